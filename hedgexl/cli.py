@@ -1,0 +1,84 @@
+"""The ``hedgexl`` command line."""
+
+from __future__ import annotations
+
+import argparse
+import sys
+
+import numpy as np
+
+from . import core
+from .inputs import InputError, example_path, read_holdings
+
+
+def _hedge_table(h):
+    value = h.quantity * h.price
+    notional = core.hedge_notional(value, h.hedge_ratio, h.beta)
+    contracts = core.hedge_contracts(value, np.array(h.contract, dtype=object), h.hedge_ratio,
+                                     h.beta)
+    residual = core.hedge_residual(value, np.array(h.contract, dtype=object), h.hedge_ratio,
+                                   h.beta)
+    return value, notional, contracts, residual
+
+
+def cmd_hedge(args) -> int:
+    """Print the hedge of a holdings file (the bundled example by default)."""
+    if args.contracts:
+        core.load_contracts(args.contracts)
+    path = args.holdings or example_path()
+    h = read_holdings(path)
+    value, notional, contracts, residual = _hedge_table(h)
+    print(f"Hedge for {path}")
+    print(f"{'asset':<6} {'quantity':>12} {'price USD':>12} {'value USD':>14} {'beta':>5} "
+          f"{'ratio':>6} {'notional USD':>14} {'contract':<22} {'contracts':>11} "
+          f"{'residual USD':>12}")
+    for i in range(len(h)):
+        print(f"{h.asset[i]:<6} {h.quantity[i]:>12,.4f} {h.price[i]:>12,.2f} "
+              f"{value[i]:>14,.2f} {h.beta[i]:>5.2f} {h.hedge_ratio[i]:>6.0%} "
+              f"{notional[i]:>14,.2f} {h.contract[i]:<22} {contracts[i]:>11,.0f} "
+              f"{residual[i]:>12,.2f}")
+    total, hedged = value.sum(), notional.sum()
+    print(f"{'total':<6} {'':>12} {'':>12} {total:>14,.2f} {'':>5} {hedged / total:>6.0%} "
+          f"{hedged:>14,.2f}")
+    t = core.scenario(h.quantity, h.price, contracts, np.array(h.contract, dtype=object),
+                      [-0.3, -0.15, 0.15, 0.3], beta=h.beta)
+    print("\nIf the hedge's underlying moves (holdings move beta times as far):")
+    print(f"{'move':>6} {'spot PnL USD':>15} {'hedge PnL USD':>15} {'net PnL USD':>15}")
+    for row in t:
+        print(f"{row[0]:>+6.0%} {row[2]:>15,.2f} {row[3]:>15,.2f} {row[4]:>15,.2f}")
+    return 0
+
+
+def build_parser() -> argparse.ArgumentParser:
+    ap = argparse.ArgumentParser(prog="hedgexl", description=__doc__)
+    ap.add_argument("--version", action="version", version=f"hedgexl {_version()}")
+    sub = ap.add_subparsers(dest="command", metavar="COMMAND")
+
+    p = sub.add_parser("hedge", help="print the hedge of a holdings file "
+                                     "(default: the bundled example portfolio)")
+    p.add_argument("holdings", nargs="?", help="CSV or XLSX holdings file")
+    p.add_argument("--contracts", help="CSV of your own contract presets")
+    p.set_defaults(func=cmd_hedge)
+    return ap
+
+
+def _version():
+    from . import __version__
+    return __version__
+
+
+def main(argv=None) -> int:
+    ap = build_parser()
+    args = ap.parse_args(argv)
+    if not getattr(args, "func", None):
+        ap.print_help()
+        return 2
+    try:
+        return args.func(args)
+    except (InputError, ValueError) as e:
+        print(f"hedgexl: error: {e}", file=sys.stderr)
+        return 1
+
+
+if __name__ == "__main__":  # pragma: no cover
+    sys.exit(main())

@@ -1,0 +1,23 @@
+"""hedgexl.core: the hedging math, numpy in and numpy out. Imports nothing from Excel."""
+
+from .pnl import (avg_entry, funding_payments, funding_series, funding_total, futures_pnl,
+                  inverse_pnl, linear_pnl, net_pnl, net_pnl_breakdown, trading_fee)
+from .risk import (basis, bankruptcy_price, beta, hedge_effectiveness, initial_margin,
+                   liquidation_price, min_variance_hedge_ratio, price_returns)
+from .scenarios import DEFAULT_SHOCKS, SCENARIO_COLUMNS, scenario
+from .sizing import (beta_size, hedge_contracts, hedge_notional, hedge_residual,
+                     rebalance_contracts, round_to_lot, weight_hedge_contracts)
+from .specs import (ContractSpec, all_contracts, contract_keys, get_contract,
+                    load_contracts, reset_contracts)
+
+__all__ = [
+    "avg_entry", "funding_payments", "funding_series", "funding_total", "futures_pnl",
+    "inverse_pnl", "linear_pnl", "net_pnl", "net_pnl_breakdown", "trading_fee",
+    "basis", "bankruptcy_price", "beta", "hedge_effectiveness", "initial_margin",
+    "liquidation_price", "min_variance_hedge_ratio", "price_returns",
+    "DEFAULT_SHOCKS", "SCENARIO_COLUMNS", "scenario",
+    "beta_size", "hedge_contracts", "hedge_notional", "hedge_residual",
+    "rebalance_contracts", "round_to_lot", "weight_hedge_contracts",
+    "ContractSpec", "all_contracts", "contract_keys", "get_contract", "load_contracts",
+    "reset_contracts",
+]

@@ -1,0 +1,88 @@
+"""Argument conversion and checking shared by the math modules.
+
+Everything here is numpy only. The checks are written so that the common case (valid input)
+costs one vectorised comparison per array argument; the slower search for the first bad
+index only runs when something is wrong.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+
+__all__ = ["num", "broadcast", "out", "check_unit"]
+
+
+def _where(arr: np.ndarray, bad: np.ndarray) -> str:
+    if arr.ndim == 0:
+        return ""
+    idx = np.unravel_index(int(np.flatnonzero(bad)[0]), arr.shape)
+    pos = idx[0] if len(idx) == 1 else idx
+    return f" (first bad index {pos})"
+
+
+def num(x, name: str, *, positive: bool = False, nonneg: bool = False,
+        allow_nan: bool = False) -> np.ndarray:
+    """Return ``x`` as a float array, raising ValueError naming ``name`` when invalid.
+
+    ``positive`` requires every value > 0 and ``nonneg`` >= 0. NaN is refused unless
+    ``allow_nan``.
+    """
+    try:
+        arr = np.asarray(x, dtype=float)
+    except (TypeError, ValueError):
+        raise ValueError(f"{name} must be a number, got {x!r:.60}") from None
+    if arr.size == 0 or (allow_nan and not (positive or nonneg)):
+        return arr
+    # Fast path: one reduction decides that everything is fine (min and sum propagate NaN).
+    if positive and not allow_nan:
+        if arr.min() > 0:
+            return arr
+        ok = arr > 0
+    elif nonneg and not allow_nan:
+        if arr.min() >= 0:
+            return arr
+        ok = arr >= 0
+    elif not (positive or nonneg):
+        if np.isfinite(arr.sum()):
+            return arr
+        ok = ~np.isnan(arr)
+    else:
+        nan = np.isnan(arr)
+        ok = nan | (arr > 0) if positive else nan | (arr >= 0)
+    if not ok.all():
+        bad = ~ok
+        first = arr.flat[int(np.flatnonzero(bad)[0])]
+        if np.isnan(first):
+            raise ValueError(f"{name} is NaN where a number is required{_where(arr, bad)}")
+        rule = "> 0" if positive else ">= 0"
+        raise ValueError(f"{name} must be {rule}, got {first:g}{_where(arr, bad)}")
+    return arr
+
+
+def broadcast(**arrays: np.ndarray) -> None:
+    """Raise ValueError naming the arguments whose shapes cannot broadcast together."""
+    shapes = {k: np.shape(v) for k, v in arrays.items()}
+    try:
+        np.broadcast_shapes(*shapes.values())
+    except ValueError:
+        sized = [f"{k} has {s[0]} rows" if len(s) == 1 else f"{k} has shape {s}"
+                 for k, s in shapes.items() if s != ()]
+        raise ValueError("arrays of mismatched length: " + ", ".join(sized)) from None
+
+
+def out(x):
+    """Scalars in give a float out; arrays stay arrays. Normalises -0.0 to 0.0."""
+    x = np.asarray(x)
+    if x.ndim == 0:
+        return float(x) + 0.0
+    if x.dtype == float and x.flags.writeable and x.flags.owndata:
+        np.add(x, 0.0, out=x)  # in place: results are always fresh arrays
+        return x
+    return x + 0.0
+
+
+def check_unit(unit: str, allowed=("coin", "usd")) -> str:
+    u = str(unit).strip().lower()
+    if u not in allowed:
+        raise ValueError(f"unit must be one of {', '.join(map(repr, allowed))}, got {unit!r}")
+    return u

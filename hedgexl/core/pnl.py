@@ -1,0 +1,376 @@
+"""Profit and loss: futures PnL, fees, average entry, funding and the hedged net PnL.
+
+Units: inverse contracts settle in coin, linear contracts in USD. Functions that take a
+``unit`` argument accept ``"coin"`` (coins of the contract's underlying) and ``"usd"``;
+coin amounts are valued at the price the docstring names.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+
+from ._arrays import broadcast, check_unit, num, out
+from .specs import get_contract, resolve
+
+__all__ = [
+    "inverse_pnl", "linear_pnl", "futures_pnl", "trading_fee", "avg_entry",
+    "funding_payments", "funding_total", "funding_series", "net_pnl", "net_pnl_breakdown",
+]
+
+
+def inverse_pnl(contracts, entry_price, exit_price, face_value=1.0, unit="coin"):
+    """PnL of an inverse position, q·F·(1/P0 − 1/P1) in coin.
+
+    Parameters
+    ----------
+    contracts : array_like
+        Signed position q in contracts (+ long, − short).
+    entry_price, exit_price : array_like
+        P0 and P1 in USD per coin, > 0.
+    face_value : array_like, optional
+        F in USD per contract, > 0. Default 1.
+    unit : {"coin", "usd"}
+        ``usd`` values the coin PnL at the exit price: q·F·(P1/P0 − 1).
+
+    Returns
+    -------
+    float or ndarray
+        PnL in coin (or USD); positive is a gain.
+
+    Examples
+    --------
+    BitMEX's published example, long 15,000 XBTUSD from 750 to 800:
+
+    >>> round(inverse_pnl(15_000, 750, 800), 12)
+    1.25
+    >>> round(inverse_pnl(15_000, 750, 800, unit="usd"), 9)
+    1000.0
+    """
+    q = num(contracts, "contracts")
+    p0 = num(entry_price, "entry_price", positive=True)
+    p1 = num(exit_price, "exit_price", positive=True)
+    f = num(face_value, "face_value", positive=True)
+    broadcast(contracts=q, entry_price=p0, exit_price=p1, face_value=f)
+    if check_unit(unit) == "usd":
+        return out(q * f * (p1 / p0 - 1.0))
+    return out(q * f * (1.0 / p0 - 1.0 / p1))
+
+
+def linear_pnl(contracts, entry_price, exit_price, size=1.0, unit="usd"):
+    """PnL of a linear position, q·c·(P1 − P0) in USD.
+
+    Parameters
+    ----------
+    contracts : array_like
+        Signed position q in contracts.
+    entry_price, exit_price : array_like
+        P0 and P1 in USD per coin, > 0.
+    size : array_like, optional
+        Contract size c in coins, > 0. Default 1.
+    unit : {"usd", "coin"}
+        ``coin`` divides by the exit price.
+
+    Returns
+    -------
+    float or ndarray
+        PnL in USD (or coin at the exit price).
+
+    Examples
+    --------
+    >>> linear_pnl(-0.5, 60_000, 50_000)
+    5000.0
+    """
+    q = num(contracts, "contracts")
+    p0 = num(entry_price, "entry_price", positive=True)
+    p1 = num(exit_price, "exit_price", positive=True)
+    c = num(size, "size", positive=True)
+    broadcast(contracts=q, entry_price=p0, exit_price=p1, size=c)
+    usd = q * c * (p1 - p0)
+    return out(usd if check_unit(unit) == "usd" else usd / p1)
+
+
+def futures_pnl(contracts, entry_price, exit_price, contract, unit="coin"):
+    """Futures PnL for any contract, in coin or USD.
+
+    Parameters
+    ----------
+    contracts : array_like
+        Signed position q in contracts.
+    entry_price, exit_price : array_like
+        P0 and P1 in USD per coin, > 0.
+    contract : number, str or array_like
+        Inverse face value in USD, or a preset key.
+    unit : {"coin", "usd"}
+        Coin amounts are valued at the exit price.
+
+    Returns
+    -------
+    float or ndarray
+        Inverse: q·F·(1/P0 − 1/P1) coin. Linear: q·c·(P1 − P0) USD, divided by P1 for
+        ``unit="coin"``.
+
+    Examples
+    --------
+    Kraken's published example, buy 10,000 PI_XBTUSD at 5,000 and sell at 6,000:
+
+    >>> round(futures_pnl(10_000, 5_000, 6_000, "KRAKEN:PI_XBTUSD"), 4)
+    0.3333
+    """
+    linear, mult, _ = resolve(contract)
+    u = check_unit(unit)
+    if np.ndim(linear) == 0:
+        if linear:
+            return linear_pnl(contracts, entry_price, exit_price, mult, u)
+        return inverse_pnl(contracts, entry_price, exit_price, mult, u)
+    inv = inverse_pnl(contracts, entry_price, exit_price, np.where(linear, 1.0, mult), u)
+    lin = linear_pnl(contracts, entry_price, exit_price, np.where(linear, mult, 1.0), u)
+    return out(np.where(linear, lin, inv))
+
+
+def trading_fee(contracts_traded, price, contract, fee_rate=None, unit="coin"):
+    """Trading fee, |Δq|·F/P·φ in coin for inverse contracts (positive is a cost).
+
+    Parameters
+    ----------
+    contracts_traded : array_like
+        Contracts traded Δq; the sign is ignored.
+    price : array_like
+        Fill price in USD per coin, > 0.
+    contract : number, str or array_like
+        Inverse face value in USD, or a preset key.
+    fee_rate : array_like, optional
+        φ as a fraction of traded notional (negative for a maker rebate). Default: the
+        preset's taker fee.
+    unit : {"coin", "usd"}
+        Coin amounts are valued at ``price``.
+
+    Returns
+    -------
+    float or ndarray
+        Inverse: |Δq|·F/P·φ coin. Linear: |Δq|·c·P·φ USD, divided by P for
+        ``unit="coin"``.
+
+    Examples
+    --------
+    Selling 625 contracts of 100 USD at 50,000 with a 0.05 % taker fee:
+
+    >>> round(trading_fee(-625, 50_000, 100, 0.0005), 12)
+    0.000625
+    """
+    dq = np.abs(num(contracts_traded, "contracts_traded"))
+    p = num(price, "price", positive=True)
+    if fee_rate is None:
+        spec = get_contract(contract)
+        if not np.isfinite(spec.taker_fee):
+            raise ValueError(f"fee_rate is required: contract {spec.key} has no taker fee")
+        fee_rate = spec.taker_fee
+    phi = num(fee_rate, "fee_rate")
+    linear, mult, _ = resolve(contract)
+    broadcast(contracts_traded=dq, price=p, contract=mult, fee_rate=phi)
+    u = check_unit(unit)
+    # In coin: inverse |Δq|·F/P·φ; linear |Δq|·c·φ (which is |Δq|·c·P·φ USD at the price).
+    coin = np.where(linear, dq * mult * phi, dq * mult / p * phi)
+    return out(coin * p if u == "usd" else coin)
+
+
+def avg_entry(contracts, prices, contract=None):
+    """Average entry price of several fills: harmonic for inverse, arithmetic for linear.
+
+    Parameters
+    ----------
+    contracts : array_like
+        Signed size of each fill, in contracts.
+    prices : array_like
+        Fill prices in USD per coin, > 0.
+    contract : number or str, optional
+        The contract; default inverse.
+
+    Returns
+    -------
+    float
+        Inverse: Σq / Σ(q/P). Linear: Σ(q·P) / Σq. USD per coin.
+
+    Examples
+    --------
+    Bybit's published example, fills of 1,000 at 5,000 and 2,000 at 6,000:
+
+    >>> round(avg_entry([1_000, 2_000], [5_000, 6_000]), 9)
+    5625.0
+    """
+    q = np.atleast_1d(num(contracts, "contracts"))
+    p = np.atleast_1d(num(prices, "prices", positive=True))
+    broadcast(contracts=q, prices=p)
+    total = q.sum() if q.shape == p.shape else np.broadcast_to(q, p.shape).sum()
+    if total == 0:
+        raise ValueError("contracts sum to zero: there is no average entry")
+    linear = get_contract(contract).linear if contract is not None else False
+    if linear:
+        return float((q * p).sum() / total)
+    return float(total / (q / p).sum())
+
+
+def funding_payments(contracts, contract, mark_prices, funding_rates, unit="coin"):
+    """Funding received (+) or paid (−) at each funding time, −q·F/M·r in coin.
+
+    Parameters
+    ----------
+    contracts : array_like
+        Signed position q in contracts: one number, or one per row.
+    contract : number, str or array_like
+        Inverse face value in USD, or a preset key.
+    mark_prices : array_like
+        Mark price M at each funding time, USD per coin, > 0.
+    funding_rates : array_like
+        Funding rate r per interval; positive means longs pay shorts.
+
+    unit : {"coin", "usd"}
+        ``usd`` values each payment at its own mark price.
+
+    Returns
+    -------
+    float or ndarray
+        Inverse: −q·F/M·r coin per row. Linear: −q·c·M·r USD per row, divided by M for
+        ``unit="coin"``.
+
+    Examples
+    --------
+    A short of 625 contracts of 100 USD earns a positive rate:
+
+    >>> round(funding_payments(-625, 100, 50_000, 0.0001), 12)
+    0.000125
+    """
+    q = num(contracts, "contracts")
+    m = num(mark_prices, "mark_prices", positive=True)
+    r = num(funding_rates, "funding_rates")
+    linear, mult, _ = resolve(contract)
+    broadcast(contracts=q, mark_prices=m, funding_rates=r, contract=mult)
+    u = check_unit(unit)
+    if np.ndim(linear) == 0:
+        k = -q * mult  # USD notional (inverse) or coins (linear) of the position
+        if linear:
+            pay = k * m * r if u == "usd" else k * r
+        else:
+            pay = k * r if u == "usd" else k / m * r
+        return out(pay)
+    usd = -q * mult * r * np.where(linear, m, 1.0)
+    return out(usd if u == "usd" else usd / m)
+
+
+def funding_total(contracts, contract, mark_prices, funding_rates, unit="coin"):
+    """Total funding over a history of (mark price, rate) rows, in coin (+ received).
+
+    Parameters
+    ----------
+    As :func:`funding_payments`.
+
+    Returns
+    -------
+    float
+        Σ −q·F/M·r coin for inverse contracts; for linear ones, each row's −q·c·M·r USD
+        divided by its M (``unit="coin"``) or not (``unit="usd"``).
+
+    Examples
+    --------
+    >>> round(funding_total(-625, 100, [50_000, 50_000], [0.0001, -0.00005]), 12)
+    6.25e-05
+    """
+    return float(np.sum(funding_payments(contracts, contract, mark_prices, funding_rates,
+                                         unit)))
+
+
+def funding_series(contracts, contract, mark_prices, funding_rates, unit="coin"):
+    """Running total of funding, one value per row (+ received), in coin.
+
+    Parameters
+    ----------
+    As :func:`funding_payments`.
+
+    Returns
+    -------
+    ndarray
+        Cumulative sum of :func:`funding_payments`.
+
+    Examples
+    --------
+    >>> funding_series(-1_000, 1, [40_000, 50_000], [0.0001, 0.0001]) * 1e9
+    array([2500., 4500.])
+    """
+    pay = np.atleast_1d(funding_payments(contracts, contract, mark_prices, funding_rates,
+                                         unit))
+    return np.cumsum(pay, out=pay) if pay.flags.writeable else np.cumsum(pay)
+
+
+def net_pnl_breakdown(spot_qty, spot_entry, spot_exit, contracts, fut_entry, fut_exit,
+                      contract, funding=0.0, fees=0.0):
+    """Net PnL of a hedged holding in USD, split into spot, futures, funding and fees.
+
+    Parameters
+    ----------
+    spot_qty : array_like
+        Coins held S (+ held).
+    spot_entry, spot_exit : array_like
+        Spot prices P0, P1, USD per coin, > 0.
+    contracts : array_like
+        Signed futures position q.
+    fut_entry, fut_exit : array_like
+        Futures prices, USD per coin, > 0.
+    contract : number, str or array_like
+        Inverse face value in USD, or a preset key.
+    funding, fees : array_like, optional
+        Funding received (+) and fees paid (+ is a cost), in coins of the contract's
+        underlying, as :func:`funding_total` and :func:`trading_fee` give them. Default 0.
+
+    Returns
+    -------
+    dict
+        ``spot`` S·(P1 − P0); ``futures``, ``funding`` and ``fees`` (as a positive cost),
+        each in USD with coin valued at ``fut_exit``; ``net`` = spot + futures + funding −
+        fees.
+
+    Examples
+    --------
+    >>> b = net_pnl_breakdown(5, 50_000, 42_500, -625, 50_000, 42_500, 100)
+    >>> {k: round(v, 6) for k, v in b.items()}
+    {'spot': -37500.0, 'futures': 9375.0, 'funding': 0.0, 'fees': 0.0, 'net': -28125.0}
+    """
+    s = num(spot_qty, "spot_qty")
+    p0 = num(spot_entry, "spot_entry", positive=True)
+    p1 = num(spot_exit, "spot_exit", positive=True)
+    fx = num(fut_exit, "fut_exit", positive=True)
+    fund = num(funding, "funding")
+    fee = num(fees, "fees")
+    broadcast(spot_qty=s, spot_entry=p0, spot_exit=p1, funding=fund, fees=fee,
+              contracts=np.asarray(contracts), fut_exit=fx)
+    fut = futures_pnl(contracts, fut_entry, fut_exit, contract, unit="usd")
+    parts = {
+        "spot": s * (p1 - p0),
+        "futures": np.asarray(fut),
+        "funding": fund * fx,
+        "fees": fee * fx,
+    }
+    parts["net"] = parts["spot"] + parts["futures"] + parts["funding"] - parts["fees"]
+    return {k: out(np.array(v, dtype=float)) for k, v in parts.items()}
+
+
+def net_pnl(spot_qty, spot_entry, spot_exit, contracts, fut_entry, fut_exit, contract,
+            funding=0.0, fees=0.0):
+    """Net PnL of a hedged holding in USD: spot + futures + funding − fees.
+
+    Parameters
+    ----------
+    As :func:`net_pnl_breakdown`.
+
+    Returns
+    -------
+    float or ndarray
+        S·(P1 − P0) + (futures PnL + funding − fees) valued at the futures exit price, USD.
+
+    Examples
+    --------
+    Seed 000: 5 BTC at 50,000 hedged 25 % (625 contracts of 100 USD), falling to 42,500:
+
+    >>> round(net_pnl(5, 50_000, 42_500, -625, 50_000, 42_500, "BINANCE:BTCUSD_PERP"), 6)
+    -28125.0
+    """
+    return net_pnl_breakdown(spot_qty, spot_entry, spot_exit, contracts, fut_entry,
+                             fut_exit, contract, funding, fees)["net"]

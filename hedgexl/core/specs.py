@@ -1,0 +1,230 @@
+"""Contract specifications: the bundled presets, the user's own, and their lookup.
+
+A *contract* argument anywhere in hedgexl is either
+
+- a number: an inverse contract with that face value in USD (lot step 1), or
+- a preset key ``VENUE:SYMBOL`` such as ``"BINANCE:BTCUSD_PERP"`` (case-insensitive), or
+- a :class:`ContractSpec`.
+
+The presets live in ``hedgexl/data/contracts.csv``. Load a file of your own with
+:func:`load_contracts` to add presets or override bundled ones.
+"""
+
+from __future__ import annotations
+
+import csv
+import difflib
+import io
+import math
+from dataclasses import dataclass, fields, replace
+from importlib import resources
+from pathlib import Path
+
+import numpy as np
+
+__all__ = [
+    "ContractSpec", "get_contract", "load_contracts", "reset_contracts",
+    "contract_keys", "all_contracts", "resolve", "SPEC_FIELDS",
+]
+
+
+@dataclass(frozen=True)
+class ContractSpec:
+    """One contract's specification. Rates are fractions; ``lot`` is in contracts."""
+
+    key: str
+    type: str  # "inverse" or "linear"
+    face_usd: float = math.nan  # USD per contract (inverse)
+    size_coin: float = math.nan  # coins per contract (linear)
+    venue: str = ""
+    symbol: str = ""
+    coin: str = ""
+    settle: str = ""
+    lot: float = 1.0
+    tick: float = math.nan
+    taker_fee: float = math.nan
+    maker_fee: float = math.nan
+    maint_margin: float = math.nan
+    funding_hours: float = math.nan
+
+    @property
+    def linear(self) -> bool:
+        return self.type == "linear"
+
+    @property
+    def multiplier(self) -> float:
+        """Face value in USD (inverse) or size in coin (linear)."""
+        return self.size_coin if self.linear else self.face_usd
+
+    def field(self, name: str):
+        """A field by name; ``face`` and ``size`` are accepted aliases."""
+        key = _FIELD_ALIASES.get(name.strip().lower().replace(" ", "_"), name.strip().lower())
+        if key not in SPEC_FIELDS:
+            raise ValueError(f"field must be one of {', '.join(SPEC_FIELDS)}, got {name!r}")
+        return getattr(self, key)
+
+
+SPEC_FIELDS = tuple(f.name for f in fields(ContractSpec)) + ("multiplier",)
+_FIELD_ALIASES = {"face": "face_usd", "face_value": "face_usd", "size": "size_coin",
+                  "contract_size": "size_coin", "mmr": "maint_margin",
+                  "maintenance_margin": "maint_margin", "taker": "taker_fee",
+                  "maker": "maker_fee", "funding_interval": "funding_hours",
+                  "multiplier": "multiplier"}
+_NUMERIC = {"face_usd", "size_coin", "lot", "tick", "taker_fee", "maker_fee",
+            "maint_margin", "funding_hours"}
+
+
+def _parse_rows(text: str, source: str) -> dict[str, ContractSpec]:
+    reader = csv.DictReader(io.StringIO(text))
+    if not reader.fieldnames or "key" not in [f.strip().lower() for f in reader.fieldnames]:
+        raise ValueError(f"{source}: a contracts file needs a 'key' column")
+    specs = {}
+    for lineno, raw in enumerate(reader, start=2):
+        row = {(k or "").strip().lower(): (v or "").strip() for k, v in raw.items()}
+        if not row.get("key"):
+            continue
+        kwargs = {}
+        for name in SPEC_FIELDS:
+            if name == "multiplier" or name not in row or row[name] == "":
+                continue
+            if name in _NUMERIC:
+                try:
+                    kwargs[name] = float(row[name])
+                except ValueError:
+                    raise ValueError(f"{source} row {lineno}: {name} must be a number, "
+                                     f"got {row[name]!r}") from None
+            else:
+                kwargs[name] = row[name]
+        kwargs["key"] = row["key"].upper()
+        kwargs["type"] = kwargs.get("type", "inverse").lower()
+        spec = ContractSpec(**kwargs)
+        _check_spec(spec, f"{source} row {lineno}")
+        specs[spec.key] = spec
+    return specs
+
+
+def _check_spec(spec: ContractSpec, where: str) -> None:
+    if spec.type not in ("inverse", "linear"):
+        raise ValueError(f"{where}: type must be inverse or linear, got {spec.type!r}")
+    m = spec.multiplier
+    if not (m > 0):
+        what = "size_coin" if spec.linear else "face_usd"
+        raise ValueError(f"{where}: {what} must be > 0 for a {spec.type} contract")
+    if not (spec.lot > 0):
+        raise ValueError(f"{where}: lot must be > 0")
+
+
+def _bundled() -> dict[str, ContractSpec]:
+    text = resources.files("hedgexl").joinpath("data/contracts.csv").read_text("utf-8")
+    return _parse_rows(text, "contracts.csv")
+
+
+_REGISTRY: dict[str, ContractSpec] = _bundled()
+
+
+def load_contracts(path, *, replace_all: bool = False) -> list[str]:
+    """Add or override presets from a CSV file with the columns of the bundled one.
+
+    Returns the keys read. With ``replace_all`` the bundled presets are dropped first.
+    """
+    p = Path(path)
+    try:
+        text = p.read_text("utf-8-sig")
+    except OSError as e:
+        raise ValueError(f"contracts file {p}: {e.strerror or e}") from None
+    specs = _parse_rows(text, str(p))
+    if replace_all:
+        _REGISTRY.clear()
+    _REGISTRY.update(specs)
+    return list(specs)
+
+
+def reset_contracts() -> None:
+    """Forget user-loaded presets; back to the bundled file."""
+    _REGISTRY.clear()
+    _REGISTRY.update(_bundled())
+
+
+def contract_keys() -> list[str]:
+    return list(_REGISTRY)
+
+
+def all_contracts() -> list[ContractSpec]:
+    return list(_REGISTRY.values())
+
+
+def get_contract(contract) -> ContractSpec:
+    """Resolve a number, a preset key or a ContractSpec to a ContractSpec.
+
+    >>> get_contract("binance:btcusd_perp").face_usd
+    100.0
+    >>> get_contract(10).face_usd
+    10.0
+    """
+    if isinstance(contract, ContractSpec):
+        return contract
+    if isinstance(contract, str):
+        s = contract.strip()
+        try:
+            f = float(s.replace(",", ""))
+        except ValueError:
+            return _lookup(s)
+        return _face(f)
+    if isinstance(contract, (int, float, np.integer, np.floating)) and not isinstance(contract, bool):
+        return _face(float(contract))
+    raise ValueError(f"contract must be a face value in USD or a preset key, got {contract!r}")
+
+
+def _face(f: float) -> ContractSpec:
+    if not (f > 0):
+        raise ValueError(f"contract face value must be > 0, got {f:g}")
+    return ContractSpec(key=f"{f:g} USD", type="inverse", face_usd=f, settle="coin")
+
+
+def _lookup(key: str) -> ContractSpec:
+    spec = _REGISTRY.get(key.upper())
+    if spec is not None:
+        return spec
+    near = difflib.get_close_matches(key.upper(), list(_REGISTRY), n=4, cutoff=0.5)
+    if not near:  # a bare symbol such as "BTCUSD_PERP" is worth suggesting by suffix
+        near = [k for k in _REGISTRY if k.split(":", 1)[-1] == key.upper()]
+    hint = f"; did you mean {', '.join(near)}?" if near else ""
+    raise ValueError(f"unknown contract {key!r}{hint}")
+
+
+def resolve(contract):
+    """Vectorised lookup: return ``(linear, multiplier, lot)``.
+
+    For a single contract these are a bool and two floats; for an array of contracts,
+    arrays of the same shape.
+    """
+    arr = np.asarray(contract) if not isinstance(contract, (str, ContractSpec)) else None
+    if arr is None or arr.ndim == 0:
+        spec = get_contract(contract if arr is None else arr.item())
+        return spec.linear, spec.multiplier, spec.lot
+    if arr.dtype.kind in "fiu":
+        from ._arrays import num
+        face = num(arr, "contract", positive=True)
+        return np.zeros(arr.shape, bool), face, np.ones(arr.shape)
+    flat = arr.ravel()
+    cache: dict = {}
+    linear = np.empty(flat.shape, bool)
+    mult = np.empty(flat.shape)
+    lot = np.empty(flat.shape)
+    for i, c in enumerate(flat):
+        k = c if isinstance(c, (str, int, float)) else repr(c)
+        if k not in cache:
+            try:
+                spec = get_contract(c)
+            except ValueError as e:
+                raise ValueError(f"{e} (index {i})") from None
+            cache[k] = (spec.linear, spec.multiplier, spec.lot)
+        linear[i], mult[i], lot[i] = cache[k]
+    return linear.reshape(arr.shape), mult.reshape(arr.shape), lot.reshape(arr.shape)
+
+
+def with_overrides(spec: ContractSpec, **changes) -> ContractSpec:
+    """A copy of ``spec`` with some fields changed (checked)."""
+    new = replace(spec, **changes)
+    _check_spec(new, new.key)
+    return new

@@ -1,0 +1,339 @@
+"""Reading user files: holdings (CSV or XLSX), funding histories and price histories.
+
+Every problem raises :class:`InputError` with the file, the row (as a spreadsheet user counts
+them: the header is row 1) and the reason.
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+import math
+import re
+import zipfile
+from dataclasses import dataclass, field
+from importlib import resources
+from pathlib import Path
+
+import numpy as np
+
+__all__ = ["InputError", "Holdings", "read_holdings", "read_funding", "read_prices",
+           "parse_number", "example_path", "MAX_INPUT_BYTES"]
+
+#: Files larger than this are refused rather than read into memory.
+MAX_INPUT_BYTES = 50 * 1024 * 1024
+
+
+class InputError(ValueError):
+    """A problem with a user's file: names the file, the row and the reason."""
+
+    def __init__(self, path, reason, row=None):
+        self.path, self.reason, self.row = str(path), reason, row
+        where = f"{self.path}" + (f", row {row}" if row is not None else "")
+        super().__init__(f"{where}: {reason}")
+
+
+HOLDING_ALIASES = {
+    "asset": ("asset", "coin", "symbol", "ticker", "name"),
+    "quantity": ("quantity", "qty", "amount", "units", "holding", "holdings", "balance",
+                 "position", "size"),
+    "price": ("price", "spot", "spot price", "last", "close", "mark", "price usd"),
+    "beta": ("beta", "β"),
+    "hedge_ratio": ("hedge_ratio", "hedge ratio", "ratio", "hedge", "hedge %", "hedge pct",
+                    "h"),
+    "contract": ("contract", "contract key", "instrument", "hedge contract", "key"),
+    "portfolio": ("portfolio", "fund", "client", "account", "book"),
+}
+REQUIRED = ("asset", "quantity", "price")
+DEFAULT_CONTRACT = "BINANCE:BTCUSD_PERP"
+
+_NUM_RE = re.compile(r"^[+-]?(\d+(\.\d*)?|\.\d+)([eE][+-]?\d+)?$")
+
+
+def parse_number(value, *, what="value"):
+    """Parse ``75%``, ``1,250.5``, `` 3 ``, ``$100``, ``(5)`` and numbers. Blank gives NaN.
+
+    >>> parse_number("75%"), parse_number(" 1,250.5 "), parse_number("(12)")
+    (0.75, 1250.5, -12.0)
+    """
+    if value is None:
+        return math.nan
+    if isinstance(value, bool):
+        raise ValueError(f"{what} must be a number, got {value!r}")
+    if isinstance(value, (int, float, np.integer, np.floating)):
+        return float(value)
+    s = str(value).strip().replace("\u00a0", "").replace(" ", "")
+    if s == "":
+        return math.nan
+    neg = s.startswith("(") and s.endswith(")")
+    if neg:
+        s = s[1:-1]
+    pct = s.endswith("%")
+    if pct:
+        s = s[:-1]
+    s = s.lstrip("$").replace(",", "").replace("_", "")
+    if not _NUM_RE.match(s):
+        raise ValueError(f"{what} must be a number, got {str(value)[:40]!r}")
+    x = float(s)
+    x = x / 100 if pct else x
+    return -x if neg else x
+
+
+def _norm(h) -> str:
+    return re.sub(r"[\s_\-]+", " ", str(h or "").strip().lower())
+
+
+def _map_header(header, path):
+    lookup = {}
+    for canon, names in HOLDING_ALIASES.items():
+        for n in names:
+            lookup[_norm(n)] = canon
+    cols = {}
+    for i, h in enumerate(header):
+        canon = lookup.get(_norm(h))
+        if canon and canon not in cols:
+            cols[canon] = i
+    missing = [c for c in REQUIRED if c not in cols]
+    if missing:
+        raise InputError(path, f"missing column{'s' if len(missing) > 1 else ''} "
+                         f"{', '.join(missing)} (found: {', '.join(map(str, header))})", 1)
+    return cols
+
+
+def _check_size(p: Path):
+    try:
+        size = p.stat().st_size
+    except OSError as e:
+        raise InputError(p, e.strerror or str(e)) from None
+    if size == 0:
+        raise InputError(p, "the file is empty")
+    if size > MAX_INPUT_BYTES:
+        raise InputError(p, f"the file is {size / 2**20:.0f} MiB, over the "
+                         f"{MAX_INPUT_BYTES // 2**20} MiB limit for one input")
+
+
+def read_table(path) -> list[list]:
+    """Rows of a CSV or XLSX file (the first sheet), header first, as lists of cells."""
+    p = Path(path)
+    _check_size(p)
+    if p.suffix.lower() in (".xlsx", ".xlsm"):
+        if not zipfile.is_zipfile(p):
+            raise InputError(p, "not a valid .xlsx file (it is not a zip archive)")
+        import openpyxl
+        try:
+            wb = openpyxl.load_workbook(p, read_only=True, data_only=True)
+        except Exception as e:  # openpyxl raises many types for broken files
+            raise InputError(p, f"not a readable .xlsx file ({type(e).__name__})") from None
+        try:
+            ws = wb.worksheets[0]
+            rows = [list(r) for r in ws.iter_rows(values_only=True)]
+        finally:
+            wb.close()
+    else:
+        try:
+            text = p.read_text("utf-8-sig")
+        except UnicodeDecodeError:
+            raise InputError(p, "not a text CSV file (it is not UTF-8)") from None
+        if "\x00" in text:
+            raise InputError(p, "not a text CSV file (it has NUL bytes)")
+        try:
+            dialect = csv.Sniffer().sniff(text[:4096], delimiters=",;\t")
+        except csv.Error:
+            dialect = csv.excel
+        rows = [r for r in csv.reader(io.StringIO(text), dialect)]
+    # drop fully blank rows at the end, keep row numbering for the rest
+    while rows and all(c is None or str(c).strip() == "" for c in rows[-1]):
+        rows.pop()
+    if not rows:
+        raise InputError(p, "the file is empty")
+    return rows
+
+
+@dataclass
+class Holdings:
+    """A portfolio's holdings as columns (numpy arrays and lists)."""
+
+    name: str
+    asset: list[str]
+    quantity: np.ndarray
+    price: np.ndarray
+    beta: np.ndarray
+    hedge_ratio: np.ndarray
+    contract: list[str]
+    source: str = ""
+    rows: list[int] = field(default_factory=list)
+
+    def __len__(self):
+        return len(self.asset)
+
+
+def read_holdings(path, *, default_hedge_ratio=1.0, default_contract=DEFAULT_CONTRACT,
+                  split_portfolios=False):
+    """Read a holdings file. With ``split_portfolios``, return ``{name: Holdings}`` using the
+    portfolio column; otherwise one :class:`Holdings` named after the file."""
+    from .core.specs import get_contract
+
+    p = Path(path)
+    rows = read_table(p)
+    cols = _map_header(rows[0], p)
+    if split_portfolios and "portfolio" not in cols:
+        raise InputError(p, "missing column portfolio (needed to split one file into "
+                         "portfolios)", 1)
+    groups: dict[str, dict] = {}
+    for rowno, row in enumerate(rows[1:], start=2):
+        if all(c is None or str(c).strip() == "" for c in row):
+            continue
+
+        def cell(name):
+            i = cols.get(name)
+            return row[i] if i is not None and i < len(row) else None
+
+        asset = str(cell("asset") or "").strip()
+        if not asset:
+            raise InputError(p, "asset is blank", rowno)
+        vals = {}
+        for name, default in (("quantity", None), ("price", None), ("beta", 1.0),
+                              ("hedge_ratio", default_hedge_ratio)):
+            try:
+                x = parse_number(cell(name), what=name)
+            except ValueError as e:
+                raise InputError(p, str(e), rowno) from None
+            if math.isnan(x):
+                if default is None:
+                    raise InputError(p, f"{name} is blank", rowno)
+                x = default
+            if not math.isfinite(x):
+                raise InputError(p, f"{name} must be a finite number", rowno)
+            vals[name] = x
+        if vals["price"] <= 0:
+            raise InputError(p, f"price must be > 0, got {vals['price']:g}", rowno)
+        if not 0 <= vals["hedge_ratio"] <= 2:
+            raise InputError(p, f"hedge_ratio must be between 0 and 2 (0 % to 200 %), got "
+                             f"{vals['hedge_ratio']:g}", rowno)
+        contract = str(cell("contract") or "").strip() or default_contract
+        try:
+            contract = get_contract(contract).key if not _is_number(contract) else contract
+        except ValueError as e:
+            raise InputError(p, str(e), rowno) from None
+        pname = str(cell("portfolio") or "").strip() if split_portfolios else p.stem
+        if split_portfolios and not pname:
+            raise InputError(p, "portfolio is blank", rowno)
+        g = groups.setdefault(pname, {k: [] for k in
+                                      ("asset", "quantity", "price", "beta", "hedge_ratio",
+                                       "contract", "rows")})
+        g["asset"].append(asset)
+        for k in ("quantity", "price", "beta", "hedge_ratio"):
+            g[k].append(vals[k])
+        g["contract"].append(contract)
+        g["rows"].append(rowno)
+    if not groups:
+        raise InputError(p, "no holdings rows under the header")
+    out = {name: Holdings(name=name, asset=g["asset"],
+                          quantity=np.array(g["quantity"]), price=np.array(g["price"]),
+                          beta=np.array(g["beta"]), hedge_ratio=np.array(g["hedge_ratio"]),
+                          contract=g["contract"], source=str(p), rows=g["rows"])
+           for name, g in groups.items()}
+    return out if split_portfolios else out[p.stem]
+
+
+def _is_number(s: str) -> bool:
+    try:
+        float(s.replace(",", ""))
+        return True
+    except ValueError:
+        return False
+
+
+@dataclass
+class Funding:
+    time: list[str]
+    contract: str
+    mark_price: np.ndarray
+    funding_rate: np.ndarray
+    source: str = ""
+
+
+def read_funding(path, contract=None):
+    """Read a funding history: ``time_utc, contract, mark_price|close, funding_rate`` (the
+    layout of the project's shared data) or any CSV/XLSX with time, mark/close/price and
+    rate columns. With several contracts in the file, ``contract`` picks one (default:
+    the first one that has funding rates)."""
+    p = Path(path)
+    rows = read_table(p)
+    head = [_norm(h) for h in rows[0]]
+
+    def find(*names):
+        for n in names:
+            if n in head:
+                return head.index(n)
+        return None
+
+    it = find("time utc", "time", "timestamp", "date", "datetime")
+    ic = find("contract", "symbol", "key")
+    im = find("mark price", "mark", "close", "price")
+    ir = find("funding rate", "rate", "funding")
+    missing = [n for n, i in (("time", it), ("mark_price", im), ("funding_rate", ir))
+               if i is None]
+    if missing:
+        raise InputError(p, f"missing column{'s' if len(missing) > 1 else ''} "
+                         f"{', '.join(missing)}", 1)
+    want = contract.upper() if contract else None
+    times, marks, rates, chosen = [], [], [], want
+    for rowno, row in enumerate(rows[1:], start=2):
+        c = str(row[ic]).strip().upper() if ic is not None and row[ic] is not None else ""
+        rate_cell = row[ir] if ir < len(row) else None
+        if rate_cell is None or str(rate_cell).strip() == "":
+            continue  # spot rows and gaps carry no funding
+        if chosen is None:
+            chosen = c
+        if c and c != chosen:
+            continue
+        try:
+            m = parse_number(row[im], what="mark_price")
+            r = parse_number(rate_cell, what="funding_rate")
+        except ValueError as e:
+            raise InputError(p, str(e), rowno) from None
+        if not m > 0:
+            raise InputError(p, f"mark_price must be > 0, got {row[im]!r}", rowno)
+        times.append(str(row[it]))
+        marks.append(m)
+        rates.append(r)
+    if not times:
+        raise InputError(p, f"no funding rows{' for ' + want if want else ''}")
+    return Funding(times, chosen or (contract or ""), np.array(marks), np.array(rates), str(p))
+
+
+def read_prices(path):
+    """Read a price history: ``date,value`` (one asset), the shared BTC layout
+    ``None,code,date,value``, or a wide ``date,BTC,ETH,...`` table. Returns
+    ``(dates, {name: array})`` with NaN where a price is missing."""
+    p = Path(path)
+    rows = read_table(p)
+    head = [str(h or "").strip() for h in rows[0]]
+    low = [h.lower() for h in head]
+    if "date" not in low:
+        raise InputError(p, "missing column date", 1)
+    idate = low.index("date")
+    skip = {idate} | {i for i, h in enumerate(low) if h in ("none", "code", "")}
+    value_cols = [i for i in range(len(head)) if i not in skip]
+    if not value_cols:
+        raise InputError(p, "no price columns beside date", 1)
+    names = [p.stem.split("-")[0].upper() if low[i] == "value" else head[i]
+             for i in value_cols]
+    dates, cols = [], {n: [] for n in names}
+    for rowno, row in enumerate(rows[1:], start=2):
+        dates.append(str(row[idate]).strip()[:10])
+        for n, i in zip(names, value_cols):
+            try:
+                x = parse_number(row[i] if i < len(row) else None, what=n)
+            except ValueError as e:
+                raise InputError(p, str(e), rowno) from None
+            if x <= 0:
+                raise InputError(p, f"{n} price must be > 0, got {x:g}", rowno)
+            cols[n].append(x)
+    return dates, {n: np.array(v) for n, v in cols.items()}
+
+
+def example_path(name="example_portfolio.csv") -> Path:
+    """Path of a bundled example file."""
+    return Path(str(resources.files("hedgexl").joinpath("data", name)))

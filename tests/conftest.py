@@ -1,0 +1,22 @@
+from pathlib import Path
+
+import pytest
+
+REPO = Path(__file__).resolve().parents[1]
+SHARED = REPO.parent / "shared"
+
+
+@pytest.fixture
+def shared_data():
+    d = SHARED / "data"
+    if not d.is_dir():
+        pytest.skip("../shared/data is not beside the checkout")
+    return d
+
+
+@pytest.fixture(autouse=True)
+def _fresh_contracts():
+    import hedgexl
+    hedgexl.reset_contracts()
+    yield
+    hedgexl.reset_contracts()
