@@ -50,10 +50,10 @@ def main():
         ),
         "inverse PnL": (
             lambda: hx.inverse_pnl(q, p0, p1, F),
-            lambda: q * F * (1.0 / p0 - 1.0 / p1),
+            lambda: q * F * (p1 - p0) / (p0 * p1),
             lambda: [hx.inverse_pnl(float(a), float(c), float(d), F)
                      for a, c, d in zip(q[:k], p0[:k], p1[:k])],
-            lambda: np.allclose(hx.inverse_pnl(q, p0, p1, F), q * F * (1.0 / p0 - 1.0 / p1)),
+            lambda: np.allclose(hx.inverse_pnl(q, p0, p1, F), q * F * (p1 - p0) / (p0 * p1)),
         ),
         "funding accrual": (
             lambda: hx.funding_series(-1_000.0, "BINANCE:BTCUSD_PERP", p0, rates),

@@ -53,7 +53,7 @@ def inverse_pnl(contracts, entry_price, exit_price, face_value=1.0, unit="coin")
     broadcast(contracts=q, entry_price=p0, exit_price=p1, face_value=f)
     if check_unit(unit) == "usd":
         return out(q * f * (p1 / p0 - 1.0))
-    return out(q * f * (1.0 / p0 - 1.0 / p1))
+    return out(q * f * (p1 - p0) / (p0 * p1))  # = q·F·(1/P0 − 1/P1), one rounding fewer
 
 
 def linear_pnl(contracts, entry_price, exit_price, size=1.0, unit="usd"):

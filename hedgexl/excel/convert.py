@@ -1,0 +1,238 @@
+"""Converting what Excel sends into numpy arrays and the results back.
+
+xlwings hands a UDF numbers, ``None`` for blank cells, text, and nested lists for ranges
+(``ndim=2``: a single cell is ``[[x]]``). The error policy, the same for every HEDGE_*:
+
+- a blank cell in a required input gives a blank (``None``) result in that row;
+- an omitted optional argument, or a single blank cell given for it, takes its default;
+- a bad value gives ``"#VALUE! <argument> <reason>"`` in that row only; other rows compute;
+- a problem with the whole call (ranges of different lengths, an unknown unit) gives one
+  ``"#VALUE! ..."`` text for the call;
+- no Python traceback ever reaches a cell.
+"""
+
+from __future__ import annotations
+
+import functools
+from dataclasses import dataclass
+
+import numpy as np
+
+from ..inputs import parse_number
+
+__all__ = ["Num", "Key", "rowwise", "column", "excel_errors", "ExcelInputError", "err"]
+
+PLACEHOLDER = 1.0  # valid for every numeric constraint the core checks; masked afterwards
+
+
+class ExcelInputError(ValueError):
+    """A problem with the whole call, shown as one #VALUE! text."""
+
+
+def err(msg: str) -> str:
+    return "#VALUE! " + str(msg).split("\n")[0][:200]
+
+
+def excel_errors(f):
+    """Turn any exception into one short ``#VALUE!`` text instead of a traceback."""
+    @functools.wraps(f)
+    def wrapper(*args):
+        try:
+            return f(*args)
+        except ValueError as e:
+            return err(e)
+        except Exception as e:  # never let a traceback reach a cell
+            return err(f"{type(e).__name__}: {e}")
+    return wrapper
+
+
+def _is_blank(v) -> bool:
+    return v is None or (isinstance(v, str) and v.strip() == "") or (
+        isinstance(v, float) and v != v)
+
+
+REQUIRED = object()
+OMIT = object()  # optional with no default: leave it to the core's own default
+
+
+@dataclass
+class Num:
+    """A numeric argument: value as Excel sent it, and its default when omitted."""
+    value: object
+    default: object = REQUIRED
+
+
+@dataclass
+class Key:
+    """A contract argument: a preset key or an inverse face value, cell or range."""
+    value: object
+    default: object = REQUIRED
+
+
+def _shape2(value):
+    """Shape of what Excel sent: () for a single value, (n, m) for ranges, (n, 1) for a
+    flat list (treated as a column)."""
+    if isinstance(value, (list, tuple)):
+        if value and isinstance(value[0], (list, tuple)):
+            return (len(value), len(value[0]))
+        return (len(value), 1)
+    if isinstance(value, np.ndarray):
+        return value.shape if value.ndim == 2 else (value.shape + (1,) if value.ndim == 1 else ())
+    return ()
+
+
+def _to_float(name, value):
+    """-> (float array, blank mask or None, {flat index: message} or None)."""
+    shape = _shape2(value)
+    if shape == ():
+        if _is_blank(value):
+            return np.float64(np.nan), np.True_, None
+        try:
+            return np.float64(parse_number(value, what=name)), None, None
+        except ValueError as e:
+            return np.float64(np.nan), None, {0: str(e)}
+    try:  # fast path: numbers and None (None becomes NaN)
+        arr = np.array(value, dtype=float).reshape(shape)
+    except (TypeError, ValueError):
+        flat = [c for row in value for c in (row if isinstance(row, (list, tuple)) else [row])]
+        out = np.empty(len(flat))
+        bad = {}
+        for i, c in enumerate(flat):
+            try:
+                out[i] = np.nan if _is_blank(c) else parse_number(c, what=name)
+            except ValueError as e:
+                out[i], bad[i] = np.nan, str(e)
+        arr = out.reshape(shape)
+        blank = np.isnan(arr)
+        for i in bad:
+            blank.flat[i] = False
+        return arr, blank, bad or None
+    blank = np.isnan(arr)
+    return arr, (blank if blank.any() else None), None
+
+
+def _to_keys(value):
+    shape = _shape2(value)
+    if shape == ():
+        return value, (np.True_ if _is_blank(value) else None), None
+    flat = [c for row in value for c in (row if isinstance(row, (list, tuple)) else [row])]
+    arr = np.empty(len(flat), dtype=object)
+    arr[:] = flat
+    blank = np.array([_is_blank(c) for c in flat]).reshape(shape)
+    arr = arr.reshape(shape)
+    return arr, (blank if blank.any() else None), None
+
+
+def _convert(name, a):
+    """Returns (value for the core, blank mask, bad dict, shape)."""
+    v = a.value
+    if a.default is not REQUIRED and _shape2(v) == () and _is_blank(v):
+        v = a.default  # omitted optional argument
+        if v is OMIT or isinstance(a, Key):
+            return v, None, None, ()
+        return np.float64(v), None, None, ()
+    if isinstance(a, Key):
+        val, blank, bad = _to_keys(v)
+    else:
+        val, blank, bad = _to_float(name, v)
+    return val, blank, bad, _shape2(v)
+
+
+def _shape_of(args):
+    shapes = {n: s for n, s in args.items() if s != ()}
+    try:
+        return np.broadcast_shapes(*shapes.values()) if shapes else ()
+    except ValueError:
+        desc = ", ".join(f"{n} has {s[0]}x{s[1]} cells" for n, s in shapes.items())
+        raise ExcelInputError(f"ranges of different sizes: {desc}") from None
+
+
+def rowwise(core_fn, args: dict, fixed: dict | None = None, nan_result=None):
+    """Call ``core_fn(**arrays, **fixed)`` over Excel inputs with the error policy above.
+
+    Returns a scalar when every input is a single value, else a nested list. A NaN result
+    (the core's "no such number") is shown as ``nan_result``.
+    """
+    fixed = fixed or {}
+    conv = {n: c for n, a in args.items() if (c := _convert(n, a))[0] is not OMIT}
+    shape = _shape_of({n: c[3] for n, c in conv.items()})
+    if shape == ():
+        for n, (val, bl, bad, _) in conv.items():
+            if bad:
+                return err(bad[0])
+        if any(bl is not None for (_, bl, _, _) in conv.values()):
+            return None
+        r = float(core_fn(**{n: c[0] for n, c in conv.items()}, **fixed))
+        return nan_result if r != r else r
+
+    blank = np.zeros(shape, bool)
+    messages: dict[int, str] = {}
+    for n, (val, bl, bad, s) in conv.items():
+        if bl is not None:
+            blank |= np.broadcast_to(bl, shape)
+        for i, m in (bad or {}).items():
+            for j in _broadcast_targets(np.unravel_index(i, s), s, shape):
+                messages.setdefault(j, m)
+    skip = blank.copy()
+    for j in messages:
+        skip.flat[j] = True
+    call = {}
+    for n, (val, _, _, s) in conv.items():
+        if s != () and skip.any():
+            filler = PLACEHOLDER if val.dtype != object else _first_good(val)
+            val = np.array(np.broadcast_to(val, shape))
+            val[skip] = filler
+        call[n] = val
+    try:
+        res = np.broadcast_to(np.asarray(core_fn(**call, **fixed), dtype=float), shape)
+    except ValueError:
+        res = _one_by_one(core_fn, call, fixed, shape, skip, messages)
+    out = res.astype(object)
+    nan = np.isnan(res)
+    if nan.any():
+        out[nan] = nan_result
+    out[blank] = None
+    for j, m in messages.items():
+        if not blank.flat[j]:
+            out.flat[j] = err(m)
+    return out.tolist()
+
+
+def _broadcast_targets(idx, s, shape):
+    """Flat output indices that an element at ``idx`` of an array of shape ``s`` fills."""
+    ranges = [range(shape[d]) if s[d] == 1 and shape[d] != 1 else [idx[d]]
+              for d in range(len(shape))]
+    return [int(np.ravel_multi_index((r, c), shape)) for r in ranges[0] for c in ranges[1]]
+
+
+def _first_good(arr):
+    for v in arr.ravel():
+        if not _is_blank(v):
+            return v
+    return PLACEHOLDER
+
+
+def _one_by_one(core_fn, call, fixed, shape, skip, messages):
+    """Slow path, only after the vectorised call refused something: find each bad row."""
+    res = np.full(shape, np.nan)
+    bcast = {n: (np.broadcast_to(v, shape) if np.ndim(v) else v) for n, v in call.items()}
+    for j in range(res.size):
+        if skip.flat[j]:
+            continue
+        kw = {n: (v.flat[j] if np.ndim(v) else v) for n, v in bcast.items()}
+        try:
+            res.flat[j] = float(core_fn(**kw, **fixed))
+        except ValueError as e:
+            messages[j] = str(e)
+    return res
+
+
+def column(name, value, *, allow_blank_rows=True):
+    """A range for a reduction (funding rows, fills, prices): float array with NaN for blanks
+    and the original shape; text raises ExcelInputError naming the row."""
+    val, blank, bad, shape = _convert(name, Num(value))
+    if bad:
+        i = min(bad)
+        row = i // shape[1] + 1 if shape else 1
+        raise ExcelInputError(f"{name} row {row}: {bad[i]}")
+    return np.asarray(val, dtype=float), shape

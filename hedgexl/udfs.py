@@ -1,0 +1,664 @@
+"""The HEDGE_* Excel functions. xlwings' "UDF Modules" setting is ``hedgexl.udfs``.
+
+Each function converts what Excel sends (numbers, ``None`` for blank cells, text, nested lists
+for ranges) with :mod:`hedgexl.excel.convert`, calls :mod:`hedgexl.core`, and converts back.
+A range in gives a range out that spills. Errors follow the policy in ``docs/excel.md``: a
+bad row shows ``#VALUE! <reason>`` and the other rows still compute.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+
+from . import core
+from .excel.convert import OMIT, ExcelInputError, Key, Num, column, err, rowwise
+from .excel.registry import UDFS, decorate, udf
+
+__all__ = [
+    "HEDGE_NOTIONAL", "HEDGE_CONTRACTS", "HEDGE_RESIDUAL", "HEDGE_BETA_SIZE",
+    "HEDGE_REBALANCE", "HEDGE_PNL", "HEDGE_FEE", "HEDGE_FUNDING", "HEDGE_FUNDING_SERIES",
+    "HEDGE_NET_PNL", "HEDGE_AVG_ENTRY", "HEDGE_LIQ_PRICE", "HEDGE_BASIS", "HEDGE_BETA",
+    "HEDGE_EFFECTIVENESS", "HEDGE_SCENARIO", "HEDGE_SPEC",
+]
+
+NO_LIQUIDATION = "none"
+
+
+def _text(value, default, name, allowed):
+    v = default if value is None or str(value).strip() == "" else str(value).strip().lower()
+    if v not in allowed:
+        raise ExcelInputError(f"{name} must be one of {', '.join(allowed)}, got {value!r}")
+    return v
+
+
+@udf
+def HEDGE_NOTIONAL(spot_value, hedge_ratio=1, beta=1):
+    """USD notional to hedge, h·β·V.
+
+    Parameters
+    ----------
+    spot_value : number or range
+        Value of the holding in USD (quantity × price).
+    hedge_ratio : number or range, optional
+        Fraction of the exposure to hedge (0.75 = 75 %); default 1.
+    beta : number or range, optional
+        Beta of the holding to the hedge's underlying; default 1.
+
+    Returns
+    -------
+    Notional in USD, the sign of the exposure.
+
+    Examples
+    --------
+    >>> HEDGE_NOTIONAL(250000, 0.25)
+    62500.0
+    >>> HEDGE_NOTIONAL([[250000], [None], [100000]], 0.5)
+    [[125000.0], [None], [50000.0]]
+    """
+    return rowwise(core.hedge_notional, {"spot_value": Num(spot_value),
+                                         "hedge_ratio": Num(hedge_ratio, 1.0),
+                                         "beta": Num(beta, 1.0)})
+
+
+def _sizing_args(spot_value, contract, hedge_ratio, beta, hedge_price):
+    return {"spot_value": Num(spot_value), "contract": Key(contract),
+            "hedge_ratio": Num(hedge_ratio, 1.0), "beta": Num(beta, 1.0),
+            "hedge_price": Num(hedge_price, OMIT)}
+
+
+_ROUNDING = ("nearest", "down", "up")
+
+
+@udf
+def HEDGE_CONTRACTS(spot_value, contract, hedge_ratio=1, beta=1, hedge_price=None,
+                    rounding="nearest"):
+    """Signed hedge contracts (− short), rounded to the contract's lot step.
+
+    Parameters
+    ----------
+    spot_value : number or range
+        Value of the holding in USD.
+    contract : text, number or range
+        Preset key such as BINANCE:BTCUSD_PERP, or an inverse face value in USD.
+    hedge_ratio : number or range, optional
+        Fraction of the exposure to hedge; default 1.
+    beta : number or range, optional
+        Beta of the holding to the contract's coin; default 1.
+    hedge_price : number or range, optional
+        Price of the contract's coin in USD; needed for linear contracts only.
+    rounding : text, optional
+        nearest (default), down (smaller hedge) or up (larger hedge).
+
+    Returns
+    -------
+    Contracts: −h·β·V/F (inverse) or −h·β·V/(P·c) (linear), rounded to the lot.
+
+    Examples
+    --------
+    >>> HEDGE_CONTRACTS(250000, "BINANCE:BTCUSD_PERP", 0.25)
+    -625.0
+    >>> HEDGE_CONTRACTS([[250000, None, -5]], 100, 1, 1, None, "down")
+    [[-2500.0, None, 0.0]]
+    """
+    r = _text(rounding, "nearest", "rounding", _ROUNDING)
+    return rowwise(core.hedge_contracts,
+                   _sizing_args(spot_value, contract, hedge_ratio, beta, hedge_price),
+                   {"rounding": r})
+
+
+@udf
+def HEDGE_RESIDUAL(spot_value, contract, hedge_ratio=1, beta=1, hedge_price=None,
+                   rounding="nearest"):
+    """USD exposure left unhedged by rounding to the lot step (+ under-hedged).
+
+    Parameters
+    ----------
+    spot_value : number or range
+        Value of the holding in USD.
+    contract : text, number or range
+        Preset key such as BINANCE:BTCUSD_PERP, or an inverse face value in USD.
+    hedge_ratio : number or range, optional
+        Fraction of the exposure to hedge; default 1.
+    beta : number or range, optional
+        Beta of the holding to the contract's coin; default 1.
+    hedge_price : number or range, optional
+        Price of the contract's coin in USD; needed for linear contracts only.
+    rounding : text, optional
+        nearest (default), down or up.
+
+    Returns
+    -------
+    USD: target notional h·β·V plus the rounded contracts' notional q·F.
+
+    Examples
+    --------
+    >>> HEDGE_RESIDUAL(62549, "BINANCE:BTCUSD_PERP")
+    49.0
+    """
+    r = _text(rounding, "nearest", "rounding", _ROUNDING)
+    return rowwise(core.hedge_residual,
+                   _sizing_args(spot_value, contract, hedge_ratio, beta, hedge_price),
+                   {"rounding": r})
+
+
+@udf
+def HEDGE_BETA_SIZE(spot_value, beta, hedge_price, hedge_ratio=1):
+    """Signed hedge size in coins of the hedge asset, −h·β·V/P.
+
+    Parameters
+    ----------
+    spot_value : number or range
+        Value of the holding in USD.
+    beta : number or range
+        Beta of the holding to the hedge asset.
+    hedge_price : number or range
+        Price of the hedge asset in USD per coin.
+    hedge_ratio : number or range, optional
+        Fraction of the exposure to hedge; default 1.
+
+    Returns
+    -------
+    Coins of the hedge asset; negative (short) for a long holding.
+
+    Examples
+    --------
+    >>> HEDGE_BETA_SIZE(100000, 1.5, 40000)
+    -3.75
+    """
+    return rowwise(core.beta_size, {"spot_value": Num(spot_value), "beta": Num(beta),
+                                    "hedge_price": Num(hedge_price),
+                                    "hedge_ratio": Num(hedge_ratio, 1.0)})
+
+
+@udf
+def HEDGE_REBALANCE(current_contracts, spot_value, contract, hedge_ratio=1, beta=1,
+                    hedge_price=None):
+    """Contracts to trade to reach the target hedge: target − current.
+
+    Parameters
+    ----------
+    current_contracts : number or range
+        Signed position held now, in contracts.
+    spot_value : number or range
+        Value of the holding in USD.
+    contract : text, number or range
+        Preset key such as BINANCE:BTCUSD_PERP, or an inverse face value in USD.
+    hedge_ratio : number or range, optional
+        Fraction of the exposure to hedge; default 1.
+    beta : number or range, optional
+        Beta of the holding to the contract's coin; default 1.
+    hedge_price : number or range, optional
+        Price of the contract's coin in USD; needed for linear contracts only.
+
+    Returns
+    -------
+    Contracts to trade: negative sells, positive buys.
+
+    Examples
+    --------
+    >>> HEDGE_REBALANCE(-100, 20000, 100)
+    -100.0
+    """
+    args = {"current_contracts": Num(current_contracts)}
+    args.update(_sizing_args(spot_value, contract, hedge_ratio, beta, hedge_price))
+    return rowwise(core.rebalance_contracts, args)
+
+
+_UNITS = ("coin", "usd")
+
+
+@udf
+def HEDGE_PNL(contracts, entry_price, exit_price, contract, unit="coin"):
+    """Futures PnL in coin (inverse) or USD; unit "usd" values coin at the exit price.
+
+    Parameters
+    ----------
+    contracts : number or range
+        Signed position in contracts (+ long, − short).
+    entry_price : number or range
+        Entry price in USD per coin.
+    exit_price : number or range
+        Exit price in USD per coin.
+    contract : text, number or range
+        Preset key such as BINANCE:BTCUSD_PERP, or an inverse face value in USD.
+    unit : text, optional
+        coin (default) or usd.
+
+    Returns
+    -------
+    Inverse q·F·(1/P0 − 1/P1) coin; linear q·c·(P1 − P0) USD (÷ P1 for coin).
+
+    Examples
+    --------
+    >>> round(HEDGE_PNL(15000, 750, 800, "BITMEX:XBTUSD"), 12)
+    1.25
+    >>> HEDGE_PNL([[15000], [15000]], [[750], [-1]], 800, 1)
+    [[1.25], ['#VALUE! entry_price must be > 0, got -1']]
+    """
+    u = _text(unit, "coin", "unit", _UNITS)
+    return rowwise(core.futures_pnl, {"contracts": Num(contracts),
+                                      "entry_price": Num(entry_price),
+                                      "exit_price": Num(exit_price),
+                                      "contract": Key(contract)}, {"unit": u})
+
+
+@udf
+def HEDGE_FEE(contracts, price, contract, fee_rate):
+    """Trading fee in coin (inverse) or USD (linear); positive is a cost.
+
+    Parameters
+    ----------
+    contracts : number or range
+        Contracts traded; the sign is ignored.
+    price : number or range
+        Fill price in USD per coin.
+    contract : text, number or range
+        Preset key such as BINANCE:BTCUSD_PERP, or an inverse face value in USD.
+    fee_rate : number or range
+        Fee as a fraction of traded notional (0.0005 = 0.05 %; negative is a rebate).
+
+    Returns
+    -------
+    Inverse |q|·F/P·φ in coin; linear |q|·c·P·φ in USD.
+
+    Examples
+    --------
+    >>> round(HEDGE_FEE(-625, 50000, 100, 0.0005), 12)
+    0.000625
+    """
+    def fee(contracts, price, contract, fee_rate):
+        linear, _, _ = core.specs.resolve(contract)
+        return np.where(linear,
+                        core.trading_fee(contracts, price, contract, fee_rate, unit="usd"),
+                        core.trading_fee(contracts, price, contract, fee_rate, unit="coin"))
+    return rowwise(fee, {"contracts": Num(contracts), "price": Num(price),
+                         "contract": Key(contract), "fee_rate": Num(fee_rate)})
+
+
+def _funding_rows(contracts, contract, mark_prices, funding_rates):
+    """Funding payments per row, NaN on rows where the mark or the rate is blank."""
+    m, ms = column("mark_prices", mark_prices)
+    r, rs = column("funding_rates", funding_rates)
+    if m.size != r.size:
+        raise ExcelInputError(f"ranges of different sizes: mark_prices has {m.size} cells, "
+                              f"funding_rates has {r.size}")
+    q, qs = column("contracts", contracts)
+    if qs != () and q.size not in (1, m.size):
+        raise ExcelInputError(f"contracts must be one cell or one per row, got {q.size} "
+                              f"for {m.size} rows")
+    if isinstance(contract, (list, tuple)):
+        raise ExcelInputError("contract must be a single cell")
+    m, r, q = m.ravel(), r.ravel(), q.ravel() if qs != () else q
+    ok = ~np.isnan(m) & ~np.isnan(r)
+    if q.ndim:
+        ok &= ~np.isnan(q)
+    elif np.isnan(q):
+        raise ExcelInputError("contracts is blank")
+    pay = np.full(m.size, np.nan)
+    for name, arr in (("mark_prices", m),):
+        bad = ok & ~(arr > 0)
+        if bad.any():
+            i = int(np.flatnonzero(bad)[0])
+            raise ExcelInputError(f"mark_prices row {i + 1}: must be > 0, got {arr[i]:g}")
+    pay[ok] = core.funding_payments(q[ok] if q.ndim else q, contract, m[ok], r[ok])
+    return pay, ms
+
+
+@udf
+def HEDGE_FUNDING(contracts, contract, mark_prices, funding_rates, unit="coin"):
+    """Total funding received (+) or paid (−) over the rows, in coin (inverse).
+
+    Parameters
+    ----------
+    contracts : number or range
+        Signed position in contracts: one cell, or one per row.
+    contract : text or number
+        Preset key such as BINANCE:BTCUSD_PERP, or an inverse face value in USD.
+    mark_prices : range
+        Mark price at each funding time, USD per coin; blank rows are skipped.
+    funding_rates : range
+        Funding rate per interval (+ longs pay shorts); blank rows are skipped.
+    unit : text, optional
+        coin (default) or usd (each payment at its own mark price).
+
+    Returns
+    -------
+    Σ −q·F/M·r in coin (inverse); linear contracts −q·c·M·r in USD (÷ M for coin).
+
+    Examples
+    --------
+    >>> round(HEDGE_FUNDING(-625, 100, [[50000], [None], [40000]], [[1e-4], [2e-4], [2e-4]]), 12)
+    0.0004375
+    """
+    u = _text(unit, "coin", "unit", _UNITS)
+    pay, _ = _funding_rows(contracts, contract, mark_prices, funding_rates)
+    total = float(np.nansum(pay))
+    if u == "usd":
+        m, _ = column("mark_prices", mark_prices)
+        total = float(np.nansum(pay * m.ravel()))
+    return total
+
+
+@udf
+def HEDGE_FUNDING_SERIES(contracts, contract, mark_prices, funding_rates, unit="coin"):
+    """Running total of funding, one row per input row (spills); + is received.
+
+    Parameters
+    ----------
+    contracts : number or range
+        Signed position in contracts: one cell, or one per row.
+    contract : text or number
+        Preset key such as BINANCE:BTCUSD_PERP, or an inverse face value in USD.
+    mark_prices : range
+        Mark price at each funding time, USD per coin; blank rows give blank results.
+    funding_rates : range
+        Funding rate per interval (+ longs pay shorts).
+    unit : text, optional
+        coin (default) or usd (each payment at its own mark price).
+
+    Returns
+    -------
+    A column of cumulative funding in coin (or USD), blank where a row is blank.
+
+    Examples
+    --------
+    >>> HEDGE_FUNDING_SERIES(-1000, 1, [[40000], [None], [50000]], [[1e-4], [1e-4], [1e-4]])
+    [[2.5e-06], [None], [4.500000000000001e-06]]
+    """
+    u = _text(unit, "coin", "unit", _UNITS)
+    pay, shape = _funding_rows(contracts, contract, mark_prices, funding_rates)
+    if u == "usd":
+        m, _ = column("mark_prices", mark_prices)
+        pay = pay * m.ravel()
+    run = np.cumsum(np.nan_to_num(pay, nan=0.0))
+    out = [[None] if np.isnan(p) else [float(c)] for p, c in zip(pay, run)]
+    if shape and shape[0] == 1 and shape[1] > 1:  # a row in gives a row out
+        return [[c[0] for c in out]]
+    return out
+
+
+@udf
+def HEDGE_NET_PNL(spot_qty, spot_entry, spot_exit, contracts, fut_entry, fut_exit,
+                  contract, funding=0, fees=0):
+    """Net PnL of a hedged holding in USD: spot + futures + funding − fees.
+
+    Parameters
+    ----------
+    spot_qty : number or range
+        Coins held (+).
+    spot_entry : number or range
+        Spot entry price, USD per coin.
+    spot_exit : number or range
+        Spot exit price, USD per coin.
+    contracts : number or range
+        Signed futures position in contracts.
+    fut_entry : number or range
+        Futures entry price, USD per coin.
+    fut_exit : number or range
+        Futures exit price, USD per coin; coin amounts are valued at it.
+    contract : text, number or range
+        Preset key such as BINANCE:BTCUSD_PERP, or an inverse face value in USD.
+    funding : number or range, optional
+        Funding received (+), in coin of the contract; default 0.
+    fees : number or range, optional
+        Fees paid (+ is a cost), in coin of the contract; default 0.
+
+    Returns
+    -------
+    USD: S·(P1 − P0) + (futures PnL + funding − fees) × futures exit price.
+
+    Examples
+    --------
+    >>> round(HEDGE_NET_PNL(5, 50000, 42500, -625, 50000, 42500, "BINANCE:BTCUSD_PERP"), 6)
+    -28125.0
+    """
+    return rowwise(core.net_pnl, {
+        "spot_qty": Num(spot_qty), "spot_entry": Num(spot_entry), "spot_exit": Num(spot_exit),
+        "contracts": Num(contracts), "fut_entry": Num(fut_entry), "fut_exit": Num(fut_exit),
+        "contract": Key(contract), "funding": Num(funding, 0.0), "fees": Num(fees, 0.0)})
+
+
+@udf
+def HEDGE_AVG_ENTRY(contracts, prices, contract=None):
+    """Average entry price of fills, USD per coin (harmonic for inverse contracts).
+
+    Parameters
+    ----------
+    contracts : range
+        Signed size of each fill, in contracts; blank rows are skipped.
+    prices : range
+        Fill prices in USD per coin.
+    contract : text or number, optional
+        The contract; default inverse. A linear contract averages arithmetically.
+
+    Returns
+    -------
+    USD per coin: Σq / Σ(q/P) for inverse, Σ(q·P) / Σq for linear.
+
+    Examples
+    --------
+    >>> round(HEDGE_AVG_ENTRY([[1000], [2000]], [[5000], [6000]], "BYBIT:BTCUSD"), 9)
+    5625.0
+    """
+    q, _ = column("contracts", contracts)
+    p, _ = column("prices", prices)
+    if q.size != p.size:
+        raise ExcelInputError(f"ranges of different sizes: contracts has {q.size} cells, "
+                              f"prices has {p.size}")
+    q, p = q.ravel(), p.ravel()
+    ok = ~np.isnan(q) & ~np.isnan(p)
+    return core.avg_entry(q[ok], p[ok], None if contract in (None, "") else contract)
+
+
+@udf
+def HEDGE_LIQ_PRICE(contracts, entry_price, margin, contract, maint_rate=0):
+    """Isolated liquidation price in USD per coin; "none" where there is none.
+
+    Parameters
+    ----------
+    contracts : number or range
+        Signed position in contracts.
+    entry_price : number or range
+        Entry price, USD per coin.
+    margin : number or range
+        Isolated margin: coin for inverse contracts, USD for linear ones.
+    contract : text, number or range
+        Preset key such as BINANCE:BTCUSD_PERP, or an inverse face value in USD.
+    maint_rate : number or range, optional
+        Maintenance margin rate (0.005 = 0.5 %); default 0, the bankruptcy price.
+
+    Returns
+    -------
+    USD per coin, isolated margin without tiers or closing fees; "none" when it cannot be
+    liquidated (a 1x inverse short).
+
+    Examples
+    --------
+    >>> round(HEDGE_LIQ_PRICE(10000, 50000, 0.02, 1), 6)
+    45454.545455
+    >>> HEDGE_LIQ_PRICE(-10000, 50000, 0.2, 1, 0.005)
+    'none'
+    """
+    return rowwise(core.liquidation_price, {
+        "contracts": Num(contracts), "entry_price": Num(entry_price), "margin": Num(margin),
+        "contract": Key(contract), "maint_rate": Num(maint_rate, 0.0)},
+        nan_result=NO_LIQUIDATION)
+
+
+@udf
+def HEDGE_BASIS(futures_price, spot_price, days_to_expiry=None):
+    """Basis as a fraction, F/S − 1; annualised (×365/days) when days are given.
+
+    Parameters
+    ----------
+    futures_price : number or range
+        Futures price, USD per coin.
+    spot_price : number or range
+        Spot price, USD per coin.
+    days_to_expiry : number or range, optional
+        Days to the future's expiry; omit for the plain basis.
+
+    Returns
+    -------
+    A fraction (0.01 = 1 %), per year when annualised.
+
+    Examples
+    --------
+    >>> round(HEDGE_BASIS(50500, 50000, 73), 12)
+    0.05
+    """
+    return rowwise(core.basis, {"futures_price": Num(futures_price),
+                                "spot_price": Num(spot_price),
+                                "days_to_expiry": Num(days_to_expiry, OMIT)})
+
+
+def _two_columns(asset_prices, benchmark_prices):
+    a, _ = column("asset_prices", asset_prices)
+    b, _ = column("benchmark_prices", benchmark_prices)
+    if a.size != b.size:
+        raise ExcelInputError(f"ranges of different sizes: asset_prices has {a.size} cells, "
+                              f"benchmark_prices has {b.size}")
+    return a.ravel(), b.ravel()
+
+
+@udf
+def HEDGE_BETA(asset_prices, benchmark_prices, returns="simple"):
+    """Beta of an asset to a benchmark from two price ranges (blank cells are gaps).
+
+    Parameters
+    ----------
+    asset_prices : range
+        Asset prices in USD, one per date.
+    benchmark_prices : range
+        Benchmark prices in USD on the same dates.
+    returns : text, optional
+        simple (default) or log returns.
+
+    Returns
+    -------
+    Least-squares slope of asset returns on benchmark returns (dimensionless).
+
+    Examples
+    --------
+    >>> round(HEDGE_BETA([[10], [12], [None], [9.6]], [[100], [110], [105], [99]]), 12)
+    2.0
+    """
+    k = _text(returns, "simple", "returns", ("simple", "log"))
+    return core.beta(*_two_columns(asset_prices, benchmark_prices), k)
+
+
+@udf
+def HEDGE_EFFECTIVENESS(asset_prices, benchmark_prices):
+    """Hedge effectiveness: R² of asset returns on benchmark returns (0 to 1).
+
+    Parameters
+    ----------
+    asset_prices : range
+        Spot prices in USD, one per date.
+    benchmark_prices : range
+        Hedge (futures or benchmark) prices in USD on the same dates.
+
+    Returns
+    -------
+    R², the share of the asset's return variance the hedge explains.
+
+    Examples
+    --------
+    >>> round(HEDGE_EFFECTIVENESS([[100], [102], [101], [105]], [[50], [51], [50.5], [52.5]]), 12)
+    1.0
+    """
+    return core.hedge_effectiveness(*_two_columns(asset_prices, benchmark_prices))
+
+
+@udf
+def HEDGE_SCENARIO(spot_qty, spot_price, contracts, contract, shocks=None, beta=1):
+    """Table of shock, price, spot PnL, hedge PnL and net PnL in USD (spills).
+
+    Parameters
+    ----------
+    spot_qty : number or range
+        Coins held, one per holding.
+    spot_price : number or range
+        Spot price in USD per coin, one per holding.
+    contracts : number or range
+        Signed hedge position in contracts, one per holding.
+    contract : text, number or range
+        Preset key or inverse face value in USD, one or one per holding.
+    shocks : range, optional
+        Price moves as fractions (−0.2 = −20 %); default −50 % to +50 % by 10 %.
+    beta : number or range, optional
+        Beta of each holding to the hedge's coin; default 1.
+
+    Returns
+    -------
+    One row per shock: shock, spot price after it (first holding), spot PnL, hedge PnL and
+    net PnL in USD, summed over the holdings. Linear contracts are valued at the spot price.
+
+    Examples
+    --------
+    >>> HEDGE_SCENARIO(5, 50000, -625, 100, -0.15)
+    [[-0.15, 42500.0, -37500.0, 9375.0, -28125.0]]
+    """
+    s, _ = column("spot_qty", spot_qty)
+    p, _ = column("spot_price", spot_price)
+    q, _ = column("contracts", contracts)
+    b, _ = column("beta", 1.0 if beta is None else beta)
+    sh = None
+    if shocks is not None:
+        sh, _ = column("shocks", shocks)
+        sh = sh.ravel()[~np.isnan(sh.ravel())]
+    keys = contract
+    if isinstance(contract, (list, tuple)):
+        keys = np.array([c for row in contract for c in
+                         (row if isinstance(row, (list, tuple)) else [row])], dtype=object)
+    flat = [np.ravel(x) for x in (s, p, q)]
+    n = max(x.size for x in flat)
+    ok = np.ones(n, bool)
+    for x in flat:
+        if x.size == n:
+            ok &= ~np.isnan(x)
+    pick = (lambda x: x[ok] if np.size(x) == n else x)
+    hedge_price = pick(np.ravel(p)) if np.ndim(keys) == 0 and core.get_contract(keys).linear \
+        else None
+    table = core.scenario(pick(np.ravel(s)), pick(np.ravel(p)), pick(np.ravel(q)),
+                          pick(keys) if np.ndim(keys) else keys, sh, pick(np.ravel(b)),
+                          hedge_price)
+    return table.tolist()
+
+
+@udf
+def HEDGE_SPEC(contract, field):
+    """A field of a contract preset, e.g. "face", "lot", "taker_fee".
+
+    Parameters
+    ----------
+    contract : text or number
+        Preset key such as BINANCE:BTCUSD_PERP.
+    field : text
+        face_usd (face), size_coin (size), lot, tick, taker_fee, maker_fee, maint_margin,
+        funding_hours, type, venue, symbol, coin, settle or multiplier.
+
+    Returns
+    -------
+    The field's value: USD for face, coins for size, fractions for fees and margin.
+
+    Examples
+    --------
+    >>> HEDGE_SPEC("binance:btcusd_perp", "face")
+    100.0
+    """
+    v = core.get_contract(contract).field(str(field))
+    if isinstance(v, float) and v != v:
+        return None
+    return v
+
+
+def _register():
+    try:
+        import xlwings as xw
+    except Exception:  # pragma: no cover - xlwings missing or broken: plain callables
+        return
+    decorate(UDFS, xw.func, xw.arg, xw.ret)
+
+
+_register()
