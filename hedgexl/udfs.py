@@ -370,11 +370,12 @@ def HEDGE_FUNDING_SERIES(contracts, contract, mark_prices, funding_rates, unit="
     if u == "usd":
         m, _ = column("mark_prices", mark_prices)
         pay = pay * m.ravel()
-    run = np.cumsum(np.nan_to_num(pay, nan=0.0))
-    out = [[None] if np.isnan(p) else [float(c)] for p, c in zip(pay, run)]
+    blank = np.isnan(pay)
+    out = np.cumsum(np.where(blank, 0.0, pay)).astype(object)
+    out[blank] = None
     if shape and shape[0] == 1 and shape[1] > 1:  # a row in gives a row out
-        return [[c[0] for c in out]]
-    return out
+        return [out.tolist()]
+    return out.reshape(-1, 1).tolist()
 
 
 @udf
