@@ -49,6 +49,28 @@ def cmd_hedge(args) -> int:
     return 0
 
 
+def cmd_docs(args) -> int:
+    from . import udfs  # noqa: F401  (registers the functions)
+    from .excel import reference
+    print(f"wrote {reference.write(args.output)}")
+    return 0
+
+
+def cmd_lite(args) -> int:
+    from . import udfs  # noqa: F401
+    from .excel import lite
+    for p in lite.write(args.output, force=args.force):
+        print(f"wrote {p}")
+    print("Open Excel (Mac or web) > Add-ins > xlwings Lite; paste main.py into its editor and "
+          "requirements.txt into its requirements tab, then restart. See README, 'macOS'.")
+    return 0
+
+
+def cmd_excel_setup(args) -> int:
+    from .excel import setup
+    return setup.setup(args.output, force=args.force)
+
+
 def build_parser() -> argparse.ArgumentParser:
     ap = argparse.ArgumentParser(prog="hedgexl", description=__doc__)
     ap.add_argument("--version", action="version", version=f"hedgexl {_version()}")
@@ -59,6 +81,23 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("holdings", nargs="?", help="CSV or XLSX holdings file")
     p.add_argument("--contracts", help="CSV of your own contract presets")
     p.set_defaults(func=cmd_hedge)
+
+    p = sub.add_parser("docs", help="regenerate docs/functions.md from the docstrings")
+    p.add_argument("-o", "--output", default="docs/functions.md")
+    p.set_defaults(func=cmd_docs)
+
+    p = sub.add_parser("lite", help="write main.py and requirements.txt for xlwings Lite")
+    p.add_argument("-o", "--output", default="hedgexl-lite", help="folder (default: %(default)s)")
+    p.add_argument("--force", action="store_true", help="replace existing files")
+    p.set_defaults(func=cmd_lite)
+
+    p = sub.add_parser("excel", help="desktop Excel integration")
+    xsub = p.add_subparsers(dest="excel_command", metavar="STEP", required=True)
+    s = xsub.add_parser("setup", help="configure xlwings, install its add-in (Windows) and "
+                                      "write hedge_functions.xlsm")
+    s.add_argument("-o", "--output", default=".", help="folder for the .xlsm")
+    s.add_argument("--force", action="store_true", help="replace an existing .xlsm")
+    s.set_defaults(func=cmd_excel_setup)
     return ap
 
 
@@ -75,7 +114,7 @@ def main(argv=None) -> int:
         return 2
     try:
         return args.func(args)
-    except (InputError, ValueError) as e:
+    except (InputError, ValueError, FileExistsError) as e:
         print(f"hedgexl: error: {e}", file=sys.stderr)
         return 1
 
