@@ -117,6 +117,9 @@ def main(argv=None) -> int:
     except (InputError, ValueError, FileExistsError) as e:
         print(f"hedgexl: error: {e}", file=sys.stderr)
         return 1
+    except OSError as e:
+        print(f"hedgexl: error: {e.filename or ''}: {e.strerror or e}", file=sys.stderr)
+        return 1
 
 
 if __name__ == "__main__":  # pragma: no cover

@@ -39,6 +39,7 @@ def test_excel_setup_on_linux_builds_xlsm_and_says_what_it_cannot(tmp_path, caps
                                                                    monkeypatch):
     monkeypatch.setattr(sys, "platform", "linux")
     monkeypatch.setenv("HOME", str(tmp_path / "home"))
+    tmp_path = tmp_path / "new" / "folder"  # created if missing
     assert cli.main(["excel", "setup", "-o", str(tmp_path)]) == 0
     out = capsys.readouterr().out
     assert "not on Windows" in out and "xlwings addin install" in out

@@ -54,6 +54,7 @@ def build_xlsm(out: Path, force: bool = False) -> Path:
 
     from .. import udfs
     out = Path(out)
+    out.parent.mkdir(parents=True, exist_ok=True)
     if out.exists() and not force:
         raise FileExistsError(f"{out} exists; use --force to replace it")
     vba = xlwings_vba_project()
