@@ -71,6 +71,17 @@ def cmd_excel_setup(args) -> int:
     return setup.setup(args.output, force=args.force)
 
 
+def cmd_template(args) -> int:
+    from pathlib import Path
+
+    from .workbook.template import build_template
+    out = Path(args.output)
+    if out.exists() and not args.force:
+        raise FileExistsError(f"{out} exists; use --force to replace it")
+    print(f"wrote {build_template(out, mode=args.mode)}")
+    return 0
+
+
 def build_parser() -> argparse.ArgumentParser:
     ap = argparse.ArgumentParser(prog="hedgexl", description=__doc__)
     ap.add_argument("--version", action="version", version=f"hedgexl {_version()}")
@@ -81,6 +92,14 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("holdings", nargs="?", help="CSV or XLSX holdings file")
     p.add_argument("--contracts", help="CSV of your own contract presets")
     p.set_defaults(func=cmd_hedge)
+
+    p = sub.add_parser("template", help="write the template workbook (bundled example)")
+    p.add_argument("-o", "--output", default="hedge_template.xlsx")
+    p.add_argument("--mode", choices=["live", "static"], default="live",
+                   help="live: HEDGE_* formulas with cached values (default); static: "
+                        "values only")
+    p.add_argument("--force", action="store_true", help="replace an existing file")
+    p.set_defaults(func=cmd_template)
 
     p = sub.add_parser("docs", help="regenerate docs/functions.md from the docstrings")
     p.add_argument("-o", "--output", default="docs/functions.md")

@@ -1,0 +1,116 @@
+"""Everything a hedge workbook shows, computed column by column with the vectorised core.
+
+The template and every report are written from a :class:`WorkbookData` (the inputs) and the
+:class:`Numbers` computed here. The writer puts each number in a cell, with the HEDGE_*
+formula that computes it in Excel, so a recalculation gives the same values (the tests
+prove it with an independent formula engine).
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass, field
+
+import numpy as np
+
+from .. import core
+from ..inputs import Funding, Holdings
+
+__all__ = ["WorkbookData", "Numbers", "compute", "Settings"]
+
+
+@dataclass
+class Settings:
+    valuation_date: dt.date
+    default_hedge_ratio: float = 1.0
+    title: str = "Hedge report"
+
+
+@dataclass
+class WorkbookData:
+    holdings: Holdings
+    settings: Settings
+    contracts: list  # ContractSpec rows for the Contracts sheet
+    funding: Funding | None = None
+    price_dates: list[str] | None = None
+    prices: dict[str, np.ndarray] | None = None  # asset -> prices on price_dates
+    benchmark: str = "BTC"
+    hedge_ratio_given: np.ndarray | None = None  # False where the default applies
+    shocks: np.ndarray = field(default_factory=lambda: core.DEFAULT_SHOCKS.copy())
+
+
+@dataclass
+class Numbers:
+    value: np.ndarray
+    notional: np.ndarray
+    contracts: np.ndarray
+    residual: np.ndarray
+    coverage: np.ndarray
+    totals: dict
+    scenario: np.ndarray
+    funding_position: float | None
+    funding_series: np.ndarray | None
+    funding_total: float | None
+    pnl: dict | None
+    betas: dict  # asset -> (beta, r2) against the benchmark
+
+
+def _keys(h: Holdings):
+    return np.array(h.contract, dtype=object)
+
+
+def compute(d: WorkbookData) -> Numbers:
+    h = d.holdings
+    keys = _keys(h)
+    value = h.quantity * h.price
+    notional = core.hedge_notional(value, h.hedge_ratio, h.beta)
+    contracts = core.hedge_contracts(value, keys, h.hedge_ratio, h.beta)
+    residual = core.hedge_residual(value, keys, h.hedge_ratio, h.beta)
+    with np.errstate(divide="ignore", invalid="ignore"):
+        coverage = np.where(value == 0, 0.0, (notional - residual) / value)
+    tv, tn, tr = float(value.sum()), float(notional.sum()), float(residual.sum())
+    totals = {"value": tv, "notional": tn, "residual": tr,
+              "coverage": 0.0 if tv == 0 else (tn - tr) / tv}
+    scenario = core.scenario(h.quantity, h.price, contracts, keys, d.shocks, h.beta)
+
+    f = d.funding
+    pos = series = total = pnl = None
+    if f is not None and len(f.mark_price):
+        key = f.contract.upper()
+        pos = float(sum(c for c, k in zip(contracts, h.contract) if k.upper() == key))
+        series = core.funding_series(pos, key, f.mark_price, f.funding_rate)
+        total = float(series[-1])
+        pnl = _pnl(d, contracts)
+    totals["funding"] = total
+    totals["net_pnl"] = pnl["net"] if pnl else None
+
+    betas = {}
+    if d.prices and d.benchmark in d.prices:
+        b = d.prices[d.benchmark]
+        for a, p in d.prices.items():
+            if a == d.benchmark:
+                continue
+            try:
+                betas[a] = (core.beta(p, b), core.hedge_effectiveness(p, b))
+            except ValueError:
+                betas[a] = (None, None)
+    return Numbers(value, notional, contracts, residual, coverage, totals, scenario, pos,
+                   series, total, pnl, betas)
+
+
+def _pnl(d: WorkbookData, contracts) -> dict:
+    """The first holding hedged on the funding contract over the funding history."""
+    h, f = d.holdings, d.funding
+    i = next((j for j, k in enumerate(h.contract) if k.upper() == f.contract.upper()), 0)
+    key = f.contract.upper()
+    spec = core.get_contract(key)
+    qty = float(h.quantity[i])
+    p0, p1 = float(f.mark_price[0]), float(f.mark_price[-1])
+    q = core.hedge_contracts(qty * p0, key, float(h.hedge_ratio[i]), float(h.beta[i]))
+    rate = spec.taker_fee if np.isfinite(spec.taker_fee) else 0.0
+    funding = core.funding_total(q, key, f.mark_price, f.funding_rate)
+    fees = core.trading_fee(q, p0, key, rate) + core.trading_fee(q, p1, key, rate)
+    b = core.net_pnl_breakdown(qty, p0, p1, q, p0, p1, key, funding, fees)
+    return {"row": i, "asset": h.asset[i], "qty": qty, "entry": p0, "exit": p1,
+            "contract": key, "contracts": q, "fee_rate": rate, "funding_coin": funding,
+            "fees_coin": fees, **b}
