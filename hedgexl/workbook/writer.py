@@ -178,8 +178,7 @@ def _build(wb, d: WorkbookData, n: Numbers, w: _Writer, live: bool):
     ds.set_column("B:B", 18)
     ds.set_column("C:C", 4)
     ds.write("A1", d.settings.title, f("title"))
-    ds.write("A2", "Yellow cells are inputs; white cells are computed by HEDGE_* formulas. "
-                   "Units: USD unless marked coin.", f("note"))
+    ds.write("A2", "Yellow: inputs. White: computed by HEDGE_*.", f("note"))
     ds.write("A4", "Valuation date", f("label"))
     ds.write_datetime("B4", dt.datetime.combine(d.settings.valuation_date, dt.time()),
                       f("input", DATE))
@@ -489,7 +488,7 @@ def _charts(wb, ds, d, n, nh, f):
     c1.set_y_axis({"name": "USD", "num_format": "#,##0", "num_font": axis_font,
                    "major_gridlines": {"visible": True, "line": {"color": "#D9D9D9"}}})
     c1.set_legend({"position": "bottom"})
-    ds.insert_chart("D1", c1, {"x_scale": 1.3, "y_scale": 1.15})
+    ds.insert_chart("D1", c1, {"x_scale": 1.25, "y_scale": 1.15})
 
     ns = len(d.shocks)
     c2 = wb.add_chart({"type": "scatter", "subtype": "straight_with_markers"})
@@ -508,7 +507,7 @@ def _charts(wb, ds, d, n, nh, f):
     c2.set_y_axis({"name": "PnL (USD)", "num_format": "#,##0", "num_font": axis_font,
                    "major_gridlines": {"visible": True, "line": {"color": "#D9D9D9"}}})
     c2.set_legend({"position": "bottom"})
-    ds.insert_chart("D19", c2, {"x_scale": 1.3, "y_scale": 1.15})
+    ds.insert_chart("D19", c2, {"x_scale": 1.25, "y_scale": 1.15})
 
     if n.funding_series is not None:
         m = len(d.funding.mark_price)
@@ -524,7 +523,7 @@ def _charts(wb, ds, d, n, nh, f):
                        "num_font": axis_font,
                        "major_gridlines": {"visible": True, "line": {"color": "#D9D9D9"}}})
         c3.set_legend({"none": True})
-        ds.insert_chart("M1", c3, {"x_scale": 1.3, "y_scale": 1.15})
+        ds.insert_chart("N1", c3, {"x_scale": 1.25, "y_scale": 1.15})
 
         c4 = wb.add_chart({"type": "column"})
         c4.add_series({"name": "PnL (USD)", "categories": "=PnL!$D$3:$D$7",
@@ -541,7 +540,7 @@ def _charts(wb, ds, d, n, nh, f):
         c4.set_y_axis({"name": "USD", "num_format": "#,##0", "num_font": axis_font,
                        "major_gridlines": {"visible": True, "line": {"color": "#D9D9D9"}}})
         c4.set_legend({"none": True})
-        ds.insert_chart("M19", c4, {"x_scale": 1.3, "y_scale": 1.15})
+        ds.insert_chart("N19", c4, {"x_scale": 1.25, "y_scale": 1.15})
     ds.set_landscape()
     ds.fit_to_pages(1, 1)
     ds.set_paper(9)
