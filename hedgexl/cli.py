@@ -82,6 +82,84 @@ def cmd_template(args) -> int:
     return 0
 
 
+def _report_options(args, **over):
+    from .reports import ReportOptions
+    kw = dict(funding=args.funding, prices=args.prices, contracts=args.contracts,
+              mode=args.mode, force=args.force, default_hedge_ratio=args.hedge_ratio)
+    kw.update(over)
+    return ReportOptions(**kw)
+
+
+def _finish(results, summary=None) -> int:
+    from .reports import format_summary, write_summary
+    print(format_summary(results))
+    if summary:
+        print(f"summary written to {write_summary(results, summary)}")
+    failed = [r for r in results if not r.ok]
+    if failed:
+        print(f"{len(failed)} of {len(results)} portfolio(s) failed:", file=sys.stderr)
+        for r in failed:
+            print(f"  {r.portfolio} ({r.source}): {r.error}", file=sys.stderr)
+    return 1 if failed else 0
+
+
+def cmd_report(args) -> int:
+    from pathlib import Path
+
+    from .reports import ReportResult, report_file
+    from .inputs import InputError as _IE
+    try:
+        r = report_file(args.holdings, Path(args.output), _report_options(args))
+    except (_IE, ValueError, FileExistsError) as e:
+        r = ReportResult(Path(args.holdings).stem, args.holdings, None, False, error=str(e))
+    if r.ok:
+        print(f"wrote {r.path} ({args.mode})")
+    return _finish([r], args.summary)
+
+
+def cmd_batch(args) -> int:
+    from .reports import discover, run_batch
+    jobs = discover(args.input)
+    opts = _report_options(args)
+    print(f"{len(jobs)} portfolio(s) from {args.input} -> {args.output} "
+          f"({args.mode}, {args.workers} worker(s))", file=sys.stderr)
+    results = run_batch(jobs, args.output, opts, workers=args.workers)
+    return _finish(results, args.summary)
+
+
+def cmd_demo(args) -> int:
+    from pathlib import Path
+
+    from .inputs import example_path
+    from .reports import report_file
+    from .workbook.template import EXAMPLE_DEFAULT_HEDGE_RATIO
+    from .reports import ReportOptions
+    out = Path(args.output) / "example_portfolio.xlsx"
+    opts = ReportOptions(funding=str(example_path("funding_binance_btcusd_perp.csv")),
+                         prices=str(example_path("prices_2024.csv")), mode=args.mode,
+                         force=True, default_hedge_ratio=EXAMPLE_DEFAULT_HEDGE_RATIO)
+    r = report_file(example_path("example_portfolio.csv"), out, opts)
+    print(f"wrote {r.path}: a {args.mode} hedge report of the bundled example portfolio "
+          f"(open it in Excel or LibreOffice)")
+    return _finish([r])
+
+
+def _add_report_options(p):
+    p.add_argument("--funding", help="funding history CSV/XLSX (time, contract, mark "
+                                     "price or close, funding rate)")
+    p.add_argument("--prices", nargs="+", help="price history file(s): date,value per asset "
+                                               "or a wide date,BTC,ETH,... table; blank "
+                                               "betas are estimated from them")
+    p.add_argument("--contracts", help="CSV of your own contract presets")
+    p.add_argument("--mode", choices=["static", "live"], default="static",
+                   help="static: values and charts only (default); live: HEDGE_* formulas "
+                        "with cached values")
+    p.add_argument("--hedge-ratio", type=float, default=1.0,
+                   help="hedge ratio for holdings that give none (default 1)")
+    p.add_argument("--force", action="store_true", help="replace existing reports")
+    p.add_argument("--summary", help="also write the totals table to this CSV")
+
+
 def build_parser() -> argparse.ArgumentParser:
     ap = argparse.ArgumentParser(prog="hedgexl", description=__doc__)
     ap.add_argument("--version", action="version", version=f"hedgexl {_version()}")
@@ -92,6 +170,27 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("holdings", nargs="?", help="CSV or XLSX holdings file")
     p.add_argument("--contracts", help="CSV of your own contract presets")
     p.set_defaults(func=cmd_hedge)
+
+    p = sub.add_parser("demo", help="write a report of the bundled example portfolio")
+    p.add_argument("-o", "--output", default="hedgexl-demo", help="folder (default: "
+                                                                  "%(default)s)")
+    p.add_argument("--mode", choices=["static", "live"], default="static")
+    p.set_defaults(func=cmd_demo)
+
+    p = sub.add_parser("report", help="write one report from a holdings file")
+    p.add_argument("holdings", help="holdings CSV or XLSX (asset, quantity, price; "
+                                    "optional beta, hedge_ratio, contract)")
+    p.add_argument("-o", "--output", required=True, help="the .xlsx report to write")
+    _add_report_options(p)
+    p.set_defaults(func=cmd_report)
+
+    p = sub.add_parser("batch", help="write one report per portfolio")
+    p.add_argument("input", help="a folder of holdings files, or one file with a "
+                                 "portfolio column")
+    p.add_argument("-o", "--output", required=True, help="folder for the reports")
+    p.add_argument("--workers", type=int, default=1, help="parallel processes (default 1)")
+    _add_report_options(p)
+    p.set_defaults(func=cmd_batch)
 
     p = sub.add_parser("template", help="write the template workbook (bundled example)")
     p.add_argument("-o", "--output", default="hedge_template.xlsx")

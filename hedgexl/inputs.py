@@ -108,8 +108,12 @@ def _check_size(p: Path):
     if size == 0:
         raise InputError(p, "the file is empty")
     if size > MAX_INPUT_BYTES:
-        raise InputError(p, f"the file is {size / 2**20:.0f} MiB, over the "
-                         f"{MAX_INPUT_BYTES // 2**20} MiB limit for one input")
+        raise InputError(p, f"the file is {_human(size)}, over the {_human(MAX_INPUT_BYTES)} "
+                         "limit for one input; split it into smaller files")
+
+
+def _human(n: int) -> str:
+    return f"{n / 2**20:.1f} MiB" if n >= 2**20 else f"{n / 1024:.1f} KiB"
 
 
 def read_table(path) -> list[list]:
@@ -162,6 +166,8 @@ class Holdings:
     contract: list[str]
     source: str = ""
     rows: list[int] = field(default_factory=list)
+    beta_given: np.ndarray | None = None  # False where the default (1) was used
+    hedge_ratio_given: np.ndarray | None = None  # False where the default was used
 
     def __len__(self):
         return len(self.asset)
@@ -191,13 +197,14 @@ def read_holdings(path, *, default_hedge_ratio=1.0, default_contract=DEFAULT_CON
         asset = str(cell("asset") or "").strip()
         if not asset:
             raise InputError(p, "asset is blank", rowno)
-        vals = {}
+        vals, given = {}, {}
         for name, default in (("quantity", None), ("price", None), ("beta", 1.0),
                               ("hedge_ratio", default_hedge_ratio)):
             try:
                 x = parse_number(cell(name), what=name)
             except ValueError as e:
                 raise InputError(p, str(e), rowno) from None
+            given[name] = not math.isnan(x)
             if math.isnan(x):
                 if default is None:
                     raise InputError(p, f"{name} is blank", rowno)
@@ -220,18 +227,22 @@ def read_holdings(path, *, default_hedge_ratio=1.0, default_contract=DEFAULT_CON
             raise InputError(p, "portfolio is blank", rowno)
         g = groups.setdefault(pname, {k: [] for k in
                                       ("asset", "quantity", "price", "beta", "hedge_ratio",
-                                       "contract", "rows")})
+                                       "contract", "rows", "beta_given", "hr_given")})
         g["asset"].append(asset)
         for k in ("quantity", "price", "beta", "hedge_ratio"):
             g[k].append(vals[k])
         g["contract"].append(contract)
         g["rows"].append(rowno)
+        g["beta_given"].append(given["beta"])
+        g["hr_given"].append(given["hedge_ratio"])
     if not groups:
         raise InputError(p, "no holdings rows under the header")
     out = {name: Holdings(name=name, asset=g["asset"],
                           quantity=np.array(g["quantity"]), price=np.array(g["price"]),
                           beta=np.array(g["beta"]), hedge_ratio=np.array(g["hedge_ratio"]),
-                          contract=g["contract"], source=str(p), rows=g["rows"])
+                          contract=g["contract"], source=str(p), rows=g["rows"],
+                          beta_given=np.array(g["beta_given"]),
+                          hedge_ratio_given=np.array(g["hr_given"]))
            for name, g in groups.items()}
     return out if split_portfolios else out[p.stem]
 

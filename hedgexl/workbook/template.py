@@ -5,8 +5,6 @@ from __future__ import annotations
 import datetime as dt
 from pathlib import Path
 
-import numpy as np
-
 from .. import core
 from ..inputs import example_path, read_funding, read_holdings, read_prices
 from .model import Settings, WorkbookData
@@ -21,24 +19,15 @@ def example_data() -> WorkbookData:
     """The template's content: a five-coin treasury at the 2025-01-16 closes."""
     path = example_path("example_portfolio.csv")
     h = read_holdings(path, default_hedge_ratio=EXAMPLE_DEFAULT_HEDGE_RATIO)
-    given = _hedge_ratio_given(path)
     funding = read_funding(example_path("funding_binance_btcusd_perp.csv"))
     dates, prices = read_prices(example_path("prices_2024.csv"))
     return WorkbookData(
-        holdings=h, hedge_ratio_given=given,
+        holdings=h, hedge_ratio_given=h.hedge_ratio_given,
         settings=Settings(valuation_date=dt.date.fromisoformat(dates[-1]),
                           default_hedge_ratio=EXAMPLE_DEFAULT_HEDGE_RATIO,
                           title="Hedge dashboard: example treasury"),
         contracts=core.all_contracts(), funding=funding, price_dates=dates, prices=prices,
         benchmark="BTC")
-
-
-def _hedge_ratio_given(path) -> np.ndarray:
-    from ..inputs import read_table
-    rows = read_table(path)
-    head = [str(x).strip().lower() for x in rows[0]]
-    i = head.index("hedge_ratio")
-    return np.array([str(r[i] or "").strip() != "" for r in rows[1:] if any(r)])
 
 
 def build_template(out, mode: str = "live") -> Path:

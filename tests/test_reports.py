@@ -1,0 +1,168 @@
+"""hedgexl report / batch / demo, as a desk would run them."""
+
+import csv
+import os
+from pathlib import Path
+
+import openpyxl
+import pytest
+
+import hedgexl as hx
+from hedgexl import cli, inputs
+from hedgexl.inputs import InputError, example_path, read_holdings
+
+from workbook_checks import ERRORS, cached_values, recalc_mismatches, render
+
+REPO = Path(__file__).resolve().parents[1]
+RENDER_DIR = Path(os.environ.get("HEDGEXL_RENDER_DIR", REPO / "test-output" / "rendered"))
+FUNDING = str(example_path("funding_binance_btcusd_perp.csv"))
+PRICES = str(example_path("prices_2024.csv"))
+
+GOOD = "asset,quantity,price,beta,hedge_ratio,contract\n" \
+       "BTC,2,60000,1,75%,BINANCE:BTCUSD_PERP\nETH,10,3000,,50%,binance:ethusd_perp\n"
+
+
+def write(path, text):
+    path.write_text(text)
+    return path
+
+
+def test_formats_aliases_and_defaults(tmp_path):
+    f = write(tmp_path / "p.csv", 'Coin,Qty,Spot Price,Hedge Ratio,Contract\n'
+                                  ' BTC , "1,250.5" , " 60,000 ",75%,binance:btcusd_perp\n'
+                                  'ETH,3,$3000,,\n')
+    h = read_holdings(f, default_hedge_ratio=0.5)
+    assert h.asset == ["BTC", "ETH"]
+    assert h.quantity.tolist() == [1250.5, 3.0]
+    assert h.price.tolist() == [60000.0, 3000.0]
+    assert h.hedge_ratio.tolist() == [0.75, 0.5]
+    assert h.hedge_ratio_given.tolist() == [True, False]
+    assert h.beta.tolist() == [1.0, 1.0] and not h.beta_given.any()
+    assert h.contract == ["BINANCE:BTCUSD_PERP", "BINANCE:BTCUSD_PERP"]
+
+
+@pytest.mark.parametrize("name, content, message", [
+    ("empty.csv", b"", "the file is empty"),
+    ("header_only.csv", b"asset,quantity,price\n", "no holdings rows"),
+    ("missing.csv", b"asset,qty\nBTC,1\n", "missing column price"),
+    ("text.csv", b"asset,quantity,price\nBTC,one,60000\n", "row 2: quantity must be a number, got 'one'"),
+    ("negative.csv", b"asset,quantity,price\nBTC,1,60000\nETH,1,-5\n", "row 3: price must be > 0, got -5"),
+    ("unknown.csv", b"asset,quantity,price,contract\nBTC,1,1,BINANCE:BTCUSD\n", "row 2: unknown contract 'BINANCE:BTCUSD'; did you mean"),
+    ("random.xlsx", os.urandom(4096), "not a valid .xlsx file"),
+    ("ratio.csv", b"asset,quantity,price,hedge_ratio\nBTC,1,1,300%\n", "row 2: hedge_ratio must be between 0 and 2"),
+])
+def test_bad_inputs_give_clear_messages(tmp_path, name, content, message):
+    p = tmp_path / name
+    p.write_bytes(content)
+    with pytest.raises(InputError, match=message.replace("(", r"\(").replace(")", r"\)")):
+        read_holdings(p)
+
+
+def test_huge_file_is_refused(tmp_path, monkeypatch):
+    monkeypatch.setattr(inputs, "MAX_INPUT_BYTES", 10_000)
+    p = write(tmp_path / "huge.csv", "asset,quantity,price\n" + "BTC,1,1\n" * 5_000)
+    with pytest.raises(InputError, match=r"the file is 39.1 KiB, over the 9.8 KiB limit"):
+        read_holdings(p)
+
+
+def test_report_static_and_live_agree_with_formulas(tmp_path):
+    h = write(tmp_path / "fund_a.csv", GOOD)
+    static, live = tmp_path / "s.xlsx", tmp_path / "l.xlsx"
+    args = ["--funding", FUNDING, "--prices", PRICES]
+    assert cli.main(["report", str(h), "-o", str(static), *args]) == 0
+    assert cli.main(["report", str(h), "-o", str(live), "--mode", "live", *args]) == 0
+    s = openpyxl.load_workbook(static)
+    assert not any(isinstance(c.value, str) and c.value.startswith("=")
+                   for ws in s.worksheets for r in ws.iter_rows() for c in r)
+    cells, bad = recalc_mismatches(live)  # the formulas recompute the cached numbers
+    assert len(cells) > 1000 and not bad, bad[:3]
+    sv, lv = cached_values(static), cached_values(live)
+    for addr, v in lv.items():
+        if isinstance(v, (int, float)) and addr in sv:
+            assert sv[addr] == pytest.approx(v, rel=1e-12), addr
+    # the numbers are the core's
+    assert lv["Holdings!I2"] == hx.hedge_contracts(120_000, "BINANCE:BTCUSD_PERP", 0.75)
+    # ETH's blank beta was estimated from the prices against its contract's coin (ETH): 1
+    assert lv["Holdings!D3"] == pytest.approx(1.0)
+
+
+def test_beta_estimated_for_cross_hedge(tmp_path):
+    h = write(tmp_path / "alts.csv", "asset,quantity,price,contract\nSOL,100,200,"
+                                     "BINANCE:BTCUSD_PERP\n")
+    out = tmp_path / "alts.xlsx"
+    assert cli.main(["report", str(h), "-o", str(out), "--prices", PRICES]) == 0
+    dates, prices = inputs.read_prices(PRICES)
+    beta = hx.beta(prices["SOL"], prices["BTC"])
+    assert cached_values(out)["Holdings!D2"] == pytest.approx(beta, rel=1e-12)
+
+
+def test_no_overwrite_without_force(tmp_path, capsys):
+    h = write(tmp_path / "a.csv", GOOD)
+    out = tmp_path / "a.xlsx"
+    assert cli.main(["report", str(h), "-o", str(out)]) == 0
+    before = out.read_bytes()
+    assert cli.main(["report", str(h), "-o", str(out)]) == 1
+    assert "use --force" in capsys.readouterr().err
+    assert out.read_bytes() == before
+    assert cli.main(["report", str(h), "-o", str(out), "--force"]) == 0
+
+
+def test_batch_folder_with_two_broken_files(tmp_path, capsys):
+    src = tmp_path / "in"
+    src.mkdir()
+    for i in range(4):
+        write(src / f"fund_{i}.csv", GOOD)
+    write(src / "broken_price.csv", "asset,quantity,price\nBTC,1,60000\nETH,2,-3\n")
+    (src / "broken_bytes.xlsx").write_bytes(os.urandom(2048))
+    before = {p.name: p.read_bytes() for p in src.iterdir()}
+    out = tmp_path / "out"
+    summary = tmp_path / "summary.csv"
+    rc = cli.main(["batch", str(src), "-o", str(out), "--summary", str(summary),
+                   "--funding", FUNDING])
+    assert rc == 1
+    err = capsys.readouterr().err
+    assert "broken_price" in err and "row 3: price must be > 0" in err
+    assert "broken_bytes" in err and "not a valid .xlsx" in err
+    assert sorted(p.name for p in out.iterdir()) == [f"fund_{i}.xlsx" for i in range(4)]
+    rows = list(csv.DictReader(summary.open()))
+    assert [r["status"] for r in rows].count("FAILED") == 2 and len(rows) == 6
+    assert {p.name: p.read_bytes() for p in src.iterdir()} == before  # inputs untouched
+
+
+def test_batch_long_file_with_portfolio_column_and_two_workers(tmp_path):
+    lines = ["Portfolio,Asset,Qty,Price,Hedge Ratio,Contract"]
+    for k in range(5):
+        lines += [f"client {k},BTC,{k + 1},60000,75%,BINANCE:BTCUSD_PERP",
+                  f"client {k},ETH,10,3000,50%,BINANCE:ETHUSD_PERP"]
+    f = write(tmp_path / "book.csv", "\n".join(lines) + "\n")
+    one, two = tmp_path / "one", tmp_path / "two"
+    assert cli.main(["batch", str(f), "-o", str(one)]) == 0
+    assert cli.main(["batch", str(f), "-o", str(two), "--workers", "2"]) == 0
+    names = sorted(p.name for p in one.iterdir())
+    assert names == [f"client {k}.xlsx" for k in range(5)]
+    assert sorted(p.name for p in two.iterdir()) == names
+    for n in names:
+        assert cached_values(one / n) == cached_values(two / n)
+    assert cached_values(one / "client 2.xlsx")["Holdings!I2"] == hx.hedge_contracts(
+        3 * 60000, "BINANCE:BTCUSD_PERP", 0.75)
+
+
+def test_demo_writes_the_example_report(tmp_path, capsys):
+    assert cli.main(["demo", "-o", str(tmp_path)]) == 0
+    out = tmp_path / "example_portfolio.xlsx"
+    v = cached_values(out)
+    assert v["Holdings!I2"] == hx.hedge_contracts(12.5 * 100511.85, "BINANCE:BTCUSD_PERP",
+                                                  0.75)
+    assert "example_portfolio" in capsys.readouterr().out
+
+
+@pytest.mark.parametrize("mode", ["static", "live"])
+def test_libreoffice_renders_reports_without_error_values(tmp_path, mode):
+    h = write(tmp_path / f"report_{mode}.csv", GOOD)
+    out = tmp_path / f"report_{mode}.xlsx"
+    assert cli.main(["report", str(h), "-o", str(out), "--mode", mode, "--funding", FUNDING,
+                     "--prices", PRICES]) == 0
+    text, pngs = render(out, RENDER_DIR / f"report_{mode}", pages=(1, 2))
+    assert not ERRORS.findall(text), ERRORS.findall(text)[:5]
+    assert "Hedge report: report_" in text and "Payoff" in text
+    assert pngs
