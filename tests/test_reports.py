@@ -166,3 +166,11 @@ def test_libreoffice_renders_reports_without_error_values(tmp_path, mode):
     assert not ERRORS.findall(text), ERRORS.findall(text)[:5]
     assert "Hedge report: report_" in text and "Payoff" in text
     assert pngs
+
+
+def test_readme_example_files(tmp_path):
+    h = read_holdings(REPO / "examples" / "holdings.csv")
+    assert h.quantity[0] == 2.5 and h.price[0] == 100511.85 and h.hedge_ratio[0] == 0.75
+    out = tmp_path / "book"
+    assert cli.main(["batch", str(REPO / "examples" / "book.csv"), "-o", str(out)]) == 0
+    assert sorted(p.name for p in out.iterdir()) == ["Fund A.xlsx", "Fund B.xlsx"]
