@@ -7,6 +7,8 @@ import zipfile
 import openpyxl
 import pytest
 
+import hedgexl as hx
+
 from hedgexl import cli, udfs
 from hedgexl.excel import registry, setup
 
@@ -51,7 +53,13 @@ def test_excel_setup_on_linux_builds_xlsm_and_says_what_it_cannot(tmp_path, caps
     assert wb["xlwings.conf"]["A1"].value == "UDF Modules"
     assert wb["xlwings.conf"]["B1"].value == "hedgexl.udfs"
     wb2 = openpyxl.load_workbook(xlsm, data_only=True)
-    assert wb2["Start"]["B9"].value == -625  # the cached value shows before recalculation
+    assert wb2["Holdings"]["I2"].value == hx.hedge_contracts(12.5 * 100511.85,
+                                                             "BINANCE:BTCUSD_PERP", 0.75)
+    assert wb["Holdings"]["I2"].value == "=HEDGE_CONTRACTS(G2,F2,E2,D2)"
+    with zipfile.ZipFile(xlsm) as z:
+        drawing = " ".join(z.read(n).decode("utf-8", "replace") for n in z.namelist()
+                           if n.startswith("xl/drawings/vmlDrawing"))
+    assert "ImportPythonUDFs" in drawing  # the button runs xlwings' import macro
     assert cli.main(["excel", "setup", "-o", str(tmp_path)]) == 1  # no overwrite
     assert not list(tmp_path.glob(".*tmp*"))
 

@@ -11,7 +11,6 @@ import zipfile
 from pathlib import Path
 
 UDF_MODULES = "hedgexl.udfs"
-CONF_SHEET = "xlwings.conf"
 
 
 def user_config_path() -> Path:
@@ -48,52 +47,30 @@ def xlwings_vba_project() -> Path:
 
 
 def build_xlsm(out: Path, force: bool = False) -> Path:
-    """A macro-enabled workbook with the xlwings VBA module, an ``xlwings.conf`` sheet
-    (UDF Modules = hedgexl.udfs) and an "Import Functions" button."""
-    import xlsxwriter
-
-    from .. import udfs
+    """A macro-enabled copy of the template: the xlwings VBA module from the installed
+    xlwings, the ``xlwings.conf`` sheet (UDF Modules = hedgexl.udfs) and an
+    "Import Functions" button on the Dashboard."""
+    from ..workbook.template import example_data
+    from ..workbook.writer import write_workbook
     out = Path(out)
+    if out.suffix.lower() != ".xlsm":
+        raise ValueError(f"{out}: a workbook with macros must end in .xlsm")
     out.parent.mkdir(parents=True, exist_ok=True)
     if out.exists() and not force:
         raise FileExistsError(f"{out} exists; use --force to replace it")
     vba = xlwings_vba_project()
-    tmp = out.with_name(f".{out.stem}.tmp.xlsm")
-    wb = xlsxwriter.Workbook(str(tmp))
     try:
-        wb.set_vba_name("ThisWorkbook")
-        wb.add_vba_project(str(vba))
-        ws = wb.add_worksheet("Start")
-        ws.set_vba_name("Sheet1")
-        bold = wb.add_format({"bold": True, "font_size": 14})
-        ws.write("A1", "hedgexl: HEDGE_* functions for Excel", bold)
-        ws.write("A3", "1. Enable macros. 2. Click the button (or run the macro "
-                       "ImportPythonUDFs) once. 3. Type =HEDGE_CONTRACTS(...) anywhere.")
-        ws.insert_button("A5", {"macro": "ImportPythonUDFs", "caption": "Import Functions",
-                                "width": 160, "height": 30})
-        ws.write("A8", "Example: 5 BTC at 50,000 USD, hedged 25 % on BINANCE:BTCUSD_PERP")
-        ws.write("A9", "contracts")
-        ws.write_formula("B9", '=HEDGE_CONTRACTS(5*50000,"BINANCE:BTCUSD_PERP",0.25)', None,
-                         udfs.HEDGE_CONTRACTS(250000, "BINANCE:BTCUSD_PERP", 0.25))
-        ws.set_column("A:A", 28)
-        conf = wb.add_worksheet(CONF_SHEET)
-        conf.set_vba_name("Sheet2")
-        conf.write_row("A1", ["UDF Modules", UDF_MODULES])
-        conf.set_column("A:B", 20)
-        wb.close()
-        os.replace(tmp, out)
+        return write_workbook(example_data(), out, mode="live", vba_project=vba)
     finally:
-        tmp.unlink(missing_ok=True)
         shutil.rmtree(vba.parent, ignore_errors=True)
-    return out
 
 
 def setup(out_dir: Path, force: bool = False, say=print) -> int:
     """Run the steps; say plainly which cannot be done on this platform."""
     windows = sys.platform.startswith("win")
     xlsm = build_xlsm(Path(out_dir) / "hedge_functions.xlsm", force)
-    say(f"wrote {xlsm} (xlwings VBA module, xlwings.conf sheet: UDF Modules = "
-        f"{UDF_MODULES})")
+    say(f"wrote {xlsm}: the template with the xlwings VBA module, an xlwings.conf sheet "
+        f"(UDF Modules = {UDF_MODULES}) and an Import Functions button")
     if not windows:
         say("not on Windows: Excel and its add-ins cannot be installed from here.")
         say("  skipped: writing ~/.xlwings/xlwings.conf and `xlwings addin install`.")
