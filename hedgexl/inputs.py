@@ -17,7 +17,8 @@ from pathlib import Path
 
 import numpy as np
 
-__all__ = ["InputError", "Holdings", "read_holdings", "read_funding", "read_prices",
+__all__ = ["InputError", "Holdings", "read_holdings", "read_funding", "read_funding_all",
+           "pick_funding", "read_prices",
            "parse_number", "example_path", "MAX_INPUT_BYTES"]
 
 #: Files larger than this are refused rather than read into memory.
@@ -264,11 +265,11 @@ class Funding:
     source: str = ""
 
 
-def read_funding(path, contract=None):
-    """Read a funding history: ``time_utc, contract, mark_price|close, funding_rate`` (the
-    layout of the project's shared data) or any CSV/XLSX with time, mark/close/price and
-    rate columns. With several contracts in the file, ``contract`` picks one (default:
-    the first one that has funding rates)."""
+def read_funding_all(path) -> dict[str, Funding]:
+    """Every funding series in a file, keyed by contract in file order (key ``""`` when the
+    file has no contract column). Layouts: ``time_utc, contract, mark_price|close,
+    funding_rate`` (the project's shared data) or any CSV/XLSX with time, mark/close/price
+    and rate columns. Rows without a rate (spot rows, gaps) are skipped."""
     p = Path(path)
     rows = read_table(p)
     head = [_norm(h) for h in rows[0]]
@@ -288,30 +289,53 @@ def read_funding(path, contract=None):
     if missing:
         raise InputError(p, f"missing column{'s' if len(missing) > 1 else ''} "
                          f"{', '.join(missing)}", 1)
-    want = contract.upper() if contract else None
-    times, marks, rates, chosen = [], [], [], want
+    series: dict[str, tuple[list, list, list]] = {}
     for rowno, row in enumerate(rows[1:], start=2):
-        c = str(row[ic]).strip().upper() if ic is not None and row[ic] is not None else ""
-        rate_cell = row[ir] if ir < len(row) else None
+        cell = lambda i: row[i] if i is not None and i < len(row) else None  # noqa: E731
+        rate_cell = cell(ir)
         if rate_cell is None or str(rate_cell).strip() == "":
-            continue  # spot rows and gaps carry no funding
-        if chosen is None:
-            chosen = c
-        if c and c != chosen:
             continue
+        c = str(cell(ic) or "").strip().upper()
         try:
-            m = parse_number(row[im], what="mark_price")
+            m = parse_number(cell(im), what="mark_price")
             r = parse_number(rate_cell, what="funding_rate")
         except ValueError as e:
             raise InputError(p, str(e), rowno) from None
         if not m > 0:
-            raise InputError(p, f"mark_price must be > 0, got {row[im]!r}", rowno)
-        times.append(str(row[it]))
-        marks.append(m)
-        rates.append(r)
-    if not times:
-        raise InputError(p, f"no funding rows{' for ' + want if want else ''}")
-    return Funding(times, chosen or (contract or ""), np.array(marks), np.array(rates), str(p))
+            raise InputError(p, f"mark_price must be > 0, got {cell(im)!r}", rowno)
+        t, mm, rr = series.setdefault(c, ([], [], []))
+        t.append(str(cell(it)))
+        mm.append(m)
+        rr.append(r)
+    if not series:
+        raise InputError(p, "no funding rows (no row has a funding rate)")
+    return {c: Funding(t, c, np.array(m), np.array(r), str(p))
+            for c, (t, m, r) in series.items()}
+
+
+def pick_funding(all_series: dict[str, Funding], contracts) -> Funding | None:
+    """The series for the first of ``contracts`` that the file has; a file without a
+    contract column applies to the first contract. None when nothing matches."""
+    keys = [str(c).upper() for c in contracts]
+    for k in keys:
+        if k in all_series:
+            return all_series[k]
+    if "" in all_series and keys:
+        f = all_series[""]
+        return Funding(f.time, keys[0], f.mark_price, f.funding_rate, f.source)
+    return None
+
+
+def read_funding(path, contract=None) -> Funding:
+    """One funding series: ``contract``'s, or the file's first."""
+    all_series = read_funding_all(path)
+    if contract:
+        f = pick_funding(all_series, [contract])
+        if f is None:
+            raise InputError(path, f"no funding rows for {contract} (the file has "
+                             f"{', '.join(k for k in all_series if k) or 'none'})")
+        return f
+    return next(iter(all_series.values()))
 
 
 def read_prices(path):

@@ -572,7 +572,8 @@ def HEDGE_EFFECTIVENESS(asset_prices, benchmark_prices):
 
 
 @udf
-def HEDGE_SCENARIO(spot_qty, spot_price, contracts, contract, shocks=None, beta=1):
+def HEDGE_SCENARIO(spot_qty, spot_price, contracts, contract, shocks=None, beta=1,
+                   hedge_price=None):
     """Table of shock, price, spot PnL, hedge PnL and net PnL in USD (spills).
 
     Parameters
@@ -589,11 +590,13 @@ def HEDGE_SCENARIO(spot_qty, spot_price, contracts, contract, shocks=None, beta=
         Price moves as fractions (−0.2 = −20 %); default −50 % to +50 % by 10 %.
     beta : number or range, optional
         Beta of each holding to the hedge's coin; default 1.
+    hedge_price : number or range, optional
+        Price in USD of each linear contract's coin; default the spot price.
 
     Returns
     -------
     One row per shock: shock, spot price after it (first holding), spot PnL, hedge PnL and
-    net PnL in USD, summed over the holdings. Linear contracts are valued at the spot price.
+    net PnL in USD, summed over the holdings.
 
     Examples
     --------
@@ -619,11 +622,13 @@ def HEDGE_SCENARIO(spot_qty, spot_price, contracts, contract, shocks=None, beta=
         if x.size == n:
             ok &= ~np.isnan(x)
     pick = (lambda x: x[ok] if np.size(x) == n else x)
-    hedge_price = pick(np.ravel(p)) if np.ndim(keys) == 0 and core.get_contract(keys).linear \
-        else None
+    hp = p if hedge_price is None else column("hedge_price", hedge_price)[0]
+    hp = np.ravel(hp)
+    if hp.size == n and not np.isnan(hp[ok]).all():
+        hp = np.where(np.isnan(hp), 1.0, hp)  # blank rows are inverse contracts: unused
     table = core.scenario(pick(np.ravel(s)), pick(np.ravel(p)), pick(np.ravel(q)),
                           pick(keys) if np.ndim(keys) else keys, sh, pick(np.ravel(b)),
-                          hedge_price)
+                          pick(hp))
     return table.tolist()
 
 

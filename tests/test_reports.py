@@ -174,3 +174,45 @@ def test_readme_example_files(tmp_path):
     out = tmp_path / "book"
     assert cli.main(["batch", str(REPO / "examples" / "book.csv"), "-o", str(out)]) == 0
     assert sorted(p.name for p in out.iterdir()) == ["Fund A.xlsx", "Fund B.xlsx"]
+
+
+def test_linear_contracts_and_multi_contract_funding_file(tmp_path, shared_data):
+    """The shared funding file holds 14 series; the report picks the one its holdings use.
+    A linear contract is sized at the price of its coin's holding."""
+    h = write(tmp_path / "mixed.csv",
+              "asset,quantity,price,hedge_ratio,contract\n"
+              "BTC,2,60000,100%,BINANCE:BTCUSDT\n"
+              "ETH,10,3000,50%,BINANCE:ETHUSD_PERP\n"
+              "SOL,100,200,100%,BINANCE:BTCUSDT\n")
+    out = tmp_path / "mixed.xlsx"
+    funding = shared_data / "funding" / "perpetuals_8h_2023-2024.csv"
+    assert cli.main(["report", str(h), "-o", str(out), "--mode", "live",
+                     "--funding", str(funding)]) == 0
+    v = cached_values(out)
+    assert v["Holdings!I2"] == hx.hedge_contracts(120_000, "BINANCE:BTCUSDT",
+                                                  hedge_price=60_000)  # -2 coins
+    assert v["Holdings!I4"] == hx.hedge_contracts(20_000, "BINANCE:BTCUSDT",
+                                                  hedge_price=60_000)
+    assert v["Holdings!L4"] == 60_000  # SOL's linear hedge is priced at BTC's price
+    assert v["Funding!H2"] == "BINANCE:BTCUSDT"
+    cells, bad = recalc_mismatches(out)
+    assert not bad, bad[:3]
+
+
+def test_linear_contract_without_its_coin_is_a_clear_error(tmp_path):
+    h = write(tmp_path / "sol.csv", "asset,quantity,price,contract\nSOL,100,200,"
+                                    "BINANCE:BTCUSDT\n")
+    with pytest.raises(InputError, match=r"sol.csv, row 2: BINANCE:BTCUSDT is a linear "
+                                         r"contract.*needs a holding of BTC"):
+        from hedgexl.reports import ReportOptions, report_file
+        report_file(h, tmp_path / "sol.xlsx", ReportOptions())
+
+
+def test_funding_for_no_held_contract_leaves_funding_out(tmp_path):
+    h = write(tmp_path / "eth.csv", "asset,quantity,price,contract\nETH,10,3000,"
+                                    "BINANCE:ETHUSD_PERP\n")
+    out = tmp_path / "eth.xlsx"
+    assert cli.main(["report", str(h), "-o", str(out), "--funding", FUNDING]) == 0
+    assert cached_values(out)["Funding!A1"] == ("No funding history for this portfolio's "
+                                                "contracts; the funding file has "
+                                                "BINANCE:BTCUSD_PERP.")

@@ -15,7 +15,8 @@ from pathlib import Path
 import numpy as np
 
 from .. import core
-from ..inputs import Funding, Holdings, InputError, read_funding, read_holdings, read_prices
+from ..inputs import (Funding, Holdings, InputError, pick_funding, read_funding_all,
+                      read_holdings, read_prices)
 from ..workbook.model import Settings, WorkbookData, compute
 from ..workbook.writer import write_workbook
 
@@ -89,8 +90,18 @@ def _join_prices(paths):
     return dates, {n: np.array([s.get(d, np.nan) for d in dates]) for n, s in series.items()}
 
 
-def report_data(holdings: Holdings, opts: ReportOptions, funding: Funding | None = None,
+def report_data(holdings: Holdings, opts: ReportOptions, funding=None,
                 prices=None) -> WorkbookData:
+    """``funding``: one Funding, or every series of a file (a dict), from which the first
+    contract the portfolio holds is picked."""
+    note = {}
+    if isinstance(funding, dict):
+        available = funding
+        funding = pick_funding(available, holdings.contract)
+        if funding is None:
+            note["funding_note"] = (
+                "No funding history for this portfolio's contracts; the funding file has "
+                + ", ".join(k for k in available if k) + ".")
     dates = cols = None
     if prices is not None:
         dates, cols = prices
@@ -105,7 +116,7 @@ def report_data(holdings: Holdings, opts: ReportOptions, funding: Funding | None
         settings=Settings(valuation_date=vdate, default_hedge_ratio=opts.default_hedge_ratio,
                           title=f"Hedge report: {holdings.name}"),
         contracts=core.all_contracts(), funding=funding, price_dates=dates, prices=cols,
-        benchmark=bench)
+        benchmark=bench, **note)
 
 
 def make_report(holdings: Holdings, out: Path, opts: ReportOptions,
@@ -126,7 +137,7 @@ def load_shared(opts: ReportOptions):
     """Files shared by every portfolio of a run: contracts, funding, prices."""
     if opts.contracts:
         core.load_contracts(opts.contracts)
-    funding = read_funding(opts.funding) if opts.funding else None
+    funding = read_funding_all(opts.funding) if opts.funding else None
     prices = _join_prices(opts.prices if isinstance(opts.prices, (list, tuple))
                           else [opts.prices]) if opts.prices else None
     return funding, prices

@@ -14,7 +14,7 @@ from dataclasses import dataclass, field
 import numpy as np
 
 from .. import core
-from ..inputs import Funding, Holdings
+from ..inputs import Funding, Holdings, InputError
 
 __all__ = ["WorkbookData", "Numbers", "compute", "Settings"]
 
@@ -37,6 +37,7 @@ class WorkbookData:
     benchmark: str = "BTC"
     hedge_ratio_given: np.ndarray | None = None  # False where the default applies
     shocks: np.ndarray = field(default_factory=lambda: core.DEFAULT_SHOCKS.copy())
+    funding_note: str = "No funding history was given (see --funding)."
 
 
 @dataclass
@@ -53,25 +54,54 @@ class Numbers:
     funding_total: float | None
     pnl: dict | None
     betas: dict  # asset -> (beta, r2) against the benchmark
+    hedge_price: np.ndarray  # USD price of a linear contract's coin; NaN for inverse rows
+    hedge_price_row: list  # index of the holding that prices it, or None
+
+    @property
+    def any_linear(self) -> bool:
+        return any(r is not None for r in self.hedge_price_row)
 
 
 def _keys(h: Holdings):
     return np.array(h.contract, dtype=object)
 
 
+def _hedge_prices(h: Holdings):
+    """A linear contract is sized at its coin's price: the price of the holding of that
+    coin in the same portfolio."""
+    price = np.full(len(h), np.nan)
+    rows = [None] * len(h)
+    by_asset = {}
+    for i, a in enumerate(h.asset):
+        by_asset.setdefault(a.upper(), i)
+    for i, k in enumerate(h.contract):
+        spec = core.get_contract(k)
+        if not spec.linear:
+            continue
+        j = by_asset.get((spec.coin or "").upper())
+        if j is None:
+            raise InputError(h.source, f"{spec.key} is a linear contract: it is sized at the "
+                             f"price of {spec.coin or 'its coin'}, so the portfolio needs a "
+                             f"holding of {spec.coin or 'that coin'}",
+                             h.rows[i] if h.rows else None)
+        price[i], rows[i] = h.price[j], j
+    return price, rows
+
+
 def compute(d: WorkbookData) -> Numbers:
     h = d.holdings
     keys = _keys(h)
+    hp, hp_rows = _hedge_prices(h)
     value = h.quantity * h.price
     notional = core.hedge_notional(value, h.hedge_ratio, h.beta)
-    contracts = core.hedge_contracts(value, keys, h.hedge_ratio, h.beta)
-    residual = core.hedge_residual(value, keys, h.hedge_ratio, h.beta)
+    contracts = core.hedge_contracts(value, keys, h.hedge_ratio, h.beta, hp)
+    residual = core.hedge_residual(value, keys, h.hedge_ratio, h.beta, hp)
     with np.errstate(divide="ignore", invalid="ignore"):
         coverage = np.where(value == 0, 0.0, (notional - residual) / value)
     tv, tn, tr = float(value.sum()), float(notional.sum()), float(residual.sum())
     totals = {"value": tv, "notional": tn, "residual": tr,
               "coverage": 0.0 if tv == 0 else (tn - tr) / tv}
-    scenario = core.scenario(h.quantity, h.price, contracts, keys, d.shocks, h.beta)
+    scenario = core.scenario(h.quantity, h.price, contracts, keys, d.shocks, h.beta, hp)
 
     f = d.funding
     pos = series = total = pnl = None
@@ -95,7 +125,7 @@ def compute(d: WorkbookData) -> Numbers:
             except ValueError:
                 betas[a] = (None, None)
     return Numbers(value, notional, contracts, residual, coverage, totals, scenario, pos,
-                   series, total, pnl, betas)
+                   series, total, pnl, betas, hp, hp_rows)
 
 
 def _pnl(d: WorkbookData, contracts) -> dict:
@@ -106,7 +136,7 @@ def _pnl(d: WorkbookData, contracts) -> dict:
     spec = core.get_contract(key)
     qty = float(h.quantity[i])
     p0, p1 = float(f.mark_price[0]), float(f.mark_price[-1])
-    q = core.hedge_contracts(qty * p0, key, float(h.hedge_ratio[i]), float(h.beta[i]))
+    q = core.hedge_contracts(qty * p0, key, float(h.hedge_ratio[i]), float(h.beta[i]), p0)
     rate = spec.taker_fee if np.isfinite(spec.taker_fee) else 0.0
     funding = core.funding_total(q, key, f.mark_price, f.funding_rate)
     fees = core.trading_fee(q, p0, key, rate) + core.trading_fee(q, p1, key, rate)

@@ -226,6 +226,9 @@ def _build(wb, d: WorkbookData, n: Numbers, w: _Writer, live: bool):
              "Spot value (USD)", "Hedge notional (USD)", "Contracts", "Residual (USD)",
              "Coverage"]
     widths = [8, 14, 14, 7, 10, 24, 16, 18, 12, 14, 10]
+    if n.any_linear:  # linear contracts are sized at their coin's price
+        heads.append("Hedge price (USD)")
+        widths.append(16)
     for j, wdt in enumerate(widths):
         hs.set_column(j, j, wdt)
     hs.add_table(0, 0, last - 1, len(heads) - 1, {
@@ -247,10 +250,18 @@ def _build(wb, d: WorkbookData, n: Numbers, w: _Writer, live: bool):
             w.cell(hs, r, 4, "=DefaultHedgeRatio", float(h.hedge_ratio[i]), f("input", PCT))
         hs.write_string(r, 5, h.contract[i], f("input"))
         w.cell(hs, r, 6, f"=B{x}*C{x}", n.value[i], f("calc", USD))
+        hp = ""
+        if n.any_linear:
+            hp = f",L{x}"
+            j = n.hedge_price_row[i]
+            if j is None:
+                hs.write_blank(r, 11, None, f("calc", PRICE))
+            else:
+                w.cell(hs, r, 11, f"=C{j + 2}", n.hedge_price[i], f("calc", PRICE))
         w.cell(hs, r, 7, f"=HEDGE_NOTIONAL(G{x},E{x},D{x})", n.notional[i], f("calc", USD))
-        w.cell(hs, r, 8, f"=HEDGE_CONTRACTS(G{x},F{x},E{x},D{x})", n.contracts[i],
+        w.cell(hs, r, 8, f"=HEDGE_CONTRACTS(G{x},F{x},E{x},D{x}{hp})", n.contracts[i],
                f("calc", CONTRACTS))
-        w.cell(hs, r, 9, f"=HEDGE_RESIDUAL(G{x},F{x},E{x},D{x})", n.residual[i],
+        w.cell(hs, r, 9, f"=HEDGE_RESIDUAL(G{x},F{x},E{x},D{x}{hp})", n.residual[i],
                f("calc", USD))
         w.cell(hs, r, 10, f"=IF(G{x}=0,0,(H{x}-J{x})/G{x})", n.coverage[i], f("calc", PCT))
     nkeys = len(d.contracts)
@@ -345,7 +356,7 @@ def _build(wb, d: WorkbookData, n: Numbers, w: _Writer, live: bool):
         fs.data_validation(1, 2, m, 2, {"validate": "decimal", "criteria": ">", "value": 0,
                                         "error_message": "A mark price must be > 0."})
     else:
-        fs.write("A1", "No funding history was given (see --funding).", f("note"))
+        fs.write("A1", d.funding_note, f("note"))
     _page(fs, landscape=False)
 
     # ---------------- Scenarios ----------------------------------------------------------
@@ -368,7 +379,7 @@ def _build(wb, d: WorkbookData, n: Numbers, w: _Writer, live: bool):
                                                                        "> -100 %."})
     w.spill(ss, 3, 1,
             f"=HEDGE_SCENARIO({rng('B')},{rng('C')},{rng('I')},{rng('F')},"
-            f"A4:A{3 + ns},{rng('D')})",
+            f"A4:A{3 + ns},{rng('D')}" + (f",{rng('L')})" if n.any_linear else ")"),
             n.scenario, [f("calc", "0%"), f("calc", PRICE), f("calc", USD), f("calc", USD),
                          f("calc", USD)], helper_col=8)
     if w.live:
@@ -394,7 +405,7 @@ def _build(wb, d: WorkbookData, n: Numbers, w: _Writer, live: bool):
             ("Spot exit price (USD)", None, p["exit"], PRICE),
             ("Contract", None, p["contract"], None),
             ("Contracts (sized at entry)",
-             f"=HEDGE_CONTRACTS(B3*B4,B6,Holdings!E{r},Holdings!D{r})", p["contracts"],
+             f"=HEDGE_CONTRACTS(B3*B4,B6,Holdings!E{r},Holdings!D{r},B4)", p["contracts"],
              CONTRACTS),
             ("Futures entry price (USD)", "=B4", p["entry"], PRICE),
             ("Futures exit price (USD)", "=B5", p["exit"], PRICE),
