@@ -98,7 +98,10 @@ class _Progress:
         if stream.isatty():
             try:
                 from tqdm import tqdm
-                self.bar = tqdm(total=total, unit="report", file=stream, dynamic_ncols=True)
+                import shutil
+                cols = shutil.get_terminal_size((100, 20)).columns or 100
+                self.bar = tqdm(total=total, unit="report", file=stream, ncols=min(cols, 100),
+                                desc="reports")
             except ImportError:  # pragma: no cover
                 self.bar = None
 
