@@ -26,7 +26,11 @@ def cmd_hedge(args) -> int:
     if args.contracts:
         core.load_contracts(args.contracts)
     path = args.holdings or example_path()
-    h = read_holdings(path)
+    ratio = args.hedge_ratio
+    if ratio is None:
+        from .workbook.template import EXAMPLE_DEFAULT_HEDGE_RATIO
+        ratio = 1.0 if args.holdings else EXAMPLE_DEFAULT_HEDGE_RATIO
+    h = read_holdings(path, default_hedge_ratio=ratio)
     value, notional, contracts, residual = _hedge_table(h)
     print(f"Hedge for {path}")
     print(f"{'asset':<6} {'quantity':>12} {'price USD':>12} {'value USD':>14} {'beta':>5} "
@@ -169,6 +173,9 @@ def build_parser() -> argparse.ArgumentParser:
                                      "(default: the bundled example portfolio)")
     p.add_argument("holdings", nargs="?", help="CSV or XLSX holdings file")
     p.add_argument("--contracts", help="CSV of your own contract presets")
+    p.add_argument("--hedge-ratio", type=float, default=None,
+                   help="hedge ratio for holdings that give none (default 1; 0.5 for the "
+                        "bundled example, as in the template)")
     p.set_defaults(func=cmd_hedge)
 
     p = sub.add_parser("demo", help="write a report of the bundled example portfolio")
@@ -235,8 +242,11 @@ def main(argv=None) -> int:
     except (InputError, ValueError, FileExistsError) as e:
         print(f"hedgexl: error: {e}", file=sys.stderr)
         return 1
+    except BrokenPipeError:  # output piped into head and the like
+        return 1
     except OSError as e:
-        print(f"hedgexl: error: {e.filename or ''}: {e.strerror or e}", file=sys.stderr)
+        where = f"{e.filename}: " if e.filename else ""
+        print(f"hedgexl: error: {where}{e.strerror or e}", file=sys.stderr)
         return 1
 
 

@@ -11,7 +11,7 @@ from __future__ import annotations
 import numpy as np
 
 from . import core
-from .excel.convert import OMIT, ExcelInputError, Key, Num, column, err, rowwise
+from .excel.convert import OMIT, ExcelInputError, Key, Num, column, rowwise
 from .excel.registry import UDFS, decorate, udf
 
 __all__ = [
@@ -295,11 +295,10 @@ def _funding_rows(contracts, contract, mark_prices, funding_rates):
     elif np.isnan(q):
         raise ExcelInputError("contracts is blank")
     pay = np.full(m.size, np.nan)
-    for name, arr in (("mark_prices", m),):
-        bad = ok & ~(arr > 0)
-        if bad.any():
-            i = int(np.flatnonzero(bad)[0])
-            raise ExcelInputError(f"mark_prices row {i + 1}: must be > 0, got {arr[i]:g}")
+    bad = ok & ~(m > 0)
+    if bad.any():
+        i = int(np.flatnonzero(bad)[0])
+        raise ExcelInputError(f"mark_prices row {i + 1}: must be > 0, got {m[i]:g}")
     pay[ok] = core.funding_payments(q[ok] if q.ndim else q, contract, m[ok], r[ok])
     return pay, ms
 

@@ -16,7 +16,7 @@ import csv
 import difflib
 import io
 import math
-from dataclasses import dataclass, fields, replace
+from dataclasses import dataclass, fields
 from importlib import resources
 from pathlib import Path
 
@@ -221,10 +221,3 @@ def resolve(contract):
             cache[k] = (spec.linear, spec.multiplier, spec.lot)
         linear[i], mult[i], lot[i] = cache[k]
     return linear.reshape(arr.shape), mult.reshape(arr.shape), lot.reshape(arr.shape)
-
-
-def with_overrides(spec: ContractSpec, **changes) -> ContractSpec:
-    """A copy of ``spec`` with some fields changed (checked)."""
-    new = replace(spec, **changes)
-    _check_spec(new, new.key)
-    return new
