@@ -7,20 +7,11 @@ ratios. The target is hedgexl within 1.5x of the bare numpy expression.
 """
 
 import argparse
-import time
 
 import numpy as np
 
 import hedgexl as hx
-
-
-def best(fn, repeat=7):
-    times = []
-    for _ in range(repeat):
-        t0 = time.perf_counter()
-        fn()
-        times.append(time.perf_counter() - t0)
-    return min(times)
+from _timing import best
 
 
 def main():

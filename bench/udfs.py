@@ -7,20 +7,11 @@ convert back to a nested list. Target: at most 3x the floor.
 """
 
 import argparse
-import time
 
 import numpy as np
 
+from _timing import best
 from hedgexl import udfs as U
-
-
-def best(fn, repeat=15):
-    ts = []
-    for _ in range(repeat):
-        t0 = time.perf_counter()
-        fn()
-        ts.append(time.perf_counter() - t0)
-    return min(ts)
 
 
 def col(a, blanks):
@@ -72,7 +63,7 @@ def main():
     print(f"{'function':<22} {'hedgexl ms':>11} {'floor ms':>9} {'ratio':>7}")
     worst = 0.0
     for name, (ours, base) in cases.items():
-        t, f = best(ours), best(base)
+        t, f = best(ours, 15), best(base, 15)
         worst = max(worst, t / f)
         print(f"{name:<22} {t * 1e3:>11.2f} {f * 1e3:>9.2f} {t / f:>6.2f}x")
     print(f"worst ratio to the floor: {worst:.2f}x (target <= 3x)")
