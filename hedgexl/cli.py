@@ -5,20 +5,8 @@ from __future__ import annotations
 import argparse
 import sys
 
-import numpy as np
-
 from . import core
 from .inputs import InputError, example_path, read_holdings
-
-
-def _hedge_table(h):
-    value = h.quantity * h.price
-    notional = core.hedge_notional(value, h.hedge_ratio, h.beta)
-    contracts = core.hedge_contracts(value, np.array(h.contract, dtype=object), h.hedge_ratio,
-                                     h.beta)
-    residual = core.hedge_residual(value, np.array(h.contract, dtype=object), h.hedge_ratio,
-                                   h.beta)
-    return value, notional, contracts, residual
 
 
 def cmd_hedge(args) -> int:
@@ -30,8 +18,10 @@ def cmd_hedge(args) -> int:
     if ratio is None:
         from .workbook.template import EXAMPLE_DEFAULT_HEDGE_RATIO
         ratio = 1.0 if args.holdings else EXAMPLE_DEFAULT_HEDGE_RATIO
+    from .workbook.model import size_holdings
     h = read_holdings(path, default_hedge_ratio=ratio)
-    value, notional, contracts, residual = _hedge_table(h)
+    s = size_holdings(h)
+    value, notional, contracts, residual = s.value, s.notional, s.contracts, s.residual
     print(f"Hedge for {path}")
     print(f"{'asset':<6} {'quantity':>12} {'price USD':>12} {'value USD':>14} {'beta':>5} "
           f"{'ratio':>6} {'notional USD':>14} {'contract':<22} {'contracts':>11} "
@@ -39,13 +29,13 @@ def cmd_hedge(args) -> int:
     for i in range(len(h)):
         print(f"{h.asset[i]:<6} {h.quantity[i]:>12,.4f} {h.price[i]:>12,.2f} "
               f"{value[i]:>14,.2f} {h.beta[i]:>5.2f} {h.hedge_ratio[i]:>6.0%} "
-              f"{notional[i]:>14,.2f} {h.contract[i]:<22} {contracts[i]:>11,.0f} "
+              f"{notional[i]:>14,.2f} {h.contract[i]:<22} {contracts[i]:>11,.3f} "
               f"{residual[i]:>12,.2f}")
     total, hedged = value.sum(), notional.sum()
     print(f"{'total':<6} {'':>12} {'':>12} {total:>14,.2f} {'':>5} {hedged / total:>6.0%} "
           f"{hedged:>14,.2f}")
-    t = core.scenario(h.quantity, h.price, contracts, np.array(h.contract, dtype=object),
-                      [-0.3, -0.15, 0.15, 0.3], beta=h.beta)
+    t = core.scenario(h.quantity, h.price, contracts, s.keys, [-0.3, -0.15, 0.15, 0.3],
+                      beta=h.beta, hedge_price=s.hedge_price)
     print("\nIf the hedge's underlying moves (holdings move beta times as far):")
     print(f"{'move':>6} {'spot PnL USD':>15} {'hedge PnL USD':>15} {'net PnL USD':>15}")
     for row in t:

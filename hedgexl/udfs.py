@@ -268,15 +268,14 @@ def HEDGE_FEE(contracts, price, contract, fee_rate):
     """
     def fee(contracts, price, contract, fee_rate):
         linear, _, _ = core.specs.resolve(contract)
-        return np.where(linear,
-                        core.trading_fee(contracts, price, contract, fee_rate, unit="usd"),
-                        core.trading_fee(contracts, price, contract, fee_rate, unit="coin"))
+        coin = core.trading_fee(contracts, price, contract, fee_rate, unit="coin")
+        return np.where(linear, coin * price, coin)  # linear contracts settle in USD
     return rowwise(fee, {"contracts": Num(contracts), "price": Num(price),
                          "contract": Key(contract), "fee_rate": Num(fee_rate)})
 
 
-def _funding_rows(contracts, contract, mark_prices, funding_rates):
-    """Funding payments per row, NaN on rows where the mark or the rate is blank."""
+def _funding_rows(contracts, contract, mark_prices, funding_rates, unit):
+    """Funding payments per row in ``unit``, NaN where the mark or the rate is blank."""
     m, ms = column("mark_prices", mark_prices)
     r, rs = column("funding_rates", funding_rates)
     if m.size != r.size:
@@ -299,7 +298,7 @@ def _funding_rows(contracts, contract, mark_prices, funding_rates):
     if bad.any():
         i = int(np.flatnonzero(bad)[0])
         raise ExcelInputError(f"mark_prices row {i + 1}: must be > 0, got {m[i]:g}")
-    pay[ok] = core.funding_payments(q[ok] if q.ndim else q, contract, m[ok], r[ok])
+    pay[ok] = core.funding_payments(q[ok] if q.ndim else q, contract, m[ok], r[ok], unit)
     return pay, ms
 
 
@@ -330,12 +329,8 @@ def HEDGE_FUNDING(contracts, contract, mark_prices, funding_rates, unit="coin"):
     0.0004375
     """
     u = _text(unit, "coin", "unit", _UNITS)
-    pay, _ = _funding_rows(contracts, contract, mark_prices, funding_rates)
-    total = float(np.nansum(pay))
-    if u == "usd":
-        m, _ = column("mark_prices", mark_prices)
-        total = float(np.nansum(pay * m.ravel()))
-    return total
+    pay, _ = _funding_rows(contracts, contract, mark_prices, funding_rates, u)
+    return float(np.nansum(pay))
 
 
 @udf
@@ -365,10 +360,7 @@ def HEDGE_FUNDING_SERIES(contracts, contract, mark_prices, funding_rates, unit="
     [[2.5e-06], [None], [4.500000000000001e-06]]
     """
     u = _text(unit, "coin", "unit", _UNITS)
-    pay, shape = _funding_rows(contracts, contract, mark_prices, funding_rates)
-    if u == "usd":
-        m, _ = column("mark_prices", mark_prices)
-        pay = pay * m.ravel()
+    pay, shape = _funding_rows(contracts, contract, mark_prices, funding_rates, u)
     blank = np.isnan(pay)
     out = np.cumsum(np.where(blank, 0.0, pay)).astype(object)
     out[blank] = None

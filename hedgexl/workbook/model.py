@@ -16,7 +16,7 @@ import numpy as np
 from .. import core
 from ..inputs import Funding, Holdings, InputError
 
-__all__ = ["WorkbookData", "Numbers", "compute", "Settings"]
+__all__ = ["WorkbookData", "Numbers", "compute", "Settings", "Sizing", "size_holdings"]
 
 
 @dataclass
@@ -88,14 +88,34 @@ def _hedge_prices(h: Holdings):
     return price, rows
 
 
-def compute(d: WorkbookData) -> Numbers:
-    h = d.holdings
+@dataclass
+class Sizing:
+    """The hedge of each holding: value, notional, contracts and rounding residual (USD),
+    and the hedge price of linear contracts (NaN for inverse rows)."""
+    keys: np.ndarray
+    value: np.ndarray
+    notional: np.ndarray
+    contracts: np.ndarray
+    residual: np.ndarray
+    hedge_price: np.ndarray
+    hedge_price_row: list
+
+
+def size_holdings(h: Holdings) -> Sizing:
     keys = _keys(h)
     hp, hp_rows = _hedge_prices(h)
     value = h.quantity * h.price
     notional = core.hedge_notional(value, h.hedge_ratio, h.beta)
     contracts = core.hedge_contracts(value, keys, h.hedge_ratio, h.beta, hp)
     residual = core.hedge_residual(value, keys, h.hedge_ratio, h.beta, hp)
+    return Sizing(keys, value, notional, contracts, residual, hp, hp_rows)
+
+
+def compute(d: WorkbookData) -> Numbers:
+    h = d.holdings
+    s = size_holdings(h)
+    keys, hp, hp_rows = s.keys, s.hedge_price, s.hedge_price_row
+    value, notional, contracts, residual = s.value, s.notional, s.contracts, s.residual
     with np.errstate(divide="ignore", invalid="ignore"):
         coverage = np.where(value == 0, 0.0, (notional - residual) / value)
     tv, tn, tr = float(value.sum()), float(notional.sum()), float(residual.sum())
