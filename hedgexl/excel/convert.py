@@ -227,7 +227,7 @@ def _one_by_one(core_fn, call, fixed, shape, skip, messages):
     return res
 
 
-def column(name, value, *, allow_blank_rows=True):
+def column(name, value):
     """A range for a reduction (funding rows, fills, prices): float array with NaN for blanks
     and the original shape; text raises ExcelInputError naming the row."""
     val, blank, bad, shape = _convert(name, Num(value))
