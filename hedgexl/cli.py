@@ -79,7 +79,7 @@ def cmd_template(args) -> int:
 def _report_options(args, **over):
     from .reports import ReportOptions
     kw = dict(funding=args.funding, prices=args.prices, contracts=args.contracts,
-              mode=args.mode, force=args.force, default_hedge_ratio=args.hedge_ratio)
+              template=args.template, mode=args.mode, force=args.force, default_hedge_ratio=args.hedge_ratio)
     kw.update(over)
     return ReportOptions(**kw)
 
@@ -106,6 +106,8 @@ def cmd_report(args) -> int:
         r = report_file(args.holdings, Path(args.output), _report_options(args))
     except (_IE, ValueError, FileExistsError) as e:
         r = ReportResult(Path(args.holdings).stem, args.holdings, None, False, error=str(e))
+    for w in r.warnings:
+        print(f"warning: {w}", file=sys.stderr)
     if r.ok:
         print(f"wrote {r.path} ({args.mode})")
     return _finish([r], args.summary)
@@ -145,6 +147,9 @@ def _add_report_options(p):
                                                "or a wide date,BTC,ETH,... table; blank "
                                                "betas are estimated from them")
     p.add_argument("--contracts", help="CSV of your own contract presets")
+    p.add_argument("--template", help="your customised copy of the template (.xlsx): its "
+                                      "extra sheets, Dashboard title, logo and formulas are "
+                                      "kept (see docs/workbook.md)")
     p.add_argument("--mode", choices=["static", "live"], default="static",
                    help="static: values and charts only (default); live: HEDGE_* formulas "
                         "with cached values")

@@ -16,6 +16,7 @@ from concurrent.futures import FIRST_COMPLETED, ProcessPoolExecutor, wait
 from pathlib import Path
 
 from ..inputs import InputError, read_holdings
+from ..workbook.custom import read_template
 from .report import SUMMARY_COLUMNS, ReportOptions, ReportResult, load_shared, make_report
 
 __all__ = ["Job", "discover", "run_batch", "write_summary", "format_summary"]
@@ -58,11 +59,11 @@ def discover(input_path) -> list[Job]:
 _SHARED = {}
 
 
-def _init_worker(opts: ReportOptions):
+def _init_worker(opts: ReportOptions, custom=None):
     _SHARED.clear()
     _SHARED["opts"] = opts
     try:
-        _SHARED["data"] = load_shared(opts)
+        _SHARED["data"] = load_shared(opts, custom)
     except (InputError, ValueError) as e:
         _SHARED["error"] = str(e)
 
@@ -73,14 +74,14 @@ def _run_job(job: Job, out_dir: str) -> ReportResult:
     try:
         if "error" in _SHARED:
             raise ValueError(_SHARED["error"])
-        funding, prices = _SHARED["data"]
+        funding, prices, custom = _SHARED["data"]
         if job.portfolio_in_file is None:
             h = read_holdings(job.source, default_hedge_ratio=opts.default_hedge_ratio)
             h.name = job.name
         else:
             h = read_holdings(job.source, default_hedge_ratio=opts.default_hedge_ratio,
                               split_portfolios=True)[job.portfolio_in_file]
-        return make_report(h, out, opts, funding, prices)
+        return make_report(h, out, opts, funding, prices, custom)
     except (InputError, ValueError, FileExistsError, OSError) as e:
         return ReportResult(job.name, job.source, None, False, error=str(e))
     except Exception as e:  # one broken portfolio must not stop the others
@@ -95,6 +96,7 @@ class _Progress:
     def __init__(self, total, stream=sys.stderr):
         self.total, self.done, self.stream = total, 0, stream
         self.bar = None
+        self.warned = set()
         if stream.isatty():
             try:
                 from tqdm import tqdm
@@ -105,14 +107,20 @@ class _Progress:
             except ImportError:  # pragma: no cover
                 self.bar = None
 
+    def _say(self, msg):
+        if self.bar is not None:
+            self.bar.write(msg, file=self.stream)
+        else:
+            print(msg, file=self.stream)
+
     def update(self, r: ReportResult):
         self.done += 1
         if not r.ok:
-            msg = f"FAILED {r.portfolio} ({r.source}): {r.error}"
-            if self.bar is not None:
-                self.bar.write(msg, file=self.stream)
-            else:
-                print(msg, file=self.stream)
+            self._say(f"FAILED {r.portfolio} ({r.source}): {r.error}")
+        for w in r.warnings:  # the same problem in every report is said once
+            if w not in self.warned:
+                self.warned.add(w)
+                self._say(f"warning: {r.portfolio}: {w}")
         if self.bar is not None:
             self.bar.update(1)
 
@@ -122,7 +130,13 @@ class _Progress:
 
 
 def run_batch(jobs, out_dir, opts: ReportOptions, workers: int = 1,
-              progress: bool = True) -> list[ReportResult]:
+              progress: bool = True, custom=None) -> list[ReportResult]:
+    """Write one report per job into ``out_dir``. The template (``opts.template``) is read
+    once here, its warnings printed once, and handed to the workers."""
+    if custom is None and opts.template:
+        custom = read_template(opts.template)
+        for w in custom.warnings:
+            print(f"warning: template {opts.template}: {w}", file=sys.stderr)
     out_dir = Path(out_dir)
     out_dir.mkdir(parents=True, exist_ok=True)
     names = {}
@@ -136,7 +150,7 @@ def run_batch(jobs, out_dir, opts: ReportOptions, workers: int = 1,
     results: list[ReportResult] = []
     try:
         if workers <= 1:
-            _init_worker(opts)
+            _init_worker(opts, custom)
             for j in jobs:
                 r = _run_job(j, str(out_dir))
                 results.append(r)
@@ -144,7 +158,7 @@ def run_batch(jobs, out_dir, opts: ReportOptions, workers: int = 1,
                     bar.update(r)
         else:
             with ProcessPoolExecutor(max_workers=workers, initializer=_init_worker,
-                                     initargs=(opts,)) as pool:
+                                     initargs=(opts, custom)) as pool:
                 it = iter(jobs)
                 pending = set()
                 order = {}

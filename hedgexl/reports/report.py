@@ -9,7 +9,8 @@ plain value that any viewer shows.
 from __future__ import annotations
 
 import datetime as dt
-from dataclasses import dataclass, replace
+import tempfile
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 
 import numpy as np
@@ -17,6 +18,7 @@ import numpy as np
 from .. import core
 from ..inputs import (Funding, Holdings, InputError, pick_funding, read_funding_all,
                       read_holdings, read_prices)
+from ..workbook.custom import Customisation, evaluate, fill_title, read_template
 from ..workbook.model import Settings, WorkbookData, compute
 from ..workbook.writer import write_workbook
 
@@ -32,6 +34,7 @@ class ReportOptions:
     funding: str | None = None
     prices: str | None = None
     contracts: str | None = None
+    template: str | None = None
     mode: str = "static"
     force: bool = False
     default_hedge_ratio: float = 1.0
@@ -47,6 +50,7 @@ class ReportResult:
     error: str = ""
     totals: dict | None = None
     holdings: int = 0
+    warnings: list = field(default_factory=list)
 
     def summary_row(self) -> dict:
         t = self.totals or {}
@@ -120,33 +124,56 @@ def report_data(holdings: Holdings, opts: ReportOptions, funding=None,
 
 
 def make_report(holdings: Holdings, out: Path, opts: ReportOptions,
-                funding: Funding | None = None, prices=None) -> ReportResult:
+                funding: Funding | None = None, prices=None,
+                custom: Customisation | None = None) -> ReportResult:
     """Write one report. Never leaves a partial file: the writer renames a finished
-    temporary file into place."""
+    temporary file into place.
+
+    ``custom``: the user's template (:func:`hedgexl.workbook.custom.read_template`). When it
+    has formulas of its own, the report is written twice: once (static, in a temporary
+    folder) for pycel to compute those formulas, then for real with their results.
+    """
     out = Path(out)
     if out.exists() and not opts.force:
         raise FileExistsError(f"{out} exists; use --force to replace it")
     d = report_data(holdings, opts, funding, prices)
     n = compute(d)
-    write_workbook(d, out, mode=opts.mode, numbers=n)
+    values, problems = None, []
+    if custom is not None:
+        if custom.title is not None:
+            d = replace(d, settings=replace(d.settings, title=fill_title(
+                custom.title, holdings.name, d.settings.valuation_date)))
+        if custom.formula_cells():
+            with tempfile.TemporaryDirectory(prefix="hedgexl-") as td:
+                first = write_workbook(d, Path(td) / "report.xlsx", mode="static",
+                                       numbers=n, custom=custom)
+                values, problems = evaluate(first, custom)
+    write_workbook(d, out, mode=opts.mode, numbers=n, custom=custom, custom_values=values)
     return ReportResult(holdings.name, holdings.source, str(out), True, totals=n.totals,
-                        holdings=len(holdings))
+                        holdings=len(holdings), warnings=problems)
 
 
-def load_shared(opts: ReportOptions):
-    """Files shared by every portfolio of a run: contracts, funding, prices."""
+def load_shared(opts: ReportOptions, custom: Customisation | None = None):
+    """Files shared by every portfolio of a run: contracts, funding, prices and the
+    template (``custom``, when the caller has read it already)."""
     if opts.contracts:
         core.load_contracts(opts.contracts)
     funding = read_funding_all(opts.funding) if opts.funding else None
     prices = _join_prices(opts.prices if isinstance(opts.prices, (list, tuple))
                           else [opts.prices]) if opts.prices else None
-    return funding, prices
+    if custom is None and opts.template:
+        custom = read_template(opts.template)
+    return funding, prices, custom
 
 
-def report_file(holdings_path, out, opts: ReportOptions) -> ReportResult:
-    funding, prices = load_shared(opts)
+def report_file(holdings_path, out, opts: ReportOptions,
+                custom: Customisation | None = None) -> ReportResult:
+    funding, prices, custom = load_shared(opts, custom)
     h = read_holdings(holdings_path, default_hedge_ratio=opts.default_hedge_ratio)
-    return make_report(h, out, opts, funding, prices)
+    r = make_report(h, out, opts, funding, prices, custom)
+    if custom is not None:
+        r.warnings = custom.warnings + r.warnings
+    return r
 
 
 __all__ += ["report_file", "load_shared", "InputError"]

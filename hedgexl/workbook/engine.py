@@ -5,15 +5,89 @@ Why pycel: it takes a plugin module of extra functions by name, evaluates A1 ref
 defined names and xlsxwriter's dynamic-array ranges, and compiles each formula itself rather
 than reading our cached values. The ``formulas`` package trips on structured references; we
 write A1 references everywhere, so that is moot, but pycel's plugin hook is the simpler honest
-path. pycel is a test/verification dependency, never on the report hot path.
+path.
+
+pycel never computes hedgexl's own numbers on the report path (the core does). It does
+compute the formulas a user adds to a customised template (:mod:`.custom`), and for those the
+plugin also supplies a few common functions pycel lacks (:data:`EXTRA_FUNCTIONS`).
 """
 
 from __future__ import annotations
 
+import math
+import statistics
 import sys
 import types
 
 PLUGIN = "hedgexl_pycel_plugin"
+
+
+def _values(args):
+    """Every value of pycel's arguments, ranges (tuples of rows) flattened."""
+    for a in args:
+        if isinstance(a, (tuple, list)):
+            yield from _values(a)
+        else:
+            yield a
+
+
+def _numbers(args):
+    """The numbers of a statistical function's arguments, as Excel counts them: numbers in
+    ranges; text and logical values in ranges are skipped. An error value is returned."""
+    out = []
+    for v in _values(args):
+        if isinstance(v, str) and v.startswith("#"):
+            raise _ExcelError(v)
+        if isinstance(v, (int, float)) and not isinstance(v, bool):
+            out.append(float(v))
+    return out
+
+
+class _ExcelError(Exception):
+    pass
+
+
+def _stat(fn):
+    def wrapped(*args):
+        try:
+            return fn(_numbers(args))
+        except _ExcelError as e:
+            return str(e)
+    wrapped.__name__ = fn.__name__
+    return wrapped
+
+
+def counta(*args):
+    """COUNTA: cells that are not empty (a formula's "" counts, as in Excel)."""
+    return sum(v is not None for v in _values(args))
+
+
+def countblank(*args):
+    """COUNTBLANK: empty cells and empty text."""
+    return sum(v is None or v == "" for v in _values(args))
+
+
+def _product(xs):
+    return float(math.prod(xs)) if xs else 0.0
+
+
+def _median(xs):
+    return statistics.median(xs) if xs else "#NUM!"
+
+
+def _stdev(xs):
+    return statistics.stdev(xs) if len(xs) > 1 else "#DIV/0!"
+
+
+def _stdevp(xs):
+    return statistics.pstdev(xs) if xs else "#DIV/0!"
+
+
+#: Common Excel functions pycel 1.0b30 lacks, for formulas users add to a template.
+EXTRA_FUNCTIONS = {"counta": counta, "countblank": countblank, "product": _stat(_product),
+                   "median": _stat(_median), "stdev": _stat(_stdev),
+                   "stdev.s": _stat(_stdev), "stdev.p": _stat(_stdevp),
+                   "stdevp": _stat(_stdevp)}
 
 
 def _plugin_module():
@@ -24,6 +98,8 @@ def _plugin_module():
             f = getattr(udfs, name)
             setattr(mod, name, f)
             setattr(mod, name.lower(), f)
+        for name, f in EXTRA_FUNCTIONS.items():
+            setattr(mod, name.replace(".", "_"), f)
         sys.modules[PLUGIN] = mod
     return PLUGIN
 

@@ -42,6 +42,9 @@ RATE = '0.000000%'
 DATE = 'yyyy-mm-dd'
 DATETIME = 'yyyy-mm-dd hh:mm'
 
+#: Text above the Import Functions button of the Excel-functions workbook (.xlsm).
+XLSM_HINT = "Once per workbook: enable macros, then click:"
+
 CONTRACT_COLUMNS = ["key", "venue", "symbol", "type", "face_usd", "size_coin", "coin",
                     "settle", "lot", "tick", "taker_fee", "maker_fee", "maint_margin",
                     "funding_hours"]
@@ -131,11 +134,16 @@ def _time_value(t: str):
 
 
 def write_workbook(d: WorkbookData, path, *, mode: str = "live",
-                   numbers: Numbers | None = None, vba_project=None) -> Path:
+                   numbers: Numbers | None = None, vba_project=None, custom=None,
+                   custom_values: dict | None = None) -> Path:
     """Write the workbook for ``d`` to ``path`` (atomically: temporary file, then rename).
 
     ``vba_project``: a vbaProject.bin to embed (an ``.xlsm``), with an "Import Functions"
     button on the Dashboard that runs xlwings' ImportPythonUDFs macro.
+
+    ``custom``: a :class:`hedgexl.workbook.custom.Customisation` (a user's template) whose
+    sheets, Dashboard additions and names are added; ``custom_values`` are its formulas'
+    results (:func:`hedgexl.workbook.custom.evaluate`).
     """
     if mode not in ("live", "static"):
         raise ValueError(f"mode must be live or static, got {mode!r}")
@@ -153,13 +161,20 @@ def write_workbook(d: WorkbookData, path, *, mode: str = "live",
         if vba_project is not None:
             wb.set_vba_name("ThisWorkbook")
             wb.add_vba_project(str(vba_project))
-        _build(wb, d, n, _Writer(mode == "live"), live=mode == "live")
+        live = mode == "live"
+        ours = [name for name in SHEETS if live or name != "xlwings.conf"]
+        order = custom.sheet_order(ours) if custom is not None else ours
+        sheets = {name: wb.add_worksheet(name) for name in order}
+        _build(wb, d, n, _Writer(live), live, sheets)
+        if custom is not None:
+            from .custom import write_extras
+            write_extras(wb, sheets, custom, custom_values, live)
         if vba_project is not None:
             ds = wb.get_worksheet_by_name("Dashboard")
             ds.insert_button("A17", {"macro": "ImportPythonUDFs",
                                      "caption": "Import Functions (xlwings)",
                                      "width": 200, "height": 28})
-            ds.write("A16", "Once per workbook: enable macros, then click:")
+            ds.write("A16", XLSM_HINT)
         wb.close()
         os.replace(tmp, path)
     finally:
@@ -176,12 +191,10 @@ def _page(ws, landscape=True):
     ws.set_margins(left=0.4, right=0.4, top=0.5, bottom=0.5)
 
 
-def _build(wb, d: WorkbookData, n: Numbers, w: _Writer, live: bool):
+def _build(wb, d: WorkbookData, n: Numbers, w: _Writer, live: bool, sheets: dict):
     f = _Fmt(wb)
     h = d.holdings
     nh = len(h)
-    sheets = {name: wb.add_worksheet(name) for name in SHEETS
-              if live or name != "xlwings.conf"}
     last = nh + 1  # last holdings row (1-based)
     rng = lambda col: f"Holdings!${col}$2:${col}${last}"  # noqa: E731
 
