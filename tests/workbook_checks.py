@@ -1,5 +1,6 @@
 """Helpers shared by the workbook tests: read a workbook's content back, compare, render."""
 
+import datetime as dt
 import re
 import shutil
 import subprocess
@@ -7,6 +8,7 @@ import zipfile
 from pathlib import Path
 
 import openpyxl
+from openpyxl.utils.datetime import to_excel
 
 from hedgexl.workbook import engine
 
@@ -46,6 +48,8 @@ def cached_values(path):
 
 
 def same(a, b, rel=1e-9):
+    """Equal values; a date read back from a date-formatted cell equals its serial."""
+    a, b = (to_excel(x) if isinstance(x, (dt.date, dt.datetime)) else x for x in (a, b))
     if isinstance(a, (int, float)) and isinstance(b, (int, float)):
         return abs(a - b) <= rel * max(1.0, abs(a), abs(b))
     return a == b
