@@ -79,7 +79,8 @@ def cmd_template(args) -> int:
 def _report_options(args, **over):
     from .reports import ReportOptions
     kw = dict(funding=args.funding, prices=args.prices, contracts=args.contracts,
-              template=args.template, mode=args.mode, force=args.force, default_hedge_ratio=args.hedge_ratio)
+              template=args.template, mode=args.mode, force=args.force,
+              default_hedge_ratio=args.hedge_ratio)
     kw.update(over)
     return ReportOptions(**kw)
 

@@ -146,7 +146,7 @@ def make_report(holdings: Holdings, out: Path, opts: ReportOptions,
         if custom.formula_cells():
             with tempfile.TemporaryDirectory(prefix="hedgexl-") as td:
                 first = write_workbook(d, Path(td) / "report.xlsx", mode="static",
-                                       numbers=n, custom=custom)
+                                       numbers=n, custom=custom, drawings=False)
                 values, problems = evaluate(first, custom)
     write_workbook(d, out, mode=opts.mode, numbers=n, custom=custom, custom_values=values)
     return ReportResult(holdings.name, holdings.source, str(out), True, totals=n.totals,

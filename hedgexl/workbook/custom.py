@@ -186,7 +186,8 @@ def read_template(path) -> Customisation:
         wb = openpyxl.load_workbook(p, rich_text=False)
         z = zipfile.ZipFile(p)
     except Exception as e:  # openpyxl raises many types on a damaged file
-        raise InputError(p, f"not a readable Excel workbook ({type(e).__name__}: {e})")
+        raise InputError(p, f"not a readable Excel workbook ({type(e).__name__}: {e})") \
+            from None
     with z:
         required = [s for s in SHEETS if s not in _OPTIONAL_OURS]
         missing = [s for s in required if s not in wb.sheetnames]
@@ -625,7 +626,7 @@ def evaluate(path, custom: Customisation) -> tuple[dict, list[str]]:
     log = logging.getLogger("pycel")  # pycel logs a traceback per failing formula
     level, log.level = log.level, logging.CRITICAL + 1
     try:
-        return _evaluate(compiler(path), cells)
+        return _evaluate(compiler(path, single_load=True), cells)
     finally:
         log.setLevel(level)
 
@@ -662,7 +663,7 @@ _ERRORS = {"#NULL!", "#DIV/0!", "#VALUE!", "#REF!", "#NAME?", "#NUM!", "#N/A"}
 
 
 def write_extras(wb, sheets: dict, custom: Customisation, values: dict | None,
-                 live: bool) -> None:
+                 live: bool, pictures: bool = True) -> None:
     """Write the user's additions into ``wb`` (xlsxwriter), whose worksheets ``sheets``
     (name -> worksheet) already exist in :meth:`Customisation.sheet_order`.
 
@@ -689,7 +690,8 @@ def write_extras(wb, sheets: dict, custom: Customisation, values: dict | None,
             ws.hide()
     if "Dashboard" in sheets:
         _write_cells(sheets["Dashboard"], custom.dashboard, values, live, fmt)
-        _write_pictures(sheets["Dashboard"], custom.dashboard)
+        if pictures:
+            _write_pictures(sheets["Dashboard"], custom.dashboard)
     for name, s in custom.extra.items():
         ws = sheets[name]
         for lo, hi, width, hidden in s.columns:
@@ -701,7 +703,8 @@ def write_extras(wb, sheets: dict, custom: Customisation, values: dict | None,
             if (r1, c1) != (r2, c2):
                 ws.merge_range(r1, c1, r2, c2, "", fmt(styles.get((r1, c1))))
         _write_cells(ws, s, values, live, fmt)
-        _write_pictures(ws, s)
+        if pictures:
+            _write_pictures(ws, s)
         if s.freeze:
             ws.freeze_panes(*s.freeze)
         if s.zoom:
@@ -750,7 +753,7 @@ def _write_cells(ws, s: Sheet, values, live, fmt):
             ws.write_formula(c.row, c.col, f'={c.value}', f, c.value)
         else:
             ws.write_blank(c.row, c.col, None, f)
-        if c.url:
+        if c.url and c.kind in ("s", "n", ""):  # a link on a formula is not carried
             text = c.value if c.kind in ("s", "n") else None
             ws.write_url(c.row, c.col, c.url, f, None if text is None else str(text))
         if c.comment:

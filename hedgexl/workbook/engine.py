@@ -127,11 +127,26 @@ def _patch_defined_names():
     ExcelOpxWrapper._hedgexl_patched = True
 
 
-def compiler(path):
-    """A pycel ExcelCompiler for ``path`` that knows the HEDGE_* functions."""
+def compiler(path, *, single_load: bool = False):
+    """A pycel ExcelCompiler for ``path`` that knows the HEDGE_* functions.
+
+    pycel reads a workbook twice, for formulas and for cached values. ``single_load`` reads
+    it once and takes every value from it, which is right for a workbook whose only
+    formulas are the ones to compute (a draft report: values plus the user's formulas).
+    """
     from pycel import ExcelCompiler
     _patch_defined_names()
-    return ExcelCompiler(filename=str(path), plugins=[_plugin_module()])
+    if not single_load:
+        return ExcelCompiler(filename=str(path), plugins=[_plugin_module()])
+    from unittest import mock
+
+    import openpyxl
+    from pycel.excelwrapper import ExcelOpxWrapper, ExcelOpxWrapperNoData
+    # as pycel's own load does: keep date serials as numbers
+    with mock.patch("openpyxl.worksheet._reader.from_excel", ExcelOpxWrapper.from_excel):
+        wb = openpyxl.load_workbook(path)
+    return ExcelCompiler(excel=ExcelOpxWrapperNoData(wb, filename=str(path)),
+                         plugins=[_plugin_module()])
 
 
 def formula_cells(path):

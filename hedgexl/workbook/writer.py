@@ -135,7 +135,7 @@ def _time_value(t: str):
 
 def write_workbook(d: WorkbookData, path, *, mode: str = "live",
                    numbers: Numbers | None = None, vba_project=None, custom=None,
-                   custom_values: dict | None = None) -> Path:
+                   custom_values: dict | None = None, drawings: bool = True) -> Path:
     """Write the workbook for ``d`` to ``path`` (atomically: temporary file, then rename).
 
     ``vba_project``: a vbaProject.bin to embed (an ``.xlsm``), with an "Import Functions"
@@ -144,6 +144,8 @@ def write_workbook(d: WorkbookData, path, *, mode: str = "live",
     ``custom``: a :class:`hedgexl.workbook.custom.Customisation` (a user's template) whose
     sheets, Dashboard additions and names are added; ``custom_values`` are its formulas'
     results (:func:`hedgexl.workbook.custom.evaluate`).
+
+    ``drawings=False`` leaves out charts and pictures: a draft for computing formulas.
     """
     if mode not in ("live", "static"):
         raise ValueError(f"mode must be live or static, got {mode!r}")
@@ -165,10 +167,10 @@ def write_workbook(d: WorkbookData, path, *, mode: str = "live",
         ours = [name for name in SHEETS if live or name != "xlwings.conf"]
         order = custom.sheet_order(ours) if custom is not None else ours
         sheets = {name: wb.add_worksheet(name) for name in order}
-        _build(wb, d, n, _Writer(live), live, sheets)
+        _build(wb, d, n, _Writer(live), live, sheets, drawings)
         if custom is not None:
             from .custom import write_extras
-            write_extras(wb, sheets, custom, custom_values, live)
+            write_extras(wb, sheets, custom, custom_values, live, drawings)
         if vba_project is not None:
             ds = wb.get_worksheet_by_name("Dashboard")
             ds.insert_button("A17", {"macro": "ImportPythonUDFs",
@@ -191,7 +193,8 @@ def _page(ws, landscape=True):
     ws.set_margins(left=0.4, right=0.4, top=0.5, bottom=0.5)
 
 
-def _build(wb, d: WorkbookData, n: Numbers, w: _Writer, live: bool, sheets: dict):
+def _build(wb, d: WorkbookData, n: Numbers, w: _Writer, live: bool, sheets: dict,
+           drawings: bool = True):
     f = _Fmt(wb)
     h = d.holdings
     nh = len(h)
@@ -507,7 +510,8 @@ def _build(wb, d: WorkbookData, n: Numbers, w: _Writer, live: bool, sheets: dict
         xs.write_row("A1", ["UDF Modules", "hedgexl.udfs"])
         xs.set_column("A:B", 20)
 
-    _charts(wb, ds, d, n, nh, f)
+    if drawings:
+        _charts(wb, ds, d, n, nh, f)
     ds.activate()
 
 
