@@ -189,6 +189,7 @@ def test_unchanged_template_gives_the_plain_report(tmp_path):
 def test_formula_pycel_cannot_compute_is_kept_for_excel_with_a_warning(tmp_path, template):
     wb = openpyxl.load_workbook(template)
     wb["Notes"]["B5"] = "=NETWORKDAYS(ValuationDate,ValuationDate+30)"
+    wb["Notes"]["B6"] = "=Cover!B4/0"  # computes, to an error value
     odd = tmp_path / "odd.xlsx"
     wb.save(odd)
     r = report(tmp_path, odd)
@@ -196,6 +197,10 @@ def test_formula_pycel_cannot_compute_is_kept_for_excel_with_a_warning(tmp_path,
     ws = openpyxl.load_workbook(r.path)["Notes"]
     assert ws["B5"].value == "=NETWORKDAYS(ValuationDate,ValuationDate+30)"
     assert ws["B3"].data_type == "n"  # the rest still computed
+    assert (ws["B6"].value, ws["B6"].data_type) == ("#DIV/0!", "s")  # static: no formula
+    live = report(tmp_path, odd, mode="live", name="live.xlsx")
+    assert openpyxl.load_workbook(live.path)["Notes"]["B6"].value == "=Cover!B4/0"
+    assert cached_values(live.path)["Notes!B6"] == "#DIV/0!"
 
 
 @pytest.mark.parametrize("make, message", [

@@ -239,7 +239,7 @@ def read_template(path) -> Customisation:
         if a1 is not None and str(a1) != stock_title:
             title = str(a1)
         names = reader.names()
-        if z.namelist() and any(n.startswith("xl/pivot") for n in z.namelist()):
+        if any(n.startswith("xl/pivot") for n in z.namelist()):
             reader.warn("pivot tables are not carried")
     return Customisation(str(p), list(wb.sheetnames), extra, dash, ours, reader.styles,
                          title, names, reader.warnings)
@@ -740,7 +740,7 @@ def _write_cells(ws, s: Sheet, values, live, fmt):
             elif live:
                 ws.write_formula(c.row, c.col, c.value, f, _cached(values[key]))
             else:
-                _write_value(ws, c.row, c.col, values[key], f)
+                _write_value(ws, c.row, c.col, values[key], f, live)
         elif c.kind == "n":
             ws.write_number(c.row, c.col, c.value, f)
         elif c.kind == "s":
@@ -750,7 +750,7 @@ def _write_cells(ws, s: Sheet, values, live, fmt):
         elif c.kind == "d":
             ws.write_datetime(c.row, c.col, c.value, f)
         elif c.kind == "e":
-            ws.write_formula(c.row, c.col, f'={c.value}', f, c.value)
+            _write_value(ws, c.row, c.col, c.value, f, live)
         else:
             ws.write_blank(c.row, c.col, None, f)
         if c.url and c.kind in ("s", "n", ""):  # a link on a formula is not carried
@@ -767,12 +767,14 @@ def _cached(v):
     return v
 
 
-def _write_value(ws, row, col, v, f):
+def _write_value(ws, row, col, v, f, live):
+    """A value; an error value is a formula (``=#N/A``) in a live report, text in a static
+    one (which has no formulas)."""
     if isinstance(v, bool):
         ws.write_boolean(row, col, v, f)
     elif isinstance(v, (int, float)):
         ws.write_number(row, col, float(v), f)
-    elif isinstance(v, str) and v in _ERRORS:
+    elif isinstance(v, str) and v in _ERRORS and live:
         ws.write_formula(row, col, f"={v}", f, v)
     elif isinstance(v, (dt.datetime, dt.date)):
         ws.write_datetime(row, col, v, f)
