@@ -269,3 +269,42 @@ def test_libreoffice_renders_customised_report(tmp_path, template, mode):
     assert "on target" in text or "below target" in text
     assert "ACME Treasury: holdings at" in text
     assert len(pngs) == 2
+
+
+def test_pictures_in_excels_anchor_form(tmp_path, template):
+    """Excel anchors a picture to two cells (editAs="oneCell") and gives its size in the
+    picture's own a:xfrm, where openpyxl writes a oneCellAnchor with an ext: read both."""
+    import re
+
+    def excel_form(xml: str) -> str:
+        def one(m):
+            col, row, cx, cy, pic = m.group(1), m.group(2), int(m.group(3)), int(m.group(4)), \
+                m.group(5)
+            pic = pic.replace("<spPr>", f'<spPr><a:xfrm><a:off x="0" y="0"/><a:ext '
+                                        f'cx="{2 * cx}" cy="{2 * cy}"/></a:xfrm>')
+            return (f'<twoCellAnchor editAs="oneCell"><from><col>{col}</col><colOff>0</colOff>'
+                    f'<row>{row}</row><rowOff>0</rowOff></from><to><col>{int(col) + 3}</col>'
+                    f'<colOff>0</colOff><row>{int(row) + 4}</row><rowOff>0</rowOff></to>'
+                    f'{pic}<clientData /></twoCellAnchor>')
+        return re.sub(r'<oneCellAnchor><from><col>(\d+)</col><colOff>0</colOff><row>(\d+)'
+                      r'</row><rowOff>0</rowOff></from><ext cx="(\d+)" cy="(\d+)" />(<pic>.*?'
+                      r'</pic>)<clientData /></oneCellAnchor>', one, xml)
+
+    excel = tmp_path / "excel_form.xlsx"
+    with zipfile.ZipFile(template) as src, zipfile.ZipFile(excel, "w") as dst:
+        for item in src.infolist():
+            data = src.read(item.filename)
+            if item.filename.startswith("xl/drawings/drawing"):
+                new = excel_form(data.decode())
+                assert new != data.decode()
+                data = new.encode()
+            dst.writestr(item, data)
+    c = read_template(excel)
+    assert [(p.row, p.col, p.width, p.height) for p in c.extra["Cover"].pictures] == \
+        [(1, 3, 480, 120)]
+    r = report(tmp_path, excel)
+    with zipfile.ZipFile(r.path) as z:
+        cover_drawing = [z.read(n).decode() for n in z.namelist()
+                         if n.startswith("xl/drawings/drawing")]
+    # the report draws the cover logo at twice its pixel size: 480 x 120 px in EMU
+    assert any('cx="4572000" cy="1143000"' in x for x in cover_drawing)
