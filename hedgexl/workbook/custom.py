@@ -210,13 +210,7 @@ def read_template(path) -> Customisation:
                 if ws.title == "Dashboard":
                     dash = reader.sheet(ws, skip=stock, layout=False)
                     dash.cells = [c for c in dash.cells if c.value != XLSM_HINT]
-                    n = drawings.get(ws.title, {})
-                    if n.get("charts", 0) > stock_charts:
-                        reader.warn(f"Dashboard: {n['charts'] - stock_charts} chart(s) you "
-                                    f"added are not carried")
-                    if n.get("shapes"):
-                        reader.warn(f"Dashboard: {n['shapes']} shape(s)/text box(es) are "
-                                    f"not carried")
+                    reader.drawing_warnings(ws.title, drawings, stock_charts)
                 elif ws.title not in _OPTIONAL_OURS:
                     added = [c.coordinate for row in ws.iter_rows() for c in row
                              if c.value is not None and c.coordinate not in stock]
@@ -227,13 +221,8 @@ def read_template(path) -> Customisation:
                                     f"portfolio's inputs. Put your own content on a sheet "
                                     f"of your own")
             else:
-                extra[ws.title] = s = reader.sheet(ws)
-                n = drawings.get(ws.title, {})
-                if n.get("charts"):
-                    reader.warn(f"{ws.title}: {n['charts']} chart(s) are not carried")
-                if n.get("shapes"):
-                    reader.warn(f"{ws.title}: {n['shapes']} shape(s)/text box(es) are not "
-                                f"carried")
+                extra[ws.title] = reader.sheet(ws)
+                reader.drawing_warnings(ws.title, drawings)
         a1 = wb["Dashboard"]["A1"].value
         title = None
         if a1 is not None and str(a1) != stock_title:
@@ -331,6 +320,16 @@ class _Reader:
 
     def warn(self, msg):
         self.warnings.append(msg)
+
+    def drawing_warnings(self, sheet, drawings, own_charts=0):
+        """Warn of the charts (beyond hedgexl's ``own_charts``) and shapes on ``sheet``,
+        from :func:`_drawing_counts`' ``drawings``."""
+        n = drawings.get(sheet, {})
+        if n.get("charts", 0) > own_charts:
+            self.warn(f"{sheet}: {n['charts'] - own_charts} chart(s) you added are not "
+                      f"carried")
+        if n.get("shapes"):
+            self.warn(f"{sheet}: {n['shapes']} shape(s)/text box(es) are not carried")
 
     # -- colours and styles --------------------------------------------------------------
     def color(self, c) -> str | None:

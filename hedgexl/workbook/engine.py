@@ -33,7 +33,8 @@ def _values(args):
 
 def _numbers(args):
     """The numbers of a statistical function's arguments, as Excel counts them: numbers in
-    ranges; text and logical values in ranges are skipped. An error value is returned."""
+    ranges; text and logical values in ranges are skipped. An error value raises
+    :class:`_ExcelError`, which :func:`_stat` returns as the function's result."""
     out = []
     for v in _values(args):
         if isinstance(v, str) and v.startswith("#"):
