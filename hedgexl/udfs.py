@@ -3,7 +3,11 @@
 Each function converts what Excel sends (numbers, ``None`` for blank cells, text, nested lists
 for ranges) with :mod:`hedgexl.excel.convert`, calls :mod:`hedgexl.core`, and converts back.
 A range in gives a range out that spills. Errors follow the policy in ``docs/excel.md``: a
-bad row shows ``#VALUE! <reason>`` and the other rows still compute.
+bad row shows the error value ``#VALUE!`` and the other rows still compute;
+``HEDGE_EXPLAIN`` gives the reason.
+
+Units: every HEDGE_* that can answer in coin or in USD takes ``unit``, default ``"coin"``
+(the coin of the contract: BTC for BTCUSD_PERP and for BTCUSDT alike).
 """
 
 from __future__ import annotations
@@ -11,20 +15,22 @@ from __future__ import annotations
 import numpy as np
 
 from . import core
-from .excel.convert import OMIT, ExcelInputError, Key, Num, column, rowwise
+from .excel.convert import (OMIT, ExcelInputError, Key, Num, XlError, column, rowwise,
+                            single)
 from .excel.registry import UDFS, decorate, udf
 
 __all__ = [
     "HEDGE_NOTIONAL", "HEDGE_CONTRACTS", "HEDGE_RESIDUAL", "HEDGE_BETA_SIZE",
     "HEDGE_REBALANCE", "HEDGE_PNL", "HEDGE_FEE", "HEDGE_FUNDING", "HEDGE_FUNDING_SERIES",
     "HEDGE_NET_PNL", "HEDGE_AVG_ENTRY", "HEDGE_LIQ_PRICE", "HEDGE_BASIS", "HEDGE_BETA",
-    "HEDGE_EFFECTIVENESS", "HEDGE_SCENARIO", "HEDGE_SPEC",
+    "HEDGE_EFFECTIVENESS", "HEDGE_SCENARIO", "HEDGE_SPEC", "HEDGE_EXPLAIN",
 ]
 
 NO_LIQUIDATION = "none"
 
 
 def _text(value, default, name, allowed):
+    value = single(name, value)
     v = default if value is None or str(value).strip() == "" else str(value).strip().lower()
     if v not in allowed:
         raise ExcelInputError(f"{name} must be one of {', '.join(allowed)}, got {value!r}")
@@ -233,7 +239,7 @@ def HEDGE_PNL(contracts, entry_price, exit_price, contract, unit="coin"):
     >>> round(HEDGE_PNL(15000, 750, 800, "BITMEX:XBTUSD"), 12)
     1.25
     >>> HEDGE_PNL([[15000], [15000]], [[750], [-1]], 800, 1)
-    [[1.25], ['#VALUE! entry_price must be > 0, got -1']]
+    [[1.25], ['#VALUE!']]
     """
     u = _text(unit, "coin", "unit", _UNITS)
     return rowwise(core.futures_pnl, {"contracts": Num(contracts),
@@ -243,8 +249,8 @@ def HEDGE_PNL(contracts, entry_price, exit_price, contract, unit="coin"):
 
 
 @udf
-def HEDGE_FEE(contracts, price, contract, fee_rate):
-    """Trading fee in coin (inverse) or USD (linear); positive is a cost.
+def HEDGE_FEE(contracts, price, contract, fee_rate, unit="coin"):
+    """Trading fee in coin (default) or USD; positive is a cost.
 
     Parameters
     ----------
@@ -256,22 +262,24 @@ def HEDGE_FEE(contracts, price, contract, fee_rate):
         Preset key such as BINANCE:BTCUSD_PERP, or an inverse face value in USD.
     fee_rate : number or range
         Fee as a fraction of traded notional (0.0005 = 0.05 %; negative is a rebate).
+    unit : text, optional
+        coin (default: the contract's coin, e.g. BTC) or usd (valued at the fill price).
 
     Returns
     -------
-    Inverse |q|·F/P·φ in coin; linear |q|·c·P·φ in USD.
+    Coin: |q|·F/P·φ (inverse) or |q|·c·φ (linear); USD: the same × P.
 
     Examples
     --------
     >>> round(HEDGE_FEE(-625, 50000, 100, 0.0005), 12)
     0.000625
+    >>> round(HEDGE_FEE(2, 3000, "BINANCE:ETHUSDT", 0.0005, "usd"), 9)
+    3.0
     """
-    def fee(contracts, price, contract, fee_rate):
-        linear, _, _ = core.specs.resolve(contract)
-        coin = core.trading_fee(contracts, price, contract, fee_rate, unit="coin")
-        return np.where(linear, coin * price, coin)  # linear contracts settle in USD
-    return rowwise(fee, {"contracts": Num(contracts), "price": Num(price),
-                         "contract": Key(contract), "fee_rate": Num(fee_rate)})
+    u = _text(unit, "coin", "unit", _UNITS)
+    return rowwise(core.trading_fee, {"contracts_traded": Num(contracts), "price": Num(price),
+                                      "contract": Key(contract), "fee_rate": Num(fee_rate)},
+                   {"unit": u})
 
 
 def _funding_rows(contracts, contract, mark_prices, funding_rates, unit):
@@ -281,13 +289,13 @@ def _funding_rows(contracts, contract, mark_prices, funding_rates, unit):
     if m.size != r.size:
         raise ExcelInputError(f"ranges of different sizes: mark_prices has {m.size} cells, "
                               f"funding_rates has {r.size}")
-    q, qs = column("contracts", contracts)
-    if qs != () and q.size not in (1, m.size):
+    q, _ = column("contracts", contracts)
+    if q.size not in (1, m.size):
         raise ExcelInputError(f"contracts must be one cell or one per row, got {q.size} "
                               f"for {m.size} rows")
-    if isinstance(contract, (list, tuple)):
-        raise ExcelInputError("contract must be a single cell")
-    m, r, q = m.ravel(), r.ravel(), q.ravel() if qs != () else q
+    contract = single("contract", contract)
+    m, r = m.ravel(), r.ravel()
+    q = q.ravel() if q.size > 1 else np.float64(q.ravel()[0] if q.size else np.nan)
     ok = ~np.isnan(m) & ~np.isnan(r)
     if q.ndim:
         ok &= ~np.isnan(q)
@@ -304,7 +312,7 @@ def _funding_rows(contracts, contract, mark_prices, funding_rates, unit):
 
 @udf
 def HEDGE_FUNDING(contracts, contract, mark_prices, funding_rates, unit="coin"):
-    """Total funding received (+) or paid (−) over the rows, in coin (inverse).
+    """Total funding received (+) or paid (−) over the rows, in coin (default) or USD.
 
     Parameters
     ----------
@@ -321,7 +329,7 @@ def HEDGE_FUNDING(contracts, contract, mark_prices, funding_rates, unit="coin"):
 
     Returns
     -------
-    Σ −q·F/M·r in coin (inverse); linear contracts −q·c·M·r in USD (÷ M for coin).
+    Coin: Σ −q·F/M·r (inverse) or Σ −q·c·r (linear); USD: each payment × its own M.
 
     Examples
     --------
@@ -335,7 +343,7 @@ def HEDGE_FUNDING(contracts, contract, mark_prices, funding_rates, unit="coin"):
 
 @udf
 def HEDGE_FUNDING_SERIES(contracts, contract, mark_prices, funding_rates, unit="coin"):
-    """Running total of funding, one row per input row (spills); + is received.
+    """Running total of funding in coin (default) or USD, one row per input row (spills).
 
     Parameters
     ----------
@@ -352,7 +360,7 @@ def HEDGE_FUNDING_SERIES(contracts, contract, mark_prices, funding_rates, unit="
 
     Returns
     -------
-    A column of cumulative funding in coin (or USD), blank where a row is blank.
+    A column of cumulative funding (+ received) in coin or USD, blank where a row is blank.
 
     Examples
     --------
@@ -439,6 +447,7 @@ def HEDGE_AVG_ENTRY(contracts, prices, contract=None):
                               f"prices has {p.size}")
     q, p = q.ravel(), p.ravel()
     ok = ~np.isnan(q) & ~np.isnan(p)
+    contract = single("contract", contract)
     return core.avg_entry(q[ok], p[ok], None if contract in (None, "") else contract)
 
 
@@ -644,10 +653,50 @@ def HEDGE_SPEC(contract, field):
     >>> HEDGE_SPEC("binance:btcusd_perp", "face")
     100.0
     """
-    v = core.get_contract(contract).field(str(field))
+    v = core.get_contract(single("contract", contract)).field(str(single("field", field)))
     if isinstance(v, float) and v != v:
         return None
     return v
+
+
+@udf
+def HEDGE_EXPLAIN(function, *args):
+    """Why a HEDGE_* call gives #VALUE!: the reason in each cell, "ok" where there is none.
+
+    Parameters
+    ----------
+    function : text
+        Name of the HEDGE_* function, e.g. HEDGE_PNL.
+    args : number, text or range
+        The same arguments as that call, in the same order.
+
+    Returns
+    -------
+    The call's shape: the reason where the call gives an error value, "ok" elsewhere.
+
+    Examples
+    --------
+    >>> HEDGE_EXPLAIN("HEDGE_PNL", [[15000], [15000]], [[750], [-1]], 800, 1)
+    [['ok'], ['entry_price must be > 0, got -1']]
+    >>> HEDGE_EXPLAIN("HEDGE_NOTIONAL", "abc")
+    "spot_value must be a number, got 'abc'"
+    """
+    name = str(single("function", function) or "").strip().upper()
+    target = globals().get(name) if name in __all__ and name != "HEDGE_EXPLAIN" else None
+    if target is None:
+        raise ExcelInputError(f"function must be a HEDGE_* name, got {function!r}")
+    res = target.values(*[single("argument", a) if _one_cell(a) else a for a in args])
+
+    def why(v):
+        if isinstance(v, list):
+            return [why(x) for x in v]
+        return v.reason if isinstance(v, XlError) else "ok"
+    return why(res)
+
+
+def _one_cell(a):
+    return isinstance(a, (list, tuple)) and len(a) == 1 and (
+        not isinstance(a[0], (list, tuple)) or len(a[0]) == 1)
 
 
 def _register():

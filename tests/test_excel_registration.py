@@ -11,12 +11,13 @@ from unittest import mock
 import pytest
 
 import hedgexl.udfs as udfs
-from hedgexl.excel import registry
+from hedgexl.excel import convert, registry
 
 EXPECTED = ["HEDGE_NOTIONAL", "HEDGE_CONTRACTS", "HEDGE_BETA_SIZE", "HEDGE_REBALANCE",
             "HEDGE_PNL", "HEDGE_FEE", "HEDGE_FUNDING", "HEDGE_FUNDING_SERIES",
             "HEDGE_NET_PNL", "HEDGE_AVG_ENTRY", "HEDGE_LIQ_PRICE", "HEDGE_BASIS",
-            "HEDGE_BETA", "HEDGE_EFFECTIVENESS", "HEDGE_SCENARIO", "HEDGE_SPEC"]
+            "HEDGE_BETA", "HEDGE_EFFECTIVENESS", "HEDGE_SCENARIO", "HEDGE_SPEC",
+            "HEDGE_EXPLAIN"]
 
 
 @pytest.fixture(scope="module")
@@ -41,7 +42,9 @@ def decorated(xlwings_udfs):
     """hedgexl.udfs with xlwings' real xlfunc/xlarg/xlret applied."""
     registry.decorate(registry.UDFS, xlwings_udfs.xlfunc, xlwings_udfs.xlarg,
                       xlwings_udfs.xlret)
+    assert convert.error_style() == "text"  # COM cannot return real error values
     yield udfs
+    convert.set_error_style("value")
     for f in registry.UDFS:
         f.__dict__.pop("__xlfunc__", None)
 
@@ -73,6 +76,8 @@ def test_vba_optional_arguments(xlwings_udfs, decorated):
     assert "Optional" not in sig.split("contract")[0]
     sig = re.search(r"^Function HEDGE_SPEC\((.*)\)$", vba, flags=re.M).group(1)
     assert sig == "contract, field"
+    sig = re.search(r"^Function HEDGE_EXPLAIN\((.*)\)$", vba, flags=re.M).group(1)
+    assert sig == "function, ParamArray args()"
 
 
 def test_vba_has_no_local_path(xlwings_udfs, decorated):
@@ -117,7 +122,7 @@ def test_macro_options_help(xlwings_udfs, decorated):
 
 def test_every_argument_help_states_a_unit_or_kind():
     units = re.compile(r"USD|coin|contract|fraction|%|beta|days|key|simple|nearest|field|"
-                       r"face|rate", re.I)
+                       r"face|rate|function|argument", re.I)
     for f in registry.UDFS:
         for a in registry.info(f).args:
             assert units.search(a.doc), (f.__name__, a.name, a.doc)

@@ -51,30 +51,40 @@ def test_per_row_contracts_and_inputs():
 def test_bad_row_shows_message_others_compute():
     out = U.HEDGE_PNL([[100], [100], [100]], [[50_000], [-5], ["abc"]], 60_000, 100)
     assert out[0][0] == pytest.approx(hx.inverse_pnl(100, 50_000, 60_000, 100))
-    assert out[1][0] == "#VALUE! entry_price must be > 0, got -5"
-    assert out[2][0] == "#VALUE! entry_price must be a number, got 'abc'"
+    assert out[1][0] == "#VALUE!" and out[2][0] == "#VALUE!"  # real error values
+    assert out[1][0].reason == "entry_price must be > 0, got -5"
+    assert out[2][0].reason == "entry_price must be a number, got 'abc'"
 
 
 def test_unknown_key_in_one_row():
     out = U.HEDGE_CONTRACTS([[1e5], [1e5]], [["BINANCE:BTCUSD_PERP"], ["BINANCE:BTCUSD"]])
     assert out[0] == [-1_000.0]
-    assert out[1][0].startswith("#VALUE! unknown contract 'BINANCE:BTCUSD'; did you mean")
+    assert out[1][0] == "#VALUE!"
+    assert out[1][0].reason.startswith("unknown contract 'BINANCE:BTCUSD'; did you mean")
 
 
 def test_text_numbers_parse():
     assert U.HEDGE_NOTIONAL("1,000", "75%") == 750
 
 
+def _why(res):
+    assert res == "#VALUE!", res
+    return res.reason
+
+
 def test_whole_call_errors_are_one_message_never_a_traceback():
-    assert U.HEDGE_NOTIONAL([[1], [2]], [[1], [2], [3]]).startswith(
-        "#VALUE! ranges of different sizes")
-    assert U.HEDGE_PNL(1, 1, 2, 100, "eur") == "#VALUE! unit must be one of coin, usd, got 'eur'"
-    assert U.HEDGE_SPEC("X:Y", "face").startswith("#VALUE! unknown contract")
-    assert U.HEDGE_SPEC("BYBIT:BTCUSD", "colour").startswith("#VALUE! field must be one of")
-    assert U.HEDGE_BETA([[1], [2]], [[1], [2]]).startswith("#VALUE! asset_prices and")
-    assert U.HEDGE_CONTRACTS(1e5, "BINANCE:BTCUSDT").startswith(
-        "#VALUE! hedge_price is required")
+    assert _why(U.HEDGE_NOTIONAL([[1], [2]], [[1], [2], [3]])).startswith(
+        "ranges of different sizes")
+    assert _why(U.HEDGE_PNL(1, 1, 2, 100, "eur")) == "unit must be one of coin, usd, got 'eur'"
+    assert _why(U.HEDGE_SPEC("X:Y", "face")).startswith("unknown contract")
+    assert _why(U.HEDGE_SPEC("BYBIT:BTCUSD", "colour")).startswith("field must be one of")
+    assert _why(U.HEDGE_BETA([[1], [2]], [[1], [2]])).startswith("asset_prices and")
+    assert _why(U.HEDGE_CONTRACTS(1e5, "BINANCE:BTCUSDT")).startswith(
+        "hedge_price is required")
     assert U.HEDGE_NOTIONAL(None) is None  # a blank cell in, a blank out
+    assert U.HEDGE_EXPLAIN("HEDGE_PNL", 1, 1, 2, 100, "eur") == \
+        "unit must be one of coin, usd, got 'eur'"
+    assert _why(U.HEDGE_EXPLAIN("HEDGE_NOPE", 1)).startswith("function must be a HEDGE_*")
 
 
 def test_liquidation_none_text():
@@ -117,7 +127,10 @@ def test_scenario_table_spills():
 
 def test_fee_units():
     assert U.HEDGE_FEE(-625, 50_000, 100, 0.0005) == pytest.approx(0.000625)
-    assert U.HEDGE_FEE(2, 3_000, "BINANCE:ETHUSDT", 0.0005) == pytest.approx(3.0)  # USD
+    # one unit rule: coin by default for every contract, USD when asked
+    assert U.HEDGE_FEE(2, 3_000, "BINANCE:ETHUSDT", 0.0005) == pytest.approx(0.001)  # ETH
+    assert U.HEDGE_FEE(2, 3_000, "BINANCE:ETHUSDT", 0.0005, "usd") == pytest.approx(3.0)
+    assert U.HEDGE_FEE(-625, 50_000, 100, 0.0005, "usd") == pytest.approx(31.25)
 
 
 def test_reference_doc_is_fresh():

@@ -5,10 +5,15 @@ xlwings hands a UDF numbers, ``None`` for blank cells, text, and nested lists fo
 
 - a blank cell in a required input gives a blank (``None``) result in that row;
 - an omitted optional argument, or a single blank cell given for it, takes its default;
-- a bad value gives ``"#VALUE! <argument> <reason>"`` in that row only; other rows compute;
+- a bad value gives the error value ``#VALUE!`` in that row only (an :class:`XlError`, which
+  carries the reason); other rows compute;
 - a problem with the whole call (ranges of different lengths, an unknown unit) gives one
-  ``"#VALUE! ..."`` text for the call;
-- no Python traceback ever reaches a cell.
+  ``#VALUE!`` for the call;
+- no Python traceback ever reaches a cell; ``HEDGE_EXPLAIN`` shows each error's reason.
+
+An :class:`XlError` is the text ``"#VALUE!"`` exactly, which xlwings Lite and Office.js turn
+into a real error cell (``ISERROR`` is TRUE, ``SUM`` propagates it). What each runtime shows
+is in docs/excel.md.
 """
 
 from __future__ import annotations
@@ -18,9 +23,10 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from ..inputs import parse_number
+from ..core.numbers import parse_number
 
-__all__ = ["Num", "Key", "rowwise", "column", "excel_errors", "ExcelInputError", "err"]
+__all__ = ["Num", "Key", "rowwise", "column", "single", "excel_errors", "ExcelInputError",
+           "err", "XlError", "set_error_style", "error_style"]
 
 PLACEHOLDER = 1.0  # valid for every numeric constraint the core checks; masked afterwards
 
@@ -29,20 +35,69 @@ class ExcelInputError(ValueError):
     """A problem with the whole call, shown as one #VALUE! text."""
 
 
-def err(msg: str) -> str:
-    return "#VALUE! " + str(msg).split("\n")[0][:200]
+class XlError(str):
+    """An Excel error value: the text ``"#VALUE!"`` (or ``"#NUM!"``, ``"#N/A"``), with the
+    reason in ``.reason``.
+
+    >>> e = err("price must be > 0, got -5")
+    >>> e == "#VALUE!", e.reason
+    (True, 'price must be > 0, got -5')
+    """
+
+    def __new__(cls, reason: str, code: str = "#VALUE!"):
+        self = super().__new__(cls, code)
+        self.reason = reason
+        return self
+
+    def __reduce__(self):
+        return (XlError, (self.reason, str(self)))
+
+
+def err(msg) -> XlError:
+    return XlError(str(msg).split("\n")[0][:200])
+
+
+#: How error values leave a HEDGE_*: "value" (an XlError, the text "#VALUE!" exactly, which
+#: xlwings Lite and Office.js show as a real error) or "text" ("#VALUE! <reason>", for xlwings'
+#: COM path, where a UDF cannot return a real error value; see docs/excel.md).
+_STYLE = {"errors": "value"}
+
+
+def set_error_style(style: str) -> None:
+    if style not in ("value", "text"):
+        raise ValueError(f"error style must be value or text, got {style!r}")
+    _STYLE["errors"] = style
+
+
+def error_style() -> str:
+    return _STYLE["errors"]
+
+
+def _as_text(res):
+    if isinstance(res, XlError):
+        return f"{res} {res.reason}"
+    if isinstance(res, list):
+        return [_as_text(r) for r in res]
+    return res
 
 
 def excel_errors(f):
-    """Turn any exception into one short ``#VALUE!`` text instead of a traceback."""
-    @functools.wraps(f)
-    def wrapper(*args):
+    """Turn any exception into ``#VALUE!`` (with its reason) instead of a traceback, and
+    show error values in the style the runtime can display. ``wrapper.values`` is the same
+    call that always answers :class:`XlError` values (for ``HEDGE_EXPLAIN``)."""
+    def values(*args):
         try:
             return f(*args)
         except ValueError as e:
             return err(e)
         except Exception as e:  # never let a traceback reach a cell
             return err(f"{type(e).__name__}: {e}")
+
+    @functools.wraps(f)
+    def wrapper(*args):
+        res = values(*args)
+        return _as_text(res) if _STYLE["errors"] == "text" else res
+    wrapper.values = values
     return wrapper
 
 
@@ -225,6 +280,17 @@ def _one_by_one(core_fn, call, fixed, shape, skip, messages):
         except ValueError as e:
             messages[j] = str(e)
     return res
+
+
+def single(name, value):
+    """An argument that must be one cell: ``[[x]]`` (what ``ndim=2`` gives) becomes ``x``."""
+    shape = _shape2(value)
+    if shape == ():
+        return value
+    if shape == (1, 1):
+        v = value[0][0] if isinstance(value[0], (list, tuple)) else value[0]
+        return v.item() if isinstance(v, np.generic) else v
+    raise ExcelInputError(f"{name} must be a single cell, got {shape[0]}x{shape[1]} cells")
 
 
 def column(name, value):

@@ -40,7 +40,7 @@ def render_main() -> str:
         for a in i.args:
             extra = ", ndim=2" if a.is_range else ""
             deco.append(f"@arg({a.name!r}, doc={a.doc!r}{extra})")
-        call = ", ".join(sig.parameters)
+        call = ", ".join(("*" if a.vararg else "") + a.name for a in i.args)
         parts.append("\n" + "\n".join(deco) + f"\ndef {i.name}({_params(sig)}):\n"
                      f"    {i.summary!r}\n    return _hx.{i.name}({call})\n")
     return "\n".join(parts)

@@ -18,7 +18,9 @@ row/column range; a range in spills a range out. Error policy: [excel.md](excel.
 def _sig(i) -> str:
     parts = []
     for a in i.args:
-        if a.optional:
+        if a.vararg:
+            parts.append(f"{a.name}...")
+        elif a.optional:
             d = "" if a.default is None else f"={a.default!r}".replace("'", '"')
             parts.append(f"[{a.name}{d}]")
         else:

@@ -13,7 +13,7 @@ import inspect
 import re
 from dataclasses import dataclass
 
-from .convert import excel_errors
+from .convert import excel_errors, set_error_style
 
 __all__ = ["udf", "UDFS", "UdfInfo", "info", "decorate", "CATEGORY"]
 
@@ -28,6 +28,8 @@ class ArgInfo:
     doc: str
     optional: bool
     default: object
+
+    vararg: bool = False
 
     @property
     def is_range(self) -> bool:
@@ -87,8 +89,10 @@ def info(f) -> UdfInfo:
         typ, desc = params.get(p.name, ("", ""))
         if not desc:
             raise ValueError(f"{f.__name__}: argument {p.name} has no help in the docstring")
+        vararg = p.kind is inspect.Parameter.VAR_POSITIONAL
         optional = p.default is not inspect.Parameter.empty
-        args.append(ArgInfo(p.name, typ, desc, optional, p.default if optional else None))
+        args.append(ArgInfo(p.name, typ, desc, optional, p.default if optional else None,
+                            vararg))
     summary = doc.splitlines()[0].strip() if doc else ""
     if not summary:
         raise ValueError(f"{f.__name__} has no docstring")
@@ -96,7 +100,7 @@ def info(f) -> UdfInfo:
 
 
 def udf(f):
-    """Mark a function as a HEDGE_* UDF: errors become #VALUE! text, and it is listed."""
+    """Mark a function as a HEDGE_* UDF: exceptions become #VALUE!, and it is listed."""
     wrapped = excel_errors(f)
     info(wrapped)  # fail at import if the help is incomplete
     UDFS.append(wrapped)
@@ -105,7 +109,12 @@ def udf(f):
 
 def decorate(functions, func, arg, ret):
     """Apply xlwings' ``func``/``arg``/``ret`` decorators (the real ones on Windows, xlwings'
-    no-ops elsewhere, or any compatible set) to the UDFs, using their docstrings."""
+    no-ops elsewhere, or any compatible set) to the UDFs, using their docstrings.
+
+    Classic xlwings on Windows (COM) cannot hand Excel a real error value (docs/excel.md), so
+    with its decorators the UDFs answer errors as text, ``#VALUE! <reason>``."""
+    if getattr(func, "__module__", "") == "xlwings.udfs":
+        set_error_style("text")
     for f in functions:
         i = info(f)
         g = ret()(f)
