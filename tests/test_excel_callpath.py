@@ -166,6 +166,16 @@ def test_bad_row_is_an_error_value_in_lite_and_text_on_com(com, lite):
     assert as_grid(com.call("HEDGE_EXPLAIN", "HEDGE_PNL", *args[:4])) == why
 
 
+def test_one_blank_cell_for_an_optional_argument_takes_its_default(runtime):
+    """Holdings!I3 is =HEDGE_CONTRACTS(G3,F3,E3,D3,L3); L3 (hedge price) is blank on an
+    inverse row. A blank cell must mean "omitted", as the docs say, not "blank result"."""
+    want = hx.hedge_contracts(1e5, "BINANCE:BTCUSD_PERP", 0.5)
+    for blank in (cell(None), OMIT):
+        got = as_grid(runtime.call("HEDGE_CONTRACTS", cell(1e5), cell("BINANCE:BTCUSD_PERP"),
+                                   cell(0.5), blank, blank, OMIT))
+        assert got == [[want]]
+
+
 def test_linear_fee_is_coin_by_default_like_every_unit(runtime):
     got = as_grid(runtime.call("HEDGE_FEE", 2.0, 3_000.0, "BINANCE:ETHUSDT", 0.0005, OMIT))
     assert got[0][0] == pytest.approx(2 * 1 * 0.0005)  # ETH

@@ -136,6 +136,13 @@ def _shape2(value):
     return ()
 
 
+def _cell(value):
+    """The value of a single cell, whether Excel sent ``x``, ``[x]`` or ``[[x]]``."""
+    while isinstance(value, (list, tuple)) and len(value) == 1:
+        value = value[0]
+    return value
+
+
 def _to_float(name, value):
     """-> (float array, blank mask or None, {flat index: message} or None)."""
     shape = _shape2(value)
@@ -181,8 +188,8 @@ def _to_keys(value):
 def _convert(name, a):
     """Returns (value for the core, blank mask, bad dict, shape)."""
     v = a.value
-    if a.default is not REQUIRED and _shape2(v) == () and _is_blank(v):
-        v = a.default  # omitted optional argument
+    if a.default is not REQUIRED and _shape2(v) in ((), (1, 1)) and _is_blank(_cell(v)):
+        v = a.default  # omitted optional argument, or one blank cell given for it
         if v is OMIT or isinstance(a, Key):
             return v, None, None, ()
         return np.float64(v), None, None, ()

@@ -26,6 +26,7 @@ import numpy as np
 import xlsxwriter
 from xlsxwriter.utility import xl_rowcol_to_cell as rc
 
+from .. import core
 from .model import Numbers, WorkbookData, compute
 
 __all__ = ["write_workbook", "SHEETS"]
@@ -124,6 +125,11 @@ class _Writer:
                                      fmt_cols[j], v)
                 else:
                     ws.write_number(row + i, col + j, v, fmt_cols[j])
+
+
+def _coin(d: WorkbookData) -> str:
+    """The coin the funding contract's coin amounts are in ("BTC"), for labels."""
+    return core.get_contract(d.funding.contract).coin or "coin"
 
 
 def _time_value(t: str):
@@ -228,7 +234,7 @@ def _build(wb, d: WorkbookData, n: Numbers, w: _Writer, live: bool, sheets: dict
         ("Coverage (hedged / spot value)", "=IF(B7=0,0,(B8-B9)/B7)", tot["coverage"], PCT),
     ]
     if n.funding_total is not None:
-        rows.append(("Funding over the history (coin)", "=Funding!$H$4", n.funding_total,
+        rows.append((f"Funding over the history ({_coin(d)})", "=Funding!$H$4", n.funding_total,
                      COIN))
         rows.append(("PnL example: net (USD)", "=PnL!$E$7", n.pnl["net"], USD))
     ds.write("A6", "Totals", f("label"))
@@ -340,7 +346,7 @@ def _build(wb, d: WorkbookData, n: Numbers, w: _Writer, live: bool, sheets: dict
             "name": "tblFunding", "style": "Table Style Light 9",
             "columns": [{"header": x, "header_format": f("head")} for x in
                         ("Time (UTC)", "Contract", "Mark price (USD)", "Funding rate")]})
-        fs.write(0, 4, "Cumulative funding (coin)", f("head"))
+        fs.write(0, 4, f"Cumulative funding ({_coin(d)})", f("head"))
         fs.set_row(0, 30)
         fs.freeze_panes(1, 0)
         for i in range(m):
@@ -359,7 +365,7 @@ def _build(wb, d: WorkbookData, n: Numbers, w: _Writer, live: bool, sheets: dict
         fs.write("G3", "Position (contracts, from Holdings)", f("label"))
         w.cell(fs, 2, 7, f"=SUMIF({rng('F')},H2,{rng('I')})", n.funding_position,
                f("calc", CONTRACTS))
-        fs.write("G4", "Total funding (coin, + received)", f("label"))
+        fs.write("G4", f"Total funding ({_coin(d)}, + received)", f("label"))
         w.cell(fs, 3, 7, f"=HEDGE_FUNDING(H3,H2,C2:C{fl},D2:D{fl})", n.funding_total,
                f("calc", COIN))
         fs.write("G5", "Positive rate: longs pay shorts, so a short hedge receives it.",
@@ -416,7 +422,7 @@ def _build(wb, d: WorkbookData, n: Numbers, w: _Writer, live: bool, sheets: dict
         ps.write("A1", f"Hedged {p['asset']} over the funding history: entry at the first "
                        "mark price, exit at the last.", f("note"))
         items = [  # (label, formula or None for an input, value, number format)
-            ("Spot quantity (coin)", None, p["qty"], "#,##0.########"),
+            (f"Spot quantity ({p['asset']})", None, p["qty"], "#,##0.########"),
             ("Spot entry price (USD)", None, p["entry"], PRICE),
             ("Spot exit price (USD)", None, p["exit"], PRICE),
             ("Contract", None, p["contract"], None),
@@ -426,9 +432,9 @@ def _build(wb, d: WorkbookData, n: Numbers, w: _Writer, live: bool, sheets: dict
             ("Futures entry price (USD)", "=B4", p["entry"], PRICE),
             ("Futures exit price (USD)", "=B5", p["exit"], PRICE),
             ("Fee rate (taker)", '=HEDGE_SPEC(B6,"taker_fee")', p["fee_rate"], "0.000%"),
-            ("Funding received (coin)", f"=HEDGE_FUNDING(B7,B6,Funding!C2:C{fl},"
+            (f"Funding received ({_coin(d)})", f"=HEDGE_FUNDING(B7,B6,Funding!C2:C{fl},"
                                         f"Funding!D2:D{fl})", p["funding_coin"], COIN),
-            ("Fees, open and close (coin)", "=HEDGE_FEE(B7,B8,B6,B10)+HEDGE_FEE(B7,B9,B6,B10)",
+            (f"Fees, open and close ({_coin(d)})", "=HEDGE_FEE(B7,B8,B6,B10)+HEDGE_FEE(B7,B9,B6,B10)",
              p["fees_coin"], COIN),
         ]
         ps.write("A2", "Inputs and legs", f("head"))
@@ -556,11 +562,11 @@ def _charts(wb, ds, d, n, nh, f):
         c3.add_series({"name": "Cumulative funding", "categories": f"=Funding!$A$2:$A${m + 1}",
                        "values": f"=Funding!$E$2:$E${m + 1}",
                        "line": {"color": "#1E8449", "width": 1.75}, "smooth": False})
-        c3.set_title({"name": f"Cumulative funding on {d.funding.contract} (coin)"})
+        c3.set_title({"name": f"Cumulative funding on {d.funding.contract} ({_coin(d)})"})
         c3.set_x_axis({"name": "Time (UTC)", "date_axis": True, "num_format": "yyyy-mm",
                        "num_font": axis_font, "major_unit": 3, "major_unit_type": "months",
                        "label_position": "low"})
-        c3.set_y_axis({"name": "Funding (coin, + received)", "num_format": "0.00",
+        c3.set_y_axis({"name": f"Funding ({_coin(d)}, + received)", "num_format": "0.00",
                        "num_font": axis_font,
                        "major_gridlines": {"visible": True, "line": {"color": "#D9D9D9"}}})
         c3.set_legend({"none": True})
