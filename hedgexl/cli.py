@@ -222,6 +222,11 @@ def build_parser() -> argparse.ArgumentParser:
     return ap
 
 
+#: Which extra brings a package that a command imports (pyproject.toml).
+EXTRAS = {"openpyxl": "reports", "xlsxwriter": "reports", "tqdm": "reports",
+          "pycel": "reports", "xlwings": "excel"}
+
+
 def _version():
     from . import __version__
     return __version__
@@ -237,6 +242,13 @@ def main(argv=None) -> int:
         return args.func(args)
     except (InputError, ValueError, FileExistsError) as e:
         print(f"hedgexl: error: {e}", file=sys.stderr)
+        return 1
+    except ModuleNotFoundError as e:
+        extra = EXTRAS.get((e.name or "").split(".")[0])
+        if extra is None:
+            raise
+        print(f"hedgexl: error: `hedgexl {args.command}` needs {e.name}, which comes with "
+              f"the {extra} extra: pip install \"hedgexl[{extra}]\"", file=sys.stderr)
         return 1
     except BrokenPipeError:  # output piped into head and the like
         return 1

@@ -13,28 +13,84 @@ from hedgexl import cli, udfs
 from hedgexl.excel import registry, setup
 
 
-def test_lite_main_imports_and_matches(tmp_path, monkeypatch):
+#: Run in a fresh interpreter where hedgexl and the report layer's packages cannot be
+#: imported, as in xlwings Lite: main.py must stand alone on numpy (and xlwings).
+ALONE = r"""
+import importlib.abc, json, sys
+BLOCKED = {"hedgexl", "openpyxl", "xlsxwriter", "pycel", "tqdm", "formulas"}
+class Block(importlib.abc.MetaPathFinder):
+    def find_spec(self, name, path, target=None):
+        if name.split(".")[0] in BLOCKED:
+            raise ImportError(f"{name} is not available here")
+sys.meta_path.insert(0, Block())
+import importlib.util
+spec = importlib.util.spec_from_file_location("main", sys.argv[1])
+main = importlib.util.module_from_spec(spec)
+spec.loader.exec_module(main)
+out = {
+    "contracts": main.HEDGE_CONTRACTS(250000, "BINANCE:BTCUSD_PERP", 0.25),
+    "column": main.HEDGE_CONTRACTS([[250000.0], [None], [100000.0]], 100),
+    "funding": main.HEDGE_FUNDING([[-625]], [["BINANCE:BTCUSD_PERP"]], [[50000], [40000]],
+                                  [[1e-4], [2e-4]]),
+    "net": main.HEDGE_NET_PNL(5, 50000, 42500, -625, 50000, 42500, "BINANCE:BTCUSD_PERP"),
+    "bad": main.HEDGE_PNL([[15000], [15000]], [[750], [-1]], 800, 1),
+    "why": main.HEDGE_EXPLAIN("HEDGE_PNL", [[15000], [15000]], [[750], [-1]], 800, 1),
+    "loaded": sorted(m for m in sys.modules if m.split(".")[0] in
+                     BLOCKED | {"hedgexl_lite", "pandas"}),
+}
+print(json.dumps(out))
+"""
+
+
+def test_lite_main_stands_alone_and_matches(tmp_path):
+    import json
+    import subprocess
     assert cli.main(["lite", "-o", str(tmp_path)]) == 0
     main = tmp_path / "main.py"
-    assert (tmp_path / "requirements.txt").read_text().startswith("hedgexl==")
+    req = (tmp_path / "requirements.txt").read_text().split()
+    assert req == ["xlwings", "numpy"]  # both on PyPI / in Pyodide; hedgexl is not
     text = main.read_text()
-    assert "from xlwings import arg, func" in text
-    spec = importlib.util.spec_from_file_location("lite_main", main)
-    mod = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(mod)
+    assert "from xlwings import arg, func" in text and "import hedgexl" not in text
+    r = subprocess.run([sys.executable, "-c", ALONE, str(main)], capture_output=True,
+                       text=True, timeout=120, cwd=tmp_path)
+    assert r.returncode == 0, r.stderr[-2000:]
+    got = json.loads(r.stdout)
+    assert got["contracts"] == udfs.HEDGE_CONTRACTS(250000, "BINANCE:BTCUSD_PERP", 0.25)
+    assert got["column"] == udfs.HEDGE_CONTRACTS([[250000.0], [None], [100000.0]], 100)
+    assert got["funding"] == pytest.approx(hx.funding_total(
+        -625, "BINANCE:BTCUSD_PERP", [50000, 40000], [1e-4, 2e-4]), rel=1e-12)
+    assert got["net"] == pytest.approx(-28125)
+    assert got["bad"] == [[1.25], ["#VALUE!"]]
+    assert got["why"] == [["ok"], ["entry_price must be > 0, got -1"]]
+    assert all(m.startswith("hedgexl_lite") for m in got["loaded"]), got["loaded"]
+    # each wrapper has the UDF's signature and one-line help
     import inspect
+    mod = load_main(main)
     for f in registry.UDFS:
         g = getattr(mod, f.__name__)
         assert inspect.signature(g) == inspect.signature(f)
         assert g.__doc__ == registry.info(f).summary
-    assert mod.HEDGE_CONTRACTS(250000, "BINANCE:BTCUSD_PERP", 0.25) == -625
-    v = [[250000.0], [None], [100000.0]]
-    assert mod.HEDGE_CONTRACTS(v, 100) == udfs.HEDGE_CONTRACTS(v, 100)
-    assert mod.HEDGE_NET_PNL(5, 50000, 42500, -625, 50000, 42500, 100) == \
-        pytest.approx(-28125)
     # refuses to overwrite without --force
     assert cli.main(["lite", "-o", str(tmp_path)]) == 1
     assert cli.main(["lite", "-o", str(tmp_path), "--force"]) == 0
+
+
+def test_lite_bundle_is_reproducible_and_small():
+    from hedgexl.excel import lite
+    a, b = lite.bundle(), lite.bundle()
+    assert a == b
+    with zipfile.ZipFile(__import__("io").BytesIO(a)) as z:
+        names = z.namelist()
+    assert "hedgexl_lite/udfs.py" in names and "hedgexl_lite/data/contracts.csv" in names
+    assert not any(n.split("/")[1] in ("workbook", "reports", "inputs.py", "cli.py")
+                   for n in names), names
+
+
+def load_main(path):
+    spec = importlib.util.spec_from_file_location("lite_main_sig", path)
+    mod = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(mod)
+    return mod
 
 
 def test_excel_setup_on_linux_builds_xlsm_and_says_what_it_cannot(tmp_path, capsys,

@@ -115,7 +115,8 @@ def _check_spec(spec: ContractSpec, where: str) -> None:
 
 
 def _bundled() -> dict[str, ContractSpec]:
-    text = resources.files("hedgexl").joinpath("data/contracts.csv").read_text("utf-8")
+    package = __name__.split(".")[0]  # "hedgexl", or the name xlwings Lite's bundle gives it
+    text = resources.files(package).joinpath("data/contracts.csv").read_text("utf-8")
     return _parse_rows(text, "contracts.csv")
 
 
