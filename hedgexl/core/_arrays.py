@@ -7,6 +7,8 @@ index only runs when something is wrong.
 
 from __future__ import annotations
 
+import math
+
 import numpy as np
 
 __all__ = ["num", "broadcast", "out", "check_unit"]
@@ -25,8 +27,18 @@ def num(x, name: str, *, positive: bool = False, nonneg: bool = False,
     """Return ``x`` as a float array, raising ValueError naming ``name`` when invalid.
 
     ``positive`` requires every value > 0 and ``nonneg`` >= 0. NaN is refused unless
-    ``allow_nan``.
+    ``allow_nan``. A Python number comes back as a numpy float64 scalar, checked without
+    building an array (a per-cell Excel formula calls with single numbers).
     """
+    if type(x) is float or type(x) is int or type(x) is np.float64:
+        v = float(x)
+        if v != v:
+            if allow_nan:
+                return np.float64(v)
+            raise ValueError(f"{name} is NaN where a number is required")
+        if (positive and not v > 0) or (nonneg and not v >= 0):
+            raise ValueError(f"{name} must be {'> 0' if positive else '>= 0'}, got {v:g}")
+        return np.float64(v)
     try:
         arr = np.asarray(x, dtype=float)
     except (TypeError, ValueError):
@@ -61,6 +73,8 @@ def num(x, name: str, *, positive: bool = False, nonneg: bool = False,
 
 def broadcast(**arrays: np.ndarray) -> None:
     """Raise ValueError naming the arguments whose shapes cannot broadcast together."""
+    if all(type(v) is np.float64 or type(v) is float for v in arrays.values()):
+        return
     shapes = {k: np.shape(v) for k, v in arrays.items()}
     try:
         np.broadcast_shapes(*shapes.values())
@@ -72,6 +86,8 @@ def broadcast(**arrays: np.ndarray) -> None:
 
 def out(x):
     """Scalars in give a float out; arrays stay arrays. Normalises -0.0 to 0.0."""
+    if type(x) is np.float64 or type(x) is float:
+        return float(x) + 0.0
     x = np.asarray(x)
     if x.ndim == 0:
         return float(x) + 0.0

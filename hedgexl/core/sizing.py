@@ -6,6 +6,8 @@ long holding is a negative number of contracts.
 
 from __future__ import annotations
 
+import math
+
 import numpy as np
 
 from ._arrays import broadcast, num, out
@@ -53,8 +55,20 @@ def round_to_lot(contracts, lot=1.0, rounding="nearest"):
 def _round_lots(lots: np.ndarray, rounding: str) -> np.ndarray:
     r = str(rounding).strip().lower()
     lots = np.asarray(lots, dtype=float)
-    if lots.ndim == 0:
-        return _round_lots(lots.reshape(1), rounding)[0]
+    if lots.ndim == 0:  # one cell: the same steps on a Python float
+        v = float(lots)
+        if not math.isfinite(v):
+            return np.float64(v)
+        if r == "nearest":
+            mag = math.floor(abs(v) + 0.5)
+        elif r == "down":
+            mag = math.floor(abs(v) + _EPS)
+        elif r == "up":
+            mag = math.ceil(abs(v) - _EPS)
+        else:
+            raise ValueError(f"rounding must be one of {', '.join(_ROUNDING)}, got "
+                             f"{rounding!r}")
+        return np.float64(math.copysign(mag, v))
     mag = np.abs(lots)
     if r == "nearest":
         mag += 0.5

@@ -216,16 +216,16 @@ def rowwise(core_fn, args: dict, fixed: dict | None = None, nan_result=None):
     (the core's "no such number") is shown as ``nan_result``.
     """
     fixed = fixed or {}
+    # One cell per argument (a per-row formula): no arrays, and one cell back as [[x]].
+    cells = [_shape2(a.value) for a in args.values()]
+    one_cell = (1, 1) in cells and all(s in ((), (1, 1)) for s in cells)
+    if one_cell:
+        args = {n: type(a)(_cell(a.value), a.default) for n, a in args.items()}
     conv = {n: c for n, a in args.items() if (c := _convert(n, a))[0] is not OMIT}
     shape = _shape_of({n: c[3] for n, c in conv.items()})
     if shape == ():
-        for n, (val, bl, bad, _) in conv.items():
-            if bad:
-                return err(bad[0])
-        if any(bl is not None for (_, bl, _, _) in conv.values()):
-            return None
-        r = float(core_fn(**{n: c[0] for n, c in conv.items()}, **fixed))
-        return nan_result if r != r else r
+        r = _scalar(core_fn, conv, fixed, nan_result)
+        return [[r]] if one_cell else r
 
     blank = np.zeros(shape, bool)
     messages: dict[int, str] = {}
@@ -258,6 +258,16 @@ def rowwise(core_fn, args: dict, fixed: dict | None = None, nan_result=None):
         if not blank.flat[j]:
             out.flat[j] = err(m)
     return out.tolist()
+
+
+def _scalar(core_fn, conv, fixed, nan_result):
+    for n, (val, bl, bad, _) in conv.items():
+        if bad:
+            return err(bad[0])
+    if any(bl is not None for (_, bl, _, _) in conv.values()):
+        return None
+    r = float(core_fn(**{n: c[0] for n, c in conv.items()}, **fixed))
+    return nan_result if r != r else r
 
 
 def _broadcast_targets(idx, s, shape):
