@@ -641,8 +641,8 @@ def HEDGE_SPEC(contract, field):
     contract : text or number
         Preset key such as BINANCE:BTCUSD_PERP.
     field : text
-        face_usd (face), size_coin (size), lot, tick, taker_fee, maker_fee, maint_margin,
-        funding_hours, type, venue, symbol, coin, settle or multiplier.
+        Field name: face, size, lot, tick, taker_fee, maker_fee, maint_margin, funding_hours,
+        type, venue, symbol, coin, settle or multiplier.
 
     Returns
     -------

@@ -68,7 +68,19 @@ def _load():
     return _importlib.import_module("{package}.udfs")
 
 
-_hx = _load()
+class _Hedgexl:
+    """hedgexl's functions, unpacked and imported at the first call, so that xlwings Lite
+    registers the functions before numpy is loaded."""
+
+    def __getattr__(self, name):
+        if name.startswith("_"):  # xlwings looks for __xlfunc__ on every name in main.py
+            raise AttributeError(name)
+        module = _load()
+        self.__dict__.update((n, getattr(module, n)) for n in module.__all__)
+        return getattr(module, name)
+
+
+_hx = _Hedgexl()
 '''
 
 

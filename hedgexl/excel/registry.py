@@ -2,7 +2,7 @@
 
 Each UDF's numpy-style docstring is the single source of its Excel help: the first line is
 the Insert Function description; each entry under ``Parameters`` gives the argument's help
-(its first line, which states the unit). An argument whose type mentions ``range`` is
+(its description, which states the unit). An argument whose type mentions ``range`` is
 declared to xlwings with ``ndim=2`` so that cells and rows/columns keep their orientation
 and results spill the same way.
 """
@@ -60,8 +60,8 @@ def _parse_params(doc: str) -> dict[str, tuple[str, str]]:
             if m:
                 name = m.group(1)
                 out[name] = (m.group(2).strip(), "")
-        elif name and line.strip() and not out[name][1]:
-            out[name] = (out[name][0], line.strip())
+        elif name and line.strip():  # the whole description, its lines joined
+            out[name] = (out[name][0], f"{out[name][1]} {line.strip()}".strip())
     return out
 
 
