@@ -58,19 +58,26 @@ def same(a, b, rel=1e-9):
     return a == b
 
 
-def without_cache(src, dst):
-    """A copy of ``src`` with its formulas and no cached value at all: openpyxl writes no
-    cached values, and the cells an array formula spills into are emptied too. An engine
-    that recalculates it can only start from the inputs."""
-    wb = openpyxl.load_workbook(src)
+def _spilled(wb):
+    """(sheet, anchor cell, spilled cell) for every cell an array formula covers, its
+    anchor included."""
     for ws in wb.worksheets:
         for row in ws.iter_rows():
             for c in row:
                 if isinstance(c.value, ArrayFormula):
                     for line in ws[c.value.ref]:
                         for x in line:
-                            if x.coordinate != c.coordinate:
-                                x.value = None
+                            yield ws, c, x
+
+
+def without_cache(src, dst):
+    """A copy of ``src`` with its formulas and no cached value at all: openpyxl writes no
+    cached values, and the cells an array formula spills into are emptied too. An engine
+    that recalculates it can only start from the inputs."""
+    wb = openpyxl.load_workbook(src)
+    for _, anchor, x in list(_spilled(wb)):
+        if x is not anchor:
+            x.value = None
     wb.save(dst)
     return dst
 
@@ -79,14 +86,8 @@ def checked_cells(path):
     """``{"Sheet!A1": formula}`` of every formula cell and every cell an array formula
     spills into (the spilled ones under their anchor's formula)."""
     cells = engine.formula_cells(path)
-    wb = openpyxl.load_workbook(path)
-    for ws in wb.worksheets:
-        for row in ws.iter_rows():
-            for c in row:
-                if isinstance(c.value, ArrayFormula):
-                    for line in ws[c.value.ref]:
-                        for x in line:
-                            cells.setdefault(f"{ws.title}!{x.coordinate}", c.value.text)
+    for ws, anchor, x in _spilled(openpyxl.load_workbook(path)):
+        cells.setdefault(f"{ws.title}!{x.coordinate}", anchor.value.text)
     return cells
 
 
