@@ -15,8 +15,8 @@ from __future__ import annotations
 import numpy as np
 
 from . import core
-from .excel.convert import (OMIT, ExcelInputError, Key, Num, XlError, column, rowwise,
-                            single)
+from .excel.convert import (OMIT, ExcelInputError, Key, Num, XlError, column, is_one_cell,
+                            rowwise, single)
 from .excel.registry import UDFS, decorate, udf
 
 __all__ = [
@@ -685,18 +685,13 @@ def HEDGE_EXPLAIN(function, *args):
     target = globals().get(name) if name in __all__ and name != "HEDGE_EXPLAIN" else None
     if target is None:
         raise ExcelInputError(f"function must be a HEDGE_* name, got {function!r}")
-    res = target.values(*[single("argument", a) if _one_cell(a) else a for a in args])
+    res = target.values(*[single("argument", a) if is_one_cell(a) else a for a in args])
 
     def why(v):
         if isinstance(v, list):
             return [why(x) for x in v]
         return v.reason if isinstance(v, XlError) else "ok"
     return why(res)
-
-
-def _one_cell(a):
-    return isinstance(a, (list, tuple)) and len(a) == 1 and (
-        not isinstance(a[0], (list, tuple)) or len(a[0]) == 1)
 
 
 def _register():

@@ -25,8 +25,8 @@ import numpy as np
 
 from ..core.numbers import parse_number
 
-__all__ = ["Num", "Key", "rowwise", "column", "single", "excel_errors", "ExcelInputError",
-           "err", "XlError", "set_error_style", "error_style"]
+__all__ = ["Num", "Key", "rowwise", "column", "single", "is_one_cell", "excel_errors",
+           "ExcelInputError", "err", "XlError", "set_error_style", "error_style"]
 
 PLACEHOLDER = 1.0  # valid for every numeric constraint the core checks; masked afterwards
 
@@ -134,6 +134,11 @@ def _shape2(value):
     if isinstance(value, np.ndarray):
         return value.shape if value.ndim == 2 else (value.shape + (1,) if value.ndim == 1 else ())
     return ()
+
+
+def is_one_cell(value) -> bool:
+    """True for one cell sent as a range (``[[x]]`` or ``[x]``), not for a literal."""
+    return _shape2(value) == (1, 1)
 
 
 def _cell(value):
@@ -305,7 +310,7 @@ def single(name, value):
     if shape == ():
         return value
     if shape == (1, 1):
-        v = value[0][0] if isinstance(value[0], (list, tuple)) else value[0]
+        v = _cell(value)
         return v.item() if isinstance(v, np.generic) else v
     raise ExcelInputError(f"{name} must be a single cell, got {shape[0]}x{shape[1]} cells")
 
