@@ -27,7 +27,6 @@ import importlib
 import importlib.util
 import os
 import sys
-import types
 from dataclasses import dataclass
 from pathlib import Path
 from unittest import mock
@@ -158,8 +157,8 @@ class ComRuntime:
 
 @contextlib.contextmanager
 def _style(style):
-    """One test process hosts both runtimes; each call gets the error style its runtime
-    has in a process of its own."""
+    """The COM runtime's error style, for its calls only: one test process also hosts direct
+    Python calls, which keep the default."""
     from hedgexl.excel import convert
     before = convert.error_style()
     convert.set_error_style(style)
@@ -192,8 +191,7 @@ class LiteRuntime:
             from xlwings.pro import _xlofficejs
             xlwings.engines.add(xlwings.main.Engine(impl=_xlofficejs.engine))
         self.server = server
-        self.module = load_lite_main(main_py)
-        self.style = "value"  # a Lite process never loads xlwings' COM decorators
+        self.module = load_lite_main(main_py)  # its own hedgexl_lite: errors as values
 
     def close(self):
         pass
@@ -207,10 +205,6 @@ class LiteRuntime:
         return [[a]]
 
     def call(self, name, *args):
-        with _style(self.style):
-            return self._call(name, *args)
-
-    def _call(self, name, *args):
         sent = [self.arg(a) for a in args]
         info = getattr(self.module, name).__xlfunc__["args"]
         k = next((i for i, a in enumerate(info) if a["vararg"]), None)
@@ -241,11 +235,5 @@ def as_grid(result):
     return out
 
 
-def python_grid(result):
-    """A direct Python call's answer as Excel would show it (NaN and None are blank)."""
-    grid = as_grid(result)
-    return [[None if isinstance(v, float) and v != v else v for v in r] for r in grid]
-
-
 __all__ = ["Cells", "OMIT", "cell", "column", "row", "ComRuntime", "LiteRuntime",
-           "load_lite_main", "as_grid", "python_grid", "types"]
+           "load_lite_main", "as_grid"]

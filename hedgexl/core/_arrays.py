@@ -7,8 +7,6 @@ index only runs when something is wrong.
 
 from __future__ import annotations
 
-import math
-
 import numpy as np
 
 __all__ = ["num", "broadcast", "out", "check_unit"]
@@ -35,9 +33,9 @@ def num(x, name: str, *, positive: bool = False, nonneg: bool = False,
         if v != v:
             if allow_nan:
                 return np.float64(v)
-            raise ValueError(f"{name} is NaN where a number is required")
+            _refuse(name, v, positive)
         if (positive and not v > 0) or (nonneg and not v >= 0):
-            raise ValueError(f"{name} must be {'> 0' if positive else '>= 0'}, got {v:g}")
+            _refuse(name, v, positive)
         return np.float64(v)
     try:
         arr = np.asarray(x, dtype=float)
@@ -63,12 +61,16 @@ def num(x, name: str, *, positive: bool = False, nonneg: bool = False,
         ok = nan | (arr > 0) if positive else nan | (arr >= 0)
     if not ok.all():
         bad = ~ok
-        first = arr.flat[int(np.flatnonzero(bad)[0])]
-        if np.isnan(first):
-            raise ValueError(f"{name} is NaN where a number is required{_where(arr, bad)}")
-        rule = "> 0" if positive else ">= 0"
-        raise ValueError(f"{name} must be {rule}, got {first:g}{_where(arr, bad)}")
+        _refuse(name, arr.flat[int(np.flatnonzero(bad)[0])], positive, _where(arr, bad))
     return arr
+
+
+def _refuse(name: str, first: float, positive: bool, where: str = "") -> None:
+    """Raise the one-line message for the first bad value of argument ``name``."""
+    if first != first:
+        raise ValueError(f"{name} is NaN where a number is required{where}")
+    rule = "> 0" if positive else ">= 0"
+    raise ValueError(f"{name} must be {rule}, got {first:g}{where}")
 
 
 def broadcast(**arrays: np.ndarray) -> None:
