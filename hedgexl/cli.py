@@ -19,7 +19,10 @@ def cmd_hedge(args) -> int:
         from .workbook.template import EXAMPLE_DEFAULT_HEDGE_RATIO
         ratio = 1.0 if args.holdings else EXAMPLE_DEFAULT_HEDGE_RATIO
     from .workbook.model import size_holdings
-    h = read_holdings(path, default_hedge_ratio=ratio)
+    h = read_holdings(path, default_hedge_ratio=ratio, decimal=args.decimal,
+                      delimiter=_delimiter(args))
+    for w in h.warnings:
+        print(f"warning: {w}", file=sys.stderr)
     s = size_holdings(h)
     value, notional, contracts, residual = s.value, s.notional, s.contracts, s.residual
     print(f"Hedge for {path}")
@@ -80,16 +83,17 @@ def _report_options(args, **over):
     from .reports import ReportOptions
     kw = dict(funding=args.funding, prices=args.prices, contracts=args.contracts,
               template=args.template, mode=args.mode, force=args.force,
-              default_hedge_ratio=args.hedge_ratio)
+              default_hedge_ratio=args.hedge_ratio, decimal=args.decimal,
+              delimiter=_delimiter(args), resume=getattr(args, "resume", False))
     kw.update(over)
     return ReportOptions(**kw)
 
 
-def _finish(results, summary=None) -> int:
+def _finish(results, summary=None, inputs=()) -> int:
     from .reports import format_summary, write_summary
     print(format_summary(results))
     if summary:
-        print(f"summary written to {write_summary(results, summary)}")
+        print(f"summary written to {write_summary(results, summary, inputs=inputs)}")
     failed = [r for r in results if not r.ok]
     if failed:
         print(f"{len(failed)} of {len(results)} portfolio(s) failed:", file=sys.stderr)
@@ -111,17 +115,26 @@ def cmd_report(args) -> int:
         print(f"warning: {w}", file=sys.stderr)
     if r.ok:
         print(f"wrote {r.path} ({args.mode})")
-    return _finish([r], args.summary)
+    return _finish([r], args.summary, _report_options(args).inputs(args.holdings))
 
 
 def cmd_batch(args) -> int:
+    import os
+
     from .reports import discover, run_batch
-    jobs = discover(args.input)
     opts = _report_options(args)
+    jobs = discover(args.input, opts.read)
+    workers = args.workers
+    cores = os.cpu_count() or 1
+    if workers > cores:
+        print(f"--workers {workers}: this machine has {cores} core(s); using {cores}",
+              file=sys.stderr)
+        workers = cores
     print(f"{len(jobs)} portfolio(s) from {args.input} -> {args.output} "
-          f"({args.mode}, {args.workers} worker(s))", file=sys.stderr)
-    results = run_batch(jobs, args.output, opts, workers=args.workers)
-    return _finish(results, args.summary)
+          f"({args.mode}, {workers} worker(s))", file=sys.stderr)
+    results = run_batch(jobs, args.output, opts, workers=workers)
+    inputs = opts.inputs() + [("holdings file", j.source) for j in jobs]
+    return _finish(results, args.summary, inputs)
 
 
 def cmd_demo(args) -> int:
@@ -154,10 +167,45 @@ def _add_report_options(p):
     p.add_argument("--mode", choices=["static", "live"], default="static",
                    help="static: values and charts only (default); live: HEDGE_* formulas "
                         "with cached values")
-    p.add_argument("--hedge-ratio", type=float, default=1.0,
-                   help="hedge ratio for holdings that give none (default 1)")
+    p.add_argument("--hedge-ratio", type=_ratio, default=1.0,
+                   help="hedge ratio for holdings that give none, 0 to 2 or 0%%..200%% "
+                        "(default 1)")
+    _add_dialect(p)
     p.add_argument("--force", action="store_true", help="replace existing reports")
     p.add_argument("--summary", help="also write the totals table to this CSV")
+
+
+def _delimiter(args):
+    return {"tab": "\t"}.get(args.delimiter, args.delimiter)
+
+
+def _add_dialect(p):
+    p.add_argument("--decimal", choices=[".", ","], help="decimal mark of the CSV inputs "
+                   "(default: read from each file; a European Excel saves 2,5)")
+    p.add_argument("--delimiter", choices=[",", ";", "tab", "|"],
+                   help="column separator of the CSV inputs (default: read from each file)")
+
+
+def _ratio(text: str) -> float:
+    """argparse type of --hedge-ratio: 0 to 2, as 0.75 or 75%."""
+    from .core.numbers import parse_number
+    try:
+        x = parse_number(text, what="the hedge ratio")
+    except ValueError as e:
+        raise argparse.ArgumentTypeError(str(e)) from None
+    if not 0 <= x <= 2:
+        raise argparse.ArgumentTypeError(f"must be between 0 and 2 (0% to 200%), got {text}")
+    return x
+
+
+def _positive_int(text: str) -> int:
+    try:
+        n = int(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"must be a whole number, got {text!r}") from None
+    if n < 1:
+        raise argparse.ArgumentTypeError(f"must be 1 or more, got {n}")
+    return n
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -169,9 +217,10 @@ def build_parser() -> argparse.ArgumentParser:
                                      "(default: the bundled example portfolio)")
     p.add_argument("holdings", nargs="?", help="CSV or XLSX holdings file")
     p.add_argument("--contracts", help="CSV of your own contract presets")
-    p.add_argument("--hedge-ratio", type=float, default=None,
+    p.add_argument("--hedge-ratio", type=_ratio, default=None,
                    help="hedge ratio for holdings that give none (default 1; 0.5 for the "
                         "bundled example, as in the template)")
+    _add_dialect(p)
     p.set_defaults(func=cmd_hedge)
 
     p = sub.add_parser("demo", help="write a report of the bundled example portfolio")
@@ -191,7 +240,11 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("input", help="a folder of holdings files, or one file with a "
                                  "portfolio column")
     p.add_argument("-o", "--output", required=True, help="folder for the reports")
-    p.add_argument("--workers", type=int, default=1, help="parallel processes (default 1)")
+    p.add_argument("--workers", type=_positive_int, default=1,
+                   help="parallel processes, at most the machine's cores (default 1)")
+    p.add_argument("--resume", action="store_true",
+                   help="keep the reports already complete in the output folder (after a "
+                        "run that was stopped) and write the rest")
     _add_report_options(p)
     p.set_defaults(func=cmd_batch)
 
@@ -224,6 +277,7 @@ def build_parser() -> argparse.ArgumentParser:
 
 #: Which extra brings a package that a command imports (pyproject.toml).
 EXTRAS = {"openpyxl": "reports", "xlsxwriter": "reports", "tqdm": "reports",
+          "defusedxml": "reports",
           "pycel": "reports", "xlwings": "excel"}
 
 
@@ -243,6 +297,10 @@ def main(argv=None) -> int:
     except (InputError, ValueError, FileExistsError) as e:
         print(f"hedgexl: error: {e}", file=sys.stderr)
         return 1
+    except KeyboardInterrupt:
+        print("hedgexl: stopped; reports already written are complete (use --resume to "
+              "keep them)", file=sys.stderr)
+        return 130
     except ModuleNotFoundError as e:
         extra = EXTRAS.get((e.name or "").split(".")[0])
         if extra is None:

@@ -209,7 +209,7 @@ def test_formula_pycel_cannot_compute_is_kept_for_excel_with_a_warning(tmp_path,
 
 
 @pytest.mark.parametrize("make, message", [
-    (lambda p: p.write_bytes(os.urandom(2048)), "not a readable Excel workbook"),
+    (lambda p: p.write_bytes(os.urandom(2048)), "not a valid .xlsx file (it is not a zip archive)"),
     (lambda p: None, "no such template file"),
     (lambda p: _without_sheet(p, "Holdings"), "lacks hedgexl's sheet(s) 'Holdings'"),
 ])
@@ -238,7 +238,7 @@ def test_cli_report_with_template_and_a_bad_one(tmp_path, template, capsys):
     bad.write_bytes(b"PK\x03\x04 not really")
     assert cli.main(["report", str(HOLDINGS), "-o", str(tmp_path / "x.xlsx"),
                      "--template", str(bad)]) == 1
-    assert "not a readable Excel workbook" in capsys.readouterr().err
+    assert "not a valid .xlsx file (it is not a zip archive)" in capsys.readouterr().err
     assert not (tmp_path / "x.xlsx").exists()
 
 

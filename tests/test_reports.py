@@ -38,7 +38,9 @@ def test_formats_aliases_and_defaults(tmp_path):
     assert h.hedge_ratio.tolist() == [0.75, 0.5]
     assert h.hedge_ratio_given.tolist() == [True, False]
     assert h.beta.tolist() == [1.0, 1.0] and not h.beta_given.any()
-    assert h.contract == ["BINANCE:BTCUSD_PERP", "BINANCE:BTCUSD_PERP"]
+    # no contract given: ETH is hedged on its own inverse preset, on the default venue
+    assert h.contract == ["BINANCE:BTCUSD_PERP", "BINANCE:ETHUSD_PERP"]
+    assert h.contract_given.tolist() == [True, False]
 
 
 @pytest.mark.parametrize("name, content, message", [

@@ -8,7 +8,7 @@ from .scenarios import DEFAULT_SHOCKS, SCENARIO_COLUMNS, scenario
 from .sizing import (beta_size, hedge_contracts, hedge_notional, hedge_residual,
                      rebalance_contracts, round_to_lot, weight_hedge_contracts)
 from .specs import (ContractSpec, all_contracts, contract_keys, get_contract,
-                    load_contracts, reset_contracts)
+                    load_contracts, own_contract, reset_contracts)
 
 __all__ = [
     "avg_entry", "funding_payments", "funding_series", "funding_total", "futures_pnl",
@@ -19,5 +19,5 @@ __all__ = [
     "beta_size", "hedge_contracts", "hedge_notional", "hedge_residual",
     "rebalance_contracts", "round_to_lot", "weight_hedge_contracts",
     "ContractSpec", "all_contracts", "contract_keys", "get_contract", "load_contracts",
-    "reset_contracts",
+    "own_contract", "reset_contracts",
 ]

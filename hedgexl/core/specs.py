@@ -24,7 +24,7 @@ import numpy as np
 
 __all__ = [
     "ContractSpec", "get_contract", "load_contracts", "reset_contracts",
-    "contract_keys", "all_contracts", "resolve", "SPEC_FIELDS",
+    "contract_keys", "all_contracts", "resolve", "SPEC_FIELDS", "own_contract",
 ]
 
 
@@ -152,6 +152,22 @@ def contract_keys() -> list[str]:
 
 def all_contracts() -> list[ContractSpec]:
     return list(_REGISTRY.values())
+
+
+def own_contract(coin: str, venue: str | None = None) -> ContractSpec | None:
+    """The inverse preset whose coin is ``coin``: the one on ``venue`` when there is one,
+    else the first in the contracts file; None when no inverse preset has that coin.
+
+    >>> own_contract("eth", "Binance COIN-M").key
+    'BINANCE:ETHUSD_PERP'
+    >>> own_contract("SOL") is None
+    True
+    """
+    coin = str(coin).strip().upper()
+    found = [s for s in _REGISTRY.values() if not s.linear and (s.coin or "").upper() == coin]
+    if not found:
+        return None
+    return next((s for s in found if venue and s.venue == venue), found[0])
 
 
 def get_contract(contract) -> ContractSpec:

@@ -1,9 +1,18 @@
 """Many reports: one per portfolio, from a folder of holdings files or one long file with a
-portfolio column, optionally in parallel processes.
+portfolio column (a book file), optionally in parallel processes.
 
 A bad portfolio fails alone: its name, file, row and reason are reported, the others finish,
-no partial report is left behind, and the run's exit code is non-zero. Memory stays flat:
-portfolios are read inside the workers and at most two per worker are in flight.
+no partial report is left behind, and the run's exit code is non-zero. That holds for a bad
+row of a book file (only its portfolio fails) and for a worker process that dies (killed,
+or out of memory): the reports it had in hand are run again one at a time in a fresh
+process, and the one that kills its process again is the one that fails.
+
+Files: the output folder is locked while a batch writes into it; reports are created
+exclusively unless ``--force``; temporary files of runs that were killed are removed;
+``--resume`` keeps the reports that are complete. Workers exit when the batch process dies.
+
+Memory stays flat for a folder: its files are read inside the workers, and at most two
+reports per worker are in flight. A book file is read once, by the batch process.
 """
 
 from __future__ import annotations
@@ -12,16 +21,25 @@ import csv
 import os
 import re
 import sys
+import threading
+import time
+from collections import deque
 from concurrent.futures import FIRST_COMPLETED, ProcessPoolExecutor, wait
+from concurrent.futures.process import BrokenProcessPool
 from pathlib import Path
 
+from ..files import FolderLock, OutputError, check_target, clean_stale, same_file, temporary
 from ..inputs import InputError, read_holdings
 from ..workbook.custom import read_template
 from .report import SUMMARY_COLUMNS, ReportOptions, ReportResult, load_shared, make_report
 
-__all__ = ["Job", "discover", "run_batch", "write_summary", "format_summary"]
+__all__ = ["Job", "discover", "run_batch", "write_summary", "format_summary", "csv_safe"]
 
 HOLDINGS_SUFFIXES = {".csv", ".xlsx", ".xlsm", ".txt", ".tsv"}
+
+#: Said for a report whose worker process died twice, the second time alone.
+WORKER_DIED = ("its worker process died while writing this report, twice (killed, or out "
+               "of memory)")
 
 
 def safe_name(name: str) -> str:
@@ -30,17 +48,20 @@ def safe_name(name: str) -> str:
 
 
 class Job:
-    """One portfolio to report: a whole file, or one portfolio of a long file."""
+    """One portfolio to report: a whole file, or one portfolio of a book file (its holdings,
+    or the error that fails it, read by :func:`discover`)."""
 
-    def __init__(self, name, source, portfolio_in_file=None):
+    def __init__(self, name, source, portfolio_in_file=None, holdings=None, error=None):
         self.name, self.source, self.portfolio_in_file = name, str(source), portfolio_in_file
+        self.holdings, self.error = holdings, error
 
     def __repr__(self):
         return f"Job({self.name!r}, {self.source!r})"
 
 
-def discover(input_path) -> list[Job]:
-    """Jobs for a folder of holdings files, or a single long file with a portfolio column."""
+def discover(input_path, read=None) -> list[Job]:
+    """Jobs for a folder of holdings files, or a single book file with a portfolio column.
+    ``read``: keyword arguments for the readers (decimal mark, separator)."""
     p = Path(input_path)
     if p.is_dir():
         files = sorted(f for f in p.iterdir()
@@ -51,17 +72,28 @@ def discover(input_path) -> list[Job]:
         return [Job(f.stem, f) for f in files]
     if not p.exists():
         raise InputError(p, "no such file or folder")
-    groups = read_holdings(p, split_portfolios=True)
-    return [Job(name, p, name) for name in groups]
+    groups = read_holdings(p, split_portfolios=True, **(read or {}))
+    return [Job(name, p, name, None if isinstance(g, InputError) else g,
+                g if isinstance(g, InputError) else None) for name, g in groups.items()]
 
 
 # --- worker side -------------------------------------------------------------------------
 _SHARED = {}
 
 
-def _init_worker(opts: ReportOptions, custom=None):
+def _watch_parent(ppid: int) -> None:
+    """Exit when the batch process is gone (a worker is then orphaned: its parent changes)."""
+    while True:
+        time.sleep(0.5)
+        if os.getppid() != ppid:
+            os._exit(1)
+
+
+def _init_worker(opts: ReportOptions, custom=None, ppid=None):
     _SHARED.clear()
     _SHARED["opts"] = opts
+    if ppid is not None:
+        threading.Thread(target=_watch_parent, args=(ppid,), daemon=True).start()
     try:
         _SHARED["data"] = load_shared(opts, custom)
     except (InputError, ValueError) as e:
@@ -74,13 +106,15 @@ def _run_job(job: Job, out_dir: str) -> ReportResult:
     try:
         if "error" in _SHARED:
             raise ValueError(_SHARED["error"])
+        if job.error is not None:
+            raise job.error
         funding, prices, custom = _SHARED["data"]
-        if job.portfolio_in_file is None:
-            h = read_holdings(job.source, default_hedge_ratio=opts.default_hedge_ratio)
-            h.name = job.name
+        if job.holdings is not None:
+            h = job.holdings
         else:
             h = read_holdings(job.source, default_hedge_ratio=opts.default_hedge_ratio,
-                              split_portfolios=True)[job.portfolio_in_file]
+                              **opts.read)
+            h.name = job.name
         return make_report(h, out, opts, funding, prices, custom)
     except (InputError, ValueError, FileExistsError, OSError) as e:
         return ReportResult(job.name, job.source, None, False, error=str(e))
@@ -131,13 +165,19 @@ class _Progress:
 
 def run_batch(jobs, out_dir, opts: ReportOptions, workers: int = 1,
               progress: bool = True, custom=None) -> list[ReportResult]:
-    """Write one report per job into ``out_dir``. The template (``opts.template``) is read
-    once here, its warnings printed once, and handed to the workers."""
+    """Write one report per job into ``out_dir``; results in the order of ``jobs``. The
+    template (``opts.template``) is read once here, its warnings printed once, and handed
+    to the workers."""
+    if workers < 1:
+        raise ValueError(f"--workers must be 1 or more, got {workers}")
     if custom is None and opts.template:
         custom = read_template(opts.template)
         for w in custom.warnings:
             print(f"warning: template {opts.template}: {w}", file=sys.stderr)
     out_dir = Path(out_dir)
+    if out_dir.exists() and not out_dir.is_dir():
+        raise OutputError(f"-o {out_dir}: not a folder; a batch writes one report per "
+                          f"portfolio into a folder")
     out_dir.mkdir(parents=True, exist_ok=True)
     names = {}
     for j in jobs:  # two portfolios may not write the same report
@@ -146,41 +186,68 @@ def run_batch(jobs, out_dir, opts: ReportOptions, workers: int = 1,
             raise InputError(j.source, f"portfolio {j.name!r} would overwrite the report of "
                              f"{names[key].name!r} from {names[key].source}")
         names[key] = j
-    bar = _Progress(len(jobs)) if progress else None
-    results: list[ReportResult] = []
-    try:
-        if workers <= 1:
-            _init_worker(opts, custom)
-            for j in jobs:
-                r = _run_job(j, str(out_dir))
-                results.append(r)
-                if bar:
-                    bar.update(r)
-        else:
-            with ProcessPoolExecutor(max_workers=workers, initializer=_init_worker,
-                                     initargs=(opts, custom)) as pool:
-                it = iter(jobs)
-                pending = set()
-                order = {}
-                for j in it:
-                    f = pool.submit(_run_job, j, str(out_dir))
-                    order[f] = len(order)
-                    pending.add(f)
-                    if len(pending) >= 2 * workers:
-                        done, pending = wait(pending, return_when=FIRST_COMPLETED)
-                        for f in done:
-                            results.append((order.pop(f), f.result()))
-                            if bar:
-                                bar.update(results[-1][1])
-                for f in list(pending):
-                    results.append((order.pop(f), f.result()))
+    with FolderLock(out_dir):
+        stale = clean_stale(out_dir)
+        if stale:
+            print(f"removed {len(stale)} temporary file(s) left by a run that was killed",
+                  file=sys.stderr)
+        bar = _Progress(len(jobs)) if progress else None
+        try:
+            if workers == 1:
+                _init_worker(opts, custom)
+                results = []
+                for j in jobs:
+                    results.append(_run_job(j, str(out_dir)))
                     if bar:
-                        bar.update(results[-1][1])
-                results = [r for _, r in sorted(results, key=lambda t: t[0])]
-    finally:
-        if bar:
-            bar.close()
+                        bar.update(results[-1])
+            else:
+                results = _run_pool(jobs, str(out_dir), opts, custom, workers,
+                                    bar.update if bar else (lambda r: None))
+        finally:
+            if bar:
+                bar.close()
     return results
+
+
+def _run_pool(jobs, out_dir, opts, custom, workers, on_result) -> list[ReportResult]:
+    """Run ``jobs`` in a pool of ``workers`` processes. When a worker dies, the pool breaks
+    and every report in flight is lost with it: those run again one at a time in a
+    one-process pool, so that only a report that kills its process again fails."""
+    queue = deque(enumerate(jobs))
+    suspects: deque = deque()
+    results: dict[int, ReportResult] = {}
+    while queue or suspects:
+        alone = bool(suspects)
+        source, width = (suspects, 1) if alone else (queue, 2 * workers)
+        pool = ProcessPoolExecutor(max_workers=1 if alone else workers,
+                                   initializer=_init_worker,
+                                   initargs=(opts, custom, os.getpid()))
+        inflight = {}
+        broken = False
+        try:
+            while (source or inflight) and not broken:
+                while source and len(inflight) < width:
+                    i, j = source.popleft()
+                    inflight[pool.submit(_run_job, j, out_dir)] = (i, j)
+                done, _ = wait(inflight, return_when=FIRST_COMPLETED)
+                for f in done:
+                    i, j = inflight.pop(f)
+                    try:
+                        r = f.result()
+                    except BrokenProcessPool:
+                        broken = True
+                        if not alone:
+                            suspects.append((i, j))
+                            continue
+                        r = ReportResult(j.name, j.source, None, False, error=WORKER_DIED)
+                    results[i] = r
+                    on_result(r)
+            suspects.extend(inflight.values())  # lost with a broken pool
+        finally:
+            pool.shutdown(wait=True, cancel_futures=True)
+        if broken:  # a dead worker's half-written report
+            clean_stale(out_dir)
+    return [results[i] for i in range(len(jobs))]
 
 
 def format_summary(results: list[ReportResult]) -> str:
@@ -194,7 +261,7 @@ def format_summary(results: list[ReportResult]) -> str:
             tv += t["value"]
             tn += t["notional"]
             fund = "" if t.get("funding") is None else f"{t['funding']:.8f}"
-            lines.append(f"{r.portfolio[:24]:<24} {'ok':<7} {r.holdings:>5} "
+            lines.append(f"{r.portfolio[:24]:<24} {r.status:<7} {r.holdings:>5} "
                          f"{t['value']:>16,.2f} {t['notional']:>16,.2f} "
                          f"{t['coverage']:>9.2%} {fund:>13}")
         else:
@@ -206,14 +273,36 @@ def format_summary(results: list[ReportResult]) -> str:
     return "\n".join(lines)
 
 
-def write_summary(results: list[ReportResult], path) -> Path:
-    p = Path(path)
+def csv_safe(value):
+    """A text field as a spreadsheet may open it without running it: text that starts with
+    ``=``, ``+``, ``-``, ``@``, a tab or a carriage return gets a leading ``'`` (OWASP's advice
+    against CSV injection). Numbers pass unchanged.
+
+    >>> csv_safe("=cmd|' /C calc'!A0"), csv_safe("-1"), csv_safe(-1.5), csv_safe("Fund A")
+    ("'=cmd|' /C calc'!A0", "'-1", -1.5, 'Fund A')
+    """
+    if isinstance(value, str) and value[:1] in ("=", "+", "-", "@", "\t", "\r"):
+        return "'" + value
+    return value
+
+
+def write_summary(results: list[ReportResult], path, *, inputs=()) -> Path:
+    """The totals table as CSV, one row per portfolio in input order, written through a
+    temporary file. ``inputs``: ``(what, path)`` pairs it must not replace."""
+    p = check_target(path, inputs=inputs, force=True, flag="--summary")
+    for r in results:
+        if r.path and p.exists() and same_file(p, r.path):
+            raise OutputError(f"--summary {p}: that is the report of {r.portfolio!r}")
     p.parent.mkdir(parents=True, exist_ok=True)
-    tmp = p.with_name(f".{p.name}.{os.getpid()}.tmp")
-    with open(tmp, "w", newline="", encoding="utf-8") as f:
-        w = csv.DictWriter(f, fieldnames=SUMMARY_COLUMNS)
-        w.writeheader()
-        for r in results:
-            w.writerow(r.summary_row())
-    os.replace(tmp, p)
+    tmp = temporary(p)
+    try:
+        with open(tmp, "w", newline="", encoding="utf-8") as f:
+            w = csv.DictWriter(f, fieldnames=SUMMARY_COLUMNS)
+            w.writeheader()
+            for r in results:
+                w.writerow({k: csv_safe(v) for k, v in r.summary_row().items()})
+        os.replace(tmp, p)
+    finally:
+        if tmp.exists():
+            tmp.unlink()
     return p

@@ -18,6 +18,7 @@ import numpy as np
 from .. import core
 from ..inputs import (Funding, Holdings, InputError, pick_funding, read_funding_all,
                       read_holdings, read_prices)
+from ..files import check_target
 from ..workbook.custom import Customisation, evaluate, fill_title, read_template
 from ..workbook.model import Settings, WorkbookData, compute
 from ..workbook.writer import write_workbook
@@ -39,6 +40,21 @@ class ReportOptions:
     force: bool = False
     default_hedge_ratio: float = 1.0
     valuation_date: dt.date | None = None
+    decimal: str | None = None  # decimal mark of CSV inputs; None: read from each file
+    delimiter: str | None = None  # column separator of CSV inputs; None: read from each file
+    resume: bool = False  # keep reports that are already complete (the numbers are recomputed)
+
+    def inputs(self, holdings=None) -> list[tuple[str, str]]:
+        """``(what, path)`` of every input file, which no output may replace."""
+        out = [("holdings file", holdings), ("funding file", self.funding),
+               ("contracts file", self.contracts), ("template", self.template)]
+        prices = self.prices if isinstance(self.prices, (list, tuple)) else [self.prices]
+        return [(w, str(q)) for w, q in out + [("prices file", x) for x in prices] if q]
+
+    @property
+    def read(self) -> dict:
+        """Keyword arguments for the file readers."""
+        return {"decimal": self.decimal, "delimiter": self.delimiter}
 
 
 @dataclass
@@ -51,10 +67,15 @@ class ReportResult:
     totals: dict | None = None
     holdings: int = 0
     warnings: list = field(default_factory=list)
+    kept: bool = False  # --resume found the report complete and kept it
+
+    @property
+    def status(self) -> str:
+        return "FAILED" if not self.ok else "kept" if self.kept else "ok"
 
     def summary_row(self) -> dict:
         t = self.totals or {}
-        return {"portfolio": self.portfolio, "status": "ok" if self.ok else "FAILED",
+        return {"portfolio": self.portfolio, "status": self.status,
                 "holdings": self.holdings, "spot_value_usd": t.get("value"),
                 "hedge_notional_usd": t.get("notional"), "coverage": t.get("coverage"),
                 "residual_usd": t.get("residual"), "funding_coin": t.get("funding"),
@@ -64,29 +85,100 @@ class ReportResult:
 
 def _estimate_betas(h: Holdings, dates, prices) -> Holdings:
     """Fill the betas the holdings file left blank from the price history: each asset's
-    beta to the coin of its hedge contract."""
+    beta to the coin of its hedge contract. ``beta_source`` says, for each holding, whether
+    the beta was given, estimated (and from which window) or left at the default 1."""
     beta = h.beta.copy()
     given = h.beta_given if h.beta_given is not None else np.ones(len(h), bool)
+    source = ["given" if g else "default 1 (no beta given, none estimated)" for g in given]
     upper = {k.upper(): v for k, v in prices.items()}
+    cache = {}
     for i in range(len(h)):
         if given[i]:
             continue
         bench = (core.get_contract(h.contract[i]).coin or "BTC").upper()
-        a, b = upper.get(h.asset[i].upper()), upper.get(bench)
-        if a is None or b is None or a is b:
-            continue
-        try:
-            beta[i] = core.beta(a, b)
-        except ValueError:
-            continue
-    return replace(h, beta=beta)
+        key = (h.asset[i].upper(), bench)
+        if key not in cache:
+            cache[key] = _estimate(upper.get(key[0]), upper.get(bench), bench, dates)
+        if cache[key] is not None:
+            beta[i], source[i] = cache[key]
+    return replace(h, beta=beta, beta_source=source)
 
 
-def _join_prices(paths):
+def _estimate(a, b, bench, dates):
+    if a is None or b is None or a is b:
+        return None
+    try:
+        value = core.beta(a, b)
+    except ValueError:
+        return None
+    both = np.flatnonzero(np.isfinite(a) & np.isfinite(b))
+    return value, (f"estimated against {bench} from daily prices {dates[both[0]]} to "
+                   f"{dates[both[-1]]} ({both.size - 1} returns)")
+
+
+def _notes(h: Holdings, prices) -> tuple[list[str], list[str]]:
+    """What the report must say about its inputs: cross-hedges and their betas, estimated
+    betas, and prices far from the price history. Returns ``(notes, warnings)``: every
+    warning is also a note; warnings are printed as well."""
+    notes, warnings = [], list(h.warnings)
+    source = h.beta_source or ["given" if g else "default 1 (no beta given, none estimated)"
+                               for g in (h.beta_given if h.beta_given is not None
+                                         else np.ones(len(h), bool))]
+    given_c = h.contract_given if h.contract_given is not None else np.ones(len(h), bool)
+    groups: dict[tuple, list[int]] = {}
+    for i in range(len(h)):
+        coin = (core.get_contract(h.contract[i]).coin or "").upper()
+        if coin != h.asset[i].upper():
+            key = (h.asset[i], h.contract[i], coin, round(float(h.beta[i]), 6), source[i],
+                   bool(given_c[i]))
+            groups.setdefault(key, []).append(h.rows[i] if h.rows else i + 2)
+    for (asset, contract, coin, beta, src, cgiven), rows in groups.items():
+        how = "" if cgiven else f" (no contract given and hedgexl has no {asset} inverse " \
+                                f"contract)"
+        line = (f"{asset} ({_rows_text(rows)}) is cross-hedged on {contract} "
+                f"({coin or 'USD face'}){how} at beta {beta:g}, {src}")
+        (warnings if not cgiven or src.startswith("default") else notes).append(line)
+    if prices is not None:
+        dates, cols = prices
+        last = {}
+        for name, v in cols.items():
+            ok = np.flatnonzero(np.isfinite(v))
+            if ok.size:
+                last[name.upper()] = (float(v[ok[-1]]), dates[ok[-1]])
+        for i in range(len(h)):
+            ref = last.get(h.asset[i].upper())
+            if ref is None:
+                continue
+            ratio = float(h.price[i]) / ref[0]
+            if not 0.5 <= ratio <= 2:
+                row = h.rows[i] if h.rows else i + 2
+                warnings.append(f"row {row}: {h.asset[i]} price {h.price[i]:,.2f} USD is "
+                                f"{ratio:.3g}x its last price in the price history "
+                                f"({ref[0]:,.2f} on {ref[1]}); check the price and the "
+                                f"file's decimal mark")
+    warnings = _cap(warnings)
+    return warnings + _cap(notes), warnings
+
+
+def _cap(lines, most=25):
+    """At most ``most`` lines; the rest counted in a last one."""
+    if len(lines) <= most:
+        return lines
+    return lines[:most - 1] + [f"... and {len(lines) - most + 1} more like these"]
+
+
+def _rows_text(rows) -> str:
+    if len(rows) == 1:
+        return f"row {rows[0]}"
+    more = f" and {len(rows) - 3} more" if len(rows) > 3 else ""
+    return "rows " + ", ".join(map(str, rows[:3])) + more
+
+
+def _join_prices(paths, read=None):
     """Read one or several price files and join them on date."""
     series, all_dates = {}, set()
     for p in paths:
-        dates, cols = read_prices(p)
+        dates, cols = read_prices(p, **(read or {}))
         for name, vals in cols.items():
             series[name] = dict(zip(dates, vals))
             all_dates.update(dates)
@@ -110,6 +202,7 @@ def report_data(holdings: Holdings, opts: ReportOptions, funding=None,
     if prices is not None:
         dates, cols = prices
         holdings = _estimate_betas(holdings, dates, cols)
+    notes, warnings = _notes(holdings, prices)
     bench = "BTC"
     if cols and bench not in cols:
         bench = next(iter(cols))
@@ -120,24 +213,30 @@ def report_data(holdings: Holdings, opts: ReportOptions, funding=None,
         settings=Settings(valuation_date=vdate, default_hedge_ratio=opts.default_hedge_ratio,
                           title=f"Hedge report: {holdings.name}"),
         contracts=core.all_contracts(), funding=funding, price_dates=dates, prices=cols,
-        benchmark=bench, **note)
+        benchmark=bench, notes=notes, warnings=warnings, **note)
 
 
 def make_report(holdings: Holdings, out: Path, opts: ReportOptions,
                 funding: Funding | None = None, prices=None,
                 custom: Customisation | None = None) -> ReportResult:
     """Write one report. Never leaves a partial file: the writer renames a finished
-    temporary file into place.
+    temporary file into place. Never writes over an input or a file that is not a regular
+    file; without ``opts.force``, never over any file (``opts.resume`` keeps a complete one
+    and returns its numbers).
 
     ``custom``: the user's template (:func:`hedgexl.workbook.custom.read_template`). When it
     has formulas of its own, the report is written twice: once (static, in a temporary
     folder) for pycel to compute those formulas, then for real with their results.
     """
     out = Path(out)
-    if out.exists() and not opts.force:
-        raise FileExistsError(f"{out} exists; use --force to replace it")
+    keep = opts.resume and is_complete(out)
+    if not keep:
+        check_target(out, inputs=opts.inputs(holdings.source), force=opts.force)
     d = report_data(holdings, opts, funding, prices)
     n = compute(d)
+    if keep:
+        return ReportResult(holdings.name, holdings.source, str(out), True, totals=n.totals,
+                            holdings=len(holdings), warnings=d.warnings, kept=True)
     values, problems = None, []
     if custom is not None:
         if custom.title is not None:
@@ -148,9 +247,23 @@ def make_report(holdings: Holdings, out: Path, opts: ReportOptions,
                 first = write_workbook(d, Path(td) / "report.xlsx", mode="static",
                                        numbers=n, custom=custom, drawings=False)
                 values, problems = evaluate(first, custom)
-    write_workbook(d, out, mode=opts.mode, numbers=n, custom=custom, custom_values=values)
+    write_workbook(d, out, mode=opts.mode, numbers=n, custom=custom, custom_values=values,
+                   force=opts.force)
     return ReportResult(holdings.name, holdings.source, str(out), True, totals=n.totals,
-                        holdings=len(holdings), warnings=problems)
+                        holdings=len(holdings), warnings=d.warnings + problems)
+
+
+def is_complete(path) -> bool:
+    """Whether ``path`` is a whole workbook (every part present and its checksum right)."""
+    import zipfile
+    p = Path(path)
+    if not p.is_file() or p.is_symlink():
+        return False
+    try:
+        with zipfile.ZipFile(p) as z:
+            return "xl/workbook.xml" in z.namelist() and z.testzip() is None
+    except (zipfile.BadZipFile, OSError, ValueError, EOFError):
+        return False
 
 
 def load_shared(opts: ReportOptions, custom: Customisation | None = None):
@@ -158,9 +271,9 @@ def load_shared(opts: ReportOptions, custom: Customisation | None = None):
     template (``custom``, when the caller has read it already)."""
     if opts.contracts:
         core.load_contracts(opts.contracts)
-    funding = read_funding_all(opts.funding) if opts.funding else None
+    funding = read_funding_all(opts.funding, **opts.read) if opts.funding else None
     prices = _join_prices(opts.prices if isinstance(opts.prices, (list, tuple))
-                          else [opts.prices]) if opts.prices else None
+                          else [opts.prices], opts.read) if opts.prices else None
     if custom is None and opts.template:
         custom = read_template(opts.template)
     return funding, prices, custom
@@ -169,7 +282,7 @@ def load_shared(opts: ReportOptions, custom: Customisation | None = None):
 def report_file(holdings_path, out, opts: ReportOptions,
                 custom: Customisation | None = None) -> ReportResult:
     funding, prices, custom = load_shared(opts, custom)
-    h = read_holdings(holdings_path, default_hedge_ratio=opts.default_hedge_ratio)
+    h = read_holdings(holdings_path, default_hedge_ratio=opts.default_hedge_ratio, **opts.read)
     r = make_report(h, out, opts, funding, prices, custom)
     if custom is not None:
         r.warnings = custom.warnings + r.warnings

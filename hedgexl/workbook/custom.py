@@ -36,9 +36,17 @@ import zipfile
 from dataclasses import dataclass, field
 from functools import lru_cache
 from pathlib import Path
-from xml.etree import ElementTree as ET
+from defusedxml import DefusedXmlException
+from defusedxml import ElementTree as ET
 
 from ..inputs import InputError, MAX_INPUT_BYTES
+from ..inputs.tables import (check_dimension, check_workbook, declared_dimension,
+                             open_workbook, xml_refusal)
+
+#: A template sheet is read cell by cell (styles, merges, formulas): at most this many.
+MAX_TEMPLATE_CELLS = 2_000_000
+#: A template is loaded whole (openpyxl's full mode): at most this much once unpacked.
+MAX_TEMPLATE_UNPACKED = 50 * 1024 * 1024
 
 __all__ = ["Customisation", "read_template", "evaluate", "write_extras", "fill_title",
            "HEDGEXL_NAMES"]
@@ -171,8 +179,6 @@ def read_template(path) -> Customisation:
     Raises :class:`hedgexl.inputs.InputError` with the reason when the file cannot be read
     or lacks one of hedgexl's sheets.
     """
-    import openpyxl
-
     from .writer import SHEETS, XLSM_HINT
     p = Path(path)
     if not p.exists():
@@ -182,12 +188,29 @@ def read_template(path) -> Customisation:
                             f"is {MAX_INPUT_BYTES / 2**20:.0f} MiB")
     if p.suffix.lower() not in (".xlsx", ".xlsm"):
         raise InputError(p, "a template must be an .xlsx or .xlsm workbook")
+    check_workbook(p, what="template", limit=MAX_TEMPLATE_UNPACKED)
     try:
-        wb = openpyxl.load_workbook(p, rich_text=False)
-        z = zipfile.ZipFile(p)
-    except Exception as e:  # openpyxl raises many types on a damaged file
-        raise InputError(p, f"not a readable Excel workbook ({type(e).__name__}: {e})") \
-            from None
+        with zipfile.ZipFile(p) as z:
+            parts = _sheet_parts(z)
+            dims = {sheet: declared_dimension(z, part) for sheet, part in parts.items()}
+    except DefusedXmlException:
+        raise InputError(p, xml_refusal) from None
+    except (KeyError, ET.ParseError, zipfile.BadZipFile) as e:
+        raise InputError(p, f"not a readable Excel workbook ({type(e).__name__})") from None
+    for sheet, dim in dims.items():  # before openpyxl reads any cell
+        check_dimension(p, sheet, dim)
+        if dim and dim[0] * dim[1] > MAX_TEMPLATE_CELLS:
+            raise InputError(p, f"sheet {sheet!r} spans {dim[0]:,} rows by {dim[1]:,} "
+                                f"columns; a template is read cell by cell, up to "
+                                f"{MAX_TEMPLATE_CELLS:,} cells a sheet")
+    wb = open_workbook(p, read_only=False, what="template", limit=MAX_TEMPLATE_UNPACKED,
+                       rich_text=False)
+    for ws in wb.worksheets:  # a sheet without a declared dimension, measured
+        if ws.max_row * ws.max_column > MAX_TEMPLATE_CELLS:
+            raise InputError(p, f"sheet {ws.title!r} spans {ws.max_row:,} rows by "
+                                f"{ws.max_column:,} columns; a template is read cell by "
+                                f"cell, up to {MAX_TEMPLATE_CELLS:,} cells a sheet")
+    z = zipfile.ZipFile(p)
     with z:
         required = [s for s in SHEETS if s not in _OPTIONAL_OURS]
         missing = [s for s in required if s not in wb.sheetnames]

@@ -38,6 +38,8 @@ class WorkbookData:
     hedge_ratio_given: np.ndarray | None = None  # False where the default applies
     shocks: np.ndarray = field(default_factory=lambda: core.DEFAULT_SHOCKS.copy())
     funding_note: str = "No funding history was given (see --funding)."
+    notes: list = field(default_factory=list)  # said under the Holdings table
+    warnings: list = field(default_factory=list)  # the notes a user must also be told
 
 
 @dataclass
@@ -57,9 +59,10 @@ class Numbers:
     hedge_price: np.ndarray  # USD price of a linear contract's coin; NaN for inverse rows
     hedge_price_row: list  # index of the holding that prices it, or None
 
-    @property
-    def any_linear(self) -> bool:
-        return any(r is not None for r in self.hedge_price_row)
+    any_linear: bool = False  # some holding is hedged on a linear contract
+
+    def __post_init__(self):
+        self.any_linear = any(r is not None for r in self.hedge_price_row)
 
 
 def _keys(h: Holdings):

@@ -1,0 +1,145 @@
+"""Writing a file without losing one: never over an input, the template or anything that is
+not a regular file; through a temporary file in the same folder, renamed into place; and,
+without ``--force``, only where no file is (created exclusively, so two runs cannot
+overwrite each other).
+
+Temporary files are named ``.<name>.<pid>.tmp``; :func:`clean_stale` removes those whose
+process is gone (a run killed with SIGKILL cannot remove its own).
+"""
+
+from __future__ import annotations
+
+import contextlib
+import errno
+import os
+import re
+from pathlib import Path
+
+__all__ = ["OutputError", "check_target", "temporary", "commit", "clean_stale", "FolderLock",
+           "same_file"]
+
+_TMP = re.compile(r"^\.(?P<name>.+)\.(?P<pid>\d+)\.tmp$")
+
+
+class OutputError(ValueError):
+    """An output that hedgexl refuses to write: names the path and the reason."""
+
+
+def same_file(a, b) -> bool:
+    try:
+        return os.path.samefile(a, b)
+    except OSError:
+        return Path(a).resolve() == Path(b).resolve()
+
+
+def check_target(path, *, inputs=(), force: bool = False, flag: str = "-o") -> Path:
+    """Refuse ``path`` as an output when it is one of ``inputs`` (``(what, path)`` pairs),
+    when it exists and is not a regular file, or when it exists and ``force`` is false."""
+    p = Path(path)
+    for what, q in inputs:
+        if q and Path(q).exists() and p.exists() and same_file(p, q):
+            raise OutputError(f"{flag} {p}: that is the {what}, an input; hedgexl never "
+                              f"writes over an input, choose another {flag}")
+    if p.exists() or p.is_symlink():
+        if p.is_symlink() or not p.is_file():
+            raise OutputError(f"{flag} {p}: not a regular file; hedgexl writes only regular "
+                              f"files, choose another {flag}")
+        if not force:
+            raise FileExistsError(f"{p} exists; use --force to replace it")
+    return p
+
+
+def temporary(path) -> Path:
+    """The temporary file for ``path``: hidden, in the same folder, named by this process."""
+    p = Path(path)
+    return p.with_name(f".{p.name}.{os.getpid()}.tmp")
+
+
+def commit(tmp: Path, path: Path, *, force: bool) -> None:
+    """Move the finished ``tmp`` to ``path``. Without ``force`` the move fails, and ``tmp``
+    is removed, when ``path`` appeared meanwhile (another run wrote it)."""
+    if force:
+        os.replace(tmp, path)
+        return
+    try:
+        os.link(tmp, path)  # atomic and exclusive: fails if path exists
+    except FileExistsError:
+        tmp.unlink()
+        raise FileExistsError(f"{path} exists (another run wrote it meanwhile); use --force "
+                              f"to replace it") from None
+    except OSError as e:  # a file system without hard links
+        if e.errno not in (errno.EPERM, errno.ENOTSUP, errno.EOPNOTSUPP, errno.EXDEV,
+                           errno.EMLINK):
+            raise
+        if path.exists():
+            tmp.unlink()
+            raise FileExistsError(f"{path} exists; use --force to replace it") from None
+        os.replace(tmp, path)
+        return
+    tmp.unlink()
+
+
+def _alive(pid: int) -> bool:
+    if pid == os.getpid():
+        return True
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except (PermissionError, OSError):
+        return True
+    return True
+
+
+def clean_stale(folder) -> list[Path]:
+    """Remove hedgexl's temporary files in ``folder`` whose process has ended."""
+    removed = []
+    try:
+        entries = list(os.scandir(folder))
+    except OSError:
+        return removed
+    for e in entries:
+        m = _TMP.match(e.name)
+        if m and e.is_file(follow_symlinks=False) and not _alive(int(m["pid"])):
+            with contextlib.suppress(OSError):
+                os.unlink(e.path)
+                removed.append(Path(e.path))
+    return removed
+
+
+class FolderLock:
+    """An exclusive lock on an output folder (``.hedgexl.lock``), held while a batch writes
+    into it; a second batch into the same folder is refused with the holder's pid. The file
+    is removed when the batch ends (reports are created exclusively besides, so a second
+    batch that slips in as the first ends still cannot overwrite them)."""
+
+    def __init__(self, folder):
+        self.path = Path(folder) / ".hedgexl.lock"
+        self.fd = None
+
+    def __enter__(self):
+        try:
+            import fcntl
+        except ImportError:  # pragma: no cover - Windows: exclusive creation still holds
+            return self
+        fd = os.open(self.path, os.O_RDWR | os.O_CREAT, 0o644)
+        try:
+            fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
+        except OSError:
+            holder = os.read(fd, 32).decode(errors="replace").strip() or "?"
+            os.close(fd)
+            raise OutputError(f"-o {self.path.parent}: another hedgexl batch (pid {holder}) "
+                              f"is writing to this folder; wait for it or choose another "
+                              f"folder") from None
+        os.ftruncate(fd, 0)
+        os.write(fd, str(os.getpid()).encode())
+        self.fd = fd
+        return self
+
+    def __exit__(self, *exc):
+        if self.fd is not None:
+            with contextlib.suppress(OSError):  # removed while held: the folder is left clean
+                self.path.unlink()
+            os.close(self.fd)  # closing releases the lock
+            self.fd = None
+        return False

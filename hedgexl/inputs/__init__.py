@@ -1,0 +1,371 @@
+"""Reading user files: holdings (CSV or XLSX), funding histories and price histories.
+
+Every problem raises :class:`InputError` with the file, the row (as a spreadsheet user counts
+them: the header is row 1) and the reason. How a file is read without trusting it (separator,
+decimal mark, zip bombs, encrypted workbooks) is in :mod:`hedgexl.inputs.tables`.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import math
+import re
+from dataclasses import dataclass, field
+from importlib import resources
+from pathlib import Path
+
+import numpy as np
+
+from ..core.numbers import parse_number
+from .tables import (EXCEL_MAX_ROWS, MAX_INPUT_BYTES, MAX_UNPACKED_BYTES, InputError, Table,
+                     read_table)
+
+__all__ = ["InputError", "Holdings", "read_holdings", "read_funding", "read_funding_all",
+           "pick_funding", "read_prices", "read_table", "Table",
+           "parse_number", "example_path", "MAX_INPUT_BYTES", "MAX_UNPACKED_BYTES",
+           "EXCEL_MAX_ROWS", "DEFAULT_CONTRACT", "BETA_RANGE"]
+
+HOLDING_ALIASES = {
+    "asset": ("asset", "coin", "symbol", "ticker", "name"),
+    "quantity": ("quantity", "qty", "amount", "units", "holding", "holdings", "balance",
+                 "position", "size"),
+    "price": ("price", "spot", "spot price", "last", "close", "mark", "price usd"),
+    "beta": ("beta", "β"),
+    "hedge_ratio": ("hedge_ratio", "hedge ratio", "ratio", "hedge", "hedge %", "hedge pct",
+                    "h"),
+    "contract": ("contract", "contract key", "instrument", "hedge contract", "key"),
+    "portfolio": ("portfolio", "fund", "client", "account", "book"),
+}
+REQUIRED = ("asset", "quantity", "price")
+#: The contract of a holding whose asset has no inverse preset of its own (a cross-hedge).
+DEFAULT_CONTRACT = "BINANCE:BTCUSD_PERP"
+#: Betas outside this range are read but warned about.
+BETA_RANGE = (0.0, 3.0)
+
+
+def _norm(h) -> str:
+    return re.sub(r"[\s_\-]+", " ", str(h or "").strip().lower())
+
+
+def _column_letter(i: int) -> str:
+    s = ""
+    i += 1
+    while i:
+        i, r = divmod(i - 1, 26)
+        s = chr(65 + r) + s
+    return s
+
+
+def _map_header(header, path):
+    lookup = {}
+    for canon, names in HOLDING_ALIASES.items():
+        for n in names:
+            lookup[_norm(n)] = canon
+    cols = {}
+    for i, h in enumerate(header):
+        canon = lookup.get(_norm(h))
+        if canon is None:
+            continue
+        if canon in cols:
+            j = cols[canon]
+            raise InputError(path, f"columns {header[j]!r} ({_column_letter(j)}) and {h!r} "
+                                   f"({_column_letter(i)}) both read as {canon}; rename or "
+                                   f"remove one", 1)
+        cols[canon] = i
+    missing = [c for c in REQUIRED if c not in cols]
+    if missing:
+        raise InputError(path, f"missing column{'s' if len(missing) > 1 else ''} "
+                         f"{', '.join(missing)} (found: {', '.join(map(str, header))})", 1)
+    return cols
+
+
+@dataclass
+class Holdings:
+    """A portfolio's holdings as columns (numpy arrays and lists)."""
+
+    name: str
+    asset: list[str]
+    quantity: np.ndarray
+    price: np.ndarray
+    beta: np.ndarray
+    hedge_ratio: np.ndarray
+    contract: list[str]
+    source: str = ""
+    rows: list[int] = field(default_factory=list)
+    beta_given: np.ndarray | None = None  # False where the default (1) was used
+    hedge_ratio_given: np.ndarray | None = None  # False where the default was used
+    contract_given: np.ndarray | None = None  # False where hedgexl chose the contract
+    warnings: list[str] = field(default_factory=list)
+    beta_source: list[str] | None = None  # "given", "default" or how it was estimated
+
+    def __len__(self):
+        return len(self.asset)
+
+
+_FIELDS = ("asset", "quantity", "price", "beta", "hedge_ratio", "contract", "rows",
+           "beta_given", "hr_given", "contract_given", "warnings")
+
+
+def read_holdings(path, *, default_hedge_ratio=1.0, default_contract=None,
+                  split_portfolios=False, decimal=None, delimiter=None):
+    """Read a holdings file.
+
+    A holding without a contract is hedged on its own asset's inverse contract (the preset
+    on ``default_contract``'s venue when there is one); an asset with no inverse preset is
+    cross-hedged on ``default_contract`` (:data:`DEFAULT_CONTRACT` unless given), and
+    the report says so.
+
+    With ``split_portfolios``, return ``{name: Holdings or InputError}`` using the portfolio
+    column: a bad row fails its own portfolio only. Otherwise one :class:`Holdings` named
+    after the file, and the first bad row raises.
+    """
+    from ..core.specs import get_contract, own_contract
+
+    p = Path(path)
+    table = read_table(p, decimal=decimal, delimiter=delimiter)
+    rows = table.rows
+    cols = _map_header(rows[0], p)
+    if split_portfolios and "portfolio" not in cols:
+        raise InputError(p, "missing column portfolio (needed to split one file into "
+                         "portfolios)", 1)
+    cross = get_contract(default_contract or DEFAULT_CONTRACT)
+    groups: dict[str, dict] = {}
+    failed: dict[str, InputError] = {}
+    seen: dict[str, None] = {}  # portfolios in the order of the file
+    own_cache: dict[str, object] = {}
+    for rowno, row in enumerate(rows[1:], start=2):
+        if all(c is None or str(c).strip() == "" for c in row):
+            continue
+
+        def cell(name):
+            i = cols.get(name)
+            return row[i] if i is not None and i < len(row) else None
+
+        pname = str(cell("portfolio") or "").strip() if split_portfolios else p.stem
+        if split_portfolios and not pname:
+            pname = f"(row {rowno}: no portfolio)"
+            failed.setdefault(pname, InputError(p, "portfolio is blank", rowno))
+        seen.setdefault(pname)
+        if pname in failed:
+            continue
+        try:
+            rec = _holding_row(table, cell, rowno, default_hedge_ratio, cross, own_cache,
+                               get_contract, own_contract)
+        except InputError as e:
+            if not split_portfolios:
+                raise
+            failed[pname] = e
+            groups.pop(pname, None)
+            continue
+        g = groups.setdefault(pname, {k: [] for k in _FIELDS})
+        for k, v in rec.items():
+            g[k].append(v) if k != "warnings" else g[k].extend(v)
+        g["rows"].append(rowno)
+    if not groups and not failed:
+        raise InputError(p, "no holdings rows under the header")
+    if not split_portfolios:
+        return _holdings(p.stem, groups[p.stem], p)
+    return {name: failed[name] if name in failed else _holdings(name, groups[name], p)
+            for name in seen}
+
+
+def _holding_row(table: Table, cell, rowno, default_hedge_ratio, cross, own_cache,
+                 get_contract, own_contract) -> dict:
+    p = table.path
+    asset = str(cell("asset") or "").strip()
+    if not asset:
+        raise InputError(p, "asset is blank", rowno)
+    vals, given = {}, {}
+    for name, default in (("quantity", None), ("price", None), ("beta", 1.0),
+                          ("hedge_ratio", default_hedge_ratio)):
+        x = table.number(cell(name), name, rowno)
+        given[name] = not math.isnan(x)
+        if math.isnan(x):
+            if default is None:
+                raise InputError(p, f"{name} is blank", rowno)
+            x = default
+        if not math.isfinite(x):
+            raise InputError(p, f"{name} must be a finite number", rowno)
+        vals[name] = x
+    if vals["price"] <= 0:
+        raise InputError(p, f"price must be > 0, got {vals['price']:g}", rowno)
+    if not math.isfinite(vals["quantity"] * vals["price"]):
+        raise InputError(p, f"quantity × price overflows ({vals['quantity']:g} × "
+                            f"{vals['price']:g} USD is beyond what a number can hold)", rowno)
+    if not 0 <= vals["hedge_ratio"] <= 2:
+        raise InputError(p, f"hedge_ratio must be between 0 and 2 (0 % to 200 %), got "
+                         f"{vals['hedge_ratio']:g}", rowno)
+    warnings = []
+    lo, hi = BETA_RANGE
+    if given["beta"] and not lo <= vals["beta"] <= hi:
+        warnings.append(f"{p.name}, row {rowno}: {asset} has beta {vals['beta']:g}, outside "
+                        f"the usual {lo:g} to {hi:g}; check it (the hedge scales with it)")
+    text = str(cell("contract") or "").strip()
+    if text:
+        try:
+            contract = get_contract(text).key if not _is_number(text) else text
+        except ValueError as e:
+            raise InputError(p, str(e), rowno) from None
+    else:
+        key = asset.upper()
+        if key not in own_cache:
+            own = own_contract(key, cross.venue)
+            own_cache[key] = own.key if own is not None else cross.key
+        contract = own_cache[key]
+    return {"asset": asset, "quantity": vals["quantity"], "price": vals["price"],
+            "beta": vals["beta"], "hedge_ratio": vals["hedge_ratio"], "contract": contract,
+            "beta_given": given["beta"], "hr_given": given["hedge_ratio"],
+            "contract_given": bool(text), "warnings": warnings}
+
+
+def _holdings(name, g, p) -> Holdings:
+    return Holdings(name=name, asset=g["asset"], quantity=np.array(g["quantity"]),
+                    price=np.array(g["price"]), beta=np.array(g["beta"]),
+                    hedge_ratio=np.array(g["hedge_ratio"]), contract=g["contract"],
+                    source=str(p), rows=g["rows"], beta_given=np.array(g["beta_given"]),
+                    hedge_ratio_given=np.array(g["hr_given"]),
+                    contract_given=np.array(g["contract_given"]), warnings=g["warnings"])
+
+
+def _is_number(s: str) -> bool:
+    try:
+        float(s.replace(",", ""))
+        return True
+    except ValueError:
+        return False
+
+
+@dataclass
+class Funding:
+    time: list[str]
+    contract: str
+    mark_price: np.ndarray
+    funding_rate: np.ndarray
+    source: str = ""
+
+
+def read_funding_all(path, *, decimal=None, delimiter=None) -> dict[str, Funding]:
+    """Every funding series in a file, keyed by contract in file order (key ``""`` when the
+    file has no contract column). Layouts: ``time_utc, contract, mark_price|close,
+    funding_rate`` (the project's shared data) or any CSV/XLSX with time, mark/close/price
+    and rate columns. Rows without a rate (spot rows, gaps) are skipped."""
+    p = Path(path)
+    table = read_table(p, decimal=decimal, delimiter=delimiter)
+    rows = table.rows
+    head = [_norm(h) for h in rows[0]]
+
+    def find(*names):
+        for n in names:
+            if n in head:
+                return head.index(n)
+        return None
+
+    it = find("time utc", "time", "timestamp", "date", "datetime")
+    ic = find("contract", "symbol", "key")
+    im = find("mark price", "mark", "close", "price")
+    ir = find("funding rate", "rate", "funding")
+    missing = [n for n, i in (("time", it), ("mark_price", im), ("funding_rate", ir))
+               if i is None]
+    if missing:
+        raise InputError(p, f"missing column{'s' if len(missing) > 1 else ''} "
+                         f"{', '.join(missing)}", 1)
+    series: dict[str, tuple[list, list, list]] = {}
+    for rowno, row in enumerate(rows[1:], start=2):
+        cell = lambda i: row[i] if i is not None and i < len(row) else None  # noqa: E731
+        rate_cell = cell(ir)
+        if rate_cell is None or str(rate_cell).strip() == "":
+            continue
+        c = str(cell(ic) or "").strip().upper()
+        m = table.number(cell(im), "mark_price", rowno)
+        r = table.number(rate_cell, "funding_rate", rowno)
+        if not math.isfinite(r) or abs(r) >= 1:
+            raise InputError(p, f"funding_rate must be a rate per interval (0.0001 is "
+                                f"0.01 %), got {rate_cell!r}", rowno)
+        if not (m > 0 and math.isfinite(m)):
+            raise InputError(p, f"mark_price must be > 0, got {cell(im)!r}", rowno)
+        t, mm, rr = series.setdefault(c, ([], [], []))
+        t.append(str(cell(it)))
+        mm.append(m)
+        rr.append(r)
+    if not series:
+        raise InputError(p, "no funding rows (no row has a funding rate)")
+    return {c: Funding(t, c, np.array(m), np.array(r), str(p))
+            for c, (t, m, r) in series.items()}
+
+
+def pick_funding(all_series: dict[str, Funding], contracts) -> Funding | None:
+    """The series for the first of ``contracts`` that the file has; a file without a
+    contract column applies to the first contract. None when nothing matches."""
+    keys = [str(c).upper() for c in contracts]
+    for k in keys:
+        if k in all_series:
+            return all_series[k]
+    if "" in all_series and keys:
+        f = all_series[""]
+        return Funding(f.time, keys[0], f.mark_price, f.funding_rate, f.source)
+    return None
+
+
+def read_funding(path, contract=None, **kw) -> Funding:
+    """One funding series: ``contract``'s, or the file's first."""
+    all_series = read_funding_all(path, **kw)
+    if contract:
+        f = pick_funding(all_series, [contract])
+        if f is None:
+            raise InputError(path, f"no funding rows for {contract} (the file has "
+                             f"{', '.join(k for k in all_series if k) or 'none'})")
+        return f
+    return next(iter(all_series.values()))
+
+
+def read_prices(path, *, decimal=None, delimiter=None):
+    """Read a price history: ``date,value`` (one asset), the shared BTC layout
+    ``None,code,date,value``, or a wide ``date,BTC,ETH,...`` table. Returns
+    ``(dates, {name: array})`` with NaN where a price is missing. Dates are ISO
+    (``2024-12-31``) or the spreadsheet's own dates."""
+    p = Path(path)
+    table = read_table(p, decimal=decimal, delimiter=delimiter)
+    rows = table.rows
+    head = [str(h or "").strip() for h in rows[0]]
+    low = [h.lower() for h in head]
+    if "date" not in low:
+        raise InputError(p, "missing column date", 1)
+    idate = low.index("date")
+    skip = {idate} | {i for i, h in enumerate(low) if h in ("none", "code", "")}
+    value_cols = [i for i in range(len(head)) if i not in skip]
+    if not value_cols:
+        raise InputError(p, "no price columns beside date", 1)
+    names = [p.stem.split("-")[0].upper() if low[i] == "value" else head[i]
+             for i in value_cols]
+    seen = {}
+    for n, i in zip(names, value_cols):
+        if n.upper() in seen:
+            raise InputError(p, f"columns {_column_letter(seen[n.upper()])} and "
+                                f"{_column_letter(i)} are both {n!r}; keep one", 1)
+        seen[n.upper()] = i
+    dates, cols = [], {n: [] for n in names}
+    for rowno, row in enumerate(rows[1:], start=2):
+        dates.append(_iso_date(p, row[idate] if idate < len(row) else None, rowno))
+        for n, i in zip(names, value_cols):
+            x = table.number(row[i] if i < len(row) else None, n, rowno)
+            if x <= 0 or x == math.inf:
+                raise InputError(p, f"{n} price must be a number > 0, got {x:g}", rowno)
+            cols[n].append(x)
+    return dates, {n: np.array(v) for n, v in cols.items()}
+
+
+def _iso_date(p, value, rowno) -> str:
+    """``YYYY-MM-DD`` of a date cell, or an InputError naming the row."""
+    if isinstance(value, (dt.date, dt.datetime)):
+        return value.isoformat()[:10]
+    s = str(value if value is not None else "").strip()
+    try:
+        return dt.date.fromisoformat(s[:10]).isoformat()
+    except ValueError:
+        raise InputError(p, f"date must be a date such as 2024-12-31, got {s[:40]!r}",
+                         rowno) from None
+
+
+def example_path(name="example_portfolio.csv") -> Path:
+    """Path of a bundled example file."""
+    return Path(str(resources.files("hedgexl").joinpath("data", name)))
