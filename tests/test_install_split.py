@@ -54,7 +54,7 @@ def test_pyproject_splits_the_install():
     assert [d.split(">")[0] for d in meta["dependencies"]] == ["numpy", "xlwings"]
     assert "win32" in meta["dependencies"][1]
     extras = meta["optional-dependencies"]
-    assert {d.split(">")[0] for d in extras["reports"]} == {"openpyxl", "xlsxwriter", "tqdm",
+    assert {d.split(">")[0] for d in extras["reports"]} == {"openpyxl", "defusedxml", "xlsxwriter", "tqdm",
                                                             "pycel"}
     readme = (REPO / "README.md").read_text().splitlines()
     assert 'python3 -m pip install ".[reports]" && hedgexl demo' in "\n".join(readme[:6])
