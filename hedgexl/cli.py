@@ -105,17 +105,22 @@ def _finish(results, summary=None, inputs=()) -> int:
 def cmd_report(args) -> int:
     from pathlib import Path
 
-    from .reports import ReportResult, report_file
-    from .inputs import InputError as _IE
+    from .reports import ReportResult, report_file, write_summary
+    from .files import OutputError
+    opts = _report_options(args)
     try:
-        r = report_file(args.holdings, Path(args.output), _report_options(args))
-    except (_IE, ValueError, FileExistsError) as e:
+        r = report_file(args.holdings, Path(args.output), opts)
+    except (InputError, OutputError, ValueError, FileExistsError) as e:
         r = ReportResult(Path(args.holdings).stem, args.holdings, None, False, error=str(e))
     for w in r.warnings:
         print(f"warning: {w}", file=sys.stderr)
-    if r.ok:
-        print(f"wrote {r.path} ({args.mode})")
-    return _finish([r], args.summary, _report_options(args).inputs(args.holdings))
+    if not r.ok:  # one line; a summary, when asked for, still records the failure
+        if args.summary:
+            write_summary([r], args.summary, inputs=opts.inputs(args.holdings))
+        print(f"hedgexl: error: {r.error}", file=sys.stderr)
+        return 1
+    print(f"wrote {r.path} ({args.mode})")
+    return _finish([r], args.summary, opts.inputs(args.holdings))
 
 
 def cmd_batch(args) -> int:

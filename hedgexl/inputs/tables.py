@@ -305,18 +305,29 @@ def open_workbook(p: Path, *, read_only: bool, what="workbook", limit=None, **kw
     try:
         return openpyxl.load_workbook(p, read_only=read_only, **kw)
     except Exception as e:  # openpyxl raises many types for broken or hostile files
-        raise InputError(p, f"not a readable .xlsx file ({_xml_reason(e)})") from None
+        raise unreadable(p, e) from None
 
 
 #: Why a workbook whose XML declares entities (billion laughs, XXE) is refused.
-xml_refusal = ("its XML declares entities or external references (as attacks on XML "
-               "readers do), which hedgexl refuses to read")
+xml_refusal = ("its XML declares entities or external references, as attacks on XML "
+               "readers do; hedgexl refuses to read it")
+
+
+def unreadable(p, e: Exception) -> InputError:
+    """The one-line refusal of a workbook that openpyxl (through defusedxml) could not read."""
+    reason = _xml_reason(e)
+    if reason is xml_refusal:
+        return InputError(p, reason)
+    return InputError(p, f"not a readable .xlsx file ({reason})")
 
 
 def _xml_reason(e: Exception) -> str:
     from defusedxml import DefusedXmlException
-    if isinstance(e, DefusedXmlException):
-        return xml_refusal
+    cause = e
+    while cause is not None:  # openpyxl wraps the parser's error in its own
+        if isinstance(cause, DefusedXmlException):
+            return xml_refusal
+        cause = cause.__cause__ or cause.__context__
     name = type(e).__name__
     return f"{name}: {str(e)[:80]}" if str(e) else name
 
@@ -330,16 +341,19 @@ def _xlsx_rows(p: Path) -> list[list]:
         rows = []
         try:
             for r in ws.iter_rows(values_only=True, max_col=MAX_COLUMNS_READ):
-                r = list(r)
-                while r and r[-1] is None:
-                    r.pop()
-                rows.append(r)
+                if r.count(None) == len(r):  # empty (gaps between rows come as these)
+                    rows.append([])
+                else:
+                    r = list(r)
+                    while r[-1] is None:
+                        r.pop()
+                    rows.append(r)
                 if len(rows) > EXCEL_MAX_ROWS:
                     break
         except InputError:
             raise
         except Exception as e:
-            raise InputError(p, f"not a readable .xlsx file ({_xml_reason(e)})") from None
+            raise unreadable(p, e) from None
         while rows and _blank(rows[-1]):
             rows.pop()
         if not rows and len(wb.worksheets) > 1:

@@ -254,12 +254,13 @@ def format_summary(results: list[ReportResult]) -> str:
     head = f"{'portfolio':<24} {'status':<7} {'rows':>5} {'spot value USD':>16} " \
            f"{'hedge USD':>16} {'coverage':>9} {'funding coin':>13}"
     lines = [head, "-" * len(head)]
-    tv = tn = 0.0
+    tv = tn = tr = 0.0
     for r in results:
         t = r.totals or {}
         if r.ok:
             tv += t["value"]
             tn += t["notional"]
+            tr += t["residual"]
             fund = "" if t.get("funding") is None else f"{t['funding']:.8f}"
             lines.append(f"{r.portfolio[:24]:<24} {r.status:<7} {r.holdings:>5} "
                          f"{t['value']:>16,.2f} {t['notional']:>16,.2f} "
@@ -269,7 +270,7 @@ def format_summary(results: list[ReportResult]) -> str:
     ok = sum(r.ok for r in results)
     lines.append("-" * len(head))
     lines.append(f"{'total':<24} {f'{ok}/{len(results)}':<7} {'':>5} {tv:>16,.2f} "
-                 f"{tn:>16,.2f} {(tn / tv if tv else 0):>9.2%}")
+                 f"{tn:>16,.2f} {((tn - tr) / tv if tv else 0):>9.2%}")
     return "\n".join(lines)
 
 
