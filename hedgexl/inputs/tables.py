@@ -160,6 +160,9 @@ def _csv_rows(p: Path, text: str, delimiter: str | None) -> list[list[str]]:
         width = len(heads[d])
         if all(len(r) == width or _blank(r) for r in rows):
             fits[d] = rows
+    if len(fits) > 1:  # a quote can swallow the rest of the file under the wrong separator
+        most = max(len(r) for r in fits.values())
+        fits = {d: r for d, r in fits.items() if len(r) == most}
     if len(fits) == 1:
         return next(iter(fits.values()))
     names = " or ".join(DELIMITERS[d] for d in (fits or candidates))

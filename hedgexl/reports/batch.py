@@ -127,7 +127,8 @@ def _run_job(job: Job, out_dir: str) -> ReportResult:
 class _Progress:
     """A progress bar on a terminal (tqdm); quiet log lines otherwise."""
 
-    def __init__(self, total, stream=sys.stderr):
+    def __init__(self, total, stream=None):
+        stream = sys.stderr if stream is None else stream  # the stream of now, not of import
         self.total, self.done, self.stream = total, 0, stream
         self.bar = None
         self.warned = set()
