@@ -35,7 +35,10 @@ def parse_number(value, *, what="value", decimal="."):
         raise ValueError(f"{what} must be a number, got {value!r}")
     if isinstance(value, (int, float, np.integer, np.floating)):
         return float(value)
-    s = str(value).strip().replace("\u00a0", "").replace(" ", "")
+    s = str(value).strip()
+    if _NUM_RE.match(s):  # the common case: a plain number
+        return float(s)
+    s = s.replace("\u00a0", "").replace(" ", "")
     if s == "":
         return math.nan
     neg = s.startswith("(") and s.endswith(")")

@@ -19,6 +19,7 @@ installed.
 from __future__ import annotations
 
 import datetime as dt
+import math
 from pathlib import Path
 
 import numpy as np
@@ -89,7 +90,7 @@ class _Writer:
         self.live = live
 
     def cell(self, ws, row, col, formula, value, fmt):
-        if value is None or (isinstance(value, float) and not np.isfinite(value)):
+        if value is None or (isinstance(value, float) and not math.isfinite(value)):
             value = "" if value is None else "none"
         if self.live and formula:
             ws.write_formula(row, col, formula, fmt, value)
@@ -285,33 +286,38 @@ def _build(wb, d: WorkbookData, n: Numbers, w: _Writer, live: bool, sheets: dict
     hs.set_row(0, 30)
     hs.freeze_panes(1, 1)
     given = d.hedge_ratio_given if d.hedge_ratio_given is not None else np.ones(nh, bool)
-    for i in range(nh):
+    f_text, f_qty, f_price = f("input"), f("input", "#,##0.########"), f("input", PRICE)
+    f_beta, f_ratio, f_usd = f("input", "0.00"), f("input", PCT), f("calc", USD)
+    f_hp, f_ct, f_pct = f("calc", PRICE), f("calc", CONTRACTS), f("calc", PCT)
+    cols = [a.tolist() for a in (h.quantity, h.price, h.beta, h.hedge_ratio, n.value,
+                                 n.notional, n.contracts, n.residual, n.coverage,
+                                 n.hedge_price)]
+    qty, price, beta, ratio, value, notional, contracts, residual, coverage, hprice = cols
+    for i in range(nh):  # one pass, each row's cells written once: linear in the rows
         r = i + 1
         x = r + 1  # Excel row number
-        hs.write_string(r, 0, h.asset[i], f("input"))
-        hs.write_number(r, 1, float(h.quantity[i]), f("input", "#,##0.########"))
-        hs.write_number(r, 2, float(h.price[i]), f("input", PRICE))
-        hs.write_number(r, 3, float(h.beta[i]), f("input", "0.00"))
+        hs.write_string(r, 0, h.asset[i], f_text)
+        hs.write_number(r, 1, qty[i], f_qty)
+        hs.write_number(r, 2, price[i], f_price)
+        hs.write_number(r, 3, beta[i], f_beta)
         if given[i]:
-            hs.write_number(r, 4, float(h.hedge_ratio[i]), f("input", PCT))
+            hs.write_number(r, 4, ratio[i], f_ratio)
         else:
-            w.cell(hs, r, 4, "=DefaultHedgeRatio", float(h.hedge_ratio[i]), f("input", PCT))
-        hs.write_string(r, 5, h.contract[i], f("input"))
-        w.cell(hs, r, 6, f"=B{x}*C{x}", n.value[i], f("calc", USD))
+            w.cell(hs, r, 4, "=DefaultHedgeRatio", ratio[i], f_ratio)
+        hs.write_string(r, 5, h.contract[i], f_text)
+        w.cell(hs, r, 6, f"=B{x}*C{x}", value[i], f_usd)
         hp = ""
         if n.any_linear:
             hp = f",L{x}"
             j = n.hedge_price_row[i]
             if j is None:
-                hs.write_blank(r, 11, None, f("calc", PRICE))
+                hs.write_blank(r, 11, None, f_hp)
             else:
-                w.cell(hs, r, 11, f"=C{j + 2}", n.hedge_price[i], f("calc", PRICE))
-        w.cell(hs, r, 7, f"=HEDGE_NOTIONAL(G{x},E{x},D{x})", n.notional[i], f("calc", USD))
-        w.cell(hs, r, 8, f"=HEDGE_CONTRACTS(G{x},F{x},E{x},D{x}{hp})", n.contracts[i],
-               f("calc", CONTRACTS))
-        w.cell(hs, r, 9, f"=HEDGE_RESIDUAL(G{x},F{x},E{x},D{x}{hp})", n.residual[i],
-               f("calc", USD))
-        w.cell(hs, r, 10, f"=IF(G{x}=0,0,(H{x}-J{x})/G{x})", n.coverage[i], f("calc", PCT))
+                w.cell(hs, r, 11, f"=C{j + 2}", hprice[i], f_hp)
+        w.cell(hs, r, 7, f"=HEDGE_NOTIONAL(G{x},E{x},D{x})", notional[i], f_usd)
+        w.cell(hs, r, 8, f"=HEDGE_CONTRACTS(G{x},F{x},E{x},D{x}{hp})", contracts[i], f_ct)
+        w.cell(hs, r, 9, f"=HEDGE_RESIDUAL(G{x},F{x},E{x},D{x}{hp})", residual[i], f_usd)
+        w.cell(hs, r, 10, f"=IF(G{x}=0,0,(H{x}-J{x})/G{x})", coverage[i], f_pct)
     nkeys = len(d.contracts)
     hs.data_validation(1, 4, last - 1, 4, {
         "validate": "decimal", "criteria": "between", "minimum": 0, "maximum": 2,
