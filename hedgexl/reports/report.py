@@ -136,7 +136,7 @@ def _notes(h: Holdings, prices) -> tuple[list[str], list[str]]:
         how = "" if cgiven else f" (no contract given and hedgexl has no {asset} inverse " \
                                 f"contract)"
         line = (f"{asset} ({_rows_text(rows)}) is cross-hedged on {contract} "
-                f"({coin or 'USD face'}){how} at beta {beta:g}, {src}")
+                f"({coin or 'USD face'}){how} at beta {beta:.4g}, {src}")
         (warnings if not cgiven or src.startswith("default") else notes).append(line)
     if prices is not None:
         dates, cols = prices

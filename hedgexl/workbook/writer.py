@@ -331,10 +331,13 @@ def _build(wb, d: WorkbookData, n: Numbers, w: _Writer, live: bool, sheets: dict
                                                     "sheet (add yours there first)."})
     hs.write(last + 1, 0, "Contracts are signed: negative is short. Residual: USD left "
                           "unhedged by rounding to the lot (+ under-hedged).", f("note"))
-    if d.notes:
+    if d.notes:  # each note across the table's width, wrapped, so that it prints whole
         hs.write(last + 3, 0, "Notes on these holdings", f("label"))
+        wrap = f("note", text_wrap=True, valign="top")
         for i, line in enumerate(d.notes):
-            hs.write_string(last + 4 + i, 0, line, f("note"))
+            hs.merge_range(last + 4 + i, 0, last + 4 + i, len(heads) - 1, "", wrap)
+            hs.write_string(last + 4 + i, 0, line, wrap)
+            hs.set_row(last + 4 + i, 13.5 * (1 + len(line) // 150))
     _page(hs)
 
     # ---------------- Contracts ----------------------------------------------------------
