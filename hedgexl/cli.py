@@ -71,10 +71,9 @@ def cmd_excel_setup(args) -> int:
 def cmd_template(args) -> int:
     from pathlib import Path
 
+    from .files import check_target
     from .workbook.template import build_template
-    out = Path(args.output)
-    if out.exists() and not args.force:
-        raise FileExistsError(f"{out} exists; use --force to replace it")
+    out = check_target(Path(args.output), force=args.force)
     print(f"wrote {build_template(out, mode=args.mode)}")
     return 0
 

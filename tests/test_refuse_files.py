@@ -63,6 +63,9 @@ def test_nothing_but_a_regular_file_is_written(tmp_path, capsys, h):
     refused(capsys, ["report", h, "-o", folder, "--force"],
             f"hedgexl: error: -o {folder}: not a regular file; hedgexl writes only regular "
             "files, choose another -o", watch=[tmp_path])
+    refused(capsys, ["template", "-o", null, "--force"],
+            "hedgexl: error: -o /dev/null: not a regular file; hedgexl writes only regular "
+            "files, choose another -o", watch=[tmp_path])
     target = tmp_path / "elsewhere.xlsx"
     target.write_bytes(b"keep me")
     link = tmp_path / "link.xlsx"

@@ -115,6 +115,14 @@ def test_numbers_that_overflow_are_refused_by_name(tmp_path, capsys):
             "beyond what a number can hold)", watch=[tmp_path])
 
 
+def test_totals_that_overflow_are_refused(tmp_path, capsys):
+    f = tmp_path / "big.csv"
+    f.write_text("asset,quantity,price\nBTC,1e300,1e8\nETH,1e300,1e8\n")
+    refused(capsys, ["report", f, "-o", tmp_path / "r.xlsx"],
+            f"hedgexl: error: {f}: the total spot value overflows (the holdings add up past "
+            "what a number can hold)", watch=[tmp_path])
+
+
 def test_a_bad_date_in_a_prices_file_names_file_and_row(tmp_path, capsys):
     f = tmp_path / "h.csv"
     f.write_text("asset,quantity,price\nBTC,1,100000\n")

@@ -122,6 +122,10 @@ def compute(d: WorkbookData) -> Numbers:
     with np.errstate(divide="ignore", invalid="ignore"):
         coverage = np.where(value == 0, 0.0, (notional - residual) / value)
     tv, tn, tr = float(value.sum()), float(notional.sum()), float(residual.sum())
+    for what, x in (("spot value", tv), ("hedge notional", tn), ("residual", tr)):
+        if not np.isfinite(x):  # each row fits in a number but their sum does not
+            raise InputError(h.source, f"the total {what} overflows (the holdings add up "
+                                       f"past what a number can hold)")
     totals = {"value": tv, "notional": tn, "residual": tr,
               "coverage": 0.0 if tv == 0 else (tn - tr) / tv}
     scenario = core.scenario(h.quantity, h.price, contracts, keys, d.shocks, h.beta, hp)
