@@ -13,7 +13,6 @@ cells, no formats, tables, charts or computation. It prints
 
 import argparse
 import tempfile
-import time
 from pathlib import Path
 
 import numpy as np
@@ -22,6 +21,8 @@ import xlsxwriter
 
 from hedgexl.inputs import read_holdings
 from hedgexl.reports import ReportOptions, make_report
+
+from _timing import best
 
 ASSETS = [("BTC", 100_000.0, "BINANCE:BTCUSD_PERP"), ("ETH", 3_400.0, "BINANCE:ETHUSD_PERP"),
           ("SOL", 200.0, "BINANCE:BTCUSD_PERP"), ("BNB", 700.0, "OKX:BTC-USD-SWAP"),
@@ -64,15 +65,6 @@ def cells_of(path: Path) -> dict:
         wb.close()
 
 
-def best(fn, repeat):
-    times = []
-    for _ in range(repeat):
-        t0 = time.perf_counter()
-        fn()
-        times.append(time.perf_counter() - t0)
-    return min(times)
-
-
 def main():
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     ap.add_argument("--sizes", type=int, nargs="+", default=[1_000, 10_000, 100_000])
@@ -86,9 +78,9 @@ def main():
             src = make_holdings(d / f"h{n}.csv", n)
             out = d / f"r{n}.xlsx"
             rep = 1 if n >= 100_000 else args.repeat
-            t = best(lambda: report(src, out), rep)
+            t = best(lambda: report(src, out), repeat=rep)
             cells = cells_of(out)
-            f = best(lambda: floor(cells, d / f"f{n}.xlsx"), rep)
+            f = best(lambda: floor(cells, d / f"f{n}.xlsx"), repeat=rep)
             times[n] = t
             print(f"{n:>9,} {t:>9.3f} {f:>8.3f} {t / f:>5.2f}x")
         sizes = sorted(times)

@@ -17,6 +17,7 @@ from pathlib import Path
 import numpy as np
 
 from ..core.numbers import parse_number
+from ..core.specs import get_contract, own_contract
 from .tables import (EXCEL_MAX_ROWS, MAX_INPUT_BYTES, MAX_UNPACKED_BYTES, InputError, Table,
                      read_table)
 
@@ -119,8 +120,6 @@ def read_holdings(path, *, default_hedge_ratio=1.0, default_contract=None,
     column: a bad row fails its own portfolio only. Otherwise one :class:`Holdings` named
     after the file, and the first bad row raises.
     """
-    from ..core.specs import get_contract, own_contract
-
     p = Path(path)
     table = read_table(p, decimal=decimal, delimiter=delimiter)
     rows = table.rows
@@ -149,8 +148,7 @@ def read_holdings(path, *, default_hedge_ratio=1.0, default_contract=None,
         if pname in failed:
             continue
         try:
-            rec = _holding_row(table, cell, rowno, default_hedge_ratio, cross, own_cache,
-                               get_contract, own_contract)
+            rec = _holding_row(table, cell, rowno, default_hedge_ratio, cross, own_cache)
         except InputError as e:
             if not split_portfolios:
                 raise
@@ -169,8 +167,8 @@ def read_holdings(path, *, default_hedge_ratio=1.0, default_contract=None,
             for name in seen}
 
 
-def _holding_row(table: Table, cell, rowno, default_hedge_ratio, cross, own_cache,
-                 get_contract, own_contract) -> dict:
+def _holding_row(table: Table, cell, rowno, default_hedge_ratio, cross, own_cache) -> dict:
+    """One holdings row as values, or an InputError naming the row."""
     p = table.path
     asset = str(cell("asset") or "").strip()
     if not asset:

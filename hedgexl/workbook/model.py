@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import datetime as dt
 from dataclasses import dataclass, field
+from functools import cached_property
 
 import numpy as np
 
@@ -59,10 +60,11 @@ class Numbers:
     hedge_price: np.ndarray  # USD price of a linear contract's coin; NaN for inverse rows
     hedge_price_row: list  # index of the holding that prices it, or None
 
-    any_linear: bool = False  # some holding is hedged on a linear contract
-
-    def __post_init__(self):
-        self.any_linear = any(r is not None for r in self.hedge_price_row)
+    @cached_property
+    def any_linear(self) -> bool:
+        """Some holding is hedged on a linear contract (computed once: the writer asks for
+        every row)."""
+        return any(r is not None for r in self.hedge_price_row)
 
 
 def _keys(h: Holdings):
