@@ -127,7 +127,7 @@ def cmd_batch(args) -> int:
 
     from .reports import discover, run_batch
     opts = _report_options(args)
-    jobs = discover(args.input, opts.read)
+    jobs = discover(args.input, opts)
     workers = args.workers
     cores = os.cpu_count() or 1
     if workers > cores:

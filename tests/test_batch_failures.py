@@ -12,6 +12,7 @@ import sys
 import time
 from pathlib import Path
 
+import openpyxl
 import pytest
 
 from hedgexl.reports import batch
@@ -51,6 +52,17 @@ def test_a_bad_row_fails_its_portfolio_only(tmp_path, capsys):
         ("(row 8: no portfolio)", "FAILED")]
     assert sorted(p.name for p in (tmp_path / "out").iterdir()) == ["Fund A.xlsx",
                                                                    "Fund C.xlsx"]
+
+
+def test_a_book_file_takes_the_flags(tmp_path, capsys):
+    # the book is read once, by the batch: --hedge-ratio and --decimal apply to it
+    f = tmp_path / "book.csv"
+    f.write_text("portfolio;asset;quantity;price\nA;BTC;2,5;100000\n")
+    rc, _, err = run(capsys, "batch", f, "-o", tmp_path / "out", "--hedge-ratio", "50%",
+                     "--decimal", ",")
+    assert rc == 0, err
+    ws = openpyxl.load_workbook(tmp_path / "out" / "A.xlsx")["Holdings"]
+    assert (ws["B2"].value, ws["E2"].value) == (2.5, 0.5)
 
 
 def test_the_summary_keeps_input_order_with_workers(tmp_path, capsys):

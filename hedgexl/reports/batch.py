@@ -59,9 +59,9 @@ class Job:
         return f"Job({self.name!r}, {self.source!r})"
 
 
-def discover(input_path, read=None) -> list[Job]:
-    """Jobs for a folder of holdings files, or a single book file with a portfolio column.
-    ``read``: keyword arguments for the readers (decimal mark, separator)."""
+def discover(input_path, opts: ReportOptions | None = None) -> list[Job]:
+    """Jobs for a folder of holdings files, or a single book file with a portfolio column
+    (read here, with ``opts``' default hedge ratio, decimal mark and separator)."""
     p = Path(input_path)
     if p.is_dir():
         files = sorted(f for f in p.iterdir()
@@ -72,7 +72,9 @@ def discover(input_path, read=None) -> list[Job]:
         return [Job(f.stem, f) for f in files]
     if not p.exists():
         raise InputError(p, "no such file or folder")
-    groups = read_holdings(p, split_portfolios=True, **(read or {}))
+    opts = opts or ReportOptions()
+    groups = read_holdings(p, split_portfolios=True,
+                           default_hedge_ratio=opts.default_hedge_ratio, **opts.read)
     return [Job(name, p, name, None if isinstance(g, InputError) else g,
                 g if isinstance(g, InputError) else None) for name, g in groups.items()]
 
