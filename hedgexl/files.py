@@ -15,8 +15,8 @@ import os
 import re
 from pathlib import Path
 
-__all__ = ["OutputError", "check_target", "temporary", "commit", "clean_stale", "FolderLock",
-           "same_file"]
+__all__ = ["OutputError", "check_target", "temporary", "commit", "replacing", "write_text",
+           "clean_stale", "FolderLock", "same_file"]
 
 _TMP = re.compile(r"^\.(?P<name>.+)\.(?P<pid>\d+)\.tmp$")
 
@@ -77,6 +77,38 @@ def commit(tmp: Path, path: Path, *, force: bool) -> None:
         os.replace(tmp, path)
         return
     tmp.unlink()
+
+
+@contextlib.contextmanager
+def replacing(path, *, force: bool = True):
+    """The one way hedgexl writes a file: yield a temporary path beside ``path``; when the
+    block succeeds, the file there becomes ``path`` (:func:`commit`); when it fails, it is
+    removed. The folder is created if need be.
+
+    >>> import tempfile
+    >>> with tempfile.TemporaryDirectory() as d:
+    ...     with replacing(Path(d) / "a.txt") as tmp:
+    ...         _ = tmp.write_text("done")
+    ...     sorted(p.name for p in Path(d).iterdir())
+    ['a.txt']
+    """
+    p = Path(path)
+    p.parent.mkdir(parents=True, exist_ok=True)
+    tmp = temporary(p)
+    try:
+        yield tmp
+        commit(tmp, p, force=force)
+    finally:
+        if tmp.exists():
+            tmp.unlink()
+
+
+def write_text(path, text: str, *, force: bool = True, newline=None) -> Path:
+    """Write ``text`` (UTF-8) to ``path`` through :func:`replacing`."""
+    with replacing(path, force=force) as tmp:
+        with open(tmp, "w", encoding="utf-8", newline=newline) as f:
+            f.write(text)
+    return Path(path)
 
 
 def _alive(pid: int) -> bool:

@@ -17,12 +17,11 @@ import base64
 import hashlib
 import inspect
 import io
-import os
-import tempfile
 import zipfile
 from pathlib import Path
 
 from .. import __version__
+from ..files import write_text
 from .registry import UDFS, info
 
 #: The package inside main.py: its own name, so an installed hedgexl never shadows it.
@@ -131,13 +130,6 @@ def render_requirements() -> str:
     return "\n".join(REQUIREMENTS) + "\n"
 
 
-def _atomic_write(path: Path, text: str) -> None:
-    fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.")
-    with os.fdopen(fd, "w", encoding="utf-8") as f:
-        f.write(text)
-    os.replace(tmp, path)
-
-
 def write(out_dir, force: bool = False) -> list[Path]:
     d = Path(out_dir)
     d.mkdir(parents=True, exist_ok=True)
@@ -146,5 +138,5 @@ def write(out_dir, force: bool = False) -> list[Path]:
     if existing and not force:
         raise FileExistsError(f"{', '.join(map(str, existing))} exist; use --force")
     for p, text in files.items():
-        _atomic_write(p, text)
+        write_text(p, text)
     return list(files)

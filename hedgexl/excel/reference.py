@@ -49,9 +49,5 @@ def render() -> str:
 
 
 def write(path) -> Path:
-    p = Path(path)
-    p.parent.mkdir(parents=True, exist_ok=True)
-    tmp = p.with_name(p.name + ".tmp")
-    tmp.write_text(render(), "utf-8")
-    tmp.replace(p)
-    return p
+    from ..files import write_text
+    return write_text(path, render())

@@ -2,13 +2,14 @@
 
 from __future__ import annotations
 
-import os
 import shutil
 import subprocess
 import sys
 import tempfile
 import zipfile
 from pathlib import Path
+
+from ..files import write_text
 
 UDF_MODULES = "hedgexl.udfs"
 
@@ -27,12 +28,7 @@ def write_user_config(path: Path | None = None) -> Path:
         ours["INTERPRETER_WIN"] = sys.executable
     kept = [l for l in lines if l.split(",", 1)[0].strip('"').upper() not in ours]
     kept += [f'"{k}","{v}"' for k, v in ours.items()]
-    p.parent.mkdir(parents=True, exist_ok=True)
-    fd, tmp = tempfile.mkstemp(dir=p.parent, prefix=".xlwings.conf.")
-    with os.fdopen(fd, "w", encoding="utf-8") as f:
-        f.write("\n".join(kept) + "\n")
-    os.replace(tmp, p)
-    return p
+    return write_text(p, "\n".join(kept) + "\n")
 
 
 def xlwings_vba_project() -> Path:

@@ -255,7 +255,7 @@ def check_workbook(p: Path, *, what="workbook", limit: int | None = None) -> Non
         raise InputError(p, f"the {what} is password-protected (encrypted) or an old .xls "
                             f"file; save an unprotected .xlsx copy and use that")
     if not zipfile.is_zipfile(p):
-        raise InputError(p, f"not a valid .xlsx file (it is not a zip archive)")
+        raise InputError(p, "not a valid .xlsx file (it is not a zip archive)")
     try:
         with zipfile.ZipFile(p) as z:
             infos = z.infolist()

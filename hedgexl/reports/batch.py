@@ -28,7 +28,7 @@ from concurrent.futures import FIRST_COMPLETED, ProcessPoolExecutor, wait
 from concurrent.futures.process import BrokenProcessPool
 from pathlib import Path
 
-from ..files import FolderLock, OutputError, check_target, clean_stale, same_file, temporary
+from ..files import FolderLock, OutputError, check_target, clean_stale, replacing, same_file
 from ..inputs import InputError, read_holdings
 from ..workbook.custom import read_template
 from .report import SUMMARY_COLUMNS, ReportOptions, ReportResult, load_shared, make_report
@@ -297,16 +297,9 @@ def write_summary(results: list[ReportResult], path, *, inputs=()) -> Path:
     for r in results:
         if r.path and p.exists() and same_file(p, r.path):
             raise OutputError(f"--summary {p}: that is the report of {r.portfolio!r}")
-    p.parent.mkdir(parents=True, exist_ok=True)
-    tmp = temporary(p)
-    try:
-        with open(tmp, "w", newline="", encoding="utf-8") as f:
-            w = csv.DictWriter(f, fieldnames=SUMMARY_COLUMNS)
-            w.writeheader()
-            for r in results:
-                w.writerow({k: csv_safe(v) for k, v in r.summary_row().items()})
-        os.replace(tmp, p)
-    finally:
-        if tmp.exists():
-            tmp.unlink()
+    with replacing(p) as tmp, open(tmp, "w", newline="", encoding="utf-8") as f:
+        w = csv.DictWriter(f, fieldnames=SUMMARY_COLUMNS)
+        w.writeheader()
+        for r in results:
+            w.writerow({k: csv_safe(v) for k, v in r.summary_row().items()})
     return p

@@ -27,7 +27,7 @@ import xlsxwriter
 from xlsxwriter.utility import xl_rowcol_to_cell as rc
 
 from .. import core
-from ..files import commit, temporary
+from ..files import replacing
 from ..inputs.tables import EXCEL_MAX_ROWS
 from .model import Numbers, WorkbookData, compute
 
@@ -168,9 +168,7 @@ def write_workbook(d: WorkbookData, path, *, mode: str = "live",
     _check_rows(d)
     n = numbers or compute(d)
     path = Path(path)
-    path.parent.mkdir(parents=True, exist_ok=True)
-    tmp = temporary(path)
-    try:
+    with replacing(path, force=force) as tmp:
         wb = xlsxwriter.Workbook(str(tmp), {"strings_to_numbers": False,
                                             "strings_to_formulas": False,
                                             "strings_to_urls": False,
@@ -197,10 +195,6 @@ def write_workbook(d: WorkbookData, path, *, mode: str = "live",
                                      "width": 200, "height": 28})
             ds.write("A16", XLSM_HINT)
         wb.close()
-        commit(tmp, path, force=force)
-    finally:
-        if tmp.exists():
-            tmp.unlink()
     return path
 
 
