@@ -35,8 +35,10 @@ def cmd_hedge(args) -> int:
               f"{notional[i]:>14,.2f} {h.contract[i]:<22} {contracts[i]:>11,.3f} "
               f"{residual[i]:>12,.2f}")
     total, hedged = value.sum(), notional.sum()
-    print(f"{'total':<6} {'':>12} {'':>12} {total:>14,.2f} {'':>5} {hedged / total:>6.0%} "
+    print(f"{'total':<6} {'':>12} {'':>12} {total:>14,.2f} {'':>5} {'':>6} "
           f"{hedged:>14,.2f}")
+    from .workbook.writer import COVERAGE_LABEL
+    print(f"{COVERAGE_LABEL}: {(hedged - residual.sum()) / total:.2%}")
     t = core.scenario(h.quantity, h.price, contracts, s.keys, [-0.3, -0.15, 0.15, 0.3],
                       beta=h.beta, hedge_price=s.hedge_price)
     print("\nIf the hedge's underlying moves (holdings move beta times as far):")
@@ -83,7 +85,8 @@ def _report_options(args, **over):
     kw = dict(funding=args.funding, prices=args.prices, contracts=args.contracts,
               template=args.template, mode=args.mode, force=args.force,
               default_hedge_ratio=args.hedge_ratio, decimal=args.decimal,
-              delimiter=_delimiter(args), resume=getattr(args, "resume", False))
+              delimiter=_delimiter(args), resume=getattr(args, "resume", False),
+              valuation_date=args.valuation_date)
     kw.update(over)
     return ReportOptions(**kw)
 
@@ -175,6 +178,9 @@ def _add_report_options(p):
                    help="hedge ratio for holdings that give none, 0 to 2 or 0%%..200%% "
                         "(default 1)")
     _add_dialect(p)
+    p.add_argument("--valuation-date", type=_date, metavar="YYYY-MM-DD",
+                   help="the report's date (default: the latest date of --prices, else of "
+                        "--funding; today only when neither is given)")
     p.add_argument("--force", action="store_true", help="replace existing reports")
     p.add_argument("--summary", help="also write the totals table to this CSV")
 
@@ -200,6 +206,15 @@ def _ratio(text: str) -> float:
     if not 0 <= x <= 2:
         raise argparse.ArgumentTypeError(f"must be between 0 and 2 (0% to 200%), got {text}")
     return x
+
+
+def _date(text: str):
+    import datetime as dt
+    try:
+        return dt.date.fromisoformat(text.strip())
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"must be a date such as 2025-01-16, got "
+                                         f"{text!r}") from None
 
 
 def _positive_int(text: str) -> int:

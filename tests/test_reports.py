@@ -218,3 +218,24 @@ def test_funding_for_no_held_contract_leaves_funding_out(tmp_path):
     assert cached_values(out)["Funding!A1"] == ("No funding history for this portfolio's "
                                                 "contracts; the funding file has "
                                                 "BINANCE:BTCUSD_PERP.")
+
+
+def test_valuation_date_defaults_to_the_data_and_takes_a_flag(tmp_path, capsys):
+    h = write(tmp_path / "h.csv", GOOD)
+    dates, _ = inputs.read_prices(PRICES)
+    funding = inputs.read_funding(FUNDING)
+    for extra, expected in (([], funding.time[-1][:10]),  # funding only: its last time
+                            (["--prices", PRICES], dates[-1]),  # prices: the last date
+                            (["--prices", PRICES, "--valuation-date", "2024-06-30"],
+                             "2024-06-30")):
+        out = tmp_path / "r.xlsx"
+        assert cli.main(["report", str(h), "-o", str(out), "--force", "--funding", FUNDING,
+                         *extra]) == 0
+        ws = openpyxl.load_workbook(out)["Dashboard"]
+        assert ws["B4"].value.date().isoformat() == expected
+        assert ws["A2"].value == "Yellow: inputs. White: computed by hedgexl (values, no " \
+                                 "formulas)."
+    with pytest.raises(SystemExit):
+        cli.main(["report", str(h), "-o", str(out), "--valuation-date", "30/06/2024"])
+    assert "argument --valuation-date: must be a date such as 2025-01-16, got '30/06/2024'" \
+        in capsys.readouterr().err

@@ -274,6 +274,7 @@ def format_summary(results: list[ReportResult]) -> str:
     lines.append("-" * len(head))
     lines.append(f"{'total':<24} {f'{ok}/{len(results)}':<7} {'':>5} {tv:>16,.2f} "
                  f"{tn:>16,.2f} {((tn - tr) / tv if tv else 0):>9.2%}")
+    lines.append("coverage: beta-adjusted hedge notional net of rounding / spot value")
     return "\n".join(lines)
 
 

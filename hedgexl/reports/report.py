@@ -186,6 +186,19 @@ def _join_prices(paths, read=None):
     return dates, {n: np.array([s.get(d, np.nan) for d in dates]) for n, s in series.items()}
 
 
+def _latest_date(dates, funding) -> dt.date:
+    """The valuation date by default: the latest price date, else the latest funding time;
+    today's clock only when no history was given."""
+    if dates:
+        return dt.date.fromisoformat(dates[-1][:10])
+    if funding is not None and funding.time:
+        try:
+            return dt.date.fromisoformat(str(funding.time[-1])[:10])
+        except ValueError:
+            pass
+    return dt.date.today()
+
+
 def report_data(holdings: Holdings, opts: ReportOptions, funding=None,
                 prices=None) -> WorkbookData:
     """``funding``: one Funding, or every series of a file (a dict), from which the first
@@ -206,8 +219,7 @@ def report_data(holdings: Holdings, opts: ReportOptions, funding=None,
     bench = "BTC"
     if cols and bench not in cols:
         bench = next(iter(cols))
-    vdate = opts.valuation_date or (dt.date.fromisoformat(dates[-1][:10]) if dates
-                                    else dt.date.today())
+    vdate = opts.valuation_date or _latest_date(dates, funding)
     return WorkbookData(
         holdings=holdings, hedge_ratio_given=holdings.hedge_ratio_given,
         settings=Settings(valuation_date=vdate, default_hedge_ratio=opts.default_hedge_ratio,

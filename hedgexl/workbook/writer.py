@@ -45,6 +45,10 @@ RATE = '0.000000%'
 DATE = 'yyyy-mm-dd'
 DATETIME = 'yyyy-mm-dd hh:mm'
 
+#: The one definition of coverage, said wherever it is shown: the beta-weighted hedge
+#: notional net of the rounding residual, over the spot value.
+COVERAGE_LABEL = "Coverage, beta-adjusted (hedge notional net of rounding / spot value)"
+
 #: Text above the Import Functions button of the Excel-functions workbook (.xlsm).
 XLSM_HINT = "Once per workbook: enable macros, then click:"
 
@@ -234,7 +238,8 @@ def _build(wb, d: WorkbookData, n: Numbers, w: _Writer, live: bool, sheets: dict
     ds.set_column("B:B", 18)
     ds.set_column("C:C", 4)
     ds.write("A1", d.settings.title, f("title"))
-    ds.write("A2", "Yellow: inputs. White: computed by HEDGE_*.", f("note"))
+    ds.write("A2", "Yellow: inputs. White: computed by HEDGE_* formulas." if live else
+             "Yellow: inputs. White: computed by hedgexl (values, no formulas).", f("note"))
     ds.write("A4", "Valuation date", f("label"))
     ds.write_datetime("B4", dt.datetime.combine(d.settings.valuation_date, dt.time()),
                       f("input", DATE))
@@ -252,7 +257,7 @@ def _build(wb, d: WorkbookData, n: Numbers, w: _Writer, live: bool, sheets: dict
         ("Hedge notional (USD)", f"=SUM({rng('H')})", tot["notional"], USD),
         ("Residual exposure after rounding (USD)", f"=SUM({rng('J')})", tot["residual"],
          USD),
-        ("Coverage (hedged / spot value)", "=IF(B7=0,0,(B8-B9)/B7)", tot["coverage"], PCT),
+        (COVERAGE_LABEL, "=IF(B7=0,0,(B8-B9)/B7)", tot["coverage"], PCT),
     ]
     if n.funding_total is not None:
         rows.append((f"Funding over the history ({_coin(d)})", "=Funding!$H$4", n.funding_total,
