@@ -47,7 +47,7 @@ DATETIME = 'yyyy-mm-dd hh:mm'
 
 #: The one definition of coverage, said wherever it is shown: the beta-weighted hedge
 #: notional net of the rounding residual, over the spot value.
-COVERAGE_LABEL = "Coverage, beta-adjusted (hedge notional net of rounding / spot value)"
+COVERAGE_LABEL = "Coverage (beta-adjusted, net of rounding)"
 
 #: Text above the Import Functions button of the Excel-functions workbook (.xlsm).
 XLSM_HINT = "Once per workbook: enable macros, then click:"
@@ -234,7 +234,7 @@ def _build(wb, d: WorkbookData, n: Numbers, w: _Writer, live: bool, sheets: dict
 
     # ---------------- Dashboard: settings and totals (charts added at the end) ---------
     ds = sheets["Dashboard"]
-    ds.set_column("A:A", 38)
+    ds.set_column("A:A", 40)
     ds.set_column("B:B", 18)
     ds.set_column("C:C", 4)
     ds.write("A1", d.settings.title, f("title"))
