@@ -49,12 +49,9 @@ def _norm(h) -> str:
 
 
 def _column_letter(i: int) -> str:
-    s = ""
-    i += 1
-    while i:
-        i, r = divmod(i - 1, 26)
-        s = chr(65 + r) + s
-    return s
+    """The spreadsheet letter of 0-based column ``i`` (openpyxl's, imported when needed)."""
+    from openpyxl.utils import get_column_letter
+    return get_column_letter(i + 1)
 
 
 def _map_header(header, path):

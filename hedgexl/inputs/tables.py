@@ -280,11 +280,9 @@ def declared_dimension(z: zipfile.ZipFile, part: str):
     m = _DIMENSION.search(head)
     if not m:
         return None
+    from openpyxl.utils import column_index_from_string
     col, row = (m.group(3), m.group(4)) if m.group(3) else (m.group(1), m.group(2))
-    ncol = 0
-    for ch in (col or b"A").decode():
-        ncol = ncol * 26 + ord(ch) - 64
-    return int(row or 1), ncol
+    return int(row or 1), column_index_from_string((col or b"A").decode())
 
 
 def check_dimension(p: Path, sheet: str, dim) -> None:
@@ -353,8 +351,6 @@ def _xlsx_rows(p: Path) -> list[list]:
                     rows.append(r)
                 if len(rows) > EXCEL_MAX_ROWS:
                     break
-        except InputError:
-            raise
         except Exception as e:
             raise unreadable(p, e) from None
         while rows and _blank(rows[-1]):

@@ -89,7 +89,7 @@ def _estimate_betas(h: Holdings, dates, prices) -> Holdings:
     the beta was given, estimated (and from which window) or left at the default 1."""
     beta = h.beta.copy()
     given = h.beta_given if h.beta_given is not None else np.ones(len(h), bool)
-    source = ["given" if g else "default 1 (no beta given, none estimated)" for g in given]
+    source = _beta_sources(h)
     upper = {k.upper(): v for k, v in prices.items()}
     cache = {}
     for i in range(len(h)):
@@ -102,6 +102,12 @@ def _estimate_betas(h: Holdings, dates, prices) -> Holdings:
         if cache[key] is not None:
             beta[i], source[i] = cache[key]
     return replace(h, beta=beta, beta_source=source)
+
+
+def _beta_sources(h: Holdings) -> list[str]:
+    """Where each beta came from before any estimate: given in the file, or the default."""
+    given = h.beta_given if h.beta_given is not None else np.ones(len(h), bool)
+    return ["given" if g else "default 1 (no beta given, none estimated)" for g in given]
 
 
 def _estimate(a, b, bench, dates):
@@ -121,9 +127,7 @@ def _notes(h: Holdings, prices) -> tuple[list[str], list[str]]:
     betas, and prices far from the price history. Returns ``(notes, warnings)``: every
     warning is also a note; warnings are printed as well."""
     notes, warnings = [], list(h.warnings)
-    source = h.beta_source or ["given" if g else "default 1 (no beta given, none estimated)"
-                               for g in (h.beta_given if h.beta_given is not None
-                                         else np.ones(len(h), bool))]
+    source = h.beta_source or _beta_sources(h)
     given_c = h.contract_given if h.contract_given is not None else np.ones(len(h), bool)
     groups: dict[tuple, list[int]] = {}
     for i in range(len(h)):
