@@ -37,7 +37,7 @@ def cmd_hedge(args) -> int:
     total, hedged = value.sum(), notional.sum()
     print(f"{'total':<6} {'':>12} {'':>12} {total:>14,.2f} {'':>5} {'':>6} "
           f"{hedged:>14,.2f}")
-    from .workbook.writer import COVERAGE_LABEL
+    from .workbook.sheets.dashboard import COVERAGE_LABEL
     print(f"{COVERAGE_LABEL}: {(hedged - residual.sum()) / total:.2%}")
     t = core.scenario(h.quantity, h.price, contracts, s.keys, [-0.3, -0.15, 0.15, 0.3],
                       beta=h.beta, hedge_price=s.hedge_price)
@@ -50,14 +50,14 @@ def cmd_hedge(args) -> int:
 
 def cmd_docs(args) -> int:
     from . import udfs  # noqa: F401  (registers the functions)
-    from .excel import reference
+    from .addin import reference
     print(f"wrote {reference.write(args.output)}")
     return 0
 
 
 def cmd_lite(args) -> int:
     from . import udfs  # noqa: F401
-    from .excel import lite
+    from .addin import lite
     for p in lite.write(args.output, force=args.force):
         print(f"wrote {p}")
     print("Open Excel (Mac or web) > Add-ins > xlwings Lite; paste main.py into its editor and "
@@ -66,7 +66,7 @@ def cmd_lite(args) -> int:
 
 
 def cmd_excel_setup(args) -> int:
-    from .excel import setup
+    from .addin import setup
     return setup.setup(args.output, force=args.force)
 
 

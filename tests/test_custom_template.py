@@ -18,7 +18,8 @@ import hedgexl as hx
 from hedgexl import cli
 from hedgexl.inputs import InputError, example_path, read_holdings
 from hedgexl.reports import ReportOptions, discover, report_file, run_batch
-from hedgexl.workbook.custom import _tint, read_template
+from hedgexl.workbook.custom import read_template
+from hedgexl.workbook.custom.styles import tint as _tint
 from hedgexl.workbook.model import size_holdings
 
 import custom_template

@@ -76,7 +76,7 @@ def test_lite_main_stands_alone_and_matches(tmp_path):
 
 
 def test_lite_bundle_is_reproducible_and_small():
-    from hedgexl.excel import lite
+    from hedgexl.addin import lite
     a, b = lite.bundle(), lite.bundle()
     assert a == b
     with zipfile.ZipFile(__import__("io").BytesIO(a)) as z:

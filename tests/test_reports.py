@@ -61,7 +61,7 @@ def test_bad_inputs_give_clear_messages(tmp_path, name, content, message):
 
 
 def test_huge_file_is_refused(tmp_path, monkeypatch):
-    monkeypatch.setattr(inputs, "MAX_INPUT_BYTES", 10_000)
+    monkeypatch.setattr(inputs.tables, "MAX_INPUT_BYTES", 10_000)
     p = write(tmp_path / "huge.csv", "asset,quantity,price\n" + "BTC,1,1\n" * 5_000)
     with pytest.raises(InputError, match=r"the file is 39.1 KiB, over the 9.8 KiB limit"):
         read_holdings(p)

@@ -39,8 +39,8 @@ def test_every_formula_recalculates_to_its_cached_value(template):
 
 
 def test_changing_a_quantity_recalculates_through_hedge_functions(template):
-    from hedgexl.workbook import engine
-    xl = engine.compiler(template)
+    from hedgexl.workbook import recalc
+    xl = recalc.compiler(template)
     for addr in ("Holdings!I2", "Funding!H4", "Holdings!H4", "Dashboard!B8"):
         xl.evaluate(addr)  # pycel builds its graph from what is evaluated
     price = xl.evaluate("Holdings!C2")

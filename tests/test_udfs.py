@@ -135,7 +135,7 @@ def test_fee_units():
 
 def test_reference_doc_is_fresh():
     from pathlib import Path
-    from hedgexl.excel import reference
+    from hedgexl.addin import reference
     doc = Path(__file__).resolve().parents[1] / "docs" / "functions.md"
     assert doc.read_text("utf-8") == reference.render(), \
         "docs/functions.md is stale: run `hedgexl docs`"

@@ -13,7 +13,7 @@ import openpyxl
 from openpyxl.worksheet.formula import ArrayFormula
 from openpyxl.utils.datetime import to_excel
 
-from hedgexl.workbook import engine
+from hedgexl.workbook import recalc
 
 ERRORS = re.compile(r"#NAME\?|#VALUE!|#REF!|#DIV/0!|Err:|#N/A|#NUM!")
 
@@ -85,7 +85,7 @@ def without_cache(src, dst):
 def checked_cells(path):
     """``{"Sheet!A1": formula}`` of every formula cell and every cell an array formula
     spills into (the spilled ones under their anchor's formula)."""
-    cells = engine.formula_cells(path)
+    cells = recalc.formula_cells(path)
     for ws, anchor, x in _spilled(openpyxl.load_workbook(path)):
         cells.setdefault(f"{ws.title}!{x.coordinate}", anchor.value.text)
     return cells
@@ -105,7 +105,7 @@ def recalc_mismatches(path, tmp_dir=None):
     cells, cached = checked_cells(path), cached_values(path)
     with tempfile.TemporaryDirectory(dir=tmp_dir) as td:
         bare = without_cache(path, Path(td) / Path(path).name)
-        xl = engine.compiler(bare)
+        xl = recalc.compiler(bare)
         got = {addr: xl.evaluate(addr) for addr in cells}
     return cells, _compare(cells, cached, got)
 

@@ -7,7 +7,7 @@ from .risk import (basis, bankruptcy_price, beta, hedge_effectiveness, initial_m
 from .scenarios import DEFAULT_SHOCKS, SCENARIO_COLUMNS, scenario
 from .sizing import (beta_size, hedge_contracts, hedge_notional, hedge_residual,
                      rebalance_contracts, round_to_lot, weight_hedge_contracts)
-from .specs import (ContractSpec, all_contracts, contract_keys, get_contract,
+from .contracts import (ContractSpec, all_contracts, contract_keys, get_contract,
                     load_contracts, own_contract, reset_contracts)
 
 __all__ = [

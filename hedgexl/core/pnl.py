@@ -9,8 +9,8 @@ from __future__ import annotations
 
 import numpy as np
 
-from ._arrays import broadcast, check_unit, num, out
-from .specs import get_contract, resolve
+from .validate import broadcast, check_unit, num, out
+from .contracts import get_contract, resolve
 
 __all__ = [
     "inverse_pnl", "linear_pnl", "futures_pnl", "trading_fee", "avg_entry",

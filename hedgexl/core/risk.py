@@ -8,8 +8,8 @@ from __future__ import annotations
 
 import numpy as np
 
-from ._arrays import broadcast, num, out
-from .specs import resolve
+from .validate import broadcast, num, out
+from .contracts import resolve
 
 __all__ = [
     "initial_margin", "liquidation_price", "bankruptcy_price", "basis", "beta",

@@ -4,9 +4,9 @@ from __future__ import annotations
 
 import numpy as np
 
-from ._arrays import broadcast, num
+from .validate import broadcast, num
 from .sizing import _unit_usd
-from .specs import resolve
+from .contracts import resolve
 
 __all__ = ["DEFAULT_SHOCKS", "scenario", "SCENARIO_COLUMNS"]
 

@@ -10,8 +10,8 @@ import math
 
 import numpy as np
 
-from ._arrays import broadcast, num, out
-from .specs import resolve
+from .validate import broadcast, num, out
+from .contracts import resolve
 
 __all__ = [
     "hedge_notional", "hedge_contracts", "hedge_residual", "beta_size",

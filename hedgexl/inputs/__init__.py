@@ -17,7 +17,7 @@ from pathlib import Path
 import numpy as np
 
 from ..core.numbers import parse_number
-from ..core.specs import get_contract, own_contract
+from ..core.contracts import get_contract, own_contract
 from .tables import (EXCEL_MAX_ROWS, MAX_INPUT_BYTES, MAX_UNPACKED_BYTES, InputError, Table,
                      read_table)
 

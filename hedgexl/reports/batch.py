@@ -26,6 +26,7 @@ import time
 from collections import deque
 from concurrent.futures import FIRST_COMPLETED, ProcessPoolExecutor, wait
 from concurrent.futures.process import BrokenProcessPool
+from dataclasses import replace as replace_options
 from pathlib import Path
 
 from ..files import FolderLock, OutputError, check_target, clean_stale, replacing, same_file
@@ -102,9 +103,17 @@ def _init_worker(opts: ReportOptions, custom=None, ppid=None):
         _SHARED["error"] = str(e)
 
 
-def _run_job(job: Job, out_dir: str) -> ReportResult:
+def _report_path(job: Job, out_dir) -> Path:
+    return Path(out_dir) / f"{safe_name(job.name)}.xlsx"
+
+
+def _run_job(job: Job, out_dir: str, replace: bool = False) -> ReportResult:
+    """``replace``: the report may be replaced (it is this batch's own, written by a worker
+    that died before it could say so)."""
     opts = _SHARED["opts"]
-    out = Path(out_dir) / f"{safe_name(job.name)}.xlsx"
+    out = _report_path(job, out_dir)
+    if replace:
+        opts = replace_options(opts, force=True)
     try:
         if "error" in _SHARED:
             raise ValueError(_SHARED["error"])
@@ -204,18 +213,24 @@ def run_batch(jobs, out_dir, opts: ReportOptions, workers: int = 1,
                     if bar:
                         bar.update(results[-1])
             else:
+                before = {p.name for p in out_dir.iterdir()}
                 results = _run_pool(jobs, str(out_dir), opts, custom, workers,
-                                    bar.update if bar else (lambda r: None))
+                                    bar.update if bar else (lambda r: None), before)
         finally:
             if bar:
                 bar.close()
     return results
 
 
-def _run_pool(jobs, out_dir, opts, custom, workers, on_result) -> list[ReportResult]:
+def _run_pool(jobs, out_dir, opts, custom, workers, on_result,
+              before=frozenset()) -> list[ReportResult]:
     """Run ``jobs`` in a pool of ``workers`` processes. When a worker dies, the pool breaks
     and every report in flight is lost with it: those run again one at a time in a
-    one-process pool, so that only a report that kills its process again fails."""
+    one-process pool, so that only a report that kills its process again fails.
+
+    ``before``: the names in ``out_dir`` when the batch began. A report lost in flight may
+    have been written just before its worker died; it is replaced when rerun, unless it was
+    there before the batch."""
     queue = deque(enumerate(jobs))
     suspects: deque = deque()
     results: dict[int, ReportResult] = {}
@@ -231,7 +246,8 @@ def _run_pool(jobs, out_dir, opts, custom, workers, on_result) -> list[ReportRes
             while (source or inflight) and not broken:
                 while source and len(inflight) < width:
                     i, j = source.popleft()
-                    inflight[pool.submit(_run_job, j, out_dir)] = (i, j)
+                    own = alone and _report_path(j, out_dir).name not in before
+                    inflight[pool.submit(_run_job, j, out_dir, own)] = (i, j)
                 done, _ = wait(inflight, return_when=FIRST_COMPLETED)
                 for f in done:
                     i, j = inflight.pop(f)

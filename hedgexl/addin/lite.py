@@ -22,7 +22,7 @@ from pathlib import Path
 
 from .. import __version__
 from ..files import write_text
-from .registry import UDFS, info
+from ..excel.registry import UDFS, info
 
 #: The package inside main.py: its own name, so an installed hedgexl never shadows it.
 PACKAGE = "hedgexl_lite"

@@ -220,7 +220,7 @@ def resolve(contract):
         spec = get_contract(contract if arr is None else arr.item())
         return spec.linear, spec.multiplier, spec.lot
     if arr.dtype.kind in "fiu":
-        from ._arrays import num
+        from .validate import num
         face = num(arr, "contract", positive=True)
         return np.zeros(arr.shape, bool), face, np.ones(arr.shape)
     flat = arr.ravel()

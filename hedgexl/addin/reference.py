@@ -5,7 +5,7 @@ from __future__ import annotations
 import inspect
 from pathlib import Path
 
-from .registry import UDFS, info
+from ..excel.registry import UDFS, info
 
 HEADER = """# HEDGE_* function reference
 

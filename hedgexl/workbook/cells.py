@@ -1,0 +1,80 @@
+"""Writing one cell, or one spilled block, in a live or a static workbook."""
+
+from __future__ import annotations
+
+import datetime as dt
+import math
+
+import numpy as np
+from xlsxwriter.utility import xl_rowcol_to_cell as rc
+
+
+class CellWriter:
+    """Writes either a formula with its cached value (live) or the value alone (static)."""
+
+    def __init__(self, live: bool):
+        self.live = live
+
+    def cell(self, ws, row, col, formula, value, fmt):
+        if value is None or (isinstance(value, float) and not math.isfinite(value)):
+            value = "" if value is None else "none"
+        if self.live and formula:
+            ws.write_formula(row, col, formula, fmt, value)
+        elif isinstance(value, str):
+            ws.write_string(row, col, value, fmt)
+        else:
+            ws.write_number(row, col, float(value), fmt)
+
+    def spill(self, ws, row, col, formula, block, fmt_cols, helper_col):
+        """Show ``block`` (2-D), the result of a spilling HEDGE_* formula, at (row, col).
+
+        Live: the dynamic-array formula sits in a hidden helper block starting at
+        ``helper_col`` (outside the print area) and the visible cells are plain references
+        to it, each with its cached value. LibreOffice recalculates every array formula on
+        load and has no HEDGE_*, so a visible spill would show #NAME? there; plain formulas
+        keep their cached values. Excel recalculates both. Static: values only.
+        """
+        block = np.asarray(block, dtype=float)
+        nr, nc = block.shape
+        if self.live:  # first: xlsxwriter pads the rest of the range with zeros
+            ws.write_dynamic_array_formula(row, helper_col, row + nr - 1,
+                                           helper_col + nc - 1, formula, fmt_cols[0],
+                                           float(block[0, 0]))
+            for j in range(nc):
+                ws.set_column(helper_col + j, helper_col + j, 12, fmt_cols[j],
+                              {"hidden": True})
+        for i in range(nr):
+            for j in range(nc):
+                v = float(block[i, j])
+                if self.live:
+                    if i or j:
+                        ws.write_number(row + i, helper_col + j, v, fmt_cols[j])
+                    ws.write_formula(row + i, col + j, "=" + rc(row + i, helper_col + j),
+                                     fmt_cols[j], v)
+                else:
+                    ws.write_number(row + i, col + j, v, fmt_cols[j])
+
+
+def time_value(t: str):
+    """An ISO time ("2024-01-01T08:00:00Z") as a naive UTC datetime; text when unreadable."""
+    try:
+        return dt.datetime.fromisoformat(t.replace("Z", "+00:00")).replace(tzinfo=None)
+    except ValueError:
+        return t
+
+
+def write_time(ws, row, col, t: str, f_time, f_text):
+    v = time_value(t)
+    if isinstance(v, dt.datetime):
+        ws.write_datetime(row, col, v, f_time)
+    else:
+        ws.write_string(row, col, v, f_text)
+
+
+def page(ws, landscape=True):
+    """A4, one page wide, narrow margins."""
+    if landscape:
+        ws.set_landscape()
+    ws.fit_to_pages(1, 0)
+    ws.set_paper(9)  # A4
+    ws.set_margins(left=0.4, right=0.4, top=0.5, bottom=0.5)

@@ -1,0 +1,390 @@
+"""Reading a customised template: what the user added to hedgexl's sheets and their own."""
+
+from __future__ import annotations
+
+import datetime as dt
+import posixpath
+import tempfile
+import zipfile
+from functools import lru_cache
+from pathlib import Path
+
+from defusedxml import DefusedXmlException
+from defusedxml import ElementTree as ET
+
+from ...inputs import InputError, MAX_INPUT_BYTES
+from ...inputs.tables import (check_dimension, check_workbook, declared_dimension,
+                              open_workbook, xml_refusal)
+from .. import layout as L
+from ..template import build_template, example_data
+from .model import Customisation, Picture, Sheet, Cell
+from .parts import NS as _NS, drawing_counts, rel_targets, relationships, sheet_parts
+from .styles import BORDERS, HALIGN, PATTERNS, UNDERLINE, VALIGN, theme_colors, tint
+
+#: A template sheet is read cell by cell (styles, merges, formulas): at most this many.
+MAX_TEMPLATE_CELLS = 2_000_000
+#: A template is loaded whole (openpyxl's full mode): at most this much once unpacked.
+MAX_TEMPLATE_UNPACKED = 50 * 1024 * 1024
+
+_EMU_PER_PX = 9525
+_IMAGE_TYPES = {".png", ".jpg", ".jpeg", ".gif", ".bmp"}
+
+
+@lru_cache(maxsize=1)
+def _stock() -> tuple[str, dict[str, frozenset], int]:
+    """The stock template's Dashboard title, non-empty cells per sheet, Dashboard charts."""
+    import openpyxl
+
+    with tempfile.TemporaryDirectory(prefix="hedgexl-") as td:
+        p = build_template(Path(td) / "stock.xlsx")
+        wb = openpyxl.load_workbook(p)
+        cells = {ws.title: frozenset(c.coordinate for row in ws.iter_rows() for c in row
+                                     if c.value is not None) for ws in wb.worksheets}
+        with zipfile.ZipFile(p) as z:
+            charts = drawing_counts(z).get("Dashboard", {}).get("charts", 0)
+    return example_data().settings.title, cells, charts
+
+
+def read_template(path) -> Customisation:
+    """Read a customised copy of hedgexl's template (``.xlsx`` or ``.xlsm``).
+
+    Raises :class:`hedgexl.inputs.InputError` with the reason when the file cannot be read
+    or lacks one of hedgexl's sheets.
+    """
+    p = Path(path)
+    if not p.exists():
+        raise InputError(p, "no such template file")
+    if p.stat().st_size > MAX_INPUT_BYTES:
+        raise InputError(p, f"the template is {p.stat().st_size / 2**20:.0f} MiB; the limit "
+                            f"is {MAX_INPUT_BYTES / 2**20:.0f} MiB")
+    if p.suffix.lower() not in (".xlsx", ".xlsm"):
+        raise InputError(p, "a template must be an .xlsx or .xlsm workbook")
+    check_workbook(p, what="template", limit=MAX_TEMPLATE_UNPACKED)
+    try:
+        with zipfile.ZipFile(p) as z:
+            parts = sheet_parts(z)
+            dims = {sheet: declared_dimension(z, part) for sheet, part in parts.items()}
+    except DefusedXmlException:
+        raise InputError(p, xml_refusal) from None
+    except (KeyError, ET.ParseError, zipfile.BadZipFile) as e:
+        raise InputError(p, f"not a readable Excel workbook ({type(e).__name__})") from None
+    for sheet, dim in dims.items():  # before openpyxl reads any cell
+        check_dimension(p, sheet, dim)
+        if dim and dim[0] * dim[1] > MAX_TEMPLATE_CELLS:
+            raise InputError(p, f"sheet {sheet!r} spans {dim[0]:,} rows by {dim[1]:,} "
+                                f"columns; a template is read cell by cell, up to "
+                                f"{MAX_TEMPLATE_CELLS:,} cells a sheet")
+    wb = open_workbook(p, read_only=False, what="template", limit=MAX_TEMPLATE_UNPACKED,
+                       rich_text=False)
+    for ws in wb.worksheets:  # a sheet without a declared dimension, measured
+        if ws.max_row * ws.max_column > MAX_TEMPLATE_CELLS:
+            raise InputError(p, f"sheet {ws.title!r} spans {ws.max_row:,} rows by "
+                                f"{ws.max_column:,} columns; a template is read cell by "
+                                f"cell, up to {MAX_TEMPLATE_CELLS:,} cells a sheet")
+    z = zipfile.ZipFile(p)
+    with z:
+        required = [s for s in L.SHEETS if s not in L.OPTIONAL_SHEETS]
+        missing = [s for s in required if s not in wb.sheetnames]
+        if missing:
+            raise InputError(p, "the template lacks hedgexl's sheet(s) "
+                                + ", ".join(repr(s) for s in missing)
+                                + "; keep hedgexl's sheets and their names, and put your "
+                                  "own content on sheets of your own")
+        stock_title, stock_cells, stock_charts = _stock()
+        reader = _Reader(wb, z, p)
+        extra, ours = {}, {}
+        dash = None
+        drawings = drawing_counts(z)
+        for ws in wb.worksheets:
+            if ws.title in L.SHEETS:
+                s = Sheet(ws.title, tab_color=reader.color(ws.sheet_properties.tabColor),
+                          state=ws.sheet_state)
+                ours[ws.title] = s
+                stock = stock_cells.get(ws.title, frozenset())
+                if ws.title == "Dashboard":
+                    dash = reader.sheet(ws, skip=stock, layout=False)
+                    dash.cells = [c for c in dash.cells if c.value != L.XLSM_HINT]
+                    reader.drawing_warnings(ws.title, drawings, stock_charts)
+                elif ws.title != L.XLWINGS_CONF:
+                    added = [c.coordinate for row in ws.iter_rows() for c in row
+                             if c.value is not None and c.coordinate not in stock]
+                    if added:
+                        more = f" and {len(added) - 5} more" if len(added) > 5 else ""
+                        reader.warn(f"{ws.title}: cell(s) {', '.join(added[:5])}{more} are "
+                                    f"not carried: hedgexl rewrites this sheet from each "
+                                    f"portfolio's inputs. Put your own content on a sheet "
+                                    f"of your own")
+            else:
+                extra[ws.title] = reader.sheet(ws)
+                reader.drawing_warnings(ws.title, drawings)
+        a1 = wb["Dashboard"]["A1"].value
+        title = None
+        if a1 is not None and str(a1) != stock_title:
+            title = str(a1)
+        names = reader.names()
+        if any(n.startswith("xl/pivot") for n in z.namelist()):
+            reader.warn("pivot tables are not carried")
+    return Customisation(str(p), list(wb.sheetnames), extra, dash, ours, reader.styles,
+                         title, names, reader.warnings)
+
+
+class _Reader:
+    def __init__(self, wb, z, path):
+        self.wb, self.z, self.path = wb, z, path
+        self.styles: list[dict] = []
+        self._style_ids: dict = {}
+        self.warnings: list[str] = []
+        self.theme = theme_colors(getattr(wb, "loaded_theme", None))
+        self.parts = sheet_parts(z)
+
+    def warn(self, msg):
+        self.warnings.append(msg)
+
+    def drawing_warnings(self, sheet, drawings, own_charts=0):
+        """Warn of the charts (beyond hedgexl's ``own_charts``) and shapes on ``sheet``,
+        from :func:`_drawing_counts`' ``drawings``."""
+        n = drawings.get(sheet, {})
+        if n.get("charts", 0) > own_charts:
+            self.warn(f"{sheet}: {n['charts'] - own_charts} chart(s) you added are not "
+                      f"carried")
+        if n.get("shapes"):
+            self.warn(f"{sheet}: {n['shapes']} shape(s)/text box(es) are not carried")
+
+    # -- colours and styles --------------------------------------------------------------
+    def color(self, c) -> str | None:
+        if c is None:
+            return None
+        try:
+            if c.type == "rgb" and isinstance(c.rgb, str):
+                return "#" + c.rgb[-6:]
+            if c.type == "theme" and c.theme is not None and c.theme < len(self.theme):
+                return tint(self.theme[c.theme], c.tint or 0.0)
+            if c.type == "indexed" and c.indexed is not None:
+                from openpyxl.styles.colors import COLOR_INDEX
+                if c.indexed < len(COLOR_INDEX) and c.indexed < 64:
+                    return "#" + COLOR_INDEX[c.indexed][-6:]
+        except (TypeError, ValueError, AttributeError):
+            pass
+        return None
+
+    def style(self, cell) -> int | None:
+        if not cell.has_style:
+            return None
+        key = tuple(cell._style)
+        if key not in self._style_ids:
+            self._style_ids[key] = len(self.styles)
+            self.styles.append(self._props(cell))
+        return self._style_ids[key]
+
+    def _props(self, cell) -> dict:
+        p = {}
+        ft = cell.font
+        if ft is not None:
+            if ft.name:
+                p["font_name"] = ft.name
+            if ft.sz:
+                p["font_size"] = float(ft.sz)
+            if ft.b:
+                p["bold"] = True
+            if ft.i:
+                p["italic"] = True
+            if ft.u in UNDERLINE:
+                p["underline"] = UNDERLINE[ft.u]
+            if ft.strike:
+                p["font_strikeout"] = True
+            if ft.vertAlign in ("superscript", "subscript"):
+                p["font_script"] = 1 if ft.vertAlign == "superscript" else 2
+            col = self.color(ft.color)
+            if col:
+                p["font_color"] = col
+        fl = cell.fill
+        pattern = getattr(fl, "patternType", None)
+        if pattern in PATTERNS and pattern != "none":
+            p["pattern"] = PATTERNS.index(pattern)
+            fg, bg = self.color(fl.fgColor), self.color(fl.bgColor)
+            if pattern == "solid":
+                if fg:
+                    p["bg_color"] = fg
+            else:
+                if fg:
+                    p["fg_color"] = fg
+                if bg:
+                    p["bg_color"] = bg
+        b = cell.border
+        if b is not None:
+            for side in ("left", "right", "top", "bottom"):
+                s = getattr(b, side)
+                if s is not None and s.style in BORDERS:
+                    p[side] = BORDERS[s.style]
+                    col = self.color(s.color)
+                    if col:
+                        p[f"{side}_color"] = col
+        al = cell.alignment
+        if al is not None:
+            if al.horizontal in HALIGN:
+                p["align"] = HALIGN[al.horizontal]
+            if al.vertical in VALIGN:
+                p["valign"] = VALIGN[al.vertical]
+            if al.wrap_text:
+                p["text_wrap"] = True
+            if al.shrink_to_fit:
+                p["shrink"] = True
+            if al.indent:
+                p["indent"] = int(al.indent)
+            if al.text_rotation:
+                p["rotation"] = int(al.text_rotation) if al.text_rotation <= 90 \
+                    else (90 - int(al.text_rotation) if al.text_rotation <= 180 else 270)
+        if cell.number_format and cell.number_format != "General":
+            p["num_format"] = cell.number_format
+        pr = cell.protection
+        if pr is not None:
+            if pr.locked is False:
+                p["locked"] = False
+            if pr.hidden:
+                p["hidden"] = True
+        return p
+
+    # -- sheets --------------------------------------------------------------------------
+    def sheet(self, ws, skip=frozenset(), layout=True) -> Sheet:
+        from openpyxl.cell.cell import MergedCell
+        from openpyxl.utils import column_index_from_string, range_boundaries
+        s = Sheet(ws.title, tab_color=self.color(ws.sheet_properties.tabColor),
+                  state=ws.sheet_state)
+        for row in ws.iter_rows():
+            for c in row:
+                if isinstance(c, MergedCell) or c.coordinate in skip:
+                    continue
+                cell = self._cell(ws, c)
+                if cell is not None:
+                    s.cells.append(cell)
+        s.pictures = self.pictures(ws.title)
+        for name, dn in getattr(ws, "defined_names", {}).items():
+            if not name.startswith("_xlnm") and dn.attr_text:
+                s.names.append((name, "=" + dn.attr_text))
+        if not layout:
+            return s
+        for key, cd in ws.column_dimensions.items():
+            lo = cd.min or column_index_from_string(key)
+            hi = cd.max or lo
+            width = cd.width if cd.customWidth else None
+            if width is not None or cd.hidden:
+                s.columns.append((lo - 1, hi - 1, width, bool(cd.hidden)))
+        for r, rd in ws.row_dimensions.items():
+            if rd.height is not None or rd.hidden:
+                s.rows[r - 1] = (rd.height, bool(rd.hidden))
+        for m in ws.merged_cells.ranges:
+            c1, r1, c2, r2 = range_boundaries(m.coord)
+            s.merges.append((r1 - 1, c1 - 1, r2 - 1, c2 - 1))
+        if ws.freeze_panes:
+            from openpyxl.utils.cell import coordinate_to_tuple
+            r, c = coordinate_to_tuple(ws.freeze_panes)
+            s.freeze = (r - 1, c - 1)
+        sv = ws.sheet_view
+        if sv.zoomScale and sv.zoomScale != 100:
+            s.zoom = int(sv.zoomScale)
+        s.hide_gridlines = sv.showGridLines is False
+        s.landscape = ws.page_setup.orientation == "landscape"
+        if ws.sheet_properties.pageSetUpPr is not None and \
+                ws.sheet_properties.pageSetUpPr.fitToPage:
+            s.fit = (int(ws.page_setup.fitToWidth or 1), int(ws.page_setup.fitToHeight or 0))
+        if ws.print_area:
+            area = ws.print_area if isinstance(ws.print_area, str) else ws.print_area[0]
+            s.print_area = area.split("!")[-1].replace("$", "")
+        if ws.conditional_formatting:
+            self.warn(f"{ws.title}: conditional formats are not carried")
+        if ws.data_validations and ws.data_validations.dataValidation:
+            self.warn(f"{ws.title}: data validations are not carried")
+        return s
+
+    def _cell(self, ws, c) -> Cell | None:
+        style = self.style(c)
+        v = c.value
+        url = comment = None
+        if c.hyperlink is not None:
+            h = c.hyperlink
+            if h.target:
+                url = h.target
+            elif h.location:
+                url = "internal:" + h.location
+        if c.comment is not None:
+            comment = (c.comment.text, c.comment.author or "")
+        if v is None:
+            if style is None and url is None and comment is None:
+                return None
+            return Cell(c.row - 1, c.column - 1, "", None, style, url, comment)
+        if c.data_type == "f":
+            text = getattr(v, "text", v)  # ArrayFormula objects carry .text
+            if hasattr(v, "ref") and v.ref and ":" in str(v.ref):
+                self.warn(f"{ws.title}!{c.coordinate}: a multi-cell array formula is "
+                          f"carried as a single-cell formula")
+            return Cell(c.row - 1, c.column - 1, "f", str(text), style, url, comment)
+        if isinstance(v, bool):
+            kind = "b"
+        elif isinstance(v, (int, float)):
+            kind = "n"
+        elif isinstance(v, (dt.datetime, dt.date, dt.time)):
+            kind = "d"
+            if isinstance(v, dt.date) and not isinstance(v, dt.datetime):
+                v = dt.datetime.combine(v, dt.time())
+        elif c.data_type == "e":
+            kind = "e"
+        else:
+            kind, v = "s", str(v)
+        return Cell(c.row - 1, c.column - 1, kind, v, style, url, comment)
+
+    def pictures(self, sheet_name) -> list[Picture]:
+        part = self.parts.get(sheet_name)
+        if part is None:
+            return []
+        out = []
+        for drawing in rel_targets(self.z, part, "/drawing"):
+            try:
+                root = ET.fromstring(self.z.read(drawing))
+            except (KeyError, ET.ParseError):
+                continue
+            rels = relationships(self.z, drawing)
+            for anchor in root:
+                pic = anchor.find("xdr:pic", _NS)
+                if pic is None:
+                    continue
+                blip = pic.find(".//a:blip", _NS)
+                rid = blip.get(f"{{{_NS['r']}}}embed") if blip is not None else None
+                if rid not in rels:
+                    continue
+                target = rels[rid][1]
+                if posixpath.splitext(target)[1].lower() not in _IMAGE_TYPES:
+                    self.warn(f"{sheet_name}: picture {posixpath.basename(target)} is not "
+                              f"PNG/JPEG/GIF/BMP and is not carried")
+                    continue
+                try:
+                    data = self.z.read(target)
+                except KeyError:
+                    continue
+                frm = anchor.find("xdr:from", _NS)
+                if frm is not None:
+                    col, row, xo, yo = (int(frm.findtext(f"xdr:{k}", "0", _NS)) for k in
+                                        ("col", "row", "colOff", "rowOff"))
+                else:  # absoluteAnchor
+                    pos = anchor.find("xdr:pos", _NS)
+                    col = row = 0
+                    xo, yo = int(pos.get("x", 0)), int(pos.get("y", 0))
+                ext = anchor.find("xdr:ext", _NS)
+                if ext is None:
+                    ext = pic.find("xdr:spPr/a:xfrm/a:ext", _NS)
+                w = h = None
+                if ext is not None and int(ext.get("cx", 0)) > 0:
+                    w = round(int(ext.get("cx")) / _EMU_PER_PX)
+                    h = round(int(ext.get("cy")) / _EMU_PER_PX)
+                out.append(Picture(row, col, round(xo / _EMU_PER_PX),
+                                   round(yo / _EMU_PER_PX), data,
+                                   posixpath.basename(target), w, h))
+        return out
+
+    def names(self) -> list[tuple[str, str]]:
+        out = []
+        for name, dn in self.wb.defined_names.items():
+            if name.lower() in L.HEDGEXL_NAMES or name.startswith("_xlnm"):
+                continue
+            if dn.attr_text:
+                out.append((name, "=" + dn.attr_text))
+        return out

@@ -1,0 +1,155 @@
+"""Writing a customised template's additions into an xlsxwriter workbook."""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
+import datetime as dt
+import io
+
+from xlsxwriter.image import Image
+
+_ERRORS = {"#NULL!", "#DIV/0!", "#VALUE!", "#REF!", "#NAME?", "#NUM!", "#N/A"}
+
+if TYPE_CHECKING:  # the model imports this module
+    from .model import Customisation, Sheet
+
+
+def write_extras(wb, sheets: dict, custom: Customisation, values: dict | None,
+                 live: bool, pictures: bool = True) -> None:
+    """Write the user's additions into ``wb`` (xlsxwriter), whose worksheets ``sheets``
+    (name -> worksheet) already exist in :meth:`Customisation.sheet_order`.
+
+    ``values``: the user's formulas' results from :func:`evaluate`; a formula without a
+    result is written as a formula with no cached value, in either mode.
+    """
+    fmts: dict[int, object] = {}
+
+    def fmt(i):
+        if i is None:
+            return None
+        if i not in fmts:
+            fmts[i] = wb.add_format(dict(custom.styles[i]))
+        return fmts[i]
+
+    values = values or {}
+    for name, s in custom.ours.items():
+        ws = sheets.get(name)
+        if ws is None:
+            continue
+        if s.tab_color:
+            ws.set_tab_color(s.tab_color)
+        if s.state != "visible" and name != "Dashboard":
+            ws.hide()
+    if "Dashboard" in sheets:
+        _write_cells(sheets["Dashboard"], custom.dashboard, values, live, fmt)
+        if pictures:
+            _write_pictures(sheets["Dashboard"], custom.dashboard)
+    for name, s in custom.extra.items():
+        ws = sheets[name]
+        for lo, hi, width, hidden in s.columns:
+            ws.set_column(lo, hi, width, None, {"hidden": True} if hidden else None)
+        for r, (height, hidden) in s.rows.items():
+            ws.set_row(r, height, None, {"hidden": True} if hidden else None)
+        styles = {(c.row, c.col): c.style for c in s.cells}
+        for r1, c1, r2, c2 in s.merges:
+            if (r1, c1) != (r2, c2):
+                ws.merge_range(r1, c1, r2, c2, "", fmt(styles.get((r1, c1))))
+        _write_cells(ws, s, values, live, fmt)
+        if pictures:
+            _write_pictures(ws, s)
+        if s.freeze:
+            ws.freeze_panes(*s.freeze)
+        if s.zoom:
+            ws.set_zoom(s.zoom)
+        if s.hide_gridlines:
+            ws.hide_gridlines(2)
+        if s.tab_color:
+            ws.set_tab_color(s.tab_color)
+        if s.landscape:
+            ws.set_landscape()
+        if s.fit:
+            ws.fit_to_pages(*s.fit)
+        if s.print_area:
+            ws.print_area(s.print_area)
+        if s.state == "hidden":
+            ws.hide()
+        elif s.state == "veryHidden":
+            ws.very_hidden()
+    for name, formula in custom.names:
+        wb.define_name(name, formula)
+    for s in [custom.dashboard, *custom.extra.values()]:
+        for name, formula in s.names:
+            wb.define_name(f"'{s.name}'!{name}", formula)
+
+
+def _write_cells(ws, s: Sheet, values, live, fmt):
+    for c in s.cells:
+        f = fmt(c.style)
+        if c.kind == "f":
+            key = (s.name, c.row, c.col)
+            if key not in values:
+                ws.write_formula(c.row, c.col, c.value, f, "")
+            elif live:
+                ws.write_formula(c.row, c.col, c.value, f, _cached(values[key]))
+            else:
+                _write_value(ws, c.row, c.col, values[key], f, live)
+        elif c.kind == "n":
+            ws.write_number(c.row, c.col, c.value, f)
+        elif c.kind == "s":
+            ws.write_string(c.row, c.col, c.value, f)
+        elif c.kind == "b":
+            ws.write_boolean(c.row, c.col, c.value, f)
+        elif c.kind == "d":
+            ws.write_datetime(c.row, c.col, c.value, f)
+        elif c.kind == "e":
+            _write_value(ws, c.row, c.col, c.value, f, live)
+        else:
+            ws.write_blank(c.row, c.col, None, f)
+        if c.url and c.kind in ("s", "n", ""):  # a link on a formula is not carried
+            text = c.value if c.kind in ("s", "n") else None
+            ws.write_url(c.row, c.col, c.url, f, None if text is None else str(text))
+        if c.comment:
+            text, author = c.comment
+            ws.write_comment(c.row, c.col, text, {"author": author} if author else {})
+
+
+def _cached(v):
+    if isinstance(v, bool):
+        return "TRUE" if v else "FALSE"
+    return v
+
+
+def _write_value(ws, row, col, v, f, live):
+    """A value; an error value is a formula (``=#N/A``) in a live report, text in a static
+    one (which has no formulas)."""
+    if isinstance(v, bool):
+        ws.write_boolean(row, col, v, f)
+    elif isinstance(v, (int, float)):
+        ws.write_number(row, col, float(v), f)
+    elif isinstance(v, str) and v in _ERRORS and live:
+        ws.write_formula(row, col, f"={v}", f, v)
+    elif isinstance(v, (dt.datetime, dt.date)):
+        ws.write_datetime(row, col, v, f)
+    else:
+        ws.write_string(row, col, str(v), f)
+
+
+def _write_pictures(ws, s: Sheet):
+    for p in s.pictures:
+        opts = {"image_data": io.BytesIO(p.data), "x_offset": p.x_offset,
+                "y_offset": p.y_offset, "object_position": 1}
+        size = _image_size(p.data)
+        if p.width and size:
+            opts["x_scale"] = p.width / size[0]
+            opts["y_scale"] = p.height / size[1]
+        ws.insert_image(p.row, p.col, p.name, opts)
+
+
+def _image_size(data: bytes) -> tuple[float, float] | None:
+    """The size in pixels at 96 dpi that xlsxwriter gives a picture at scale 1."""
+    try:
+        im = Image(io.BytesIO(data))
+        return im.width * 96.0 / im.x_dpi, im.height * 96.0 / im.y_dpi
+    except Exception:  # an unreadable picture keeps its own size
+        return None

@@ -1,0 +1,133 @@
+"""Where everything sits in a hedgexl workbook: sheet names, defined names, table names and
+anchor cells. Every cross-sheet reference the writer makes is built here, from these
+constants, so moving a cell is a change in one place.
+
+This module imports nothing: the sheets, the customised-template reader and the tests all
+read the layout from it.
+
+>>> ref(HOLDINGS, "G2")
+'Holdings!$G$2'
+>>> column_range(HOLDINGS, HOLDINGS_COLS["value"], 5)
+'Holdings!$G$2:$G$5'
+>>> cell("B4"), cell("AA10")
+((3, 1), (9, 26))
+"""
+
+DASHBOARD = "Dashboard"
+HOLDINGS = "Holdings"
+POSITIONS = "Positions"
+TRADES = "Trades"
+CONTRACTS = "Contracts"
+FUNDING = "Funding"
+SCENARIOS = "Scenarios"
+PNL = "PnL"
+BETA = "Beta"
+XLWINGS_CONF = "xlwings.conf"
+
+#: hedgexl's sheets in their order. Positions and Trades are written only when a positions
+#: file is given; xlwings.conf only in a live workbook.
+SHEETS = [DASHBOARD, TRADES, POSITIONS, HOLDINGS, CONTRACTS, FUNDING, SCENARIOS, PNL, BETA,
+          XLWINGS_CONF]
+#: Sheets a workbook may lack (a template without them is still hedgexl's template).
+OPTIONAL_SHEETS = {TRADES, POSITIONS, XLWINGS_CONF}
+
+#: Text above the Import Functions button of the Excel-functions workbook (.xlsm).
+XLSM_HINT = "Once per workbook: enable macros, then click:"
+XLSM_HINT_CELL = "A16"
+XLSM_BUTTON_CELL = "A17"
+
+# -- defined names ------------------------------------------------------------------------
+VALUATION_DATE = "ValuationDate"
+DEFAULT_HEDGE_RATIO = "DefaultHedgeRatio"
+#: Names hedgexl defines itself (lower case); a template's copies of them are not carried.
+HEDGEXL_NAMES = {VALUATION_DATE.lower(), DEFAULT_HEDGE_RATIO.lower()}
+
+# -- Dashboard -----------------------------------------------------------------------------
+DASH_TITLE = "A1"
+DASH_NOTE = "A2"
+DASH_VALUATION_DATE = "B4"
+DASH_HEDGE_RATIO = "B5"
+#: The totals block: a label in column A and its value in column B, from row 7 down.
+#: Users' templates refer to these cells (Dashboard!B7 is the spot value), so they stay.
+DASH_TOTALS_ROW = 6  # 0-based: row 7
+DASH_TOTALS = ["value", "notional", "residual", "coverage", "funding", "pnl"]
+#: Charts and the desk tables to the right of the settings.
+DASH_CHART_COLS = ("D", "N")
+
+# -- Holdings: one table, a row per holding -------------------------------------------------
+HOLDINGS_TABLE = "tblHoldings"
+HOLDINGS_COLS = {"asset": "A", "quantity": "B", "price": "C", "beta": "D", "ratio": "E",
+                 "contract": "F", "value": "G", "notional": "H", "contracts": "I",
+                 "residual": "J", "coverage": "K", "hedge_price": "L"}
+HOLDINGS_FIRST_ROW = 2  # Excel row of the first holding
+
+# -- Contracts -----------------------------------------------------------------------------
+CONTRACTS_TABLE = "tblContracts"
+CONTRACTS_FIRST_ROW = 2
+
+# -- Funding: the history table and the total ----------------------------------------------
+FUNDING_TABLE = "tblFunding"
+FUNDING_COLS = {"time": "A", "contract": "B", "mark": "C", "rate": "D", "cumulative": "E"}
+FUNDING_FIRST_ROW = 2
+FUNDING_CONTRACT = "H2"
+FUNDING_POSITION = "H3"
+FUNDING_TOTAL = "H4"
+FUNDING_SPILL_COL = "K"  # hidden helper block of HEDGE_FUNDING_SERIES
+
+# -- Scenarios -----------------------------------------------------------------------------
+SCENARIO_HEAD_ROW = 3  # Excel row of the headings
+SCENARIO_FIRST_ROW = 4
+SCENARIO_SHOCKS_COL = "A"
+SCENARIO_RESULT_COL = "B"  # the spill: shock, price, spot, hedge, net
+SCENARIO_SPILL_COL = "I"
+SCENARIO_UNHEDGED_COL = "D"
+SCENARIO_NET_COL = "F"
+
+# -- PnL example -------------------------------------------------------------------------
+PNL_INPUTS_ROW = 3  # Excel row of the first input (B3)
+PNL_PARTS_LABELS = "D3:D7"
+PNL_PARTS_VALUES = "E3:E7"
+PNL_NET = "E7"
+
+# -- Beta ----------------------------------------------------------------------------------
+BETA_FIRST_ROW = 6  # Excel row of the first price date
+
+
+def cell(a1: str) -> tuple[int, int]:
+    """``"B4"`` -> ``(3, 1)``: 0-based row and column."""
+    letters = a1.rstrip("0123456789").lstrip("$").replace("$", "")
+    digits = a1[len(a1.rstrip("0123456789")):]
+    col = 0
+    for ch in letters.upper():
+        col = col * 26 + ord(ch) - 64
+    return int(digits) - 1, col - 1
+
+
+def col_index(letter: str) -> int:
+    """``"A"`` -> 0."""
+    return cell(f"{letter}1")[1]
+
+
+def _absolute(a1: str) -> str:
+    letters = a1.rstrip("0123456789")
+    return f"${letters}${a1[len(letters):]}"
+
+
+def ref(sheet: str, a1: str) -> str:
+    """An absolute reference to one cell of ``sheet``, e.g. ``Holdings!$G$2``."""
+    return f"{_quote(sheet)}!{_absolute(a1)}"
+
+
+def area(sheet: str, a1: str) -> str:
+    """An absolute reference to a range written ``"D3:D7"`` on ``sheet``."""
+    first, last = a1.split(":")
+    return f"{_quote(sheet)}!{_absolute(first)}:{_absolute(last)}"
+
+
+def column_range(sheet: str, letter: str, last_row: int, first_row: int = 2) -> str:
+    """``Sheet!$X$first:$X$last``: a column of a table."""
+    return f"{_quote(sheet)}!${letter}${first_row}:${letter}${last_row}"
+
+
+def _quote(sheet: str) -> str:
+    return f"'{sheet}'" if not sheet.replace("_", "").isalnum() else sheet

@@ -1,0 +1,60 @@
+"""Beta: the price history (a data table) and each asset's beta and hedge effectiveness
+against the benchmark (HEDGE_BETA, HEDGE_EFFECTIVENESS)."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+import numpy as np
+from xlsxwriter.utility import xl_col_to_name
+
+from .. import layout as L
+from ..cells import page
+from ..style import DATE, PRICE
+from .context import Context
+
+
+def write(c: Context, bs) -> None:
+    d, n, w, f = c.d, c.n, c.w, c.f
+    if not (d.prices and d.price_dates):
+        bs.write("A1", "No price history was given (see --prices).", f("note"))
+        page(bs)
+        return
+    names = list(d.prices)
+    npx = len(d.price_dates)
+    first = L.BETA_FIRST_ROW
+    bl = npx + first - 1  # Excel row of the last date
+    bs.write("A1", f"Beta and hedge effectiveness (R²) of daily returns against "
+                   f"{d.benchmark}; blank cells are gaps.", f("note"))
+    bs.write("A2", "Beta", f("label"))
+    bs.write("A3", "Effectiveness (R²)", f("label"))
+    bs.write(first - 2, 0, "Date", f("head"))
+    bcol = xl_col_to_name(names.index(d.benchmark) + 1)
+    bref = f"{bcol}{first}:{bcol}{bl}"
+    f_price = f("input", PRICE)
+    for j, a in enumerate(names):
+        col = j + 1
+        letter = xl_col_to_name(col)
+        bs.write(first - 2, col, f"{a} (USD)", f("head"))
+        cref = f"{letter}{first}:{letter}{bl}"
+        if a != d.benchmark and a in n.betas and n.betas[a][0] is not None:
+            w.cell(bs, 1, col, f"=HEDGE_BETA({cref},{bref})", n.betas[a][0],
+                   f("calc", "0.000"))
+            w.cell(bs, 2, col, f"=HEDGE_EFFECTIVENESS({cref},{bref})", n.betas[a][1],
+                   f("calc", "0.000"))
+        elif a == d.benchmark:
+            bs.write(1, col, "benchmark", f("note"))
+        for i in range(npx):
+            v = d.prices[a][i]
+            if np.isfinite(v):
+                bs.write_number(first - 1 + i, col, float(v), f_price)
+    for i, dd in enumerate(d.price_dates):
+        try:
+            bs.write_datetime(first - 1 + i, 0, dt.datetime.fromisoformat(dd),
+                              f("input", DATE))
+        except ValueError:
+            bs.write_string(first - 1 + i, 0, dd, f("input"))
+    bs.set_column(0, 0, 12)
+    bs.set_column(1, len(names), 13)
+    bs.freeze_panes(first - 1, 1)
+    page(bs)

@@ -1,0 +1,40 @@
+"""What every sheet function gets: the workbook, the inputs, the numbers, the styles."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from ... import core
+from .. import layout as L
+from ..cells import CellWriter
+from ..model import Numbers, WorkbookData
+from ..style import Formats
+
+
+@dataclass
+class Context:
+    wb: object  # xlsxwriter.Workbook
+    d: WorkbookData
+    n: Numbers
+    w: CellWriter
+    f: Formats
+    sheets: dict  # sheet name -> xlsxwriter worksheet
+    drawings: bool = True  # charts and pictures (False: a draft for computing formulas)
+
+    @property
+    def live(self) -> bool:
+        return self.w.live
+
+    @property
+    def holdings_last_row(self) -> int:
+        """Excel row of the last holding."""
+        return len(self.d.holdings) + L.HOLDINGS_FIRST_ROW - 1
+
+    def holdings_col(self, name: str) -> str:
+        """``Holdings!$G$2:$G$n``: a column of the holdings table by its layout name."""
+        return L.column_range(L.HOLDINGS, L.HOLDINGS_COLS[name], self.holdings_last_row,
+                              L.HOLDINGS_FIRST_ROW)
+
+    def funding_coin(self) -> str:
+        """The coin the funding contract's coin amounts are in ("BTC"), for labels."""
+        return core.get_contract(self.d.funding.contract).coin or "coin"

@@ -1,0 +1,74 @@
+"""Funding: the funding history (a data table, outside the print area) and the total on
+the portfolio's position in the funding contract (HEDGE_FUNDING, HEDGE_FUNDING_SERIES)."""
+
+from __future__ import annotations
+
+from .. import layout as L
+from ..cells import page, write_time
+from ..style import COIN, CONTRACTS, DATETIME, PRICE, RATE
+from .context import Context
+
+
+def write(c: Context, fs) -> None:
+    d, n, w, f = c.d, c.n, c.w, c.f
+    fs.set_column("A:A", 17)
+    fs.set_column("B:B", 22)
+    fs.set_column("C:C", 12)
+    fs.set_column("D:D", 12)
+    fs.set_column("E:E", 16)
+    fs.set_column("G:G", 28)
+    fs.set_column("H:H", 22)
+    fund = d.funding
+    if fund is None or n.funding_series is None:
+        fs.write("A1", d.funding_note, f("note"))
+        page(fs, landscape=False)
+        return
+    C = L.FUNDING_COLS
+    coin = c.funding_coin()
+    m = len(fund.mark_price)
+    fl = m + L.FUNDING_FIRST_ROW - 1  # Excel row of the last funding row
+    fs.add_table(0, 0, m, 3, {
+        "name": L.FUNDING_TABLE, "style": "Table Style Light 9",
+        "columns": [{"header": x, "header_format": f("head")} for x in
+                    ("Time (UTC)", "Contract", "Mark price (USD)", "Funding rate")]})
+    fs.write(0, L.col_index(C["cumulative"]), f"Cumulative funding ({coin})", f("head"))
+    fs.set_row(0, 30)
+    fs.freeze_panes(1, 0)
+    f_time, f_text = f("input", DATETIME), f("input")
+    f_mark, f_rate = f("input", PRICE), f("input", RATE)
+    for i in range(m):
+        r = i + L.FUNDING_FIRST_ROW - 1
+        write_time(fs, r, L.col_index(C["time"]), fund.time[i], f_time, f_text)
+        fs.write_string(r, L.col_index(C["contract"]), fund.contract, f_text)
+        fs.write_number(r, L.col_index(C["mark"]), float(fund.mark_price[i]), f_mark)
+        fs.write_number(r, L.col_index(C["rate"]), float(fund.funding_rate[i]), f_rate)
+    marks = f"{C['mark']}{L.FUNDING_FIRST_ROW}:{C['mark']}{fl}"
+    rates = f"{C['rate']}{L.FUNDING_FIRST_ROW}:{C['rate']}{fl}"
+    k_row, k_col = L.cell(L.FUNDING_CONTRACT)
+    p_row, p_col = L.cell(L.FUNDING_POSITION)
+    t_row, t_col = L.cell(L.FUNDING_TOTAL)
+    fs.write(k_row - 1, k_col - 1, "Funding", f("head"))
+    fs.write(k_row - 1, k_col, "", f("head"))
+    fs.write(k_row, k_col - 1, "Contract", f("label"))
+    fs.write_string(k_row, k_col, fund.contract, f("input"))
+    fs.write(p_row, p_col - 1, "Position (contracts, from Holdings)", f("label"))
+    w.cell(fs, p_row, p_col, f"=SUMIF({c.holdings_col('contract')},{L.FUNDING_CONTRACT},"
+                             f"{c.holdings_col('contracts')})", n.funding_position,
+           f("calc", CONTRACTS))
+    fs.write(t_row, t_col - 1, f"Total funding ({coin}, + received)", f("label"))
+    w.cell(fs, t_row, t_col, f"=HEDGE_FUNDING({L.FUNDING_POSITION},{L.FUNDING_CONTRACT},"
+                             f"{marks},{rates})", n.funding_total, f("calc", COIN))
+    fs.write(t_row + 1, t_col - 1, "Positive rate: longs pay shorts, so a short hedge "
+                                   "receives it.", f("note"))
+    spill_col = L.col_index(L.FUNDING_SPILL_COL)
+    w.spill(fs, L.FUNDING_FIRST_ROW - 1, L.col_index(C["cumulative"]),
+            f"=HEDGE_FUNDING_SERIES({L.FUNDING_POSITION},{L.FUNDING_CONTRACT},{marks},"
+            f"{rates})", n.funding_series.reshape(-1, 1), [f("calc", COIN)],
+            helper_col=spill_col)
+    if w.live:
+        fs.write(0, spill_col, "HEDGE_FUNDING_SERIES spill (hidden)", f("head"))
+    fs.print_area(0, 0, m, t_col)
+    fs.data_validation(1, L.col_index(C["mark"]), m, L.col_index(C["mark"]), {
+        "validate": "decimal", "criteria": ">", "value": 0,
+        "error_message": "A mark price must be > 0."})
+    page(fs, landscape=False)

@@ -1,0 +1,49 @@
+"""Number formats and cell styles of hedgexl's workbooks: a table, not an if-ladder."""
+
+from __future__ import annotations
+
+USD = '#,##0.00;[Red]-#,##0.00'
+COIN = '0.00000000;[Red]-0.00000000'
+PCT = '0.00%'
+CONTRACTS = '#,##0.###;[Red]-#,##0.###'
+PRICE = '#,##0.00'
+RATE = '0.000000%'
+DATE = 'yyyy-mm-dd'
+DATETIME = 'yyyy-mm-dd hh:mm'
+
+BASE = {"font_name": "Calibri", "font_size": 10}
+
+#: Cell kinds and their look. "input" cells are the ones a user may edit.
+STYLES = {
+    "input": {"bg_color": "#FFF2CC", "font_color": "#1F3B73", "border": 1,
+              "border_color": "#D9C27A"},
+    "calc": {"font_color": "#000000"},
+    "head": {"bold": True, "bg_color": "#1F3B73", "font_color": "#FFFFFF",
+             "text_wrap": True, "valign": "top"},
+    "title": {"bold": True, "font_size": 16, "font_color": "#1F3B73"},
+    "label": {"bold": True},
+    "note": {"italic": True, "font_color": "#595959", "text_wrap": False},
+    "warn": {"bold": True, "font_color": "#C0392B"},
+}
+
+#: Chart colours, by series meaning.
+COLORS = {"spot": "#1F3B73", "hedge": "#E6A117", "funding": "#1E8449", "loss": "#C0392B",
+          "net": "#595959", "mark": "#1F3B73", "liq": "#C0392B", "grid": "#D9D9D9"}
+
+
+class Formats:
+    """``f(kind, num_format, **extra)``: one xlsxwriter format per distinct style, cached."""
+
+    def __init__(self, wb):
+        self.wb = wb
+        self._cache = {}
+
+    def __call__(self, kind="calc", num=None, **extra):
+        key = (kind, num, tuple(sorted(extra.items())))
+        if key not in self._cache:
+            props = {**BASE, **STYLES[kind]}
+            if num:
+                props["num_format"] = num
+            props.update(extra)
+            self._cache[key] = self.wb.add_format(props)
+        return self._cache[key]

@@ -1,0 +1,134 @@
+"""The package's layers, read from its imports: no import cycles, and data flows one way
+(core <- excel, inputs <- book <- workbook <- reports <- cli). Every import counts, the
+ones inside functions too; only imports under ``if TYPE_CHECKING:`` (annotations) do not.
+"""
+
+from __future__ import annotations
+
+import ast
+from pathlib import Path
+
+import pytest
+
+ROOT = Path(__file__).resolve().parent.parent / "hedgexl"
+
+#: Each layer and the layers it may import (besides itself). The package root re-exports
+#: the core, so importing ``hedgexl`` counts as importing the core.
+ALLOWED = {
+    "core": set(),                                   # the math, numpy only
+    "excel": {"core"},                               # converting what Excel sends
+    "udfs": {"core", "excel"},                       # the HEDGE_* functions
+    "files": set(),                                  # atomic writes, locks
+    "inputs": {"core"},                              # reading the user's files
+    "book": {"core", "inputs"},                      # holdings, positions, margin, funding
+    "workbook": {"core", "excel", "udfs", "inputs", "book", "files"},
+    "addin": {"core", "excel", "udfs", "inputs", "workbook", "files"},
+    "reports": {"core", "inputs", "book", "workbook", "files"},
+    "cli": {"core", "excel", "udfs", "inputs", "book", "workbook", "addin", "reports",
+            "files"},
+}
+
+
+def modules() -> dict[str, Path]:
+    out = {}
+    for p in ROOT.rglob("*.py"):
+        parts = p.relative_to(ROOT.parent).with_suffix("").parts
+        if parts[-1] == "__init__":
+            parts = parts[:-1]
+        out[".".join(parts)] = p
+    return out
+
+
+def import_graph(mods: dict[str, Path]) -> dict[str, set[str]]:
+    graph = {m: set() for m in mods}
+    for m, p in mods.items():
+        pkg = m if p.name == "__init__.py" else m.rsplit(".", 1)[0]
+        tree = ast.parse(p.read_text("utf-8"))
+        skip = set()
+        for n in ast.walk(tree):
+            if isinstance(n, ast.If) and getattr(n.test, "id", "") == "TYPE_CHECKING":
+                skip |= {id(x) for x in ast.walk(n)}
+        for node in ast.walk(tree):
+            if id(node) in skip:
+                continue
+            if isinstance(node, ast.ImportFrom):
+                if node.level:
+                    base = pkg.split(".")[:len(pkg.split(".")) - node.level + 1]
+                    target = ".".join(base + ([node.module] if node.module else []))
+                else:
+                    target = node.module or ""
+                subs = [f"{target}.{a.name}" for a in node.names
+                        if f"{target}.{a.name}" in mods]
+                found = subs if len(subs) == len(node.names) else [target, *subs]
+            elif isinstance(node, ast.Import):
+                found = [a.name for a in node.names]
+            else:
+                continue
+            graph[m] |= {t for t in found if t in mods and t != m}
+    return graph
+
+
+def cycles(graph: dict[str, set[str]]) -> list[list[str]]:
+    """Strongly connected components of more than one module (Tarjan)."""
+    index, low, stack, on, out = {}, {}, [], set(), []
+
+    def visit(v):
+        index[v] = low[v] = len(index)
+        stack.append(v)
+        on.add(v)
+        for w in graph[v]:
+            if w not in index:
+                visit(w)
+                low[v] = min(low[v], low[w])
+            elif w in on:
+                low[v] = min(low[v], index[w])
+        if low[v] == index[v]:
+            comp = []
+            while True:
+                w = stack.pop()
+                on.discard(w)
+                comp.append(w)
+                if w == v:
+                    break
+            if len(comp) > 1:
+                out.append(sorted(comp))
+    for v in graph:
+        if v not in index:
+            visit(v)
+    return out
+
+
+def layer(module: str) -> str:
+    parts = module.split(".")
+    return parts[1] if len(parts) > 1 else "core"
+
+
+def wrong_way(graph) -> list[str]:
+    return sorted(f"{m} imports {t}" for m, ts in graph.items() for t in ts
+                  if layer(t) != layer(m) and layer(t) not in ALLOWED[layer(m)])
+
+
+def test_no_import_cycles():
+    assert cycles(import_graph(modules())) == []
+
+
+def test_data_flows_one_way():
+    mods = modules()
+    assert {layer(m) for m in mods} <= set(ALLOWED), "a new layer: place it in ALLOWED"
+    assert wrong_way(import_graph(mods)) == []
+
+
+def test_the_checks_catch_a_cycle_and_a_wrong_way_import(tmp_path):
+    """Tamper: add the import that the layout forbids and both checks object."""
+    graph = import_graph(modules())
+    graph["hedgexl.workbook.layout"].add("hedgexl.workbook.writer")
+    assert any("hedgexl.workbook.layout" in c for c in cycles(graph))
+    graph["hedgexl.core.pnl"].add("hedgexl.workbook.writer")
+    assert wrong_way(graph) == ["hedgexl.core.pnl imports hedgexl.workbook.writer"]
+
+
+@pytest.mark.parametrize("module", ["hedgexl.workbook.layout"])
+def test_the_layout_imports_nothing(module):
+    assert import_graph(modules())[module] == set()
+    tree = ast.parse(modules()[module].read_text("utf-8"))
+    assert not [n for n in ast.walk(tree) if isinstance(n, (ast.Import, ast.ImportFrom))]
