@@ -10,7 +10,8 @@ import pytest
 import hedgexl as hx
 
 from hedgexl import cli, udfs
-from hedgexl.excel import registry, setup
+from hedgexl.addin import setup
+from hedgexl.excel import registry
 
 
 #: Run in a fresh interpreter where hedgexl and the report layer's packages cannot be
