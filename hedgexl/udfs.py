@@ -22,7 +22,8 @@ from .excel.registry import UDFS, decorate, udf
 __all__ = [
     "HEDGE_NOTIONAL", "HEDGE_CONTRACTS", "HEDGE_RESIDUAL", "HEDGE_BETA_SIZE",
     "HEDGE_REBALANCE", "HEDGE_PNL", "HEDGE_FEE", "HEDGE_FUNDING", "HEDGE_FUNDING_SERIES",
-    "HEDGE_NET_PNL", "HEDGE_AVG_ENTRY", "HEDGE_LIQ_PRICE", "HEDGE_BASIS", "HEDGE_BETA",
+    "HEDGE_NET_PNL", "HEDGE_AVG_ENTRY", "HEDGE_LIQ_PRICE", "HEDGE_MARGIN",
+    "HEDGE_LIQ_DISTANCE", "HEDGE_BASIS", "HEDGE_BETA",
     "HEDGE_EFFECTIVENESS", "HEDGE_SCENARIO", "HEDGE_SPEC", "HEDGE_EXPLAIN",
 ]
 
@@ -452,8 +453,9 @@ def HEDGE_AVG_ENTRY(contracts, prices, contract=None):
 
 
 @udf
-def HEDGE_LIQ_PRICE(contracts, entry_price, margin, contract, maint_rate=0):
-    """Isolated liquidation price in USD per coin; "none" where there is none.
+def HEDGE_LIQ_PRICE(contracts, entry_price, margin, contract, maint_rate=None,
+                    maint_amount=None):
+    """Liquidation price in USD per coin, as the contract's venue computes it; "none" where there is none.
 
     Parameters
     ----------
@@ -462,19 +464,26 @@ def HEDGE_LIQ_PRICE(contracts, entry_price, margin, contract, maint_rate=0):
     entry_price : number or range
         Entry price, USD per coin.
     margin : number or range
-        Isolated margin: coin for inverse contracts, USD for linear ones.
+        Margin behind the position: isolated margin, or the wallet balance for cross margin;
+        coin for inverse contracts, USD (USDT) for linear ones.
     contract : text, number or range
         Preset key such as BINANCE:BTCUSD_PERP, or an inverse face value in USD.
     maint_rate : number or range, optional
-        Maintenance margin rate (0.005 = 0.5 %); default 0, the bankruptcy price.
+        Maintenance margin rate (0.005 = 0.5 %). Omitted: the preset's margin tier (for a
+        face value: 0, the bankruptcy price).
+    maint_amount : number or range, optional
+        Maintenance amount (Binance's "cum"), in the settlement currency; default 0 when
+        maint_rate is given, the tier's when it is not.
 
     Returns
     -------
-    USD per coin, isolated margin without tiers or closing fees; "none" when it cannot be
-    liquidated (a 1x inverse short).
+    USD per coin, in the venue's convention (the preset's margin_model) and rounded to its
+    tick as the venue shows it; "none" when it cannot be liquidated (a 1x inverse short).
 
     Examples
     --------
+    >>> HEDGE_LIQ_PRICE(100000, 45000, 101, "BINANCE:BTCUSD_PERP", 0.125, 11.605)
+    33599.4
     >>> round(HEDGE_LIQ_PRICE(10000, 50000, 0.02, 1), 6)
     45454.545455
     >>> HEDGE_LIQ_PRICE(-10000, 50000, 0.2, 1, 0.005)
@@ -482,8 +491,99 @@ def HEDGE_LIQ_PRICE(contracts, entry_price, margin, contract, maint_rate=0):
     """
     return rowwise(core.liquidation_price, {
         "contracts": Num(contracts), "entry_price": Num(entry_price), "margin": Num(margin),
-        "contract": Key(contract), "maint_rate": Num(maint_rate, 0.0)},
+        "contract": Key(contract), "maint_rate": Num(maint_rate, OMIT),
+        "maint_amount": Num(maint_amount, OMIT)},
         nan_result=NO_LIQUIDATION)
+
+
+_MARGIN_KINDS = ("maintenance", "initial")
+
+
+@udf
+def HEDGE_MARGIN(contracts, price, contract, kind="maintenance", leverage=1,
+                 maint_rate=None, maint_amount=None):
+    """Initial or maintenance margin of a position, in the settlement coin (USDT for linear).
+
+    Parameters
+    ----------
+    contracts : number or range
+        Signed position in contracts.
+    price : number or range
+        USD per coin: the mark price for maintenance margin, the entry price for initial.
+    contract : text, number or range
+        Preset key such as BINANCE:BTCUSD_PERP, or an inverse face value in USD.
+    kind : text, optional
+        Which margin (either is in the settlement coin): "maintenance" (default) or
+        "initial".
+    leverage : number or range, optional
+        Leverage for initial margin, a multiple (10 = 10x: margin is the value in coin / 10);
+        default 1.
+    maint_rate : number or range, optional
+        Maintenance rate; omitted: the preset's tier for the position's value at price.
+    maint_amount : number or range, optional
+        Maintenance amount subtracted, settlement currency; default the tier's (0 when
+        maint_rate is given).
+
+    Returns
+    -------
+    Coin for inverse contracts (BTC for BTCUSD_PERP), USDT for linear ones.
+
+    Examples
+    --------
+    >>> round(HEDGE_MARGIN(100, 25000, "BINANCE:BTCUSD_PERP"), 10)
+    0.0016
+    >>> HEDGE_MARGIN(100, 25000, "BINANCE:BTCUSD_PERP", "initial", 20)
+    0.02
+    """
+    k = _text(kind, "maintenance", "kind", _MARGIN_KINDS)
+    if k == "initial":
+        return rowwise(core.initial_margin, {
+            "contracts": Num(contracts), "entry_price": Num(price), "contract": Key(contract),
+            "leverage": Num(leverage, 1.0)})
+    return rowwise(core.maintenance_margin, {
+        "contracts": Num(contracts), "price": Num(price), "contract": Key(contract),
+        "maint_rate": Num(maint_rate, OMIT), "maint_amount": Num(maint_amount, OMIT)})
+
+
+def _no_liquidation_as_zero(value):
+    """HEDGE_LIQ_PRICE's "none" read back as a number: 0, no liquidation price (a blank
+    cell stays blank: no row)."""
+    if isinstance(value, (list, tuple)):
+        return [_no_liquidation_as_zero(v) for v in value]
+    if isinstance(value, str) and value.strip().lower() == NO_LIQUIDATION:
+        return 0.0
+    return value
+
+
+@udf
+def HEDGE_LIQ_DISTANCE(contracts, mark_price, liq_price):
+    """Price move to liquidation as a fraction of the mark price (0.2 = a 20 % move); negative once past it.
+
+    Parameters
+    ----------
+    contracts : number or range
+        Signed position in contracts (its sign says which way is dangerous).
+    mark_price : number or range
+        Mark price, USD per coin.
+    liq_price : number or range
+        Liquidation price, USD per coin, e.g. from HEDGE_LIQ_PRICE; "none" where there is
+        none.
+
+    Returns
+    -------
+    Long: (mark − liq)/mark; short: (liq − mark)/mark. "none" where there is no
+    liquidation price.
+
+    Examples
+    --------
+    >>> HEDGE_LIQ_DISTANCE(-1000, 50000, 60000)
+    0.2
+    >>> HEDGE_LIQ_DISTANCE(-1000, 50000, "none")
+    'none'
+    """
+    return rowwise(core.liquidation_distance, {
+        "contracts": Num(contracts), "mark_price": Num(mark_price),
+        "liq_price": Num(_no_liquidation_as_zero(liq_price))}, nan_result=NO_LIQUIDATION)
 
 
 @udf

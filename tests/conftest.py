@@ -25,5 +25,7 @@ def shared_data():
 def _fresh_contracts():
     import hedgexl
     hedgexl.reset_contracts()
+    hedgexl.reset_tiers()
     yield
     hedgexl.reset_contracts()
+    hedgexl.reset_tiers()

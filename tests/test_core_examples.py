@@ -132,7 +132,7 @@ def test_liquidation_prices():
     assert math.isnan(hx.liquidation_price(-10_000, 50_000, 0.2, 1, 0.005))
     assert math.isnan(hx.bankruptcy_price(-1, 50_000, 1))
     # a 1x linear short can
-    assert close(hx.liquidation_price(-1, 50_000, 50_000, "BINANCE:BTCUSDT"), 100_000)
+    assert close(hx.liquidation_price(-1, 50_000, 50_000, "BINANCE:BTCUSDT", 0), 100_000)
 
 
 def test_basis():

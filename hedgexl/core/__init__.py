@@ -2,22 +2,25 @@
 
 from .pnl import (avg_entry, funding_payments, funding_series, funding_total, futures_pnl,
                   inverse_pnl, linear_pnl, net_pnl, net_pnl_breakdown, trading_fee)
-from .risk import (basis, bankruptcy_price, beta, hedge_effectiveness, initial_margin,
-                   liquidation_price, min_variance_hedge_ratio, price_returns)
+from .margin import (bankruptcy_price, initial_margin, liquidation_distance,
+                     liquidation_price, maintenance_margin, margin, position_value)
+from .risk import basis, beta, hedge_effectiveness, min_variance_hedge_ratio, price_returns
 from .scenarios import DEFAULT_SHOCKS, SCENARIO_COLUMNS, scenario
 from .sizing import (beta_size, hedge_contracts, hedge_notional, hedge_residual,
                      rebalance_contracts, round_to_lot, weight_hedge_contracts)
 from .contracts import (ContractSpec, all_contracts, contract_keys, get_contract,
-                    load_contracts, own_contract, reset_contracts)
+                        load_contracts, own_contract, reset_contracts)
+from .tiers import Tiers, load_tiers, reset_tiers, tiers_of
 
 __all__ = [
     "avg_entry", "funding_payments", "funding_series", "funding_total", "futures_pnl",
     "inverse_pnl", "linear_pnl", "net_pnl", "net_pnl_breakdown", "trading_fee",
     "basis", "bankruptcy_price", "beta", "hedge_effectiveness", "initial_margin",
-    "liquidation_price", "min_variance_hedge_ratio", "price_returns",
+    "liquidation_price", "liquidation_distance", "maintenance_margin", "margin",
+    "position_value", "min_variance_hedge_ratio", "price_returns",
     "DEFAULT_SHOCKS", "SCENARIO_COLUMNS", "scenario",
     "beta_size", "hedge_contracts", "hedge_notional", "hedge_residual",
     "rebalance_contracts", "round_to_lot", "weight_hedge_contracts",
     "ContractSpec", "all_contracts", "contract_keys", "get_contract", "load_contracts",
-    "own_contract", "reset_contracts",
+    "own_contract", "reset_contracts", "Tiers", "load_tiers", "reset_tiers", "tiers_of",
 ]

@@ -46,10 +46,17 @@ class ContractSpec:
     maker_fee: float = math.nan
     maint_margin: float = math.nan
     funding_hours: float = math.nan
+    margin_model: str = "liq_value"  # see MARGIN_MODELS
+    liq_round: str = ""  # "nearest", "toward_entry" or "" (none); see LIQ_ROUNDING
 
     @property
     def linear(self) -> bool:
         return self.type == "linear"
+
+    @property
+    def face_only(self) -> bool:
+        """A contract given by its face value alone (no preset: no venue, no tiers)."""
+        return not self.venue and self.key.endswith(" USD")
 
     @property
     def multiplier(self) -> float:
@@ -63,6 +70,17 @@ class ContractSpec:
             raise ValueError(f"field must be one of {', '.join(SPEC_FIELDS)}, got {name!r}")
         return getattr(self, key)
 
+
+#: How a venue computes maintenance margin (DOMAIN.md, "How the venues compute it"):
+#: ``liq_value``: on the position's value at the liquidation price, less the tier's
+#: maintenance amount (Binance, OKX; Deribit, Kraken); ``entry_value``: on the value at
+#: entry (Bybit USDT, BitMEX); ``entry_value_fee``: on the value at entry, plus the taker fee
+#: to close at the bankruptcy price (Bybit inverse).
+MARGIN_MODELS = ("liq_value", "entry_value", "entry_value_fee")
+#: How a venue shows a liquidation price: rounded to the nearest tick (Binance prints
+#: 33,599.419 as 33,599.4), toward the entry price (Bybit prints a long's 5,739.08 as
+#: 5,739.5), or not at all.
+LIQ_ROUNDING = ("nearest", "toward_entry", "")
 
 SPEC_FIELDS = tuple(f.name for f in fields(ContractSpec)) + ("multiplier",)
 _FIELD_ALIASES = {"face": "face_usd", "face_value": "face_usd", "size": "size_coin",
@@ -97,6 +115,9 @@ def _parse_rows(text: str, source: str) -> dict[str, ContractSpec]:
                 kwargs[name] = row[name]
         kwargs["key"] = row["key"].upper()
         kwargs["type"] = kwargs.get("type", "inverse").lower()
+        for name in ("margin_model", "liq_round"):
+            if name in kwargs:
+                kwargs[name] = kwargs[name].lower()
         spec = ContractSpec(**kwargs)
         _check_spec(spec, f"{source} row {lineno}")
         specs[spec.key] = spec
@@ -112,6 +133,12 @@ def _check_spec(spec: ContractSpec, where: str) -> None:
         raise ValueError(f"{where}: {what} must be > 0 for a {spec.type} contract")
     if not (spec.lot > 0):
         raise ValueError(f"{where}: lot must be > 0")
+    if spec.margin_model not in MARGIN_MODELS:
+        raise ValueError(f"{where}: margin_model must be one of {', '.join(MARGIN_MODELS)}, "
+                         f"got {spec.margin_model!r}")
+    if spec.liq_round not in LIQ_ROUNDING:
+        raise ValueError(f"{where}: liq_round must be nearest, toward_entry or blank, got "
+                         f"{spec.liq_round!r}")
 
 
 def _bundled() -> dict[str, ContractSpec]:

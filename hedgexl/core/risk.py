@@ -1,7 +1,6 @@
-"""Risk: margin, isolated liquidation and bankruptcy prices, basis, beta and effectiveness.
+"""Market structure: basis, beta, hedge effectiveness and the minimum-variance hedge ratio.
 
-The margin model is isolated, without tiers, and leaves out the fee to close: exchanges add
-both, so treat these prices as the textbook ones (see DOMAIN.md, "Margin and liquidation").
+Margin and liquidation are in :mod:`.margin`.
 """
 
 from __future__ import annotations
@@ -9,131 +8,9 @@ from __future__ import annotations
 import numpy as np
 
 from .validate import broadcast, num, out
-from .contracts import resolve
 
-__all__ = [
-    "initial_margin", "liquidation_price", "bankruptcy_price", "basis", "beta",
-    "hedge_effectiveness", "min_variance_hedge_ratio", "price_returns",
-]
-
-
-def initial_margin(contracts, entry_price, contract, leverage=1.0):
-    """Initial margin at leverage L, |q|·F/(P0·L) in coin for inverse contracts.
-
-    Parameters
-    ----------
-    contracts : array_like
-        Signed position q in contracts.
-    entry_price : array_like
-        P0 in USD per coin, > 0.
-    contract : number, str or array_like
-        Inverse face value in USD, or a preset key.
-    leverage : array_like, optional
-        L, > 0. Default 1.
-
-    Returns
-    -------
-    float or ndarray
-        Inverse: coin. Linear: |q|·c·P0/L in USD.
-
-    Examples
-    --------
-    >>> initial_margin(-625, 50_000, 100)
-    1.25
-    """
-    q = np.abs(num(contracts, "contracts"))
-    p0 = num(entry_price, "entry_price", positive=True)
-    lev = num(leverage, "leverage", positive=True)
-    linear, mult, _ = resolve(contract)
-    broadcast(contracts=q, entry_price=p0, leverage=lev, contract=mult)
-    return out(np.where(linear, q * mult * p0, q * mult / p0) / lev)
-
-
-def liquidation_price(contracts, entry_price, margin, contract, maint_rate=0.0):
-    """Isolated liquidation price; NaN where the position cannot be liquidated.
-
-    Parameters
-    ----------
-    contracts : array_like
-        Signed position q in contracts (+ long, − short); zero has no liquidation price.
-    entry_price : array_like
-        P0 in USD per coin, > 0.
-    margin : array_like
-        Isolated margin B, >= 0: coin for inverse contracts, USD for linear ones.
-    contract : number, str or array_like
-        Inverse face value in USD, or a preset key.
-    maint_rate : array_like, optional
-        Maintenance margin rate m, >= 0. At 0 (the default) this is the bankruptcy price.
-
-    Returns
-    -------
-    float or ndarray
-        USD per coin. Inverse long: Q·F·(1+m) / (Q·F/P0 + B); inverse short:
-        Q·F·(1−m) / (Q·F/P0 − B), with Q = |q|. Linear long: (Q·c·P0 − B) / (Q·c·(1−m));
-        linear short: (Q·c·P0 + B) / (Q·c·(1+m)). NaN means there is no liquidation price:
-        an inverse short whose margin covers its notional (a 1x short) and a linear long
-        whose margin covers its notional cannot be liquidated in this model.
-
-    Examples
-    --------
-    A 10x inverse long of 10,000 USD at 50,000 (margin 0.02 BTC):
-
-    >>> round(liquidation_price(10_000, 50_000, 0.02, 1), 6)
-    45454.545455
-    >>> import math; math.isnan(liquidation_price(-10_000, 50_000, 0.2, 1, 0.005))
-    True
-    """
-    q = num(contracts, "contracts")
-    p0 = num(entry_price, "entry_price", positive=True)
-    b = num(margin, "margin", nonneg=True)
-    m = num(maint_rate, "maint_rate", nonneg=True)
-    linear, mult, _ = resolve(contract)
-    broadcast(contracts=q, entry_price=p0, margin=b, maint_rate=m, contract=mult)
-    qa = np.abs(q) * mult  # USD notional (inverse) or coins (linear)
-    long = q > 0
-    with np.errstate(divide="ignore", invalid="ignore"):
-        inv_den = np.where(long, qa / p0 + b, qa / p0 - b)
-        inv = qa * np.where(long, 1 + m, 1 - m) / inv_den
-        inv = np.where(inv_den > 0, inv, np.nan)
-        lin_num = np.where(long, qa * p0 - b, qa * p0 + b)
-        lin = lin_num / (qa * np.where(long, 1 - m, 1 + m))
-        lin = np.where(lin_num > 0, lin, np.nan)
-        res = np.where(linear, lin, inv)
-    res = np.where((q == 0) | ~(res > 0), np.nan, res)
-    return out(res)
-
-
-def bankruptcy_price(contracts, entry_price, leverage):
-    """Bankruptcy price of an inverse position at leverage L (liquidation at m = 0).
-
-    Parameters
-    ----------
-    contracts : array_like
-        Signed position; only its sign is used.
-    entry_price : array_like
-        P0 in USD per coin, > 0.
-    leverage : array_like
-        L, > 0.
-
-    Returns
-    -------
-    float or ndarray
-        Long: P0·L/(L+1). Short: P0·L/(L−1), NaN at L <= 1 (a 1x short has none).
-
-    Examples
-    --------
-    >>> bankruptcy_price(1, 50_000, 10) == liquidation_price(10_000, 50_000, 0.02, 1)
-    True
-    >>> bankruptcy_price(-1, 50_000, 2)
-    100000.0
-    """
-    q = num(contracts, "contracts")
-    p0 = num(entry_price, "entry_price", positive=True)
-    lev = num(leverage, "leverage", positive=True)
-    broadcast(contracts=q, entry_price=p0, leverage=lev)
-    with np.errstate(divide="ignore", invalid="ignore"):
-        res = np.where(q >= 0, p0 * lev / (lev + 1), p0 * lev / (lev - 1))
-    return out(np.where((q == 0) | ~(res > 0) | ~np.isfinite(res), np.nan, res))
+__all__ = ["basis", "beta", "hedge_effectiveness", "min_variance_hedge_ratio",
+           "price_returns"]
 
 
 def basis(futures_price, spot_price, days_to_expiry=None):

@@ -10,7 +10,8 @@ from ..cells import page
 from .context import Context
 
 COLUMNS = ["key", "venue", "symbol", "type", "face_usd", "size_coin", "coin", "settle", "lot",
-           "tick", "taker_fee", "maker_fee", "maint_margin", "funding_hours"]
+           "tick", "taker_fee", "maker_fee", "maint_margin", "funding_hours", "margin_model",
+           "liq_round"]
 NUMBER_FORMATS = {"face_usd": "#,##0.##", "size_coin": "0.########", "lot": "0.########",
                   "tick": "0.########", "taker_fee": "0.000%", "maker_fee": "0.000%",
                   "maint_margin": "0.00%", "funding_hours": "0"}

@@ -1,0 +1,145 @@
+"""Maintenance margin tiers: the venues' bracket tables, as editable data.
+
+The bundled tables live in ``hedgexl/data/margin_tiers.csv`` (sources in that folder's
+README). One row per tier of a contract, in increasing order of ``cap``:
+
+- ``cap``: the tier's upper bound of the position's size, in ``cap_unit``: ``coin`` (the
+  position's value in its settlement coin, inverse), ``quote`` (its value in the quote
+  currency, linear) or ``contracts``; blank on the last row means no bound;
+- ``max_leverage``; ``maint_rate`` (a fraction); ``maint_amount`` (in the settlement
+  currency; Binance's "maintenance amount", 0 where the venue has none).
+
+A contract without a table has one tier: its preset's ``maint_margin``, with no bound and
+no maintenance amount (:func:`tiers_of` says which).
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+from dataclasses import dataclass
+from importlib import resources
+from pathlib import Path
+
+import numpy as np
+
+from .contracts import get_contract
+
+__all__ = ["Tiers", "tiers_of", "load_tiers", "reset_tiers", "CAP_UNITS"]
+
+CAP_UNITS = ("coin", "quote", "contracts")
+
+
+@dataclass(frozen=True)
+class Tiers:
+    """One contract's tiers: arrays in increasing order of ``cap`` (inf = no bound)."""
+
+    key: str
+    cap: np.ndarray
+    cap_unit: str
+    max_leverage: np.ndarray
+    maint_rate: np.ndarray
+    maint_amount: np.ndarray
+    source: str  # a label of the data README's sources; "preset" for a flat rate
+
+    def index(self, size) -> np.ndarray:
+        """The tier of each position size (in ``cap_unit``); ``len(cap)`` beyond the last
+        bound. A size at a cap is in the tier that ends there."""
+        return np.searchsorted(self.cap, np.asarray(size, dtype=float), side="left")
+
+    @property
+    def bound(self) -> float:
+        """The largest size the table covers (inf when the last tier has no bound)."""
+        return float(self.cap[-1])
+
+
+def _parse(text: str, source: str) -> dict[str, Tiers]:
+    rows: dict[str, list] = {}
+    reader = csv.DictReader(io.StringIO(text))
+    need = {"contract", "cap", "cap_unit", "maint_rate", "maint_amount"}
+    have = {(f or "").strip().lower() for f in reader.fieldnames or []}
+    if not need <= have:
+        raise ValueError(f"{source}: a tiers file needs the columns {', '.join(sorted(need))}"
+                         f"; missing {', '.join(sorted(need - have))}")
+    for lineno, raw in enumerate(reader, start=2):
+        r = {(k or "").strip().lower(): (v or "").strip() for k, v in raw.items()}
+        if not r.get("contract"):
+            continue
+        where = f"{source} row {lineno}"
+        try:
+            cap = float(r["cap"]) if r["cap"] else np.inf
+            lev = float(r["max_leverage"]) if r.get("max_leverage") else np.nan
+            rate, amount = float(r["maint_rate"]), float(r["maint_amount"] or 0)
+        except ValueError:
+            raise ValueError(f"{where}: cap, max_leverage, maint_rate and maint_amount must "
+                             f"be numbers") from None
+        if r["cap_unit"].lower() not in CAP_UNITS:
+            raise ValueError(f"{where}: cap_unit must be one of {', '.join(CAP_UNITS)}, got "
+                             f"{r['cap_unit']!r}")
+        if not (cap > 0) or not (0 <= rate < 1) or amount < 0:
+            raise ValueError(f"{where}: need cap > 0, 0 <= maint_rate < 1, maint_amount >= 0")
+        rows.setdefault(r["contract"].upper(), []).append(
+            (cap, r["cap_unit"].lower(), lev, rate, amount, r.get("source", ""), where))
+    out = {}
+    for key, tiers in rows.items():
+        caps = [t[0] for t in tiers]
+        if caps != sorted(caps) or len(set(caps)) != len(caps):
+            raise ValueError(f"{tiers[0][6]}: the tiers of {key} must be in increasing order "
+                             f"of cap")
+        if len({t[1] for t in tiers}) > 1:
+            raise ValueError(f"{tiers[0][6]}: the tiers of {key} mix cap units")
+        rates = [t[3] for t in tiers]
+        if rates != sorted(rates):
+            raise ValueError(f"{tiers[0][6]}: the maintenance rates of {key} must not fall "
+                             f"from one tier to the next")
+        out[key] = Tiers(key, np.array(caps), tiers[0][1], np.array([t[2] for t in tiers]),
+                         np.array(rates), np.array([t[4] for t in tiers]),
+                         tiers[0][5] or source)
+    return out
+
+
+def _bundled() -> dict[str, Tiers]:
+    package = __name__.split(".")[0]
+    text = resources.files(package).joinpath("data/margin_tiers.csv").read_text("utf-8")
+    return _parse(text, "margin_tiers.csv")
+
+
+_TIERS: dict[str, Tiers] = _bundled()
+
+
+def load_tiers(path) -> list[str]:
+    """Add or replace the tier tables of the contracts in a CSV file of the bundled
+    file's columns. Returns the contract keys read."""
+    p = Path(path)
+    try:
+        text = p.read_text("utf-8-sig")
+    except OSError as e:
+        raise ValueError(f"tiers file {p}: {e.strerror or e}") from None
+    tables = _parse(text, str(p))
+    _TIERS.update(tables)
+    return list(tables)
+
+
+def reset_tiers() -> None:
+    """Back to the bundled tables."""
+    _TIERS.clear()
+    _TIERS.update(_bundled())
+
+
+def tiers_of(contract) -> Tiers:
+    """The tiers of a contract (a preset key, a face value or a ContractSpec).
+
+    >>> t = tiers_of("BINANCE:BTCUSD_PERP")
+    >>> float(t.maint_rate[t.index(300)]), float(t.maint_amount[t.index(300)])
+    (0.125, 11.605)
+    >>> tiers_of(100).source, float(tiers_of(100).maint_rate[0])
+    ('preset', 0.0)
+    """
+    spec = get_contract(contract)
+    found = _TIERS.get(spec.key)
+    if found is not None:
+        return found
+    rate = spec.maint_margin if np.isfinite(spec.maint_margin) else 0.0
+    unit = "quote" if spec.linear else "coin"
+    return Tiers(spec.key, np.array([np.inf]), unit, np.array([np.nan]), np.array([rate]),
+                 np.array([0.0]), "preset")
