@@ -9,7 +9,6 @@ from __future__ import annotations
 
 import datetime as dt
 import math
-import re
 from dataclasses import dataclass, field
 from importlib import resources
 from pathlib import Path
@@ -18,13 +17,14 @@ import numpy as np
 
 from ..core.numbers import parse_number
 from ..core.contracts import get_contract, own_contract
+from .positions import POSITION_ALIASES, Positions, read_positions
 from .tables import (EXCEL_MAX_ROWS, MAX_INPUT_BYTES, MAX_UNPACKED_BYTES, InputError, Table,
-                     read_table)
+                     column_letter as _column_letter, map_header, norm as _norm, read_table)
 
-__all__ = ["InputError", "Holdings", "read_holdings", "read_funding", "read_funding_all",
+__all__ = ["InputError", "Holdings", "read_holdings", "Positions", "read_positions", "read_funding", "read_funding_all",
            "pick_funding", "read_prices", "read_table", "Table",
            "parse_number", "example_path", "MAX_INPUT_BYTES", "MAX_UNPACKED_BYTES",
-           "EXCEL_MAX_ROWS", "DEFAULT_CONTRACT", "BETA_RANGE"]
+           "EXCEL_MAX_ROWS", "DEFAULT_CONTRACT", "BETA_RANGE", "POSITION_ALIASES"]
 
 HOLDING_ALIASES = {
     "asset": ("asset", "coin", "symbol", "ticker", "name"),
@@ -42,39 +42,6 @@ REQUIRED = ("asset", "quantity", "price")
 DEFAULT_CONTRACT = "BINANCE:BTCUSD_PERP"
 #: Betas outside this range are read but warned about.
 BETA_RANGE = (0.0, 3.0)
-
-
-def _norm(h) -> str:
-    return re.sub(r"[\s_\-]+", " ", str(h or "").strip().lower())
-
-
-def _column_letter(i: int) -> str:
-    """The spreadsheet letter of 0-based column ``i`` (openpyxl's, imported when needed)."""
-    from openpyxl.utils import get_column_letter
-    return get_column_letter(i + 1)
-
-
-def _map_header(header, path):
-    lookup = {}
-    for canon, names in HOLDING_ALIASES.items():
-        for n in names:
-            lookup[_norm(n)] = canon
-    cols = {}
-    for i, h in enumerate(header):
-        canon = lookup.get(_norm(h))
-        if canon is None:
-            continue
-        if canon in cols:
-            j = cols[canon]
-            raise InputError(path, f"columns {header[j]!r} ({_column_letter(j)}) and {h!r} "
-                                   f"({_column_letter(i)}) both read as {canon}; rename or "
-                                   f"remove one", 1)
-        cols[canon] = i
-    missing = [c for c in REQUIRED if c not in cols]
-    if missing:
-        raise InputError(path, f"missing column{'s' if len(missing) > 1 else ''} "
-                         f"{', '.join(missing)} (found: {', '.join(map(str, header))})", 1)
-    return cols
 
 
 @dataclass
@@ -120,7 +87,7 @@ def read_holdings(path, *, default_hedge_ratio=1.0, default_contract=None,
     p = Path(path)
     table = read_table(p, decimal=decimal, delimiter=delimiter)
     rows = table.rows
-    cols = _map_header(rows[0], p)
+    cols = map_header(rows[0], p, HOLDING_ALIASES, REQUIRED)
     if split_portfolios and "portfolio" not in cols:
         raise InputError(p, "missing column portfolio (needed to split one file into "
                          "portfolios)", 1)

@@ -363,3 +363,38 @@ def _xlsx_rows(p: Path) -> list[list]:
         return rows
     finally:
         wb.close()
+
+
+def norm(h) -> str:
+    return re.sub(r"[\s_\-]+", " ", str(h or "").strip().lower())
+
+
+def column_letter(i: int) -> str:
+    """The spreadsheet letter of 0-based column ``i`` (openpyxl's, imported when needed)."""
+    from openpyxl.utils import get_column_letter
+    return get_column_letter(i + 1)
+
+
+def map_header(header, path, aliases: dict, required) -> dict:
+    """Column index of each field of ``aliases`` (field -> accepted header names) found in
+    ``header``; refuses two headers for one field and a missing ``required`` field."""
+    lookup = {}
+    for canon, names in aliases.items():
+        for n in names:
+            lookup[norm(n)] = canon
+    cols = {}
+    for i, h in enumerate(header):
+        canon = lookup.get(norm(h))
+        if canon is None:
+            continue
+        if canon in cols:
+            j = cols[canon]
+            raise InputError(path, f"columns {header[j]!r} ({column_letter(j)}) and {h!r} "
+                                   f"({column_letter(i)}) both read as {canon}; rename or "
+                                   f"remove one", 1)
+        cols[canon] = i
+    missing = [c for c in required if c not in cols]
+    if missing:
+        raise InputError(path, f"missing column{'s' if len(missing) > 1 else ''} "
+                         f"{', '.join(missing)} (found: {', '.join(map(str, header))})", 1)
+    return cols

@@ -1,0 +1,114 @@
+"""The book: a portfolio's holdings and futures positions, and what follows from them:
+the hedge of each holding (:mod:`.sizing`), each position's margin and liquidation
+(:mod:`.risk`), funding accrued and carry (:mod:`.carry`), the trades that bring the hedge
+back on target and the net exposure per coin (:mod:`.trades`).
+
+Everything here is numbers from the core; nothing is laid out.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass, field
+
+import numpy as np
+
+from .. import core
+from ..inputs import Funding, Holdings, Positions
+from .carry import Carry, position_carry
+from .risk import Risk, position_risk
+from .sizing import Sizing, size_holdings
+from .trades import Exposure, Trades, coin_exposure, margin_by_coin, plan_trades
+
+__all__ = ["Book", "build_book", "coin_marks", "Sizing", "size_holdings", "Risk", "Carry",
+           "Trades", "Exposure", "COVERAGE_LABEL", "USD_PER_STABLE", "margin_by_coin"]
+
+#: The one definition of coverage, said wherever it is shown (CLI, summary, workbook): the
+#: beta-weighted hedge notional net of the rounding residual, over the spot value.
+COVERAGE_LABEL = "Coverage (beta-adjusted, net of rounding)"
+#: A USDT amount is counted as this many USD.
+USD_PER_STABLE = 1.0
+
+
+@dataclass
+class Book:
+    positions: Positions
+    marks: dict[str, float]  # coin -> USD
+    risk: Risk
+    carry: Carry
+    trades: Trades
+    exposure: Exposure
+    valuation: dt.datetime
+    band: float
+    notes: list[str] = field(default_factory=list)
+
+    def usd(self, amounts, currencies) -> np.ndarray:
+        """Settlement-currency amounts in USD at the marks (USDT at 1 USD)."""
+        return np.array([a * (USD_PER_STABLE if c in ("USDT", "USDC", "USD")
+                              else self.marks[c]) for a, c in zip(amounts, currencies)])
+
+    def totals(self) -> dict:
+        """Per settlement currency: funding accrued and carry a year, and their USD sum."""
+        out = {}
+        for key, arr in (("accrued", self.carry.accrued),
+                         ("per_year_latest", self.carry.per_year_latest),
+                         ("per_year_avg", self.carry.per_year_avg)):
+            by: dict[str, float] = {}
+            for a, c in zip(arr, self.risk.settle):
+                if np.isfinite(a):
+                    by[c] = by.get(c, 0.0) + float(a)
+            out[key] = by
+            out[key + "_usd"] = float(sum(self.usd(list(by.values()), list(by))))
+        return out
+
+
+def coin_marks(h: Holdings, pos: Positions | None, prices=None,
+               valuation: dt.date | None = None) -> dict[str, float]:
+    """The USD price of each coin: the holdings' price, else the positions file's
+    mark_price, else the last price on or before the valuation date in ``prices``
+    (``(dates, {asset: array})``)."""
+    marks: dict[str, float] = {}
+    for a, p in zip(h.asset, h.price):
+        marks.setdefault(a.upper(), float(p))
+    if pos is not None:
+        for c, p in pos.marks.items():
+            marks.setdefault(c, float(p))
+    if prices:
+        dates, cols = prices
+        last = valuation.isoformat() if valuation else max(dates)
+        for a, col in cols.items():
+            ok = [i for i, d in enumerate(dates) if d <= last and np.isfinite(col[i])]
+            if ok:
+                marks.setdefault(a.upper(), float(col[ok[-1]]))
+    return marks
+
+
+def build_book(h: Holdings, pos: Positions, *, sizing: Sizing | None = None,
+               funding: dict[str, Funding] | None = None, prices=None,
+               valuation: dt.date, default_hedge_ratio: float = 1.0,
+               band: float = 0.0) -> Book:
+    """The desk's day for one portfolio. ``valuation`` is a date: funding up to the end of
+    that day (UTC) counts. Refuses (ValueError, one line) a position in a coin that has
+    no price."""
+    s = sizing or size_holdings(h)
+    marks = coin_marks(h, pos, prices, valuation)
+    for k in dict.fromkeys(pos.contract):
+        c = core.get_contract(k).coin.upper()
+        if c not in marks:
+            raise ValueError(f"{pos.source}: positions in {k} need a {c} price: add a "
+                             f"holding of {c}, a mark_price column, or --prices with {c}")
+    end = dt.datetime.combine(valuation, dt.time(23, 59, 59))
+    risk = position_risk(pos, marks)
+    carry = position_carry(pos, risk.mark, funding, end)
+    trades, notes = plan_trades(h, s, pos, marks, default_hedge_ratio, band)
+    exposure = coin_exposure(h, pos, trades, marks)
+    notes = list(pos.notes) + notes + carry.missing
+    for k in risk.flat_tiers:
+        spec = core.get_contract(k)
+        notes.append(f"{k}: no margin tier table is bundled; its liquidation prices use the "
+                     f"flat base rate {spec.maint_margin:.2%}: check the venue's tiers for a "
+                     f"large position (hedgexl.load_tiers)")
+    return Book(pos, marks, risk, carry, trades, exposure, end, band, notes)
+
+
+

@@ -1,0 +1,252 @@
+"""Reading a positions file: the futures a desk already holds, one row per position.
+
+Columns (aliases as for holdings; header names are matched without case, spaces or
+underscores):
+
+- ``account``: where the position sits (one venue account; cross margin is per account);
+- ``contract``: a preset key (``BINANCE:BTCUSD_PERP``): the venue's margin rules come from it;
+- ``contracts``: signed, + long / − short, in contracts (whole lots of the preset);
+- ``entry_price``: USD per coin;
+- ``margin``: isolated margin, in the settlement currency (coin for inverse, USDT for linear);
+  or ``wallet_balance``: the account's cross-margin wallet in that currency, on any row of
+  the account (rows that repeat it must agree);
+- ``leverage`` (optional): with isolated margin left blank, the margin is value / leverage;
+- ``mode`` (optional): ``isolated`` or ``cross``; default isolated when ``margin`` is given,
+  cross when ``wallet_balance`` is;
+- ``opened_at`` (optional): when the position was opened, UTC (``2024-03-01T00:00Z``);
+  funding is accrued from it;
+- ``mark_price`` (optional): the coin's price now, where no holding prices that coin;
+- ``portfolio`` (optional): which portfolio of a batch the position belongs to.
+
+Within one account, positions in the same contract add up (entry prices averaged as the
+venue does: harmonically for inverse contracts).
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import math
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import numpy as np
+
+from ..core.contracts import get_contract
+from ..core.pnl import avg_entry
+from .tables import InputError, map_header, read_table
+
+__all__ = ["Positions", "read_positions", "POSITION_ALIASES", "parse_time"]
+
+POSITION_ALIASES = {
+    "account": ("account", "acct", "sub account", "subaccount", "venue account"),
+    "contract": ("contract", "contract key", "instrument", "key"),
+    "contracts": ("contracts", "position", "size", "qty", "quantity", "lots"),
+    "entry_price": ("entry price", "entry", "avg entry", "average entry", "avg price",
+                    "entry usd"),
+    "margin": ("margin", "isolated margin", "position margin"),
+    "wallet_balance": ("wallet balance", "wallet", "cross balance", "balance"),
+    "leverage": ("leverage", "lev"),
+    "mode": ("mode", "margin mode", "margin type"),
+    "opened_at": ("opened at", "opened", "open time", "entry time"),
+    "mark_price": ("mark price", "mark"),
+    "portfolio": ("portfolio", "fund", "book"),
+}
+REQUIRED = ("account", "contract", "contracts", "entry_price")
+MODES = ("isolated", "cross")
+
+
+@dataclass
+class Positions:
+    """Futures positions as columns, one per account and contract (netted)."""
+
+    account: list[str]
+    contract: list[str]  # preset keys
+    contracts: np.ndarray  # signed
+    entry_price: np.ndarray
+    margin: np.ndarray  # isolated margin, settlement currency; NaN for cross
+    mode: list[str]
+    leverage: np.ndarray  # NaN where not given
+    opened_at: list[dt.datetime | None]  # naive UTC
+    rows: list[list[int]]  # the file rows each position adds up
+    wallet: dict = field(default_factory=dict)  # (account, settle) -> cross balance
+    marks: dict = field(default_factory=dict)  # coin -> mark price given in the file
+    source: str = ""
+    notes: list[str] = field(default_factory=list)
+
+    def __len__(self):
+        return len(self.account)
+
+    def settle(self, i: int) -> str:
+        return get_contract(self.contract[i]).settle
+
+
+def parse_time(value) -> dt.datetime | None:
+    """A UTC time from a cell: a datetime, an ISO text (``2024-03-01``, ``2024-03-01T08:00Z``,
+    ``2024-03-01 08:00:00+00:00``); None when blank; ValueError otherwise."""
+    if value is None or str(value).strip() == "":
+        return None
+    if isinstance(value, dt.datetime):
+        v = value
+    elif isinstance(value, dt.date):
+        v = dt.datetime.combine(value, dt.time())
+    else:
+        s = str(value).strip().replace("Z", "+00:00").replace("z", "+00:00")
+        v = dt.datetime.fromisoformat(s)
+    if v.tzinfo is not None:
+        v = v.astimezone(dt.timezone.utc).replace(tzinfo=None)
+    return v
+
+
+def read_positions(path, *, decimal=None, delimiter=None, split_portfolios=False):
+    """Read a positions file (see the module docstring). Every problem is one InputError
+    naming the file, the row and the column.
+
+    With ``split_portfolios``: ``{portfolio: Positions}`` from the portfolio column.
+    """
+    p = Path(path)
+    table = read_table(p, decimal=decimal, delimiter=delimiter)
+    cols = map_header(table.rows[0], p, POSITION_ALIASES, REQUIRED)
+    if split_portfolios and "portfolio" not in cols:
+        raise InputError(p, "missing column portfolio: in a batch each position names the "
+                            "portfolio it belongs to", 1)
+    if "margin" not in cols and "wallet_balance" not in cols and "leverage" not in cols:
+        raise InputError(p, "missing column margin (isolated) or wallet_balance (cross)", 1)
+    groups: dict[str, list] = {}
+    for rowno, row in enumerate(table.rows[1:], start=2):
+        if all(c is None or str(c).strip() == "" for c in row):
+            continue
+
+        def cell(name):
+            i = cols.get(name)
+            return row[i] if i is not None and i < len(row) else None
+
+        rec = _row(table, cell, rowno)
+        name = str(cell("portfolio") or "").strip() if split_portfolios else p.stem
+        if split_portfolios and not name:
+            raise InputError(p, "portfolio is blank", rowno)
+        groups.setdefault(name, []).append(rec)
+    if not groups:
+        raise InputError(p, "no position rows under the header")
+    built = {name: _net(recs, p) for name, recs in groups.items()}
+    return built if split_portfolios else built[p.stem]
+
+
+def _row(table, cell, rowno) -> dict:
+    p = table.path
+    account = str(cell("account") or "").strip()
+    if not account:
+        raise InputError(p, "account is blank", rowno)
+    key = str(cell("contract") or "").strip()
+    try:
+        spec = get_contract(key)
+    except ValueError as e:
+        raise InputError(p, f"contract: {e}", rowno) from None
+    if spec.face_only:
+        raise InputError(p, f"contract must be a preset key such as BINANCE:BTCUSD_PERP (the "
+                            f"venue's margin rules come from it), got {key!r}", rowno)
+    v = {n: table.number(cell(n), n, rowno) for n in
+         ("contracts", "entry_price", "margin", "wallet_balance", "leverage", "mark_price")}
+    q = v["contracts"]
+    if math.isnan(q) or q == 0 or not math.isfinite(q):
+        raise InputError(p, "contracts must be a signed number of contracts (+ long, "
+                            "- short), not blank or 0", rowno)
+    lots = q / spec.lot
+    if abs(lots - round(lots)) > 1e-6 * max(1.0, abs(lots)):
+        unit = f"{spec.face_usd:g} USD" if not spec.linear else f"{spec.size_coin:g} {spec.coin}"
+        raise InputError(p, f"contracts must be whole lots of {spec.lot:g} for {spec.key} (a "
+                            f"contract is {unit}), got {q:g}; is it a size in "
+                            f"{spec.coin} or USD?", rowno)
+    if not (v["entry_price"] > 0) or not math.isfinite(v["entry_price"]):
+        raise InputError(p, "entry_price must be > 0 (USD per coin)", rowno)
+    for n in ("margin", "wallet_balance"):
+        if v[n] < 0 or v[n] == math.inf:
+            raise InputError(p, f"{n} must be >= 0 ({spec.settle})", rowno)
+    if not math.isnan(v["leverage"]) and not (0 < v["leverage"] <= 1000):
+        raise InputError(p, f"leverage must be > 0, got {v['leverage']:g}", rowno)
+    if not math.isnan(v["mark_price"]) and not (v["mark_price"] > 0):
+        raise InputError(p, "mark_price must be > 0 (USD per coin)", rowno)
+    mode = str(cell("mode") or "").strip().lower()
+    has_margin = not math.isnan(v["margin"]) or not math.isnan(v["leverage"])
+    if not mode:
+        mode = "isolated" if has_margin else "cross" if not math.isnan(v["wallet_balance"]) \
+            else ""
+    if mode not in MODES:
+        raise InputError(p, "mode must be isolated or cross" if mode else
+                         "give margin (isolated) or wallet_balance (cross)", rowno)
+    margin = v["margin"]
+    if mode == "isolated" and math.isnan(margin):
+        if math.isnan(v["leverage"]):
+            raise InputError(p, "an isolated position needs its margin (or leverage)", rowno)
+        value = abs(q) * spec.multiplier
+        margin = (value * v["entry_price"] if spec.linear else value / v["entry_price"]) \
+            / v["leverage"]
+    try:
+        opened = parse_time(cell("opened_at"))
+    except ValueError:
+        raise InputError(p, f"opened_at must be a UTC time such as 2024-03-01T08:00Z, got "
+                            f"{str(cell('opened_at'))[:40]!r}", rowno) from None
+    return {"account": account, "contract": spec.key, "contracts": q,
+            "entry": v["entry_price"], "margin": margin if mode == "isolated" else math.nan,
+            "wallet": v["wallet_balance"], "leverage": v["leverage"], "mode": mode,
+            "opened": opened, "mark": v["mark_price"], "coin": spec.coin, "row": rowno,
+            "settle": spec.settle, "derived_margin": mode == "isolated"
+            and math.isnan(v["margin"])}
+
+
+def _net(recs: list[dict], p: Path) -> Positions:
+    """One position per account and contract; one wallet per account and currency."""
+    wallet: dict = {}
+    marks: dict = {}
+    notes: list[str] = []
+    for r in recs:
+        if not math.isnan(r["wallet"]):
+            k = (r["account"], r["settle"])
+            if k in wallet and not math.isclose(wallet[k][0], r["wallet"], rel_tol=1e-12):
+                raise InputError(p, f"wallet_balance of {r['account']} in {r['settle']} is "
+                                    f"{wallet[k][0]:g} on row {wallet[k][1]} and "
+                                    f"{r['wallet']:g} here; give it once", r["row"])
+            wallet.setdefault(k, (r["wallet"], r["row"]))
+        if not math.isnan(r["mark"]):
+            marks.setdefault(r["coin"].upper(), r["mark"])
+        if r["derived_margin"]:
+            notes.append(f"{p.name} row {r['row']}: isolated margin of {r['account']} "
+                         f"{r['contract']} taken as value at entry / leverage "
+                         f"{r['leverage']:g}")
+    for r in recs:
+        if r["mode"] == "cross" and (r["account"], r["settle"]) not in wallet:
+            raise InputError(p, f"{r['account']} holds {r['contract']} on cross margin but "
+                                f"no row gives its wallet_balance in {r['settle']}", r["row"])
+    by: dict[tuple, list[dict]] = {}
+    for r in recs:
+        by.setdefault((r["account"], r["contract"]), []).append(r)
+    out = {k: [] for k in ("account", "contract", "contracts", "entry", "margin", "mode",
+                           "leverage", "opened", "rows")}
+    for (account, key), rs in by.items():
+        modes = {r["mode"] for r in rs}
+        if len(modes) > 1:
+            raise InputError(p, f"{account} holds {key} both isolated and cross; one mode per "
+                                f"account and contract", rs[-1]["row"])
+        q = np.array([r["contracts"] for r in rs])
+        total = float(q.sum())
+        if total == 0:
+            notes.append(f"{p.name}: {account} {key} nets to 0 contracts (rows "
+                         f"{', '.join(str(r['row']) for r in rs)}); left out")
+            continue
+        entry = rs[0]["entry"] if len(rs) == 1 else float(
+            avg_entry(q, [r["entry"] for r in rs], key))
+        out["account"].append(account)
+        out["contract"].append(key)
+        out["contracts"].append(total)
+        out["entry"].append(entry)
+        out["margin"].append(float(np.nansum([r["margin"] for r in rs]))
+                             if modes == {"isolated"} else math.nan)
+        out["mode"].append(modes.pop())
+        levs = [r["leverage"] for r in rs if not math.isnan(r["leverage"])]
+        out["leverage"].append(levs[0] if levs else math.nan)
+        times = [r["opened"] for r in rs if r["opened"] is not None]
+        out["opened"].append(min(times) if times else None)
+        out["rows"].append([r["row"] for r in rs])
+    return Positions(out["account"], out["contract"], np.array(out["contracts"], float),
+                     np.array(out["entry"], float), np.array(out["margin"], float),
+                     out["mode"], np.array(out["leverage"], float), out["opened"],
+                     out["rows"], {k: v[0] for k, v in wallet.items()}, marks, str(p), notes)
