@@ -37,7 +37,7 @@ def cmd_hedge(args) -> int:
     total, hedged = value.sum(), notional.sum()
     print(f"{'total':<6} {'':>12} {'':>12} {total:>14,.2f} {'':>5} {'':>6} "
           f"{hedged:>14,.2f}")
-    from .workbook.sheets.dashboard import COVERAGE_LABEL
+    from .book import COVERAGE_LABEL
     print(f"{COVERAGE_LABEL}: {(hedged - residual.sum()) / total:.2%}")
     t = core.scenario(h.quantity, h.price, contracts, s.keys, [-0.3, -0.15, 0.15, 0.3],
                       beta=h.beta, hedge_price=s.hedge_price)
@@ -83,10 +83,11 @@ def cmd_template(args) -> int:
 def _report_options(args, **over):
     from .reports import ReportOptions
     kw = dict(funding=args.funding, prices=args.prices, contracts=args.contracts,
-              template=args.template, mode=args.mode, force=args.force,
+              template=getattr(args, "template", None), mode=getattr(args, "mode", "static"),
+              force=args.force,
               default_hedge_ratio=args.hedge_ratio, decimal=args.decimal,
               delimiter=_delimiter(args), resume=getattr(args, "resume", False),
-              valuation_date=args.valuation_date)
+              valuation_date=args.valuation_date, positions=args.positions, band=args.band)
     kw.update(over)
     return ReportOptions(**kw)
 
@@ -123,6 +124,21 @@ def cmd_report(args) -> int:
         return 1
     print(f"wrote {r.path} ({args.mode})")
     return _finish([r], args.summary, opts.inputs(args.holdings))
+
+
+def cmd_ticket(args) -> int:
+    from pathlib import Path
+
+    from .reports.ticket import format_ticket, ticket_book, write_ticket
+    opts = _report_options(args, template=None, mode="static", resume=False)
+    book = ticket_book(args.holdings, opts)
+    print(format_ticket(book))
+    for line in book.notes:
+        print(f"note: {line}", file=sys.stderr)
+    out = write_ticket(book, Path(args.output), inputs=opts.inputs(args.holdings),
+                       force=args.force)
+    print(f"wrote {out}")
+    return 0
 
 
 def cmd_batch(args) -> int:
@@ -185,6 +201,16 @@ def _add_report_options(p):
     p.add_argument("--summary", help="also write the totals table to this CSV")
 
 
+def _add_book_options(p):
+    p.add_argument("--positions", help="the futures positions held, CSV/XLSX (account, "
+                                       "contract, contracts, entry_price, margin or "
+                                       "wallet_balance, leverage, mode, opened_at); the "
+                                       "report then has trades, liquidation and carry")
+    p.add_argument("--band", type=_band, default=0.0, metavar="PCT",
+                   help="no-trade band: skip a trade smaller than this share of the "
+                        "target, e.g. 5%% (default 0)")
+
+
 def _delimiter(args):
     return {"tab": "\t"}.get(args.delimiter, args.delimiter)
 
@@ -205,6 +231,18 @@ def _ratio(text: str) -> float:
         raise argparse.ArgumentTypeError(str(e)) from None
     if not 0 <= x <= 2:
         raise argparse.ArgumentTypeError(f"must be between 0 and 2 (0% to 200%), got {text}")
+    return x
+
+
+def _band(text: str) -> float:
+    """argparse type of --band: 0 to 100 %, as 0.05 or 5%."""
+    from .core.numbers import parse_number
+    try:
+        x = parse_number(text, what="the band")
+    except ValueError as e:
+        raise argparse.ArgumentTypeError(str(e)) from None
+    if not 0 <= x < 1:
+        raise argparse.ArgumentTypeError(f"must be from 0 to under 100%, got {text}")
     return x
 
 
@@ -253,7 +291,27 @@ def build_parser() -> argparse.ArgumentParser:
                                     "optional beta, hedge_ratio, contract)")
     p.add_argument("-o", "--output", required=True, help="the .xlsx report to write")
     _add_report_options(p)
+    _add_book_options(p)
     p.set_defaults(func=cmd_report)
+
+    p = sub.add_parser("ticket", help="write today's trades (target minus held, per account "
+                                      "and contract) to a CSV")
+    p.add_argument("holdings", help="holdings CSV or XLSX")
+    p.add_argument("-o", "--output", required=True, help="the trades CSV to write")
+    p.add_argument("--funding", help="funding history (for the carry in the report; "
+                                     "optional here)")
+    p.add_argument("--prices", nargs="+", help="price history file(s): betas left blank are "
+                                               "estimated, and coins without a holding are "
+                                               "priced from them")
+    p.add_argument("--contracts", help="CSV of your own contract presets")
+    p.add_argument("--hedge-ratio", type=_ratio, default=1.0,
+                   help="hedge ratio for holdings that give none (default 1)")
+    _add_dialect(p)
+    p.add_argument("--valuation-date", type=_date, metavar="YYYY-MM-DD",
+                   help="the ticket's date (default: the latest date of --prices)")
+    p.add_argument("--force", action="store_true", help="replace an existing ticket")
+    _add_book_options(p)
+    p.set_defaults(func=cmd_ticket)
 
     p = sub.add_parser("batch", help="write one report per portfolio")
     p.add_argument("input", help="a folder of holdings files, or one file with a "
@@ -265,6 +323,7 @@ def build_parser() -> argparse.ArgumentParser:
                    help="keep the reports already complete in the output folder (after a "
                         "run that was stopped) and write the rest")
     _add_report_options(p)
+    _add_book_options(p)
     p.set_defaults(func=cmd_batch)
 
     p = sub.add_parser("template", help="write the template workbook (bundled example)")

@@ -16,8 +16,9 @@ from pathlib import Path
 import numpy as np
 
 from .. import core
-from ..inputs import (Funding, Holdings, InputError, pick_funding, read_funding_all,
-                      read_holdings, read_prices)
+from ..book import build_book
+from ..inputs import (Funding, Holdings, InputError, Positions, pick_funding,
+                      read_funding_all, read_holdings, read_positions, read_prices)
 from ..files import check_target
 from ..workbook.custom import Customisation, evaluate, fill_title, read_template
 from ..workbook.model import Settings, WorkbookData, compute
@@ -26,7 +27,8 @@ from ..workbook.writer import write_workbook
 __all__ = ["ReportOptions", "ReportResult", "make_report", "report_data", "SUMMARY_COLUMNS"]
 
 SUMMARY_COLUMNS = ["portfolio", "status", "holdings", "spot_value_usd", "hedge_notional_usd",
-                   "coverage", "residual_usd", "funding_coin", "net_pnl_usd", "report",
+                   "coverage", "residual_usd", "funding_coin", "net_pnl_usd", "trades",
+                   "nearest_liquidation", "funding_accrued_usd", "carry_year_usd", "report",
                    "error"]
 
 
@@ -43,11 +45,14 @@ class ReportOptions:
     decimal: str | None = None  # decimal mark of CSV inputs; None: read from each file
     delimiter: str | None = None  # column separator of CSV inputs; None: read from each file
     resume: bool = False  # keep reports that are already complete (the numbers are recomputed)
+    positions: str | None = None  # the futures held (--positions)
+    band: float = 0.0  # no-trade band, a fraction of the target (--band)
 
     def inputs(self, holdings=None) -> list[tuple[str, str]]:
         """``(what, path)`` of every input file, which no output may replace."""
         out = [("holdings file", holdings), ("funding file", self.funding),
-               ("contracts file", self.contracts), ("template", self.template)]
+               ("contracts file", self.contracts), ("template", self.template),
+               ("positions file", self.positions)]
         prices = self.prices if isinstance(self.prices, (list, tuple)) else [self.prices]
         return [(w, str(q)) for w, q in out + [("prices file", x) for x in prices] if q]
 
@@ -79,7 +84,10 @@ class ReportResult:
                 "holdings": self.holdings, "spot_value_usd": t.get("value"),
                 "hedge_notional_usd": t.get("notional"), "coverage": t.get("coverage"),
                 "residual_usd": t.get("residual"), "funding_coin": t.get("funding"),
-                "net_pnl_usd": t.get("net_pnl"), "report": self.path or "",
+                "net_pnl_usd": t.get("net_pnl"), "trades": t.get("trades"),
+                "nearest_liquidation": t.get("nearest_liquidation"),
+                "funding_accrued_usd": t.get("funding_accrued_usd"),
+                "carry_year_usd": t.get("carry_year_usd"), "report": self.path or "",
                 "error": self.error}
 
 
@@ -204,12 +212,14 @@ def _latest_date(dates, funding) -> dt.date:
 
 
 def report_data(holdings: Holdings, opts: ReportOptions, funding=None,
-                prices=None) -> WorkbookData:
+                prices=None, positions: Positions | None = None) -> WorkbookData:
     """``funding``: one Funding, or every series of a file (a dict), from which the first
-    contract the portfolio holds is picked."""
+    contract the portfolio holds is picked. ``positions``: the futures held; with them the
+    report has the desk's day (trades, margin and liquidation, funding since opened)."""
     note = {}
+    available = funding if isinstance(funding, dict) else \
+        ({funding.contract.upper(): funding} if funding is not None else None)
     if isinstance(funding, dict):
-        available = funding
         funding = pick_funding(available, holdings.contract)
         if funding is None:
             note["funding_note"] = (
@@ -224,17 +234,26 @@ def report_data(holdings: Holdings, opts: ReportOptions, funding=None,
     if cols and bench not in cols:
         bench = next(iter(cols))
     vdate = opts.valuation_date or _latest_date(dates, funding)
+    book = None
+    if positions is not None:
+        try:
+            book = build_book(holdings, positions, funding=available, prices=prices,
+                              valuation=vdate, default_hedge_ratio=opts.default_hedge_ratio,
+                              band=opts.band)
+        except ValueError as e:
+            raise InputError(positions.source, str(e).split(": ", 1)[-1]) from None
     return WorkbookData(
         holdings=holdings, hedge_ratio_given=holdings.hedge_ratio_given,
         settings=Settings(valuation_date=vdate, default_hedge_ratio=opts.default_hedge_ratio,
-                          title=f"Hedge report: {holdings.name}"),
+                          title=f"Hedge report: {holdings.name}", hide_data_sheets=True),
         contracts=core.all_contracts(), funding=funding, price_dates=dates, prices=cols,
-        benchmark=bench, notes=notes, warnings=warnings, **note)
+        benchmark=bench, notes=notes, warnings=warnings, book=book, **note)
 
 
 def make_report(holdings: Holdings, out: Path, opts: ReportOptions,
                 funding: Funding | None = None, prices=None,
-                custom: Customisation | None = None) -> ReportResult:
+                custom: Customisation | None = None,
+                positions: Positions | None = None) -> ReportResult:
     """Write one report. Never leaves a partial file: the writer renames a finished
     temporary file into place. Never writes over an input or a file that is not a regular
     file; without ``opts.force``, never over any file (``opts.resume`` keeps a complete one
@@ -248,7 +267,7 @@ def make_report(holdings: Holdings, out: Path, opts: ReportOptions,
     keep = opts.resume and is_complete(out)
     if not keep:
         check_target(out, inputs=opts.inputs(holdings.source), force=opts.force)
-    d = report_data(holdings, opts, funding, prices)
+    d = report_data(holdings, opts, funding, prices, positions)
     n = compute(d)
     if keep:
         return ReportResult(holdings.name, holdings.source, str(out), True, totals=n.totals,
@@ -299,7 +318,8 @@ def report_file(holdings_path, out, opts: ReportOptions,
                 custom: Customisation | None = None) -> ReportResult:
     funding, prices, custom = load_shared(opts, custom)
     h = read_holdings(holdings_path, default_hedge_ratio=opts.default_hedge_ratio, **opts.read)
-    r = make_report(h, out, opts, funding, prices, custom)
+    positions = read_positions(opts.positions, **opts.read) if opts.positions else None
+    r = make_report(h, out, opts, funding, prices, custom, positions)
     if custom is not None:
         r.warnings = custom.warnings + r.warnings
     return r

@@ -52,7 +52,29 @@ DASH_HEDGE_RATIO = "B5"
 DASH_TOTALS_ROW = 6  # 0-based: row 7
 DASH_TOTALS = ["value", "notional", "residual", "coverage", "funding", "pnl"]
 #: Charts and the desk tables to the right of the settings.
-DASH_CHART_COLS = ("D", "N")
+
+#: The desk's tables (trades, liquidation, coverage per coin, carry), from this Excel row
+#: down, below the totals and the .xlsm's button; the charts to their right.
+DASH_DESK_ROW = 19
+DASH_CHART_COL = "J"
+
+# -- Trades: one row per account and contract ---------------------------------------------
+TRADES_TABLE = "tblTrades"
+TRADES_COLS = {"account": "A", "contract": "B", "current": "C", "target": "D", "trade": "E",
+               "side": "F", "price": "G", "notional": "H", "fee": "I", "fee_currency": "J",
+               "note": "K"}
+TRADES_FIRST_ROW = 2
+
+# -- Positions: one row per account and contract -------------------------------------------
+POSITIONS_TABLE = "tblPositions"
+POSITIONS_COLS = {"account": "A", "contract": "B", "mode": "C", "contracts": "D", "entry": "E",
+                  "mark": "F", "notional": "G", "margin": "H", "maint": "I", "liq": "J",
+                  "distance": "K", "settle": "L", "opened": "M", "accrued": "N",
+                  "carry_latest": "O", "carry_avg": "P", "carry_usd": "Q"}
+#: Helper columns for the Dashboard's charts, outside the print area.
+POSITIONS_CHART_COLS = {"label": "S", "liq_vs_mark": "T", "mark_line": "U",
+                        "accrued_usd": "V"}
+POSITIONS_FIRST_ROW = 2
 
 # -- Holdings: one table, a row per holding -------------------------------------------------
 HOLDINGS_TABLE = "tblHoldings"

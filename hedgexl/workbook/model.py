@@ -15,6 +15,7 @@ from functools import cached_property
 import numpy as np
 
 from .. import core
+from ..book import Book
 from ..book.sizing import Sizing, size_holdings
 from ..inputs import Funding, Holdings, InputError
 
@@ -26,6 +27,7 @@ class Settings:
     valuation_date: dt.date
     default_hedge_ratio: float = 1.0
     title: str = "Hedge report"
+    hide_data_sheets: bool = False  # a report hides its data sheets, so it prints in 4 pages
 
 
 @dataclass
@@ -42,6 +44,7 @@ class WorkbookData:
     funding_note: str = "No funding history was given (see --funding)."
     notes: list = field(default_factory=list)  # said under the Holdings table
     warnings: list = field(default_factory=list)  # the notes a user must also be told
+    book: Book | None = None  # the positions held and today's trades (--positions)
 
 
 @dataclass
@@ -94,6 +97,14 @@ def compute(d: WorkbookData) -> Numbers:
         pnl = _pnl(d, contracts)
     totals["funding"] = total
     totals["net_pnl"] = pnl["net"] if pnl else None
+    if d.book is not None:
+        b = d.book
+        t = b.totals()
+        totals["trades"] = int(np.count_nonzero(b.trades.trade))
+        dist = b.risk.distance[np.isfinite(b.risk.distance)]
+        totals["nearest_liquidation"] = float(dist.min()) if dist.size else None
+        totals["funding_accrued_usd"] = t["accrued_usd"]
+        totals["carry_year_usd"] = t["per_year_latest_usd"]
 
     betas = {}
     if d.prices and d.benchmark in d.prices:

@@ -28,6 +28,7 @@ from . import layout as L
 from .cells import CellWriter
 from .model import Numbers, WorkbookData, compute
 from .sheets import WRITERS, Context
+from .sheets.dashboard import HIDDEN_IN_REPORTS
 from .style import DATE, Formats
 
 __all__ = ["write_workbook", "SHEETS"]
@@ -75,7 +76,8 @@ def write_workbook(d: WorkbookData, path, *, mode: str = "live",
             wb.add_vba_project(str(vba_project))
         live = mode == "live"
         ours = [name for name in L.SHEETS if name in WRITERS
-                and (live or name != L.XLWINGS_CONF)]
+                and (live or name != L.XLWINGS_CONF)
+                and (d.book is not None or name not in (L.TRADES, L.POSITIONS))]
         order = custom.sheet_order(ours) if custom is not None else ours
         sheets = {name: wb.add_worksheet(name) for name in order}
         c = Context(wb, d, n, CellWriter(live), Formats(wb), sheets, drawings)
@@ -83,6 +85,12 @@ def write_workbook(d: WorkbookData, path, *, mode: str = "live",
             if name in sheets and name != L.DASHBOARD:
                 WRITERS[name](c, sheets[name])
         WRITERS[L.DASHBOARD](c, sheets[L.DASHBOARD])
+        if d.settings.hide_data_sheets:
+            for name in HIDDEN_IN_REPORTS + [L.XLWINGS_CONF]:
+                if name in sheets:
+                    sheets[name].hide()
+                    # LibreOffice prints a hidden sheet that has a print area
+                    sheets[name].print_area_range = None
         if custom is not None:
             custom.write(wb, sheets, custom_values, live, drawings)
         if vba_project is not None:
@@ -100,6 +108,9 @@ def _check_rows(d: WorkbookData) -> None:
     sheets = [(L.HOLDINGS, "holdings", len(d.holdings), 4 + len(d.notes))]
     if d.funding is not None:
         sheets.append((L.FUNDING, "funding rows", len(d.funding.mark_price), 1))
+    if d.book is not None:
+        sheets.append((L.POSITIONS, "positions", len(d.book.positions),
+                       6 + len(d.book.notes)))
     if d.price_dates:
         sheets.append((L.BETA, "price dates", len(d.price_dates), L.BETA_FIRST_ROW - 1))
     for sheet, what, n, extra in sheets:

@@ -7,13 +7,13 @@ import datetime as dt
 
 import numpy as np
 
+from ...book import COVERAGE_LABEL
 from .. import layout as L
-from ..style import COIN, COLORS, DATE, PCT, USD
+from ..style import COIN, COLORS, CONTRACTS, DATE, PCT, PRICE, USD
 from .context import Context
 
-#: The one definition of coverage, said wherever it is shown: the beta-weighted hedge
-#: notional net of the rounding residual, over the spot value.
-COVERAGE_LABEL = "Coverage (beta-adjusted, net of rounding)"
+#: Data and working sheets a report hides, so that it prints in four pages.
+HIDDEN_IN_REPORTS = [L.CONTRACTS, L.FUNDING, L.SCENARIOS, L.PNL, L.BETA]
 
 
 def write(c: Context, ds) -> None:
@@ -40,11 +40,17 @@ def write(c: Context, ds) -> None:
         "error_title": "Hedge ratio",
         "error_message": "Enter a hedge ratio between 0 and 2 (0 % to 200 %)."})
     _totals(c, ds)
+    if d.book is not None:
+        _desk(c, ds)
     if c.drawings:
-        _charts(c, ds)
+        if d.book is not None:
+            _desk_charts(c, ds)
+        else:
+            _charts(c, ds)
     ds.set_landscape()
     ds.fit_to_pages(1, 1)
     ds.set_paper(9)
+    ds.set_margins(left=0.3, right=0.3, top=0.4, bottom=0.4)
     ds.activate()
 
 
@@ -64,7 +70,14 @@ def _totals(c: Context, ds) -> None:
          tot["residual"], USD),
         (COVERAGE_LABEL, f"=IF({v}=0,0,({no}-{re})/{v})", tot["coverage"], PCT),
     ]
-    if n.funding_total is not None:
+    b = c.d.book
+    if b is not None:  # the positions actually held, not an example
+        t = b.totals()
+        rows.append(("Funding since opened (USD, + received)", None,
+                     t["accrued_usd"], USD))
+        rows.append(("Carry a year, latest rates (USD, + recd.)", None,
+                     t["per_year_latest_usd"], USD))
+    elif n.funding_total is not None:
         rows.append((f"Funding over the history ({c.funding_coin()})",
                      "=" + L.ref(L.FUNDING, L.FUNDING_TOTAL), n.funding_total, COIN))
         rows.append(("PnL example: net (USD)", "=" + L.ref(L.PNL, L.PNL_NET), n.pnl["net"],
@@ -149,3 +162,168 @@ def _charts(c: Context, ds) -> None:
     c4.set_y_axis(_axis("USD", "#,##0", major_gridlines=_grid()))
     c4.set_legend({"none": True})
     ds.insert_chart("N19", c4, {"x_scale": 1.25, "y_scale": 1.15})
+
+
+def _block(c: Context, ds, row: int, title: str, heads: list[str]) -> int:
+    """A titled table head at ``row`` (0-based); returns the first data row."""
+    f = c.f
+    ds.write(row, 0, title, f("label", font_size=12, font_color="#1F3B73"))
+    for j, h in enumerate(heads):
+        ds.write(row + 1, j, h, f("head"))
+    return row + 2
+
+
+def _desk(c: Context, ds) -> None:
+    """The desk's first questions: what to trade, what is near liquidation, how covered
+    each coin is, what the hedge costs."""
+    b, w, f = c.d.book, c.w, c.f
+    ds.set_column("B:B", 23)
+    ds.set_column("C:H", 12.5)
+    ds.set_column("I:I", 2)
+    row = L.DASH_DESK_ROW - 1
+    T, P = L.TRADES_COLS, L.POSITIONS_COLS
+    # -- trades
+    todo = [i for i in range(len(b.trades)) if b.trades.trade[i] != 0]
+    r = _block(c, ds, row, "Trades to place today" + (f" (no-trade band {b.band:.0%})"
+                                                      if b.band else ""),
+               ["Account", "Contract", "Side", "Contracts", "Notional (USD)",
+                "Est. taker fee", "Fee in"])
+    t = b.trades
+    for i in todo:
+        x = L.TRADES_FIRST_ROW + i
+        ds.write_string(r, 0, t.account[i])
+        ds.write_string(r, 1, t.contract[i])
+        ds.write_string(r, 2, t.side[i], f("label"))
+        w.cell(ds, r, 3, "=" + L.ref(L.TRADES, f"{T['trade']}{x}"), float(t.trade[i]),
+               f("calc", CONTRACTS))
+        w.cell(ds, r, 4, "=" + L.ref(L.TRADES, f"{T['notional']}{x}"),
+               float(t.notional_usd[i]), f("calc", USD))
+        w.cell(ds, r, 5, "=" + L.ref(L.TRADES, f"{T['fee']}{x}"), float(t.fee[i]),
+               f("calc", "0.00000000"))
+        ds.write_string(r, 6, t.fee_currency[i])
+        r += 1
+    if not todo:
+        ds.write(r, 0, "None: every contract is on target" + (" (within the band)."
+                                                              if b.band else "."), f("note"))
+        r += 1
+    # -- nearest to liquidation
+    risk, pos = b.risk, b.positions
+    order = sorted(range(len(pos)), key=lambda i: (not np.isfinite(risk.distance[i]),
+                                                   risk.distance[i]))
+    r = _block(c, ds, r + 1, "Nearest to liquidation",
+               ["Account", "Contract", "Margin mode", "Mark (USD)", "Liquidation (USD)",
+                "Distance", "Margin in"])
+    for i in order[:8]:
+        x = L.POSITIONS_FIRST_ROW + i
+        ds.write_string(r, 0, pos.account[i])
+        ds.write_string(r, 1, pos.contract[i])
+        ds.write_string(r, 2, pos.mode[i])
+        w.cell(ds, r, 3, "=" + L.ref(L.POSITIONS, f"{P['mark']}{x}"), float(risk.mark[i]),
+               f("calc", PRICE))
+        w.cell(ds, r, 4, "=" + L.ref(L.POSITIONS, f"{P['liq']}{x}"),
+               float(risk.liq_price[i]), f("calc", PRICE))
+        d = float(risk.distance[i])
+        w.cell(ds, r, 5, "=" + L.ref(L.POSITIONS, f"{P['distance']}{x}"), d,
+               f("warn" if np.isfinite(d) and d < 0.1 else "calc", PCT))
+        ds.write_string(r, 6, risk.settle[i])
+        r += 1
+    if len(order) > 8:
+        ds.write(r, 0, f"... and {len(order) - 8} more on the Positions sheet", f("note"))
+        r += 1
+    # -- coverage per coin
+    e = b.exposure
+    r = _block(c, ds, r + 1, "Net exposure per coin (in coins; + long)",
+               ["Coin", "Spot", "Cross-hedged (beta-adj.)", "Margin posted", "Futures now",
+                "Net now", "Hedge ratio now", "After the trades"])
+    f_coin = f("calc", "#,##0.0000;[Red]-#,##0.0000")
+    for i, coin in enumerate(e.coin):
+        ds.write_string(r, 0, coin)
+        for j, arr in enumerate((e.spot, e.cross, e.margin, e.futures, e.net), start=1):
+            ds.write_number(r, j, float(arr[i]), f_coin)
+        for j, arr in ((6, e.ratio), (7, e.ratio_after)):
+            v = float(arr[i])
+            if np.isfinite(v):
+                ds.write_number(r, j, v, f("calc", PCT))
+        r += 1
+    ds.write(r, 0, "Hedge ratio: futures over spot + cross-hedged + margin posted in the coin "
+                   "(margin in a coin is long that coin).", f("note"))
+    r += 1
+    # -- carry
+    tot = b.totals()
+    r = _block(c, ds, r + 1, "What the hedge earns (+) or costs (-)",
+               ["Currency", "Since opened", "A year, latest rate", "A year, 30-day avg",
+                "A year, latest (USD)"])
+    for cur in dict.fromkeys(risk.settle):
+        ds.write_string(r, 0, cur)
+        for j, key in ((1, "accrued"), (2, "per_year_latest"), (3, "per_year_avg")):
+            v = tot[key].get(cur)
+            if v is not None:
+                ds.write_number(r, j, v, f("calc", "#,##0.0000;[Red]-#,##0.0000"))
+        v = tot["per_year_latest"].get(cur)
+        if v is not None:
+            ds.write_number(r, 4, float(b.usd([v], [cur])[0]), f("calc", USD))
+        r += 1
+    ds.write(r, 0, "Funding: + received. A short hedge receives a positive rate (longs pay "
+                   "shorts).", f("note"))
+    r += 2
+    if c.d.settings.hide_data_sheets:
+        ds.write(r, 0, "Data and working sheets (" + ", ".join(HIDDEN_IN_REPORTS) + ") are "
+                       "hidden so that the report prints in four pages: right-click a tab, "
+                       "Unhide.", f("note"))
+
+
+def _desk_charts(c: Context, ds) -> None:
+    """With positions: the liquidation ladder, funding since each position opened, coverage
+    and the payoff, right of the desk's tables."""
+    wb, d = c.wb, c.d
+    n = len(d.book.positions)
+    H = L.POSITIONS_CHART_COLS
+    last = L.POSITIONS_FIRST_ROW + n - 1
+    labels = "=" + L.column_range(L.POSITIONS, H["label"], last, L.POSITIONS_FIRST_ROW)
+    ladder = wb.add_chart({"type": "bar"})
+    ladder.add_series({"name": "Liquidation price (% of mark)", "categories": labels,
+                       "values": "=" + L.column_range(L.POSITIONS, H["liq_vs_mark"], last,
+                                                      L.POSITIONS_FIRST_ROW),
+                       "fill": {"color": COLORS["liq"]},
+                       "data_labels": {"value": True, "num_format": "0%",
+                                       "font": {"size": 8}}})
+    ladder.add_series({"name": "Mark (100 %)", "categories": labels,
+                       "values": "=" + L.column_range(L.POSITIONS, H["mark_line"], last,
+                                                      L.POSITIONS_FIRST_ROW),
+                       "fill": {"color": COLORS["mark"]}})
+    ladder.set_title({"name": "Liquidation ladder: each position's liquidation price "
+                              "against its mark", "name_font": {"size": 11}})
+    ladder.set_x_axis(_axis("% of the mark price (shorts above 100 %, longs below)", "0%",
+                            min=0, major_gridlines=_grid()))
+    ladder.set_y_axis({"num_font": {"size": 8}, "reverse": True})
+    ladder.set_legend({"position": "bottom"})
+    ds.insert_chart(f"{L.DASH_CHART_COL}1", ladder, {"x_scale": 1.45, "y_scale": 1.15})
+
+    accrued = wb.add_chart({"type": "bar"})
+    accrued.add_series({"name": "Funding since opened (USD)", "categories": labels,
+                        "values": "=" + L.column_range(L.POSITIONS, H["accrued_usd"], last,
+                                                       L.POSITIONS_FIRST_ROW),
+                        "fill": {"color": COLORS["funding"]},
+                        "data_labels": {"value": True, "num_format": "#,##0",
+                                        "font": {"size": 8}}})
+    accrued.set_title({"name": "Funding since each position opened (USD, + received)",
+                       "name_font": {"size": 11}})
+    accrued.set_x_axis(_axis("USD", "#,##0", major_gridlines=_grid()))
+    accrued.set_y_axis({"num_font": {"size": 8}, "reverse": True})
+    accrued.set_legend({"none": True})
+    ds.insert_chart(f"{L.DASH_CHART_COL}19", accrued, {"x_scale": 1.45, "y_scale": 1.15})
+
+    assets = "=" + c.holdings_col("asset")
+    cover = wb.add_chart({"type": "column"})
+    cover.add_series({"name": "Spot value", "categories": assets,
+                      "values": "=" + c.holdings_col("value"),
+                      "fill": {"color": COLORS["spot"]}})
+    cover.add_series({"name": "Hedge notional", "categories": assets,
+                      "values": "=" + c.holdings_col("notional"),
+                      "fill": {"color": COLORS["hedge"]}})
+    cover.set_title({"name": "Target hedge of the holdings by asset (USD)",
+                     "name_font": {"size": 11}})
+    cover.set_x_axis({"num_font": {"size": 9}, "label_position": "low"})
+    cover.set_y_axis(_axis("USD", "#,##0", major_gridlines=_grid()))
+    cover.set_legend({"position": "bottom"})
+    ds.insert_chart(f"{L.DASH_CHART_COL}37", cover, {"x_scale": 1.45, "y_scale": 1.15})

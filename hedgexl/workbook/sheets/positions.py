@@ -1,0 +1,124 @@
+"""Positions: each futures position, its margin and liquidation as its venue computes them
+(HEDGE_MARGIN, HEDGE_LIQ_PRICE, HEDGE_LIQ_DISTANCE), funding since it opened and its carry."""
+
+from __future__ import annotations
+
+import math
+
+from .. import layout as L
+from ..cells import page
+from ..style import CONTRACTS, DATETIME, PCT, PRICE, USD
+from .context import Context
+
+HEADS = {"account": "Account", "contract": "Contract", "mode": "Margin mode",
+         "contracts": "Contracts", "entry": "Entry (USD)", "mark": "Mark (USD)",
+         "notional": "Notional (USD)", "margin": "Margin behind it",
+         "maint": "Maintenance margin", "liq": "Liquidation price (USD)",
+         "distance": "Distance to liquidation", "settle": "Margin in",
+         "opened": "Opened (UTC)", "accrued": "Funding since opened (+ received)",
+         "carry_latest": "Carry a year, latest rate", "carry_avg": "Carry a year, 30-day avg",
+         "carry_usd": "Carry a year, latest (USD)"}
+WIDTHS = {"account": 14, "contract": 22, "mode": 9, "contracts": 11, "entry": 11, "mark": 11,
+          "notional": 14, "margin": 12, "maint": 12, "liq": 13, "distance": 11, "settle": 7,
+          "opened": 15, "accrued": 14, "carry_latest": 13, "carry_avg": 13, "carry_usd": 13}
+AMOUNT = '0.0000;[Red]-0.0000'
+
+
+def write(c: Context, ws) -> None:
+    b, w, f = c.d.book, c.w, c.f
+    pos, risk, carry = b.positions, b.risk, b.carry
+    C = L.POSITIONS_COLS
+    col = {k: L.col_index(v) for k, v in C.items()}
+    n = len(pos)
+    for k, j in col.items():
+        ws.set_column(j, j, WIDTHS[k])
+    ws.add_table(0, 0, n, len(C) - 1, {
+        "name": L.POSITIONS_TABLE, "style": "Table Style Light 9",
+        "columns": [{"header": HEADS[k], "header_format": f("head")} for k in C]})
+    ws.set_row(0, 42)
+    ws.freeze_panes(1, 2)
+    f_in, f_ct, f_price = f("input"), f("input", CONTRACTS), f("input", PRICE)
+    f_amt_in, f_amt, f_usd = f("input", AMOUNT), f("calc", AMOUNT), f("calc", USD)
+    f_liq, f_pct = f("calc", PRICE), f("calc", PCT)
+    usd_carry = b.usd(carry.per_year_latest, risk.settle)
+    first = L.POSITIONS_FIRST_ROW - 1
+    for i in range(n):
+        r = first + i
+        x = {k: f"{v}{r + 1}" for k, v in C.items()}
+        ws.write_string(r, col["account"], pos.account[i], f_in)
+        ws.write_string(r, col["contract"], pos.contract[i], f_in)
+        ws.write_string(r, col["mode"], pos.mode[i], f_in)
+        ws.write_number(r, col["contracts"], float(pos.contracts[i]), f_ct)
+        ws.write_number(r, col["entry"], float(pos.entry_price[i]), f_price)
+        ws.write_number(r, col["mark"], float(risk.mark[i]), f("calc", PRICE))
+        ws.write_number(r, col["notional"], float(risk.notional_usd[i]), f_usd)
+        ws.write_number(r, col["margin"], float(risk.margin[i]),
+                        f_amt_in if pos.mode[i] == "isolated" else f_amt)
+        w.cell(ws, r, col["maint"], f"=HEDGE_MARGIN({x['contracts']},{x['mark']},"
+                                    f"{x['contract']})", float(risk.maint_margin[i]), f_amt)
+        w.cell(ws, r, col["liq"], f"=HEDGE_LIQ_PRICE({x['contracts']},{x['entry']},"
+                                  f"{x['margin']},{x['contract']})", float(risk.liq_price[i]),
+               f_liq)
+        w.cell(ws, r, col["distance"], f"=HEDGE_LIQ_DISTANCE({x['contracts']},{x['mark']},"
+                                       f"{x['liq']})", float(risk.distance[i]), f_pct)
+        ws.write_string(r, col["settle"], risk.settle[i], f("calc"))
+        if pos.opened_at[i] is not None:
+            ws.write_datetime(r, col["opened"], pos.opened_at[i], f("input", DATETIME))
+        else:
+            ws.write_string(r, col["opened"], "not given", f("note"))
+        for k, arr in (("accrued", carry.accrued), ("carry_latest", carry.per_year_latest),
+                       ("carry_avg", carry.per_year_avg)):
+            v = float(arr[i])
+            if math.isfinite(v):
+                ws.write_number(r, col[k], v, f_amt)
+            else:
+                ws.write_string(r, col[k], "n/a", f("note"))
+        v = float(usd_carry[i])
+        if math.isfinite(v):
+            ws.write_number(r, col["carry_usd"], v, f_usd)
+        else:
+            ws.write_string(r, col["carry_usd"], "n/a", f("note"))
+    _chart_helpers(c, ws, first, n)
+    ws.print_area(0, 0, first + n + 4 + len(b.notes), len(C) - 1)
+    notes = [
+        "Amounts are in the currency of 'Margin in' (BTC, ETH or USDT); + is received.",
+        "Margin behind it: the isolated margin, or for cross margin the account's wallet in "
+        "that currency less what its other positions need, plus their unrealised PnL.",
+        "Liquidation price: the venue's own formula and tiers, rounded to the tick as the "
+        "venue shows it; 'none' where the position cannot be liquidated.",
+        f"Valuation: {b.valuation:%Y-%m-%d %H:%M} UTC; carry a year at the latest funding rate "
+        f"and at its 30-day average, at the mark."]
+    for j, line in enumerate(notes + b.notes):
+        ws.write_string(first + n + 1 + j, 0, line, f("note"))
+    page(ws)
+
+
+def _chart_helpers(c: Context, ws, first: int, n: int) -> None:
+    """Columns the Dashboard charts read: a label per position, its liquidation price as a
+    fraction of the mark (the mark is 100 %), and funding since opened in USD."""
+    b, w, f = c.d.book, c.w, c.f
+    H = L.POSITIONS_CHART_COLS
+    C = L.POSITIONS_COLS
+    heads = {"label": "Position", "liq_vs_mark": "Liquidation / mark",
+             "mark_line": "Mark (100 %)", "accrued_usd": "Funding since opened (USD)"}
+    for k, letter in H.items():
+        j = L.col_index(letter)
+        ws.set_column(j, j, 24 if k == "label" else 12)
+        ws.write(0, j, heads[k], f("head"))
+    accrued_usd = b.usd(b.carry.accrued, b.risk.settle)
+    for i in range(n):
+        r = first + i
+        x = {k: f"{v}{r + 1}" for k, v in C.items()}
+        ws.write_string(r, L.col_index(H["label"]),
+                        f"{b.positions.account[i]} {b.positions.contract[i]}", f("calc"))
+        ratio = float(b.risk.liq_price[i] / b.risk.mark[i])
+        formula = f'=IF(ISNUMBER({x["liq"]}),{x["liq"]}/{x["mark"]},NA())'
+        j = L.col_index(H["liq_vs_mark"])
+        if math.isfinite(ratio):
+            w.cell(ws, r, j, formula, ratio, f("calc", PCT))
+        elif c.live:  # no liquidation price: #N/A, which a chart leaves out
+            ws.write_formula(r, j, formula, f("calc", PCT), "#N/A")
+        ws.write_number(r, L.col_index(H["mark_line"]), 1.0, f("calc", PCT))
+        v = float(accrued_usd[i])
+        if math.isfinite(v):
+            ws.write_number(r, L.col_index(H["accrued_usd"]), v, f("calc", USD))
