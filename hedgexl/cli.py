@@ -160,20 +160,29 @@ def cmd_batch(args) -> int:
     return _finish(results, args.summary, inputs)
 
 
+#: The bundled example desk: holdings, positions on Binance (cross) and OKX (isolated), their
+#: funding in the first half of 2024, valued at the last day of that history.
+DEMO = {"holdings": "desk_holdings.csv", "positions": "desk_positions.csv",
+        "funding": "funding_desk_2024h1.csv", "prices": "prices_2024.csv",
+        "valuation_date": "2024-06-30", "band": 0.02}
+
+
 def cmd_demo(args) -> int:
+    import datetime as dt
     from pathlib import Path
 
     from .inputs import example_path
-    from .reports import report_file
-    from .workbook.template import EXAMPLE_DEFAULT_HEDGE_RATIO
-    from .reports import ReportOptions
-    out = Path(args.output) / "example_portfolio.xlsx"
-    opts = ReportOptions(funding=str(example_path("funding_binance_btcusd_perp.csv")),
-                         prices=str(example_path("prices_2024.csv")), mode=args.mode,
-                         force=True, default_hedge_ratio=EXAMPLE_DEFAULT_HEDGE_RATIO)
-    r = report_file(example_path("example_portfolio.csv"), out, opts)
-    print(f"wrote {r.path}: a {args.mode} hedge report of the bundled example portfolio "
-          f"(open it in Excel or LibreOffice)")
+    from .reports import ReportOptions, report_file
+    out = Path(args.output) / "example_desk.xlsx"
+    opts = ReportOptions(funding=str(example_path(DEMO["funding"])),
+                         prices=str(example_path(DEMO["prices"])),
+                         positions=str(example_path(DEMO["positions"])), mode=args.mode,
+                         force=True, band=DEMO["band"],
+                         valuation_date=dt.date.fromisoformat(DEMO["valuation_date"]))
+    r = report_file(example_path(DEMO["holdings"]), out, opts)
+    print(f"wrote {r.path}: a {args.mode} report of the bundled example desk (holdings, and "
+          f"positions on Binance and OKX, at {DEMO['valuation_date']}); open it in Excel or "
+          f"LibreOffice: page 1 has today's trades, liquidation distances and carry")
     return _finish([r])
 
 
@@ -280,7 +289,8 @@ def build_parser() -> argparse.ArgumentParser:
     _add_dialect(p)
     p.set_defaults(func=cmd_hedge)
 
-    p = sub.add_parser("demo", help="write a report of the bundled example portfolio")
+    p = sub.add_parser("demo", help="write a report of the bundled example desk (holdings and "
+                                    "positions)")
     p.add_argument("-o", "--output", default="hedgexl-demo", help="folder (default: "
                                                                   "%(default)s)")
     p.add_argument("--mode", choices=["static", "live"], default="static")

@@ -149,13 +149,14 @@ def test_batch_long_file_with_portfolio_column_and_two_workers(tmp_path):
         3 * 60000, "BINANCE:BTCUSD_PERP", 0.75)
 
 
-def test_demo_writes_the_example_report(tmp_path, capsys):
+def test_demo_writes_the_example_desk_report(tmp_path, capsys):
     assert cli.main(["demo", "-o", str(tmp_path)]) == 0
-    out = tmp_path / "example_portfolio.xlsx"
+    out = tmp_path / "example_desk.xlsx"
     v = cached_values(out)
-    assert v["Holdings!I2"] == hx.hedge_contracts(12.5 * 100511.85, "BINANCE:BTCUSD_PERP",
-                                                  0.75)
-    assert "example_portfolio" in capsys.readouterr().out
+    assert v["Holdings!I2"] == hx.hedge_contracts(12.5 * 60871.03, "BINANCE:BTCUSD_PERP",
+                                                  0.8)
+    assert v["Trades!A2"] == "binance-main" and v["Positions!B5"] == "OKX:ETH-USD-SWAP"
+    assert "example desk" in capsys.readouterr().out
 
 
 @pytest.mark.parametrize("mode", ["static", "live"])

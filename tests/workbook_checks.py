@@ -198,9 +198,11 @@ def render(path, out_dir, pages=None):
     pdf = out_dir / (Path(path).stem + ".pdf")
     text = subprocess.run(["pdftotext", "-layout", str(pdf), "-"], check=True,
                           capture_output=True, text=True).stdout
+    for old in out_dir.glob(Path(path).stem + "-*.png"):  # an earlier run's pages
+        old.unlink()
     args = ["pdftoppm", "-r", "80", "-png"]
     if pages:
         args += ["-f", str(pages[0]), "-l", str(pages[1])]
     subprocess.run(args + [str(pdf), str(out_dir / Path(path).stem)], check=True,
                    timeout=300)
-    return text, sorted(out_dir.glob(Path(path).stem + "*.png"))
+    return text, sorted(out_dir.glob(Path(path).stem + "-*.png"))

@@ -98,7 +98,7 @@ def _init_worker(opts: ReportOptions, custom=None, ppid=None):
     if ppid is not None:
         threading.Thread(target=_watch_parent, args=(ppid,), daemon=True).start()
     try:
-        _SHARED["data"] = load_shared(opts, custom)
+        _SHARED["data"] = load_shared(opts, custom, split=True)
     except (InputError, ValueError) as e:
         _SHARED["error"] = str(e)
 
@@ -119,14 +119,15 @@ def _run_job(job: Job, out_dir: str, replace: bool = False) -> ReportResult:
             raise ValueError(_SHARED["error"])
         if job.error is not None:
             raise job.error
-        funding, prices, custom = _SHARED["data"]
+        funding, prices, custom, positions = _SHARED["data"]
         if job.holdings is not None:
             h = job.holdings
         else:
             h = read_holdings(job.source, default_hedge_ratio=opts.default_hedge_ratio,
                               **opts.read)
             h.name = job.name
-        return make_report(h, out, opts, funding, prices, custom)
+        mine = positions.get(job.name) if positions else None
+        return make_report(h, out, opts, funding, prices, custom, mine)
     except (InputError, ValueError, FileExistsError, OSError) as e:
         return ReportResult(job.name, job.source, None, False, error=str(e))
     except Exception as e:  # one broken portfolio must not stop the others

@@ -301,9 +301,11 @@ def is_complete(path) -> bool:
         return False
 
 
-def load_shared(opts: ReportOptions, custom: Customisation | None = None):
-    """Files shared by every portfolio of a run: contracts, funding, prices and the
-    template (``custom``, when the caller has read it already)."""
+def load_shared(opts: ReportOptions, custom: Customisation | None = None, *,
+                split: bool = False):
+    """Files shared by every portfolio of a run: contracts, funding, prices, the template
+    (``custom``, when the caller has read it already) and the positions: one Positions, or
+    with ``split`` (a batch) ``{portfolio: Positions}`` from the file's portfolio column."""
     if opts.contracts:
         core.load_contracts(opts.contracts)
     funding = read_funding_all(opts.funding, **opts.read) if opts.funding else None
@@ -311,14 +313,15 @@ def load_shared(opts: ReportOptions, custom: Customisation | None = None):
                           else [opts.prices], opts.read) if opts.prices else None
     if custom is None and opts.template:
         custom = read_template(opts.template)
-    return funding, prices, custom
+    positions = read_positions(opts.positions, split_portfolios=split, **opts.read) \
+        if opts.positions else None
+    return funding, prices, custom, positions
 
 
 def report_file(holdings_path, out, opts: ReportOptions,
                 custom: Customisation | None = None) -> ReportResult:
-    funding, prices, custom = load_shared(opts, custom)
+    funding, prices, custom, positions = load_shared(opts, custom)
     h = read_holdings(holdings_path, default_hedge_ratio=opts.default_hedge_ratio, **opts.read)
-    positions = read_positions(opts.positions, **opts.read) if opts.positions else None
     r = make_report(h, out, opts, funding, prices, custom, positions)
     if custom is not None:
         r.warnings = custom.warnings + r.warnings

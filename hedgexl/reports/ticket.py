@@ -9,7 +9,7 @@ from pathlib import Path
 
 from ..book import Book
 from ..files import check_target, write_text
-from ..inputs import InputError, read_holdings, read_positions
+from ..inputs import InputError, read_holdings
 from .batch import csv_safe
 from .report import ReportOptions, load_shared, report_data
 
@@ -24,9 +24,8 @@ def ticket_book(holdings_path, opts: ReportOptions) -> Book:
     """The book of one holdings file and ``opts.positions`` (required)."""
     if not opts.positions:
         raise InputError(holdings_path, "a ticket needs the positions held: --positions FILE")
-    funding, prices, _ = load_shared(opts)
+    funding, prices, _, pos = load_shared(opts)
     h = read_holdings(holdings_path, default_hedge_ratio=opts.default_hedge_ratio, **opts.read)
-    pos = read_positions(opts.positions, **opts.read)
     return report_data(h, opts, funding, prices, pos).book
 
 
