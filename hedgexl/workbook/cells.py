@@ -71,10 +71,15 @@ def write_time(ws, row, col, t: str, f_time, f_text):
         ws.write_string(row, col, v, f_text)
 
 
-def page(ws, landscape=True):
-    """A4, one page wide, narrow margins."""
+#: A sheet of at most this many rows prints on one page (scaled); a longer one runs on.
+ONE_PAGE_ROWS = 80
+
+
+def page(ws, landscape=True, rows=None):
+    """A4, one page wide, narrow margins; one page tall too when the sheet has at most
+    :data:`ONE_PAGE_ROWS` ``rows``."""
     if landscape:
         ws.set_landscape()
-    ws.fit_to_pages(1, 0)
+    ws.fit_to_pages(1, 1 if rows is not None and rows <= ONE_PAGE_ROWS else 0)
     ws.set_paper(9)  # A4
     ws.set_margins(left=0.4, right=0.4, top=0.5, bottom=0.5)

@@ -94,4 +94,4 @@ def write(c: Context, hs) -> None:
             hs.merge_range(last + 4 + i, 0, last + 4 + i, len(heads) - 1, "", wrap)
             hs.write_string(last + 4 + i, 0, line, wrap)
             hs.set_row(last + 4 + i, 13.5 * (1 + len(line) // 150))
-    page(hs)
+    page(hs, rows=last + 4 + len(d.notes))

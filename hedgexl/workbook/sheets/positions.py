@@ -90,7 +90,7 @@ def write(c: Context, ws) -> None:
         f"and at its 30-day average, at the mark."]
     for j, line in enumerate(notes + b.notes):
         ws.write_string(first + n + 1 + j, 0, line, f("note"))
-    page(ws)
+    page(ws, rows=n + 6 + len(b.notes))
 
 
 def _chart_helpers(c: Context, ws, first: int, n: int) -> None:

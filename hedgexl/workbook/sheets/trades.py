@@ -54,4 +54,4 @@ def write(c: Context, ws) -> None:
              "posted in each coin, lot-rounded; a trade goes to the account that holds most of "
              "the contract." + (f" No-trade band: {band:.0%} of the target." if band else ""),
              f("note"))
-    page(ws)
+    page(ws, rows=n + 3)
