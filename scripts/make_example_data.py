@@ -42,3 +42,13 @@ with open(SHARED / "funding" / "perpetuals_8h_2023-2024.csv", newline="") as f, 
 cols = {a: np.array([series[a].get(d, np.nan) for d in dates]) for a in ASSETS}
 for a in ASSETS:
     print(a, round(hx.beta(cols[a], cols["BTC"]), 2), series[a][LAST])
+
+# the example desk's funding (hedgexl demo): its four contracts, 2024-01-01 .. 2024-07-01
+DESK = {"BINANCE:BTCUSD_PERP", "BINANCE:ETHUSD_PERP", "OKX:BTC-USD-SWAP", "OKX:ETH-USD-SWAP"}
+with open(SHARED / "funding" / "perpetuals_8h_2023-2024.csv", newline="") as f, \
+        open(OUT / "funding_desk_2024h1.csv", "w", newline="") as g:
+    w = csv.writer(g)
+    w.writerow(["time_utc", "contract", "mark_price", "funding_rate"])
+    for r in csv.DictReader(f):
+        if r["contract"] in DESK and r["time_utc"] >= "2024-01-01":
+            w.writerow([r["time_utc"], r["contract"], r["close"], r["funding_rate"]])

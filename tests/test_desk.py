@@ -301,3 +301,18 @@ def test_a_desk_report_of_25_holdings_prints_in_four_pages(tmp_path):
     assert pages <= 4, pages
     assert "Trades to place today" in text and "Nearest to liquidation" in text
     assert "2024-02-01" not in text  # the funding rows stay off the printed pages
+
+
+def test_batch_with_positions_by_portfolio(tmp_path, capsys):
+    book = Path(__file__).resolve().parent.parent / "examples"
+    summary = tmp_path / "sum.csv"
+    rc, _, err = run(capsys, "batch", book / "book.csv", "--positions",
+                     book / "book_positions.csv", "-o", tmp_path / "out", "--summary", summary)
+    assert rc == 0, err
+    rows = {r["portfolio"]: r for r in csv.DictReader(summary.open())}
+    assert int(rows["Fund A"]["trades"]) >= 1 and rows["Fund B"]["nearest_liquidation"]
+    assert cached_values(tmp_path / "out" / "Fund B.xlsx")["Positions!B2"] == \
+        "DERIBIT:BTC-PERPETUAL"
+    rc, _, err = run(capsys, "batch", book / "book.csv", "--positions",
+                     example_path("desk_positions.csv"), "-o", tmp_path / "out2")
+    assert rc == 1 and "missing column portfolio" in err

@@ -58,7 +58,8 @@ class Book:
                 if np.isfinite(a):
                     by[c] = by.get(c, 0.0) + float(a)
             out[key] = by
-            out[key + "_usd"] = float(sum(self.usd(list(by.values()), list(by))))
+            out[key + "_usd"] = float(sum(self.usd(list(by.values()), list(by)))) if by \
+                else None  # unknown (no funding history), not zero
         return out
 
 

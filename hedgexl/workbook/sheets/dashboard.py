@@ -74,9 +74,10 @@ def _totals(c: Context, ds) -> None:
     if b is not None:  # the positions actually held, not an example
         t = b.totals()
         rows.append(("Funding since opened (USD, + received)", None,
-                     t["accrued_usd"], USD))
+                     "n/a" if t["accrued_usd"] is None else t["accrued_usd"], USD))
         rows.append(("Carry a year, latest rates (USD, + recd.)", None,
-                     t["per_year_latest_usd"], USD))
+                     "n/a" if t["per_year_latest_usd"] is None else t["per_year_latest_usd"],
+                     USD))
     elif n.funding_total is not None:
         rows.append((f"Funding over the history ({c.funding_coin()})",
                      "=" + L.ref(L.FUNDING, L.FUNDING_TOTAL), n.funding_total, COIN))
@@ -170,6 +171,7 @@ def _block(c: Context, ds, row: int, title: str, heads: list[str]) -> int:
     ds.write(row, 0, title, f("label", font_size=12, font_color="#1F3B73"))
     for j, h in enumerate(heads):
         ds.write(row + 1, j, h, f("head"))
+    ds.set_row(row + 1, 26)  # two lines: "Liquidation (USD)" wraps
     return row + 2
 
 
