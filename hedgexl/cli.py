@@ -186,26 +186,31 @@ def cmd_demo(args) -> int:
     return _finish([r])
 
 
-def _add_report_options(p):
+def _add_input_options(p, *, what="report"):
+    """The inputs every command that builds a portfolio's numbers reads."""
     p.add_argument("--funding", help="funding history CSV/XLSX (time, contract, mark "
                                      "price or close, funding rate)")
     p.add_argument("--prices", nargs="+", help="price history file(s): date,value per asset "
                                                "or a wide date,BTC,ETH,... table; blank "
                                                "betas are estimated from them")
     p.add_argument("--contracts", help="CSV of your own contract presets")
+    p.add_argument("--hedge-ratio", type=_ratio, default=1.0,
+                   help="hedge ratio for holdings that give none, 0 to 2 or 0%%..200%% "
+                        "(default 1)")
+    _add_dialect(p)
+    p.add_argument("--valuation-date", type=_date, metavar="YYYY-MM-DD",
+                   help=f"the {what}'s date (default: the latest date of --prices, else of "
+                        f"--funding; today only when neither is given)")
+
+
+def _add_report_options(p):
+    _add_input_options(p)
     p.add_argument("--template", help="your customised copy of the template (.xlsx): its "
                                       "extra sheets, Dashboard title, logo and formulas are "
                                       "kept (see docs/workbook.md)")
     p.add_argument("--mode", choices=["static", "live"], default="static",
                    help="static: values and charts only (default); live: HEDGE_* formulas "
                         "with cached values")
-    p.add_argument("--hedge-ratio", type=_ratio, default=1.0,
-                   help="hedge ratio for holdings that give none, 0 to 2 or 0%%..200%% "
-                        "(default 1)")
-    _add_dialect(p)
-    p.add_argument("--valuation-date", type=_date, metavar="YYYY-MM-DD",
-                   help="the report's date (default: the latest date of --prices, else of "
-                        "--funding; today only when neither is given)")
     p.add_argument("--force", action="store_true", help="replace existing reports")
     p.add_argument("--summary", help="also write the totals table to this CSV")
 
@@ -308,17 +313,7 @@ def build_parser() -> argparse.ArgumentParser:
                                       "and contract) to a CSV")
     p.add_argument("holdings", help="holdings CSV or XLSX")
     p.add_argument("-o", "--output", required=True, help="the trades CSV to write")
-    p.add_argument("--funding", help="funding history (for the carry in the report; "
-                                     "optional here)")
-    p.add_argument("--prices", nargs="+", help="price history file(s): betas left blank are "
-                                               "estimated, and coins without a holding are "
-                                               "priced from them")
-    p.add_argument("--contracts", help="CSV of your own contract presets")
-    p.add_argument("--hedge-ratio", type=_ratio, default=1.0,
-                   help="hedge ratio for holdings that give none (default 1)")
-    _add_dialect(p)
-    p.add_argument("--valuation-date", type=_date, metavar="YYYY-MM-DD",
-                   help="the ticket's date (default: the latest date of --prices)")
+    _add_input_options(p, what="ticket")
     p.add_argument("--force", action="store_true", help="replace an existing ticket")
     _add_book_options(p)
     p.set_defaults(func=cmd_ticket)

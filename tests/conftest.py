@@ -29,3 +29,31 @@ def _fresh_contracts():
     yield
     hedgexl.reset_contracts()
     hedgexl.reset_tiers()
+
+
+# xlwings' call paths, for every test that calls HEDGE_* the way Excel does (tests/xlcall.py)
+@pytest.fixture(scope="module")
+def com():
+    """The Windows COM path (xlwings' server with its Windows modules stubbed)."""
+    from hedgexl.excel import convert
+    from xlcall import ComRuntime
+    rt = ComRuntime()
+    yield rt
+    rt.close()
+    convert.set_error_style("value")
+
+
+@pytest.fixture(scope="module")
+def lite(tmp_path_factory):
+    """xlwings Lite's path: main.py as ``hedgexl lite`` writes it."""
+    from hedgexl import cli
+    from xlcall import LiteRuntime
+    d = tmp_path_factory.mktemp("lite")
+    assert cli.main(["lite", "-o", str(d)]) == 0
+    return LiteRuntime(d / "main.py")
+
+
+@pytest.fixture(params=["com", "lite"])
+def runtime(request):
+    return request.getfixturevalue(request.param)
+

@@ -15,31 +15,10 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 import hedgexl as hx
-from hedgexl import cli
 from hedgexl import udfs as U
 from hedgexl.excel import convert, registry
 
-from xlcall import OMIT, Cells, ComRuntime, LiteRuntime, as_grid, cell, column, row
-
-
-@pytest.fixture(scope="module")
-def com():
-    rt = ComRuntime()
-    yield rt
-    rt.close()
-    convert.set_error_style("value")
-
-
-@pytest.fixture(scope="module")
-def lite(tmp_path_factory):
-    d = tmp_path_factory.mktemp("lite")
-    assert cli.main(["lite", "-o", str(d)]) == 0
-    return LiteRuntime(d / "main.py")
-
-
-@pytest.fixture(params=["com", "lite"])
-def runtime(request):
-    return request.getfixturevalue(request.param)
+from xlcall import OMIT, Cells, as_grid, cell, column, row
 
 
 def _py(a):

@@ -16,11 +16,9 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 import hedgexl as hx
-from hedgexl import cli
 from hedgexl import udfs as U
-from hedgexl.excel import convert
 
-from xlcall import ComRuntime, LiteRuntime, cell
+from xlcall import cell
 
 # (function, arguments, the venue's printed number, its precision)
 PUBLISHED = [
@@ -39,26 +37,6 @@ PUBLISHED = [
     # Bybit USDT isolated: long 1 BTC at 20,000, 50x (IM 400 USDT), MMR 0.5 % -> 19,700
     ("HEDGE_LIQ_PRICE", (1, 20_000, 400, "BYBIT:BTCUSDT", 0.005), 19_700.0, 1e-9),
 ]
-
-
-@pytest.fixture(scope="module")
-def com():
-    rt = ComRuntime()
-    yield rt
-    rt.close()
-    convert.set_error_style("value")
-
-
-@pytest.fixture(scope="module")
-def lite(tmp_path_factory):
-    d = tmp_path_factory.mktemp("lite")
-    assert cli.main(["lite", "-o", str(d)]) == 0
-    return LiteRuntime(d / "main.py")
-
-
-@pytest.fixture(params=["com", "lite"])
-def runtime(request):
-    return request.getfixturevalue(request.param)
 
 
 def _one(result):

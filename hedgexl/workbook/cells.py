@@ -6,7 +6,7 @@ import datetime as dt
 import math
 
 import numpy as np
-from xlsxwriter.utility import xl_rowcol_to_cell as rc
+from xlsxwriter.utility import xl_cell_to_rowcol, xl_rowcol_to_cell as rc
 
 
 class CellWriter:
@@ -53,6 +53,26 @@ class CellWriter:
                                      fmt_cols[j], v)
                 else:
                     ws.write_number(row + i, col + j, v, fmt_cols[j])
+
+
+def table(ws, head_format, name: str, columns: dict, heads: dict, widths: dict, rows: int,
+          head_height: float = 30) -> dict:
+    """An Excel Table at A1 of ``rows`` data rows whose columns are ``columns`` (key ->
+    letter, in order), headed ``heads[key]`` and ``widths[key]`` wide; the header row frozen
+    with the first two columns. Returns key -> 0-based column index."""
+    col = {k: _col(v) for k, v in columns.items()}
+    for k, j in col.items():
+        ws.set_column(j, j, widths[k])
+    ws.add_table(0, 0, max(rows, 1), len(columns) - 1, {
+        "name": name, "style": "Table Style Light 9",
+        "columns": [{"header": heads[k], "header_format": head_format} for k in columns]})
+    ws.set_row(0, head_height)
+    ws.freeze_panes(1, 2)
+    return col
+
+
+def _col(letter: str) -> int:
+    return xl_cell_to_rowcol(f"{letter}1")[1]
 
 
 def time_value(t: str):

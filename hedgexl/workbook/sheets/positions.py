@@ -6,7 +6,7 @@ from __future__ import annotations
 import math
 
 from .. import layout as L
-from ..cells import page
+from ..cells import page, table
 from ..style import CONTRACTS, DATETIME, PCT, PRICE, USD
 from .context import Context
 
@@ -28,15 +28,8 @@ def write(c: Context, ws) -> None:
     b, w, f = c.d.book, c.w, c.f
     pos, risk, carry = b.positions, b.risk, b.carry
     C = L.POSITIONS_COLS
-    col = {k: L.col_index(v) for k, v in C.items()}
     n = len(pos)
-    for k, j in col.items():
-        ws.set_column(j, j, WIDTHS[k])
-    ws.add_table(0, 0, n, len(C) - 1, {
-        "name": L.POSITIONS_TABLE, "style": "Table Style Light 9",
-        "columns": [{"header": HEADS[k], "header_format": f("head")} for k in C]})
-    ws.set_row(0, 42)
-    ws.freeze_panes(1, 2)
+    col = table(ws, f("head"), L.POSITIONS_TABLE, C, HEADS, WIDTHS, n, head_height=42)
     f_in, f_ct, f_price = f("input"), f("input", CONTRACTS), f("input", PRICE)
     f_amt_in, f_amt, f_usd = f("input", AMOUNT), f("calc", AMOUNT), f("calc", USD)
     f_liq, f_pct = f("calc", PRICE), f("calc", PCT)

@@ -4,7 +4,7 @@
 from __future__ import annotations
 
 from .. import layout as L
-from ..cells import page
+from ..cells import page, table
 from ..style import CONTRACTS, PRICE, USD
 from .context import Context
 
@@ -19,15 +19,8 @@ WIDTHS = {"account": 16, "contract": 22, "current": 12, "target": 12, "trade": 1
 def write(c: Context, ws) -> None:
     t, w, f = c.d.book.trades, c.w, c.f
     C = L.TRADES_COLS
-    col = {k: L.col_index(v) for k, v in C.items()}
     n = len(t)
-    for k, j in col.items():
-        ws.set_column(j, j, WIDTHS[k])
-    ws.add_table(0, 0, max(n, 1), len(C) - 1, {
-        "name": L.TRADES_TABLE, "style": "Table Style Light 9",
-        "columns": [{"header": HEADS[k], "header_format": f("head")} for k in C]})
-    ws.set_row(0, 30)
-    ws.freeze_panes(1, 2)
+    col = table(ws, f("head"), L.TRADES_TABLE, C, HEADS, WIDTHS, n)
     f_text, f_ct, f_price = f("calc"), f("calc", CONTRACTS), f("calc", PRICE)
     f_usd, f_fee = f("calc", USD), f("calc", "0.00000000")
     first = L.TRADES_FIRST_ROW - 1
