@@ -271,8 +271,11 @@ def _run_pool(jobs, out_dir, opts, custom, workers, on_result,
 
 
 def format_summary(results: list[ReportResult]) -> str:
+    desk = any((r.totals or {}).get("trades") is not None for r in results)
     head = f"{'portfolio':<24} {'status':<7} {'rows':>5} {'spot value USD':>16} " \
-           f"{'hedge USD':>16} {'coverage':>9} {'funding coin':>13}"
+           f"{'hedge USD':>16} {'coverage':>9} " + \
+           (f"{'trades':>6} {'nearest liq.':>12} {'carry USD/yr':>13}" if desk
+            else f"{'funding':>17}")
     lines = [head, "-" * len(head)]
     tv = tn = tr = 0.0
     for r in results:
@@ -281,17 +284,27 @@ def format_summary(results: list[ReportResult]) -> str:
             tv += t["value"]
             tn += t["notional"]
             tr += t["residual"]
-            fund = "" if t.get("funding") is None else f"{t['funding']:.8f}"
-            lines.append(f"{r.portfolio[:24]:<24} {r.status:<7} {r.holdings:>5} "
-                         f"{t['value']:>16,.2f} {t['notional']:>16,.2f} "
-                         f"{t['coverage']:>9.2%} {fund:>13}")
+            line = (f"{r.portfolio[:24]:<24} {r.status:<7} {r.holdings:>5} "
+                    f"{t['value']:>16,.2f} {t['notional']:>16,.2f} {t['coverage']:>9.2%} ")
+            if desk:
+                near, carry = t.get("nearest_liquidation"), t.get("carry_year_usd")
+                line += (f"{'' if t.get('trades') is None else t['trades']:>6} "
+                         f"{'' if near is None else f'{near:.1%}':>12} "
+                         f"{'' if carry is None else f'{carry:,.0f}':>13}")
+            else:
+                fund = "" if t.get("funding") is None else \
+                    f"{t['funding']:.8f} {t.get('funding_coin_name', '')}"
+                line += f"{fund:>17}"
+            lines.append(line.rstrip())
         else:
             lines.append(f"{r.portfolio[:24]:<24} {'FAILED':<7} {'':>5} {r.error[:60]}")
     ok = sum(r.ok for r in results)
     lines.append("-" * len(head))
     lines.append(f"{'total':<24} {f'{ok}/{len(results)}':<7} {'':>5} {tv:>16,.2f} "
                  f"{tn:>16,.2f} {((tn - tr) / tv if tv else 0):>9.2%}")
-    lines.append("coverage: beta-adjusted hedge notional net of rounding / spot value")
+    lines.append("coverage: beta-adjusted hedge notional net of rounding / spot value"
+                 + ("; nearest liq.: the smallest move to a liquidation, of the mark"
+                    if desk else "; funding: over the funding history, + received"))
     return "\n".join(lines)
 
 

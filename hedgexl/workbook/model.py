@@ -96,6 +96,8 @@ def compute(d: WorkbookData) -> Numbers:
         total = float(series[-1])
         pnl = _pnl(d, contracts)
     totals["funding"] = total
+    totals["funding_coin_name"] = core.get_contract(f.contract).settle if total is not None \
+        else None
     totals["net_pnl"] = pnl["net"] if pnl else None
     if d.book is not None:
         b = d.book
