@@ -316,3 +316,25 @@ def test_batch_with_positions_by_portfolio(tmp_path, capsys):
     rc, _, err = run(capsys, "batch", book / "book.csv", "--positions",
                      example_path("desk_positions.csv"), "-o", tmp_path / "out2")
     assert rc == 1 and "missing column portfolio" in err
+
+
+def test_carry_follows_the_funding_files_own_interval(tmp_path):
+    """A contract funded every 4 hours pays twice as often as one funded every 8: the
+    funding file's interval column wins over the preset's 8 h."""
+    rows = "".join(f"2024-06-{d:02d}T{h:02d}:00:00Z,BINANCE:BTCUSD_PERP,60000,0.0001,4\n"
+                   for d in (29, 30) for h in range(0, 24, 4))
+    f4 = write(tmp_path / "f4.csv", "time_utc,contract,mark_price,funding_rate,"
+                                    "interval_hours\n" + rows)
+    f8 = write(tmp_path / "f8.csv", "time_utc,contract,mark_price,funding_rate\n"
+               + rows.replace(",4\n", "\n"))
+    h = read_holdings(write(tmp_path / "h.csv", "asset,quantity,price\nBTC,1,60000\n"))
+    pos = read_positions(write(tmp_path / "p.csv", HEAD + "a,BINANCE:BTCUSD_PERP,-600,60000,"
+                                                          "1,,,2024-06-01\n"))
+    y4, y8 = (build_book(h, pos, funding=read_funding_all(f), valuation=dt.date(2024, 6, 30))
+              .carry.per_year_latest[0] for f in (f4, f8))
+    assert y8 == pytest.approx(600 * 100 / 60000 * 0.0001 * 3 * 365)
+    assert y4 == pytest.approx(2 * y8)
+    bad = write(tmp_path / "bad.csv", "time_utc,contract,mark_price,funding_rate,interval\n"
+                                      "2024-06-30T00:00Z,BINANCE:BTCUSD_PERP,60000,0.0001,0\n")
+    with pytest.raises(InputError, match="row 2: interval_hours must be the hours"):
+        read_funding_all(bad)

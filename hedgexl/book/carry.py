@@ -71,7 +71,9 @@ def position_carry(pos: Positions, mark: np.ndarray, funding: dict[str, Funding]
         latest[i] = f.funding_rate[j]
         window = upto & (t > start30)
         avg[i] = float(np.mean(f.funding_rate[window])) if window.any() else np.nan
-        hours = spec.funding_hours if spec.funding_hours > 0 else 8.0
+        # the venue's interval: the funding file's, else the preset's (1 h, 4 h, 8 h)
+        hours = f.interval_hours[j] if f.interval_hours is not None else spec.funding_hours
+        hours = hours if hours > 0 else 8.0
         per_interval = -pos.contracts[i] * spec.multiplier
         per_interval = per_interval * mark[i] if spec.linear else per_interval / mark[i]
         per_latest[i] = per_interval * latest[i] * HOURS_PER_YEAR / hours

@@ -204,6 +204,7 @@ class Funding:
     mark_price: np.ndarray
     funding_rate: np.ndarray
     source: str = ""
+    interval_hours: np.ndarray | None = None  # per row, from the file's interval column
 
 
 def read_funding_all(path, *, decimal=None, delimiter=None) -> dict[str, Funding]:
@@ -226,12 +227,13 @@ def read_funding_all(path, *, decimal=None, delimiter=None) -> dict[str, Funding
     ic = find("contract", "symbol", "key")
     im = find("mark price", "mark", "close", "price")
     ir = find("funding rate", "rate", "funding")
+    ih = find("interval hours", "funding interval", "interval", "funding hours")
     missing = [n for n, i in (("time", it), ("mark_price", im), ("funding_rate", ir))
                if i is None]
     if missing:
         raise InputError(p, f"missing column{'s' if len(missing) > 1 else ''} "
                          f"{', '.join(missing)}", 1)
-    series: dict[str, tuple[list, list, list]] = {}
+    series: dict[str, tuple[list, list, list, list]] = {}
     for rowno, row in enumerate(rows[1:], start=2):
         cell = lambda i: row[i] if i is not None and i < len(row) else None  # noqa: E731
         rate_cell = cell(ir)
@@ -245,14 +247,20 @@ def read_funding_all(path, *, decimal=None, delimiter=None) -> dict[str, Funding
                                 f"0.01 %), got {rate_cell!r}", rowno)
         if not (m > 0 and math.isfinite(m)):
             raise InputError(p, f"mark_price must be > 0, got {cell(im)!r}", rowno)
-        t, mm, rr = series.setdefault(c, ([], [], []))
+        h = table.number(cell(ih), "interval_hours", rowno) if ih is not None else math.nan
+        if ih is not None and not (0 < h <= 24):
+            raise InputError(p, f"interval_hours must be the hours between fundings (1, 4, "
+                                f"8), got {cell(ih)!r}", rowno)
+        t, mm, rr, hh = series.setdefault(c, ([], [], [], []))
         t.append(str(cell(it)))
         mm.append(m)
         rr.append(r)
+        hh.append(h)
     if not series:
         raise InputError(p, "no funding rows (no row has a funding rate)")
-    return {c: Funding(t, c, np.array(m), np.array(r), str(p))
-            for c, (t, m, r) in series.items()}
+    return {c: Funding(t, c, np.array(m), np.array(r), str(p),
+                       np.array(h) if ih is not None else None)
+            for c, (t, m, r, h) in series.items()}
 
 
 def pick_funding(all_series: dict[str, Funding], contracts) -> Funding | None:
