@@ -155,16 +155,22 @@ def load_contracts(path, *, replace_all: bool = False) -> list[str]:
 
     Returns the keys read. With ``replace_all`` the bundled presets are dropped first.
     """
-    p = Path(path)
-    try:
-        text = p.read_text("utf-8-sig")
-    except OSError as e:
-        raise ValueError(f"contracts file {p}: {e.strerror or e}") from None
-    specs = _parse_rows(text, str(p))
+    text, source = read_data_file(path, "contracts file")
+    specs = _parse_rows(text, source)
     if replace_all:
         _REGISTRY.clear()
     _REGISTRY.update(specs)
     return list(specs)
+
+
+def read_data_file(path, what: str) -> tuple[str, str]:
+    """The text of a user's data file (contracts, tiers) and its name for messages; an
+    unreadable file is one ValueError naming it."""
+    p = Path(path)
+    try:
+        return p.read_text("utf-8-sig"), str(p)
+    except OSError as e:
+        raise ValueError(f"{what} {p}: {e.strerror or e}") from None
 
 
 def reset_contracts() -> None:

@@ -19,11 +19,10 @@ import csv
 import io
 from dataclasses import dataclass
 from importlib import resources
-from pathlib import Path
 
 import numpy as np
 
-from .contracts import get_contract
+from .contracts import get_contract, read_data_file
 
 __all__ = ["Tiers", "tiers_of", "load_tiers", "reset_tiers", "CAP_UNITS"]
 
@@ -110,12 +109,7 @@ _TIERS: dict[str, Tiers] = _bundled()
 def load_tiers(path) -> list[str]:
     """Add or replace the tier tables of the contracts in a CSV file of the bundled
     file's columns. Returns the contract keys read."""
-    p = Path(path)
-    try:
-        text = p.read_text("utf-8-sig")
-    except OSError as e:
-        raise ValueError(f"tiers file {p}: {e.strerror or e}") from None
-    tables = _parse(text, str(p))
+    tables = _parse(*read_data_file(path, "tiers file"))
     _TIERS.update(tables)
     return list(tables)
 
