@@ -338,3 +338,17 @@ def test_carry_follows_the_funding_files_own_interval(tmp_path):
                                       "2024-06-30T00:00Z,BINANCE:BTCUSD_PERP,60000,0.0001,0\n")
     with pytest.raises(InputError, match="row 2: interval_hours must be the hours"):
         read_funding_all(bad)
+
+
+def test_a_bybit_position_recalculates_too(tmp_path):
+    """Bybit charges maintenance on the entry value; the Positions sheet shows maintenance
+    at the mark (its HEDGE_MARGIN formula), and the cached value must be that one."""
+    h = write(tmp_path / "h.csv", "asset,quantity,price\nBTC,2,60000\n")
+    p = write(tmp_path / "p.csv", HEAD + "by,BYBIT:BTCUSD,-50000,50000,,1,cross,\n"
+                                         "by,BYBIT:BTCUSDT,-1,50000,2000,,isolated,\n")
+    out = tmp_path / "by.xlsx"
+    assert cli.main(["report", str(h), "--positions", str(p), "-o", str(out),
+                     "--mode", "live"]) == 0
+    cells, bad = recalc_mismatches(out)
+    assert any("HEDGE_MARGIN" in f for f in cells.values())
+    assert not bad, bad[:5]

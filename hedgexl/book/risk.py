@@ -50,16 +50,20 @@ def position_risk(pos: Positions, marks: dict[str, float]) -> Risk:
     notional = np.where(linear, q * mult * mark, q * mult)
     upnl = np.array([core.futures_pnl(q[i], ep[i], mark[i], pos.contract[i], _unit(specs[i]))
                      for i in range(n)])
-    mm = np.array([core.maintenance_margin(q[i], mark[i] if s.margin_model == "liq_value"
-                                           else ep[i], s.key) for i, s in enumerate(specs)])
+    # shown (and computed by the sheet's HEDGE_MARGIN) at the mark
+    mm = core.maintenance_margin(q, mark, np.array(pos.contract, dtype=object))
+    # what the venue holds back from a shared wallet: on the mark's value (Binance, OKX) or
+    # on the entry value (Bybit, BitMEX)
+    held = np.array([mm[i] if s.margin_model == "liq_value" else
+                     core.maintenance_margin(q[i], ep[i], s.key) for i, s in enumerate(specs)])
     margin = pos.margin.copy()
     for (account, cur), wallet in pos.wallet.items():
         members = [i for i in range(n) if pos.account[i] == account and settle[i] == cur
                    and pos.mode[i] == "cross"]
         for i in members:
             others = [j for j in members if j != i]
-            margin[i] = max(wallet - sum(mm[j] for j in others) + sum(upnl[j] for j in others),
-                            0.0)
+            margin[i] = max(wallet - sum(held[j] for j in others)
+                            + sum(upnl[j] for j in others), 0.0)
     liq = np.array([core.liquidation_price(q[i], ep[i], margin[i], pos.contract[i])
                     for i in range(n)])
     dist = np.array([core.liquidation_distance(q[i], mark[i], liq[i]) if np.isfinite(liq[i])
