@@ -76,9 +76,6 @@ class Positions:
     def __len__(self):
         return len(self.account)
 
-    def settle(self, i: int) -> str:
-        return get_contract(self.contract[i]).settle
-
 
 def parse_time(value) -> dt.datetime | None:
     """A UTC time from a cell: a datetime, an ISO text (``2024-03-01``, ``2024-03-01T08:00Z``,

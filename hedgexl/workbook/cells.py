@@ -6,7 +6,9 @@ import datetime as dt
 import math
 
 import numpy as np
-from xlsxwriter.utility import xl_cell_to_rowcol, xl_rowcol_to_cell as rc
+from xlsxwriter.utility import xl_rowcol_to_cell as rc
+
+from . import layout as L
 
 
 class CellWriter:
@@ -60,7 +62,7 @@ def table(ws, head_format, name: str, columns: dict, heads: dict, widths: dict, 
     """An Excel Table at A1 of ``rows`` data rows whose columns are ``columns`` (key ->
     letter, in order), headed ``heads[key]`` and ``widths[key]`` wide; the header row frozen
     with the first two columns. Returns key -> 0-based column index."""
-    col = {k: _col(v) for k, v in columns.items()}
+    col = {k: L.col_index(v) for k, v in columns.items()}
     for k, j in col.items():
         ws.set_column(j, j, widths[k])
     ws.add_table(0, 0, max(rows, 1), len(columns) - 1, {
@@ -69,10 +71,6 @@ def table(ws, head_format, name: str, columns: dict, heads: dict, widths: dict, 
     ws.set_row(0, head_height)
     ws.freeze_panes(1, 2)
     return col
-
-
-def _col(letter: str) -> int:
-    return xl_cell_to_rowcol(f"{letter}1")[1]
 
 
 def time_value(t: str):

@@ -97,21 +97,29 @@ def _grid():
     return {"visible": True, "line": {"color": COLORS["grid"]}}
 
 
+def _coverage_chart(c: Context, title: dict, x_name: str | None = None):
+    """Spot value against hedge notional, per holding (the Holdings table's columns)."""
+    assets = "=" + c.holdings_col("asset")
+    chart = c.wb.add_chart({"type": "column"})
+    chart.add_series({"name": "Spot value", "categories": assets,
+                      "values": "=" + c.holdings_col("value"),
+                      "fill": {"color": COLORS["spot"]}})
+    chart.add_series({"name": "Hedge notional", "categories": assets,
+                      "values": "=" + c.holdings_col("notional"),
+                      "fill": {"color": COLORS["hedge"]}})
+    chart.set_title(title)
+    chart.set_x_axis({**({"name": x_name} if x_name else {}), "num_font": {"size": 9},
+                      "label_position": "low"})
+    chart.set_y_axis(_axis("USD", "#,##0", major_gridlines=_grid()))
+    chart.set_legend({"position": "bottom"})
+    return chart
+
+
 def _charts(c: Context, ds) -> None:
     wb, d, n = c.wb, c.d, c.n
-    assets = "=" + c.holdings_col("asset")
-    c1 = wb.add_chart({"type": "column"})
-    c1.add_series({"name": "Spot value", "categories": assets,
-                   "values": "=" + c.holdings_col("value"),
-                   "fill": {"color": COLORS["spot"]}})
-    c1.add_series({"name": "Hedge notional", "categories": assets,
-                   "values": "=" + c.holdings_col("notional"),
-                   "fill": {"color": COLORS["hedge"]}})
-    c1.set_title({"name": "Am I covered? Spot value vs hedge notional by asset"})
-    c1.set_x_axis({"name": "Asset", "num_font": {"size": 9}, "label_position": "low"})
-    c1.set_y_axis(_axis("USD", "#,##0", major_gridlines=_grid()))
-    c1.set_legend({"position": "bottom"})
-    ds.insert_chart("D1", c1, {"x_scale": 1.25, "y_scale": 1.15})
+    ds.insert_chart("D1", _coverage_chart(c, {"name": "Am I covered? Spot value vs hedge "
+                                                      "notional by asset"}, "Asset"),
+                    {"x_scale": 1.25, "y_scale": 1.15})
 
     ns = len(d.shocks)
     first, last = L.SCENARIO_FIRST_ROW, L.SCENARIO_FIRST_ROW + ns - 1
@@ -315,17 +323,6 @@ def _desk_charts(c: Context, ds) -> None:
     accrued.set_legend({"none": True})
     ds.insert_chart(f"{L.DASH_CHART_COL}19", accrued, {"x_scale": 1.45, "y_scale": 1.15})
 
-    assets = "=" + c.holdings_col("asset")
-    cover = wb.add_chart({"type": "column"})
-    cover.add_series({"name": "Spot value", "categories": assets,
-                      "values": "=" + c.holdings_col("value"),
-                      "fill": {"color": COLORS["spot"]}})
-    cover.add_series({"name": "Hedge notional", "categories": assets,
-                      "values": "=" + c.holdings_col("notional"),
-                      "fill": {"color": COLORS["hedge"]}})
-    cover.set_title({"name": "Target hedge of the holdings by asset (USD)",
-                     "name_font": {"size": 11}})
-    cover.set_x_axis({"num_font": {"size": 9}, "label_position": "low"})
-    cover.set_y_axis(_axis("USD", "#,##0", major_gridlines=_grid()))
-    cover.set_legend({"position": "bottom"})
+    cover = _coverage_chart(c, {"name": "Target hedge of the holdings by asset (USD)",
+                                "name_font": {"size": 11}})
     ds.insert_chart(f"{L.DASH_CHART_COL}37", cover, {"x_scale": 1.45, "y_scale": 1.15})
