@@ -160,6 +160,83 @@ def cmd_batch(args) -> int:
     return _finish(results, args.summary, inputs)
 
 
+def _clients(args):
+    from .market import Clients
+
+    def say(msg):
+        print(f"note: {msg}", file=sys.stderr)
+    return Clients(api_base=args.api_base, retries=args.retries, backoff=args.backoff,
+                   on_retry=say)
+
+
+def _fetch_done(clients, warnings, out):
+    for w in warnings:
+        print(f"warning: {w}", file=sys.stderr)
+    print(f"wrote {out} ({clients.requests} request(s))")
+    return 0
+
+
+def cmd_fetch_funding(args) -> int:
+    from .inputs import read_funding_all
+    from .market.fetch import funding_csv, write_checked
+    from .market.progress import bars
+    clients, warnings = _clients(args), []
+    text = funding_csv(args.contracts, args.since, args.until or _today(), clients=clients,
+                       progress=bars(), warnings=warnings)
+    out = write_checked(args.output, text, read_funding_all, force=args.force,
+                        what="funding history")
+    return _fetch_done(clients, warnings, out)
+
+
+def cmd_fetch_prices(args) -> int:
+    from .inputs import read_prices
+    from .market.fetch import prices_csv, write_checked
+    from .market.progress import bars
+    clients, warnings = _clients(args), []
+    text = prices_csv(args.assets, args.since, args.until or _today(), clients=clients,
+                      venue=args.venue, quote=args.quote, progress=bars(), warnings=warnings)
+    out = write_checked(args.output, text, read_prices, force=args.force, what="prices")
+    return _fetch_done(clients, warnings, out)
+
+
+def cmd_fetch_contracts(args) -> int:
+    from pathlib import Path
+
+    from .market.fetch import check_contracts, check_tiers, write_checked
+    from .market.specs import contracts_csv, diff_specs, fetch_specs, tiers_csv
+    clients, notes = _clients(args), []
+    specs, tiers = fetch_specs(args.venues, clients, extra=args.contract or (),
+                               tiers=not args.no_tiers, notes=notes)
+    out = Path(args.output)
+    tiers_out = Path(args.tiers) if args.tiers else out.with_name(out.stem + "-tiers.csv")
+    if tiers:  # both files are checked before either is written
+        from .files import check_target
+        check_target(tiers_out, force=args.force, flag="--tiers")
+    write_checked(out, contracts_csv(specs), check_contracts, force=args.force,
+                  what="contracts")
+    print(f"wrote {out}: {len(specs)} contract(s); load it with --contracts {out}")
+    if tiers:
+        write_checked(tiers_out, tiers_csv(tiers), check_tiers, force=args.force,
+                      what="margin tiers")
+        print(f"wrote {tiers_out}: {len(tiers)} tier(s) of "
+              f"{len({t['contract'] for t in tiers})} contract(s); load it with --tiers "
+              f"{tiers_out}")
+    changes = diff_specs(specs)
+    print(f"against the bundled presets: {len(changes) or 'nothing'} changed"
+          + (":" if changes else ""))
+    for line in changes:
+        print(f"  {line}")
+    for n in notes:
+        print(f"note: {n}", file=sys.stderr)
+    print(f"({clients.requests} request(s))")
+    return 0
+
+
+def _today():
+    import datetime as dt
+    return dt.datetime.now(dt.timezone.utc).date()
+
+
 #: The bundled example desk: holdings, positions on Binance (cross) and OKX (isolated), their
 #: funding in the first half of 2024, valued at the last day of that history.
 DEMO = {"holdings": "desk_holdings.csv", "positions": "desk_positions.csv",
@@ -279,6 +356,22 @@ def _positive_int(text: str) -> int:
     return n
 
 
+def _add_fetch_options(p, *, since=True):
+    if since:
+        p.add_argument("--since", type=_date, required=True, metavar="YYYY-MM-DD",
+                       help="first day (UTC)")
+        p.add_argument("--until", type=_date, metavar="YYYY-MM-DD",
+                       help="last day, included (default: today, UTC)")
+    p.add_argument("-o", "--output", required=True, help="the CSV to write")
+    p.add_argument("--force", action="store_true", help="replace an existing file")
+    p.add_argument("--api-base", metavar="URL",
+                   help="send every request to URL/HOST/PATH instead of https://HOST/PATH "
+                        "(a proxy or mirror of the venues' APIs)")
+    p.add_argument("--retries", type=int, default=4, help="tries after a rate limit or an "
+                                                          "outage (default 4)")
+    p.add_argument("--backoff", type=float, default=1.0, help=argparse.SUPPRESS)
+
+
 def build_parser() -> argparse.ArgumentParser:
     ap = argparse.ArgumentParser(prog="hedgexl", description=__doc__)
     ap.add_argument("--version", action="version", version=f"hedgexl {_version()}")
@@ -331,6 +424,35 @@ def build_parser() -> argparse.ArgumentParser:
     _add_book_options(p)
     p.set_defaults(func=cmd_batch)
 
+    p = sub.add_parser("fetch", help="fetch prices, funding histories or contract specs "
+                                     "from the venues (needs hedgexl[data])")
+    fsub = p.add_subparsers(dest="fetch_command", metavar="WHAT", required=True)
+    s = fsub.add_parser("prices", help="daily closes, in the layout --prices reads")
+    s.add_argument("assets", nargs="+", metavar="ASSET", help="BTC, ETH, ...")
+    s.add_argument("--venue", default="BINANCE", help="the spot venue (default BINANCE)")
+    s.add_argument("--quote", default="USDT", help="quote currency of the spot pair "
+                                                   "(default USDT; USD on KRAKEN)")
+    _add_fetch_options(s)
+    s.set_defaults(func=cmd_fetch_prices)
+    s = fsub.add_parser("funding", help="funding histories with the mark price at each "
+                                        "funding, in the layout --funding reads")
+    s.add_argument("contracts", nargs="+", metavar="CONTRACT",
+                   help="VENUE:SYMBOL, e.g. BINANCE:BTCUSD_PERP OKX:BTC-USD-SWAP")
+    _add_fetch_options(s)
+    s.set_defaults(func=cmd_fetch_funding)
+    s = fsub.add_parser("contracts", help="contract presets and margin tiers from the venues' "
+                                          "market lists; prints what changed against the "
+                                          "bundled presets")
+    s.add_argument("venues", nargs="+", metavar="VENUE",
+                   help="BINANCE BYBIT OKX DERIBIT KRAKEN (the bundled presets of each)")
+    s.add_argument("--contract", action="append", metavar="VENUE:SYMBOL",
+                   help="also this contract (repeat the flag for more)")
+    s.add_argument("--tiers", metavar="FILE", help="where the margin tiers go (default: "
+                                                   "beside -o, named OUTPUT-tiers.csv)")
+    s.add_argument("--no-tiers", action="store_true", help="skip the margin tiers")
+    _add_fetch_options(s, since=False)
+    s.set_defaults(func=cmd_fetch_contracts)
+
     p = sub.add_parser("template", help="write the template workbook (bundled example)")
     p.add_argument("-o", "--output", default="hedge_template.xlsx")
     p.add_argument("--mode", choices=["live", "static"], default="live",
@@ -361,7 +483,7 @@ def build_parser() -> argparse.ArgumentParser:
 #: Which extra brings a package that a command imports (pyproject.toml).
 EXTRAS = {"openpyxl": "reports", "xlsxwriter": "reports", "tqdm": "reports",
           "defusedxml": "reports",
-          "pycel": "reports", "xlwings": "excel"}
+          "pycel": "reports", "xlwings": "excel", "ccxt": "data"}
 
 
 def _version():
@@ -377,7 +499,7 @@ def main(argv=None) -> int:
         return 2
     try:
         return args.func(args)
-    except (InputError, ValueError, FileExistsError) as e:
+    except (InputError, ValueError, FileExistsError) as e:  # MarketError is a ValueError
         print(f"hedgexl: error: {e}", file=sys.stderr)
         return 1
     except KeyboardInterrupt:

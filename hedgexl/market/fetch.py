@@ -1,0 +1,108 @@
+"""``hedgexl fetch``: venues' data into the files ``--funding``, ``--prices`` and
+``--contracts`` read.
+
+Every file is checked by the reader that will read it (the same rules as a user's own
+file) before it is written, and written whole or not at all.
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+import tempfile
+from pathlib import Path
+
+from .. import files
+from ..inputs import InputError
+from .client import Clients, MarketError
+from .history import daily_closes, funding_history, ms
+from .venues import resolve_market, venue_of
+
+__all__ = ["funding_csv", "prices_csv", "write_checked", "FUNDING_HEADER",
+           "check_contracts", "check_tiers"]
+
+FUNDING_HEADER = ["time_utc", "contract", "mark_price", "funding_rate", "interval_hours"]
+
+
+def _num(x: float) -> str:
+    return repr(float(x))
+
+
+def funding_csv(keys, since, until, *, clients: Clients, progress=None,
+                warnings=None) -> str:
+    """The funding histories of ``keys`` (``VENUE:SYMBOL``) from ``since`` to ``until``
+    (dates, inclusive) as the CSV ``--funding`` reads."""
+    out = io.StringIO()
+    w = csv.writer(out, lineterminator="\n")
+    w.writerow(FUNDING_HEADER)
+    a, b = ms(since), ms(until) + 24 * 3_600_000 - 1
+    for key in keys:
+        ref = resolve_market(key, clients)
+        bar = progress(f"funding {ref.key}") if progress else None
+        for r in funding_history(ref, a, b, progress=bar, warnings=warnings):
+            w.writerow([_iso(r.time), ref.key, _num(r.mark), _num(r.rate),
+                        f"{r.interval_hours:g}"])
+    return out.getvalue()
+
+
+def prices_csv(assets, since, until, *, clients: Clients, venue="BINANCE", quote="USDT",
+               progress=None, warnings=None) -> str:
+    """Daily closes of ``assets`` (BTC, ETH, ...) in ``quote`` on ``venue``'s spot market,
+    as the wide ``date,BTC,ETH`` CSV ``--prices`` reads (blank where an asset has no
+    close)."""
+    v = venue_of(venue)
+    if not v.spot:
+        raise MarketError(f"{v.label}: ccxt has no spot market there; choose another "
+                          f"--venue for prices (e.g. BINANCE, KRAKEN)")
+    client = clients.get(v, v.spot)
+    markets = client.markets()
+    a, b = ms(since), ms(until)
+    cols: dict[str, dict] = {}
+    for asset in assets:
+        name = str(asset).strip().upper()
+        symbol = f"{name}/{quote.upper()}"
+        if symbol not in markets:
+            raise MarketError(f"{name}: {client.label} has no spot market {symbol}; try "
+                              f"another --quote or --venue")
+        bar = progress(f"prices {name}") if progress else None
+        cols[name] = daily_closes(client, symbol, a, b, progress=bar, warnings=warnings)
+    days = sorted(set().union(*[set(c) for c in cols.values()]))
+    out = io.StringIO()
+    w = csv.writer(out, lineterminator="\n")
+    w.writerow(["date", *cols])
+    for d in days:
+        w.writerow([d, *(_num(c[d]) if d in c else "" for c in cols.values())])
+    return out.getvalue()
+
+
+def _iso(t: int) -> str:
+    from .history import iso
+    return iso(t)
+
+
+def write_checked(path, text: str, reader, *, force: bool = False, what="file") -> Path:
+    """Check ``text`` with ``reader`` (hedgexl's reader of that kind of file), then write
+    it to ``path`` whole. A check that fails writes nothing and names the row."""
+    with tempfile.TemporaryDirectory() as d:
+        probe = Path(d) / (Path(path).stem + ".csv")
+        probe.write_text(text, encoding="utf-8")
+        try:
+            reader(probe)
+        except (InputError, ValueError) as e:
+            raise MarketError(f"the fetched {what} fails hedgexl's own check "
+                              f"({str(e).replace(str(probe), 'row')}); nothing written") \
+                from None
+    files.check_target(path, force=force)
+    return files.write_text(path, text, force=force, newline="")
+
+
+def check_contracts(path) -> None:
+    """Read a contracts file as ``--contracts`` does, without loading it."""
+    from ..core import contracts
+    contracts._parse_rows(*contracts.read_data_file(path, "contracts file"))
+
+
+def check_tiers(path) -> None:
+    """Read a tiers file as ``--tiers`` does, without loading it."""
+    from ..core import contracts, tiers
+    tiers._parse(*contracts.read_data_file(path, "tiers file"))
