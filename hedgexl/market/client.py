@@ -65,6 +65,8 @@ def _reason(e: Exception) -> str:
         return "the venue did not answer (connection refused)"
     if "timed out" in text.lower():
         return "the venue did not answer in time"
+    if re.fullmatch(r"\S+ (GET|POST|PUT|DELETE) \S+", text.strip()):
+        return "the venue did not answer (no connection)"
     words = re.sub(r"https?://\S+", "", text).split()
     return " ".join(words[1:16]) if words else type(e).__name__
 
@@ -74,7 +76,21 @@ def _reason(e: Exception) -> str:
 #: answer is split (see :func:`hedgexl.market.history.paged`).
 PAGE_LIMITS = {"binancecoinm": (1000, 1000), "binanceusdm": (1000, 1000),
                "binance": (1000, 1000), "bybit": (200, 1000), "okx": (100, 100),
-               "deribit": (720, 1000), "krakenfutures": (1000, 2000), "kraken": (720, 720)}
+               "deribit": (700, 1000), "krakenfutures": (100_000, 2000),
+               "kraken": (720, 720)}
+
+
+def until_params(ex_id: str, b: int) -> dict:
+    """ccxt's parameters that end a request at ``b`` (ms, included). ccxt's unified
+    ``until`` everywhere but OKX, whose funding history ignores it and whose candles end
+    before it: there, OKX's own ``after`` (exclusive) one millisecond later.
+
+    >>> until_params("okx", 1000), until_params("binancecoinm", 1000)
+    ({'after': 1001}, {'until': 1000})
+    """
+    if ex_id == "okx":
+        return {"after": b + 1}
+    return {"until": b}
 
 
 class NoSuchMarket(MarketError):

@@ -14,7 +14,7 @@ import datetime as dt
 import math
 from dataclasses import dataclass
 
-from .client import MarketError
+from .client import MarketError, until_params
 from .venues import MarketRef
 
 __all__ = ["paged", "funding_history", "daily_closes", "FundingRow", "check_gaps", "ms",
@@ -45,7 +45,9 @@ def now_ms() -> int:
 def paged(fetch, since: int, until: int, *, step: int, limit: int, progress=None) -> dict:
     """Every record in ``[since, until]`` (ms), keyed by time: ``fetch(a, b, limit)`` returns
     ``[(t_ms, record), ...]`` for one window. Windows hold about half a page at the rhythm
-    ``step``; a full answer splits its window, so nothing past a venue's cap is lost.
+    ``step``; a full answer splits its window, so nothing past a venue's cap is lost (an
+    answer as long as the longest so far that stops short of an end of its window counts as
+    full: some venues cap below the ``limit`` asked for).
 
     >>> data = {t: t for t in range(0, 100, 2)}            # a venue with 50 records
     >>> def fetch(a, b, limit):                              # that returns the newest 5
@@ -53,18 +55,22 @@ def paged(fetch, since: int, until: int, *, step: int, limit: int, progress=None
     >>> out = paged(fetch, 0, 99, step=1, limit=5)
     >>> sorted(out) == sorted(data)
     True
+    >>> out = paged(lambda a, b, n: fetch(a, b, 3), 0, 99, step=1, limit=5)  # caps at 3
+    >>> sorted(out) == sorted(data)
+    True
     """
     out: dict[int, object] = {}
     width = max(step * max(limit // 2, 1), 1)
     stack = [(a, min(a + width - 1, until)) for a in range(since, until + 1, width)][::-1]
-    total = len(stack)
+    total, done, cap = len(stack), 0, 0
     if progress:
         progress(0, total)
-    done = 0
     while stack:
         a, b = stack.pop()
-        page = [(t, r) for t, r in fetch(a, b, limit) if t is not None and a <= t <= b]
-        if len(page) >= limit and b > a:
+        page = sorted((t, r) for t, r in fetch(a, b, limit)
+                      if t is not None and a <= t <= b)
+        cap = max(cap, len(page))
+        if b > a and (len(page) >= limit or (len(page) == cap and _cut(page, a, b))):
             mid = (a + b) // 2
             stack += [(mid + 1, b), (a, mid)]
             total += 1
@@ -75,6 +81,17 @@ def paged(fetch, since: int, until: int, *, step: int, limit: int, progress=None
         if progress:
             progress(done, total)
     return out
+
+
+def _cut(page, a: int, b: int) -> bool:
+    """Whether an answer looks cut by a cap the venue did not tell: as many records as its
+    largest answer, and a stretch at either end of the window longer than 1.5 times the
+    records' own spacing. (A venue that caps below the ``limit`` asked for.)"""
+    if len(page) < 2:
+        return False
+    diffs = sorted(y[0] - x[0] for x, y in zip(page, page[1:]))
+    spacing = diffs[len(diffs) // 2]
+    return page[0][0] - a > 1.5 * spacing or b - page[-1][0] > 1.5 * spacing
 
 
 def check_gaps(times: list[int], since: int, until: int, step: int, what: str) -> list[str]:
@@ -118,7 +135,18 @@ class FundingRow:
     interval_hours: float
 
 
+#: Where a venue's funding record keeps the rate paid per funding and the mark price, when
+#: ccxt's unified record does not: (field of ``info`` for the rate or None for ccxt's
+#: ``fundingRate``, field of ``info`` for the mark). Deribit funds every hour: ccxt's rate
+#: is its trailing 8-hour ``interest_8h``, the hour's own is ``interest_1h``.
+RECORD_FIELDS = {"deribit": ("interest_1h", "index_price")}
+#: Hours between fundings where the venue's rhythm is not the preset's interval.
+FUNDING_STEP_HOURS = {"deribit": 1.0}
+
+
 def _interval_hours(ref: MarketRef) -> float:
+    if ref.client.ex_id in FUNDING_STEP_HOURS:
+        return FUNDING_STEP_HOURS[ref.client.ex_id]
     from ..core.contracts import get_contract
     try:
         h = get_contract(ref.key).funding_hours
@@ -140,7 +168,7 @@ def funding_history(ref: MarketRef, since: int, until: int, *, progress=None,
 
     def fetch(a, b, n):
         rs = ref.client.call(what, "fetch_funding_rate_history", ref.symbol, a, n,
-                             {"until": b})
+                             until_params(ref.client.ex_id, b))
         return [(r.get("timestamp"), r) for r in rs]
 
     recs = paged(fetch, since, until, step=step, limit=limit, progress=progress)
@@ -148,7 +176,12 @@ def funding_history(ref: MarketRef, since: int, until: int, *, progress=None,
     for w in check_gaps(times, since, until, step, what):
         if warnings is not None:
             warnings.append(w)
-    marks = {t: _number((recs[t].get("info") or {}).get("markPrice")) for t in times}
+    rate_of, mark_of = RECORD_FIELDS.get(ref.client.ex_id, (None, "markPrice"))
+    if ref.client.ex_id == "deribit" and warnings is not None:
+        warnings.append(f"{what}: Deribit publishes no mark price history; mark_price is "
+                        f"its index price at each funding (they differ by the basis, which "
+                        f"moves the funding paid in coin by the rate times the basis)")
+    marks = {t: _number((recs[t].get("info") or {}).get(mark_of)) for t in times}
     if any(not (m > 0) for m in marks.values()):
         candles = mark_candles(ref, times[0], times[-1], progress=progress)
         for t in times:
@@ -160,7 +193,8 @@ def funding_history(ref: MarketRef, since: int, until: int, *, progress=None,
                 marks[t] = c
     rows, prev = [], None
     for t in times:
-        rate = _number(recs[t].get("fundingRate"))
+        rate = _number((recs[t].get("info") or {}).get(rate_of) if rate_of
+                       else recs[t].get("fundingRate"))
         if not math.isfinite(rate):
             raise MarketError(f"{what}: the funding at {iso(t)} has no rate")
         hours = (t - prev) / HOUR if prev is not None else step / HOUR
@@ -175,7 +209,8 @@ def mark_candles(ref: MarketRef, since: int, until: int, *, progress=None) -> di
     what = f"mark prices of {ref.key}"
 
     def fetch(a, b, n):
-        rs = ref.client.call(what, "fetch_mark_ohlcv", ref.symbol, "1h", a, n, {"until": b})
+        rs = ref.client.call(what, "fetch_mark_ohlcv", ref.symbol, "1h", a, n,
+                             {"until": b + 1} if ref.client.ex_id == "okx" else {"until": b})
         return [(r[0], r[1]) for r in rs]
 
     t0 = since - since % HOUR
@@ -191,7 +226,8 @@ def daily_closes(client, symbol: str, since: int, until: int, *, progress=None,
     last = min(until, now_ms() - DAY)  # a candle is complete one day after it opens
 
     def fetch(a, b, n):
-        rs = client.call(what, "fetch_ohlcv", symbol, "1d", a, n, {"until": b})
+        rs = client.call(what, "fetch_ohlcv", symbol, "1d", a, n,
+                         {"until": b + 1} if client.ex_id == "okx" else {"until": b})
         return [(r[0], r[4]) for r in rs]
 
     got = paged(fetch, since, last, step=DAY, limit=client.venue_limit("candles"),

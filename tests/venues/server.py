@@ -66,6 +66,8 @@ class State:
     cut_after: int | None = None  # funding history ends at this time (a partial answer)
     broken: str = ""             # a path fragment whose answer is cut mid-JSON
     funding_mark: bool = False   # Binance: funding records carry markPrice
+    page_cap: int = 0            # answer at most this many records, whatever the limit
+    newest_first: bool = False   # a full window answers its newest records (as OKX does)
     log: list = field(default_factory=list)
     headers: list = field(default_factory=list)
 
@@ -73,6 +75,11 @@ class State:
 def _q(query: dict, name, default=None, cast=int):
     v = query.get(name)
     return cast(v[0]) if v else default
+
+
+def _page(state: State, records: list, limit: int) -> list:
+    n = min(limit, state.page_cap) if state.page_cap else limit
+    return records[-n:] if state.newest_first else records[:n]
 
 
 def _window(times, start, end):
@@ -128,7 +135,7 @@ def binance(state: State, host: str, path: str, q: dict):
                 if state.funding_mark:
                     rec["markPrice"] = repr(m)
                 out.append(rec)
-        return out[:limit]  # the oldest `limit` from startTime, ascending
+        return _page(state, out, limit)  # Binance: the oldest `limit` from startTime
     if path in (f"{prefix}/markPriceKlines", f"{prefix}/klines"):
         interval = _q(q, "interval", cast=str)
         step = {"1h": HOUR, "1d": DAY}[interval]

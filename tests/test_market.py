@@ -1,0 +1,273 @@
+"""``hedgexl fetch``: ccxt, for real, against stand-ins of the venues on 127.0.0.1.
+
+The stand-ins (tests/venues/server.py) answer in each venue's JSON and page as the venue
+does; their data is the bundled files, so a fetched file can be held against the bundled
+one, row by row and through a report.
+"""
+
+from __future__ import annotations
+
+import csv
+import math
+import os
+
+import pytest
+
+pytest.importorskip("ccxt")
+
+from hedgexl import cli  # noqa: E402
+from hedgexl.inputs import read_funding_all, read_prices  # noqa: E402
+from venues import DATA, VenueServer, bundled_closes, bundled_funding, desk_state, t_ms  # noqa: E402,E501
+
+
+@pytest.fixture
+def venue():
+    """(state, base URL) of a stand-in fed with the bundled desk's data."""
+    st = desk_state()
+    with VenueServer(st) as base:
+        yield st, base
+
+
+def fetch(base, *args, backoff="0.01"):
+    return cli.main(["fetch", *args, "--api-base", base, "--backoff", backoff])
+
+
+def rows_of(path):
+    with open(path, newline="") as f:
+        return list(csv.DictReader(f))
+
+
+# --- funding ------------------------------------------------------------------------------
+
+def test_funding_matches_the_bundled_file_row_by_row(venue, tmp_path):
+    st, base = venue
+    out = tmp_path / "funding.csv"
+    assert fetch(base, "funding", "BINANCE:BTCUSD_PERP", "BINANCE:ETHUSD_PERP", "--since",
+                 "2024-01-01", "--until", "2024-06-30", "-o", str(out)) == 0
+    got = read_funding_all(out)
+    end = t_ms("2024-07-01")
+    for c in ("BINANCE:BTCUSD_PERP", "BINANCE:ETHUSD_PERP"):
+        want = bundled_funding(c)
+        n = sum(t < end for t in want.times)
+        f = got[c]
+        assert [t_ms(t) for t in f.time] == want.times[:n]
+        assert list(f.funding_rate) == pytest.approx(want.rates[:n], rel=1e-12)
+        # the mark price comes from the 1-hour mark candles (the COIN-M records carry none)
+        assert list(f.mark_price) == want.marks[:n]
+        assert set(f.interval_hours) == {8.0}
+    assert any("markPriceKlines" in line for line in st.log)
+
+
+def test_a_venue_that_caps_its_answers_is_paged_without_gaps_or_repeats(venue, tmp_path):
+    st, base = venue
+    st.page_cap, st.newest_first = 37, True  # short pages, newest first (as OKX answers)
+    st.funding_mark = True
+    out = tmp_path / "funding.csv"
+    assert fetch(base, "funding", "BINANCE:BTCUSD_PERP", "--since", "2024-01-01", "--until",
+                 "2024-06-30", "-o", str(out)) == 0
+    times = [r["time_utc"] for r in rows_of(out)]
+    assert len(times) == len(set(times)) == 182 * 3  # every 8 hours of 182 days
+    assert not any("markPriceKlines" in line for line in st.log)  # the records had marks
+
+
+def test_paging_that_did_not_split_cut_answers_is_caught_by_the_gap_check(venue, tmp_path,
+                                                                         monkeypatch, capsys):
+    """Tamper: the pager no longer sees that a short answer was cut; the gap check refuses
+    the file instead of writing a history with holes."""
+    from hedgexl.market import history
+    st, base = venue
+    st.page_cap, st.newest_first = 37, True
+    monkeypatch.setattr(history, "_cut", lambda page, a, b: False)
+    out = tmp_path / "funding.csv"
+    assert fetch(base, "funding", "BINANCE:BTCUSD_PERP", "--since", "2024-01-01", "--until",
+                 "2024-06-30", "-o", str(out)) == 1
+    assert "the venue's answer has a gap" in capsys.readouterr().err
+    assert not out.exists()
+
+
+def test_a_rate_limit_is_waited_out(venue, tmp_path, capsys):
+    st, base = venue
+    st.too_many = 2
+    out = tmp_path / "funding.csv"
+    assert fetch(base, "funding", "BINANCE:BTCUSD_PERP", "--since", "2024-06-01", "--until",
+                 "2024-06-30", "-o", str(out)) == 0
+    err = capsys.readouterr().err
+    assert err.count("HTTP 429 Too Many Requests; retrying") == 2
+    assert len(rows_of(out)) == 90  # June: 30 days of 3 fundings
+
+
+@pytest.mark.parametrize("fault, says", [
+    ("down", "HTTP 503 Service Unavailable (gave up after 2 tries)"),
+    ("drop", "the venue's answer has a gap from 2024-06-10T00:00:00Z to "
+             "2024-06-10T16:00:00Z"),
+    ("cut", "the venue's answer stops at 2024-06-20T00:00:00Z"),
+    ("broken", "the answer was cut short (incomplete JSON)"),
+    ("symbol", "BINANCE:BTCUSD_PERPX: Binance COIN-M lists no such contract (nearest: "
+               "BTCUSD_PERP"),
+])
+def test_faults_are_one_line_and_leave_no_file(venue, tmp_path, capsys, fault, says):
+    st, base = venue
+    key = "BINANCE:BTCUSD_PERP"
+    if fault == "down":
+        st.down = True
+    elif fault == "drop":
+        st.drop = {t_ms("2024-06-10T08:00:00Z")}
+    elif fault == "cut":
+        st.cut_after = t_ms("2024-06-20T00:00:00Z")
+    elif fault == "broken":
+        st.broken = "fundingRate"
+    else:
+        key += "X"
+    out = tmp_path / "funding.csv"
+    assert fetch(base, "funding", key, "--since", "2024-06-01", "--until", "2024-06-30", "-o",
+                 str(out), "--retries", "1") == 1
+    err = [line for line in capsys.readouterr().err.splitlines()
+           if line.startswith("hedgexl: error")]
+    assert len(err) == 1 and says in err[0], err
+    assert not out.exists() and not list(tmp_path.iterdir())
+
+
+def test_an_unreachable_venue_is_one_line(tmp_path, capsys):
+    import socket
+    s = socket.socket()
+    s.bind(("127.0.0.1", 0))
+    port = s.getsockname()[1]
+    s.close()  # nothing listens there now
+    assert fetch(f"http://127.0.0.1:{port}", "funding", "BINANCE:BTCUSD_PERP", "--since",
+                 "2024-06-01", "-o", str(tmp_path / "f.csv"), "--retries", "0") == 1
+    err = capsys.readouterr().err.strip().splitlines()
+    assert err[-1].startswith("hedgexl: error: Binance COIN-M: list of markets: ")
+    assert "did not answer" in err[-1]
+
+
+def test_an_existing_file_is_not_replaced_without_force(venue, tmp_path, capsys):
+    st, base = venue
+    out = tmp_path / "funding.csv"
+    out.write_text("mine")
+    assert fetch(base, "funding", "BINANCE:BTCUSD_PERP", "--since", "2024-06-01", "--until",
+                 "2024-06-30", "-o", str(out)) == 1
+    assert out.read_text() == "mine"
+    assert "use --force" in capsys.readouterr().err
+
+
+def test_a_fetched_file_that_hedgexl_would_refuse_is_not_written(venue, tmp_path, capsys):
+    """A venue's rate of 150 % (a unit slip) fails the funding reader's own rule."""
+    st, base = venue
+    st.funding["BTCUSD_PERP"].rates[5] = 1.5
+    out = tmp_path / "funding.csv"
+    assert fetch(base, "funding", "BINANCE:BTCUSD_PERP", "--since", "2024-01-01", "--until",
+                 "2024-01-31", "-o", str(out)) == 1
+    err = capsys.readouterr().err
+    assert "fails hedgexl's own check" in err and "funding_rate must be a rate" in err
+    assert not out.exists()
+
+
+# --- prices -------------------------------------------------------------------------------
+
+def test_prices_match_the_bundled_closes(venue, tmp_path):
+    st, base = venue
+    out = tmp_path / "prices.csv"
+    assert fetch(base, "prices", "ETH", "--since", "2024-01-17", "--until", "2024-12-31",
+                 "-o", str(out)) == 0
+    dates, cols = read_prices(out)
+    want = bundled_closes("ETH")
+    assert [t_ms(d) for d in dates] == [t for t in sorted(want) if t <= t_ms("2024-12-31")]
+    assert list(cols["ETH"]) == [want[t_ms(d)] for d in dates]
+
+
+def test_a_missing_day_of_prices_is_refused(venue, tmp_path, capsys):
+    """The bundled BTC closes miss 2024-02-17 (the source's gap): refused, not filled."""
+    st, base = venue
+    assert fetch(base, "prices", "BTC", "--since", "2024-02-01", "--until", "2024-02-28",
+                 "-o", str(tmp_path / "p.csv")) == 1
+    assert "gap from 2024-02-16T00:00:00Z to 2024-02-18T00:00:00Z" in capsys.readouterr().err
+
+
+# --- contracts and tiers -----------------------------------------------------------------
+
+BRACKETS = [{"bracket": 1, "initialLeverage": 125, "qtyCap": 5, "qtyFloor": 0,
+             "maintMarginRatio": 0.004, "cum": 0.0},
+            {"bracket": 2, "initialLeverage": 100, "qtyCap": 10, "qtyFloor": 5,
+             "maintMarginRatio": 0.005, "cum": 0.005}]
+
+
+def test_contracts_without_a_key_keep_the_bundled_tiers_and_say_why(venue, tmp_path, capsys,
+                                                                    monkeypatch):
+    st, base = venue
+    monkeypatch.delenv("BINANCE_API_KEY", raising=False)
+    st.specs["BTCUSD_PERP"].tick = 0.5  # the venue changed its tick
+    out = tmp_path / "contracts.csv"
+    assert fetch(base, "contracts", "BINANCE", "-o", str(out)) == 0
+    cap = capsys.readouterr()
+    assert "BINANCE:BTCUSD_PERP: tick 0.1 -> 0.5" in cap.out
+    assert "set BINANCE_API_KEY and BINANCE_API_SECRET" in cap.err
+    assert not (tmp_path / "contracts-tiers.csv").exists()
+    got = {r["key"]: r for r in rows_of(out)}
+    assert got["BINANCE:BTCUSD_PERP"]["face_usd"] == "100"
+    assert got["BINANCE:ETHUSD_PERP"]["face_usd"] == "10"
+    assert got["BINANCE:BTCUSDT"]["size_coin"] == "1"
+    assert float(got["BINANCE:BTCUSD_PERP"]["tick"]) == 0.5
+    # what ccxt cannot know stays the preset's: how the venue computes margin
+    assert got["BINANCE:BTCUSD_PERP"]["margin_model"] == "liq_value"
+    # the file loads as --contracts
+    import hedgexl
+    hedgexl.load_contracts(out)
+    assert hedgexl.get_contract("BINANCE:BTCUSD_PERP").tick == 0.5
+
+
+def test_binance_tiers_with_a_key_from_the_environment(venue, tmp_path, monkeypatch):
+    st, base = venue
+    st.tiers["BTCUSD_PERP"] = BRACKETS
+    monkeypatch.setenv("BINANCE_API_KEY", "read-only-key")
+    monkeypatch.setenv("BINANCE_API_SECRET", "its-secret")
+    out = tmp_path / "contracts.csv"
+    assert fetch(base, "contracts", "BINANCE", "-o", str(out)) == 0
+    signed = [h for h, line in zip(st.headers, st.log) if "leverageBracket" in line]
+    assert signed and all(h.get("X-MBX-APIKEY") == "read-only-key" for h in signed)
+    tiers = rows_of(tmp_path / "contracts-tiers.csv")
+    btc = [r for r in tiers if r["contract"] == "BINANCE:BTCUSD_PERP"]
+    assert [(r["cap"], r["cap_unit"], r["maint_rate"], r["maint_amount"]) for r in btc] == [
+        ("5", "coin", "0.004", "0"), ("10", "coin", "0.005", "0.005")]
+    import hedgexl
+    hedgexl.load_tiers(tmp_path / "contracts-tiers.csv")
+    t = hedgexl.tiers_of("BINANCE:BTCUSD_PERP")
+    assert list(t.cap) == [5, 10] and t.cap_unit == "coin"
+
+
+def test_without_ccxt_the_command_names_the_extra(monkeypatch, tmp_path, capsys):
+    import builtins
+    real = builtins.__import__
+
+    def no_ccxt(name, *a, **kw):
+        if name == "ccxt" or name.startswith("ccxt."):
+            raise ModuleNotFoundError("No module named 'ccxt'", name="ccxt")
+        return real(name, *a, **kw)
+    monkeypatch.setattr(builtins, "__import__", no_ccxt)
+    assert cli.main(["fetch", "funding", "BINANCE:BTCUSD_PERP", "--since", "2024-01-01",
+                     "-o", str(tmp_path / "f.csv")]) == 1
+    assert 'pip install "hedgexl[data]"' in capsys.readouterr().err
+
+
+def test_bitmex_is_refused_with_the_reason(tmp_path, capsys):
+    assert cli.main(["fetch", "funding", "BITMEX:XBTUSD", "--since", "2024-01-01", "-o",
+                     str(tmp_path / "f.csv")]) == 1
+    assert "the installed ccxt has no BitMEX exchange" in capsys.readouterr().err
+
+
+def test_a_history_that_ends_before_until_is_refused_as_partial(venue, tmp_path, capsys):
+    """The stand-in's data ends at 2024-07-01 00:00; asking to the end of that day is a
+    partial answer (two fundings missing), and the check says so."""
+    st, base = venue
+    assert fetch(base, "funding", "BINANCE:BTCUSD_PERP", "--since", "2024-06-01", "--until",
+                 "2024-07-01", "-o", str(tmp_path / "f.csv")) == 1
+    assert "stops at 2024-07-01T00:00:00Z" in capsys.readouterr().err
+
+
+def test_funding_rows_are_inclusive_of_both_days(venue, tmp_path):
+    st, base = venue
+    out = tmp_path / "f.csv"
+    assert fetch(base, "funding", "BINANCE:ETHUSD_PERP", "--since", "2024-03-05", "--until",
+                 "2024-03-05", "-o", str(out)) == 0
+    assert [r["time_utc"][11:16] for r in rows_of(out)] == ["00:00", "08:00", "16:00"]
+    assert not math.isnan(float(rows_of(out)[0]["mark_price"]))
+    assert os.path.getsize(out) > 0
