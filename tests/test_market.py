@@ -153,7 +153,7 @@ def test_an_existing_file_is_not_replaced_without_force(venue, tmp_path, capsys)
 def test_a_fetched_file_that_hedgexl_would_refuse_is_not_written(venue, tmp_path, capsys):
     """A venue's rate of 150 % (a unit slip) fails the funding reader's own rule."""
     st, base = venue
-    st.funding["BTCUSD_PERP"].rates[5] = 1.5
+    st.funding["BINANCE:BTCUSD_PERP"].rates[5] = 1.5
     out = tmp_path / "funding.csv"
     assert fetch(base, "funding", "BINANCE:BTCUSD_PERP", "--since", "2024-01-01", "--until",
                  "2024-01-31", "-o", str(out)) == 1
@@ -195,7 +195,7 @@ def test_contracts_without_a_key_keep_the_bundled_tiers_and_say_why(venue, tmp_p
                                                                     monkeypatch):
     st, base = venue
     monkeypatch.delenv("BINANCE_API_KEY", raising=False)
-    st.specs["BTCUSD_PERP"].tick = 0.5  # the venue changed its tick
+    st.specs["BINANCE:BTCUSD_PERP"].tick = 0.5  # the venue changed its tick
     out = tmp_path / "contracts.csv"
     assert fetch(base, "contracts", "BINANCE", "-o", str(out)) == 0
     cap = capsys.readouterr()
@@ -217,7 +217,6 @@ def test_contracts_without_a_key_keep_the_bundled_tiers_and_say_why(venue, tmp_p
 
 def test_binance_tiers_with_a_key_from_the_environment(venue, tmp_path, monkeypatch):
     st, base = venue
-    st.tiers["BTCUSD_PERP"] = BRACKETS
     monkeypatch.setenv("BINANCE_API_KEY", "read-only-key")
     monkeypatch.setenv("BINANCE_API_SECRET", "its-secret")
     out = tmp_path / "contracts.csv"
@@ -271,3 +270,92 @@ def test_funding_rows_are_inclusive_of_both_days(venue, tmp_path):
     assert [r["time_utc"][11:16] for r in rows_of(out)] == ["00:00", "08:00", "16:00"]
     assert not math.isnan(float(rows_of(out)[0]["mark_price"]))
     assert os.path.getsize(out) > 0
+
+
+# --- OKX and Bybit ------------------------------------------------------------------------
+
+def test_the_desk_report_from_fetched_files_equals_the_bundled_one(venue, tmp_path):
+    """The demo desk (positions on Binance and OKX) valued at 2024-06-30: the report's
+    numbers from fetched funding and prices equal those from the bundled files, which hold
+    the same venues' data."""
+    from hedgexl.reports import ReportOptions, report_file
+    st, base = venue
+    funding, prices = tmp_path / "funding.csv", tmp_path / "prices.csv"
+    assert fetch(base, "funding", "BINANCE:BTCUSD_PERP", "BINANCE:ETHUSD_PERP",
+                 "OKX:BTC-USD-SWAP", "OKX:ETH-USD-SWAP", "--since", "2024-01-01", "--until",
+                 "2024-06-30", "-o", str(funding)) == 0
+    assert fetch(base, "prices", "ETH", "--since", "2024-01-17", "--until", "2024-06-30",
+                 "-o", str(prices)) == 0
+    assert any("www.okx.com/api/v5/public/funding-rate-history" in line for line in st.log)
+    assert any("mark-price-candles" in line for line in st.log)  # OKX's records have none
+    import datetime as dt
+    # the bundled file for the same period: its rows before 2024-07-01 (csv module alone)
+    same = tmp_path / "bundled.csv"
+    with open(DATA / "funding_desk_2024h1.csv", newline="") as f:
+        keep = [r for r in csv.reader(f)]
+    with open(same, "w", newline="") as f:
+        csv.writer(f).writerows([keep[0]] + [r for r in keep[1:] if r[0] < "2024-07-01"])
+    totals = []
+    for f, p in ((same, DATA / "prices_2024.csv"), (funding, prices)):
+        opts = ReportOptions(funding=str(f), prices=[str(p)],
+                             positions=str(DATA / "desk_positions.csv"), force=True,
+                             valuation_date=dt.date(2024, 6, 30), band=0.02)
+        r = report_file(DATA / "desk_holdings.csv", tmp_path / f"{len(totals)}.xlsx", opts)
+        assert r.ok, r.error
+        totals.append(r.totals)
+    bundled, fetched = totals
+    for k in ("funding_accrued_usd", "carry_year_usd", "net_pnl", "funding",
+              "nearest_liquidation", "trades", "value", "notional"):
+        assert fetched[k] == pytest.approx(bundled[k], rel=1e-12), k
+    assert bundled["funding_accrued_usd"] != 0
+
+
+def test_okx_pages_newest_first_without_gaps(venue, tmp_path):
+    st, base = venue
+    out = tmp_path / "okx.csv"
+    assert fetch(base, "funding", "OKX:BTC-USD-SWAP", "--since", "2024-02-01", "--until",
+                 "2024-05-31", "-o", str(out)) == 0
+    want = bundled_funding("OKX:BTC-USD-SWAP")
+    lo, hi = t_ms("2024-02-01"), t_ms("2024-06-01")
+    keep = [i for i, t in enumerate(want.times) if lo <= t < hi]
+    got = rows_of(out)
+    assert [t_ms(r["time_utc"]) for r in got] == [want.times[i] for i in keep]
+    assert [float(r["funding_rate"]) for r in got] == pytest.approx(
+        [want.rates[i] for i in keep], rel=1e-9)
+    assert [float(r["mark_price"]) for r in got] == [want.marks[i] for i in keep]
+    # OKX answers at most 100: the 360 fundings took several pages, none repeated
+    pages = [line for line in st.log if "funding-rate-history" in line]
+    assert len(pages) >= 4
+
+
+def test_bybit_funding_interval_comes_from_the_venue(venue, tmp_path):
+    st, base = venue
+    st.funding_minutes["BYBIT:BTCUSDT"] = 240  # Bybit moved the swap to 4-hourly funding
+    out = tmp_path / "contracts.csv"
+    assert fetch(base, "contracts", "BYBIT", "-o", str(out)) == 0
+    got = {r["key"]: r for r in rows_of(out)}
+    assert got["BYBIT:BTCUSDT"]["funding_hours"] == "4"
+    assert got["BYBIT:ETHUSDT"]["funding_hours"] == "8"
+    assert got["BYBIT:BTCUSD"]["face_usd"] == "1"
+    tiers = [r for r in rows_of(tmp_path / "contracts-tiers.csv")
+             if r["contract"] == "BYBIT:BTCUSD"]
+    # Bybit's risk limits are position values in the settlement coin (BTC for BTCUSD), and
+    # its maintenance deduction is the tier's amount
+    assert [(r["cap"], r["cap_unit"], r["maint_rate"], r["maint_amount"]) for r in tiers] == [
+        ("150", "coin", "0.005", "0"), ("300", "coin", "0.01", "0.75")]
+
+
+def test_okx_tiers_are_in_contracts_and_load(venue, tmp_path, capsys):
+    st, base = venue
+    out = tmp_path / "okx.csv"
+    assert fetch(base, "contracts", "OKX", "-o", str(out)) == 0
+    tiers = [r for r in rows_of(tmp_path / "okx-tiers.csv")
+             if r["contract"] == "OKX:BTC-USD-SWAP"]
+    assert [(r["cap"], r["cap_unit"], r["maint_rate"]) for r in tiers] == [
+        ("5000", "contracts", "0.004"), ("20000", "contracts", "0.005")]
+    import hedgexl
+    hedgexl.load_tiers(tmp_path / "okx-tiers.csv")
+    t = hedgexl.tiers_of("OKX:BTC-USD-SWAP")
+    assert t.cap_unit == "contracts" and float(t.maint_rate[t.index(6000)]) == 0.005
+    # the stand-in gives ETH the BTC table: a change against the bundled preset, said
+    assert "OKX:ETH-USD-SWAP: maint_margin 0.005 -> 0.004" in capsys.readouterr().out

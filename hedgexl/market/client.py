@@ -50,7 +50,7 @@ def rewrite_urls(api, base: str):
     return api
 
 
-_STATUS = re.compile(r"\b([1-5]\d\d) ([A-Z][A-Za-z \-]*?)(?= [{\[<]| *$|\s{2})")
+_STATUS = re.compile(r"(?:https?://\S+|^\S+) ([1-5]\d\d)\b")
 
 
 def _reason(e: Exception) -> str:
@@ -60,7 +60,13 @@ def _reason(e: Exception) -> str:
     text = str(e)
     m = _STATUS.search(text)
     if m:
-        return f"HTTP {m.group(1)} {m.group(2).strip()}"
+        from http import HTTPStatus
+        code = int(m.group(1))
+        try:
+            phrase = HTTPStatus(code).phrase
+        except ValueError:
+            phrase = ""
+        return f"HTTP {code} {phrase}".strip()
     if "Connection refused" in text or "Max retries exceeded" in text:
         return "the venue did not answer (connection refused)"
     if "timed out" in text.lower():

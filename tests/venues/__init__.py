@@ -33,30 +33,64 @@ def bundled_closes(asset: str, name="prices_2024.csv") -> dict:
         return {t_ms(r["date"]): float(r[asset]) for r in csv.DictReader(f) if r[asset]}
 
 
-#: The contracts the stand-ins list, by venue id.
+#: The contracts the stand-ins list, keyed as hedgexl keys them (spot: VENUE.SPOT:PAIR).
 SPECS = {
-    "BTCUSD_PERP": Spec("BTCUSD_PERP", "BTC", "USD", "BTC", 100, 0.1, 1),
-    "ETHUSD_PERP": Spec("ETHUSD_PERP", "ETH", "USD", "ETH", 10, 0.01, 1),
-    "BTCUSDT": Spec("BTCUSDT", "BTC", "USDT", "USDT", 1, 0.1, 0.001, inverse=False),
-    "ETHUSDT": Spec("ETHUSDT", "ETH", "USDT", "USDT", 1, 0.01, 0.001, inverse=False),
-    "ETHUSDT@spot": Spec("ETHUSDT@spot", "ETH", "USDT", "USDT", 1, 0.01, 0.0001,
-                         inverse=False),
-    "BTCUSDT@spot": Spec("BTCUSDT@spot", "BTC", "USDT", "USDT", 1, 0.01, 0.00001,
-                         inverse=False),
+    "BINANCE:BTCUSD_PERP": Spec("BTCUSD_PERP", "BTC", "USD", "BTC", 100, 0.1, 1),
+    "BINANCE:ETHUSD_PERP": Spec("ETHUSD_PERP", "ETH", "USD", "ETH", 10, 0.01, 1),
+    "BINANCE:BTCUSDT": Spec("BTCUSDT", "BTC", "USDT", "USDT", 1, 0.1, 0.001, inverse=False),
+    "BINANCE:ETHUSDT": Spec("ETHUSDT", "ETH", "USDT", "USDT", 1, 0.01, 0.001, inverse=False),
+    "BINANCE.SPOT:ETHUSDT": Spec("ETHUSDT", "ETH", "USDT", "USDT", 1, 0.01, 0.0001,
+                                 inverse=False),
+    "BINANCE.SPOT:BTCUSDT": Spec("BTCUSDT", "BTC", "USDT", "USDT", 1, 0.01, 0.00001,
+                                 inverse=False),
+    "OKX:BTC-USD-SWAP": Spec("BTC-USD-SWAP", "BTC", "USD", "BTC", 100, 0.1, 1),
+    "OKX:ETH-USD-SWAP": Spec("ETH-USD-SWAP", "ETH", "USD", "ETH", 10, 0.01, 1),
+    "OKX:BTC-USDT-SWAP": Spec("BTC-USDT-SWAP", "BTC", "USDT", "USDT", 0.01, 0.1, 0.01,
+                              inverse=False),
+    "OKX:ETH-USDT-SWAP": Spec("ETH-USDT-SWAP", "ETH", "USDT", "USDT", 0.1, 0.01, 0.01,
+                              inverse=False),
+    "BYBIT:BTCUSD": Spec("BTCUSD", "BTC", "USD", "BTC", 1, 0.5, 1),
+    "BYBIT:ETHUSD": Spec("ETHUSD", "ETH", "USD", "ETH", 1, 0.05, 1),
+    "BYBIT:BTCUSDT": Spec("BTCUSDT", "BTC", "USDT", "USDT", 1, 0.1, 0.001, inverse=False),
+    "BYBIT:ETHUSDT": Spec("ETHUSDT", "ETH", "USDT", "USDT", 1, 0.01, 0.01, inverse=False),
+}
+
+#: Tier records in each venue's own shape (Binance's brackets, OKX's position tiers,
+#: Bybit's risk limits).
+TIERS = {
+    "BINANCE": [{"bracket": 1, "initialLeverage": 125, "qtyCap": 5, "qtyFloor": 0,
+                 "maintMarginRatio": 0.004, "cum": 0.0},
+                {"bracket": 2, "initialLeverage": 100, "qtyCap": 10, "qtyFloor": 5,
+                 "maintMarginRatio": 0.005, "cum": 0.005}],
+    "OKX": [{"tier": "1", "minSz": "0", "maxSz": "5000", "mmr": "0.004", "imr": "0.008",
+             "maxLever": "125"},
+            {"tier": "2", "minSz": "5001", "maxSz": "20000", "mmr": "0.005", "imr": "0.01",
+             "maxLever": "100"}],
+    "BYBIT": [{"id": 1, "riskLimitValue": "150", "maintenanceMargin": "0.005",
+               "initialMargin": "0.01", "isLowestRisk": 1, "maxLeverage": "100.00",
+               "mmDeduction": "0"},
+              {"id": 2, "riskLimitValue": "300", "maintenanceMargin": "0.01",
+               "initialMargin": "0.015", "isLowestRisk": 0, "maxLeverage": "66.67",
+               "mmDeduction": "0.75"}],
 }
 
 
 def desk_state() -> State:
-    """The venues as the bundled desk data saw them in the first half of 2024."""
-    st = State(specs=dict(SPECS))
-    for c in ("BTCUSD_PERP", "ETHUSD_PERP"):
-        st.funding[c] = bundled_funding(f"BINANCE:{c}")
-    for c in ("BTC", "ETH"):  # the USDS-M swaps: the COIN-M rates, for a funding answer
-        st.funding[f"{c}USDT"] = bundled_funding(f"BINANCE:{c}USD_PERP")
-    for c in st.specs:
-        st.tiers[c.split("@")[0]] = [
-            {"bracket": 1, "initialLeverage": 125, "qtyCap": 5, "qtyFloor": 0,
-             "maintMarginRatio": 0.004, "cum": 0.0}]
-    st.closes["ETHUSDT"] = bundled_closes("ETH")
-    st.closes["BTCUSDT"] = bundled_closes("BTC")
+    """The venues as the bundled desk data saw them in the first half of 2024: Binance's
+    and OKX's funding as bundled; Bybit's and the USDS-M swaps' a copy of Binance's."""
+    st = State(specs={k: Spec(**vars(s)) for k, s in SPECS.items()})
+    for c in ("BINANCE:BTCUSD_PERP", "BINANCE:ETHUSD_PERP", "OKX:BTC-USD-SWAP",
+              "OKX:ETH-USD-SWAP"):
+        st.funding[c] = bundled_funding(c)
+    for coin in ("BTC", "ETH"):
+        src = bundled_funding(f"BINANCE:{coin}USD_PERP")
+        for k in (f"BINANCE:{coin}USDT", f"BYBIT:{coin}USD", f"BYBIT:{coin}USDT",
+                  f"OKX:{coin}-USDT-SWAP"):
+            st.funding[k] = src
+    for k in SPECS:
+        venue = k.split(":")[0]
+        if venue in TIERS:
+            st.tiers[k] = TIERS[venue]
+    st.closes["BINANCE.SPOT:ETHUSDT"] = bundled_closes("ETH")
+    st.closes["BINANCE.SPOT:BTCUSDT"] = bundled_closes("BTC")
     return st

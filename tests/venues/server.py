@@ -56,10 +56,13 @@ class Spec:
 
 @dataclass
 class State:
-    funding: dict = field(default_factory=dict)  # venue id -> Series
-    closes: dict = field(default_factory=dict)   # spot pair (BTCUSDT) -> {day ms: close}
-    specs: dict = field(default_factory=dict)    # venue id -> Spec
-    tiers: dict = field(default_factory=dict)    # venue id -> raw tier records
+    # keys are VENUE:ID as hedgexl writes them (BINANCE:BTCUSD_PERP, OKX:BTC-USD-SWAP);
+    # spot pairs are BINANCE.SPOT:BTCUSDT
+    funding: dict = field(default_factory=dict)  # key -> Series
+    closes: dict = field(default_factory=dict)   # spot key -> {day ms: close}
+    specs: dict = field(default_factory=dict)    # key -> Spec
+    tiers: dict = field(default_factory=dict)    # key -> the venue's raw tier records
+    funding_minutes: dict = field(default_factory=dict)  # Bybit: key -> fundingInterval
     too_many: int = 0            # answer the next N requests with 429
     down: bool = False           # every request gets 503
     drop: set = field(default_factory=set)      # funding times (ms) the venue leaves out
@@ -86,6 +89,55 @@ def _window(times, start, end):
     return [t for t in times if (start is None or t >= start) and (end is None or t <= end)]
 
 
+def _funding(state: State, key: str, start=None, end=None, *, lo_open=False,
+             hi_open=False):
+    """The funding records ``(t, rate, mark)`` of ``key`` the venue would give, ascending,
+    in the window (bounds closed unless told open), with the test's faults applied; None
+    for an unknown contract."""
+    f = state.funding.get(key)
+    if f is None:
+        return None
+    out = []
+    for t, r, m in zip(f.times, f.rates, f.marks):
+        if t in state.drop or (state.cut_after and t > state.cut_after):
+            continue
+        if start is not None and (t <= start if lo_open else t < start):
+            continue
+        if end is not None and (t >= end if hi_open else t > end):
+            continue
+        out.append((t, r, m))
+    return out
+
+
+def _candles(state: State, key: str, step: int, start=None, end=None, *, lo_open=False,
+             hi_open=False, mark=True):
+    """``(t, price)`` of the candles opening in the window: marks (a step function of the
+    funding marks) or daily closes; None for an unknown contract or pair."""
+    if mark:
+        f = state.funding.get(key)
+        if f is None:
+            return None
+        first, last = f.times[0] - f.times[0] % step, f.times[-1] + f.interval_h * HOUR
+        times, price = range(first, last, step), f.mark_at
+    else:
+        closes = state.closes.get(key)
+        if closes is None:
+            return None
+        times, price = sorted(closes), closes.get
+    out = []
+    for t in times:
+        if start is not None and (t <= start if lo_open else t < start):
+            continue
+        if end is not None and (t >= end if hi_open else t > end):
+            continue
+        out.append((t, price(t)))
+    return out
+
+
+def _specs(state: State, venue: str):
+    return [s for k, s in state.specs.items() if k.split(":")[0] == venue]
+
+
 # --- Binance (COIN-M dapi, USDS-M fapi, spot api) -------------------------------------
 
 def _binance_symbol(s: Spec, futures: str):
@@ -107,61 +159,40 @@ def _binance_symbol(s: Spec, futures: str):
 def binance(state: State, host: str, path: str, q: dict):
     futures = {"dapi.binance.com": "dapi", "fapi.binance.com": "fapi"}.get(host, "")
     prefix = f"/{futures}/v1" if futures else "/api/v3"
+    bad = 400, {"code": -1121, "msg": "Invalid symbol."}
     if path == f"{prefix}/exchangeInfo":
-        specs = [s for s in state.specs.values()
-                 if (futures == "dapi" and s.inverse)
-                 or (futures == "fapi" and not s.inverse and s.settle == "USDT"
-                     and not s.id.endswith("@spot"))
-                 or (not futures and s.id.endswith("@spot"))]
-        syms = []
-        for s in specs:
-            rec = _binance_symbol(s, futures)
-            rec["symbol"] = s.id.replace("@spot", "")
-            syms.append(rec)
-        return {"timezone": "UTC", "serverTime": 0, "rateLimits": [], "symbols": syms}
+        specs = [s for s in _specs(state, "BINANCE.SPOT" if not futures else "BINANCE")
+                 if not futures or s.inverse == (futures == "dapi")]
+        return {"timezone": "UTC", "serverTime": 0, "rateLimits": [],
+                "symbols": [_binance_symbol(s, futures) for s in specs]}
     sym = _q(q, "symbol", cast=str)
+    key = f"BINANCE:{sym}"
     start, end = _q(q, "startTime"), _q(q, "endTime")
     limit = _q(q, "limit", 100)
     if path == f"{prefix}/fundingRate":
-        f = state.funding.get(sym)
-        if f is None:
-            return 400, {"code": -1121, "msg": "Invalid symbol."}
+        recs = _funding(state, key, start, end)
+        if recs is None:
+            return bad
         out = []
-        for t, r, m in zip(f.times, f.rates, f.marks):
-            if t in state.drop or (state.cut_after and t > state.cut_after):
-                continue
-            if (start is None or t >= start) and (end is None or t <= end):
-                rec = {"symbol": sym, "fundingTime": t, "fundingRate": f"{r:.8f}"}
-                if state.funding_mark:
-                    rec["markPrice"] = repr(m)
-                out.append(rec)
+        for t, r, m in recs:
+            rec = {"symbol": sym, "fundingTime": t, "fundingRate": f"{r:.8f}"}
+            if state.funding_mark:
+                rec["markPrice"] = repr(m)
+            out.append(rec)
         return _page(state, out, limit)  # Binance: the oldest `limit` from startTime
     if path in (f"{prefix}/markPriceKlines", f"{prefix}/klines"):
-        interval = _q(q, "interval", cast=str)
-        step = {"1h": HOUR, "1d": DAY}[interval]
-        if path.endswith("markPriceKlines"):
-            f = state.funding.get(sym)
-            if f is None:
-                return 400, {"code": -1121, "msg": "Invalid symbol."}
-            first, last = f.times[0] - f.times[0] % step, f.times[-1] + f.interval_h * HOUR
-            times = range(first, last, step)
-            price = f.mark_at
-        else:
-            closes = state.closes.get(sym)
-            if closes is None:
-                return 400, {"code": -1121, "msg": "Invalid symbol."}
-            times = sorted(closes)
-            price = closes.get
-        out = []
-        for t in _window(times, start, end)[:limit]:
-            p = price(t)
-            out.append([t, repr(p), repr(p), repr(p), repr(p), "0", t + step - 1, "0", 0,
-                        "0", "0", "0"])
-        return out
+        step = {"1h": HOUR, "1d": DAY}[_q(q, "interval", cast=str)]
+        mark = path.endswith("markPriceKlines")
+        got = _candles(state, key if mark else f"BINANCE.SPOT:{sym}", step, start, end,
+                       mark=mark)
+        if got is None:
+            return bad
+        return [[t, repr(p), repr(p), repr(p), repr(p), "0", t + step - 1, "0", 0, "0", "0",
+                 "0"] for t, p in got[:limit]]
     if path == f"{prefix}/premiumIndex":
-        f = state.funding.get(sym)
+        f = state.funding.get(key)
         if f is None:
-            return 400, {"code": -1121, "msg": "Invalid symbol."}
+            return bad
         rec = {"symbol": sym, "markPrice": repr(f.marks[-1]), "indexPrice": repr(f.marks[-1]),
                "estimatedSettlePrice": repr(f.marks[-1]),
                "lastFundingRate": f"{f.rates[-1]:.8f}", "interestRate": "0.0001",
@@ -170,17 +201,128 @@ def binance(state: State, host: str, path: str, q: dict):
     if path in ("/dapi/v2/leverageBracket", "/fapi/v1/leverageBracket"):
         if not state.headers or "X-MBX-APIKEY" not in state.headers[-1]:
             return 401, {"code": -2015, "msg": "Invalid API-key, IP, or permissions."}
-        out = []
-        for sid, brackets in state.tiers.items():
-            if sym and sid != sym:
-                continue
-            out.append({"symbol": sid, "brackets": brackets})
-        return out
+        return [{"symbol": k.split(":")[1], "brackets": b} for k, b in state.tiers.items()
+                if k.startswith("BINANCE:") and (not sym or k == key)]
     return 404, {"code": -1, "msg": f"no such path {path}"}
 
 
+# --- OKX (v5: newest first, before/after exclusive) -------------------------------------
+
+def okx(state: State, host: str, path: str, q: dict):
+    ok = lambda data: {"code": "0", "msg": "", "data": data}  # noqa: E731
+    bad = {"code": "51001", "msg": "Instrument ID does not exist", "data": []}
+    if path == "/api/v5/public/instruments":
+        if _q(q, "instType", cast=str) != "SWAP":
+            return ok([])
+        return ok([{"instType": "SWAP", "instId": s.id, "instFamily": f"{s.base}-{s.quote}",
+                    "uly": f"{s.base}-{s.quote}", "settleCcy": s.settle,
+                    "ctType": "inverse" if s.inverse else "linear", "ctVal": repr(s.size),
+                    "ctValCcy": s.quote if s.inverse else s.base, "ctMult": "1",
+                    "tickSz": repr(s.tick), "lotSz": repr(s.lot), "minSz": repr(s.lot),
+                    "lever": "100", "state": "live", "listTime": "1573557408000"}
+                   for s in _specs(state, "OKX")])
+    inst = _q(q, "instId", cast=str)
+    key = f"OKX:{inst}"
+    before, after = _q(q, "before"), _q(q, "after")
+    limit = min(_q(q, "limit", 100), 100)
+    if path == "/api/v5/public/funding-rate-history":
+        recs = _funding(state, key, before, after, lo_open=True, hi_open=True)
+        if recs is None:
+            return bad
+        out = [{"instType": "SWAP", "instId": inst, "formulaType": "withRate",
+                "method": "current_period", "fundingRate": repr(r),
+                "realizedRate": repr(r), "fundingTime": str(t)}
+               for t, r, m in reversed(recs)]
+        return ok(_page(state, out[::-1], limit)[::-1] if state.page_cap else out[:limit])
+    if path in ("/api/v5/market/mark-price-candles",
+                "/api/v5/market/history-mark-price-candles"):
+        got = _candles(state, key, HOUR, before, after, lo_open=True, hi_open=True)
+        if got is None:
+            return bad
+        return ok([[str(t), repr(p), repr(p), repr(p), repr(p), "1"]
+                   for t, p in reversed(got)][:limit])
+    if path == "/api/v5/public/funding-rate":
+        f = state.funding.get(key)
+        if f is None:
+            return bad
+        nxt = f.times[-1] + f.interval_h * HOUR
+        return ok([{"instType": "SWAP", "instId": inst, "method": "current_period",
+                    "fundingRate": f"{f.rates[-1]:.10f}", "fundingTime": str(nxt),
+                    "nextFundingRate": "", "nextFundingTime": str(nxt + f.interval_h * HOUR),
+                    "ts": str(f.times[-1])}])
+    if path == "/api/v5/public/mark-price":
+        f = state.funding.get(key)
+        if f is None:
+            return bad
+        return ok([{"instType": "SWAP", "instId": inst, "markPx": repr(f.marks[-1]),
+                    "ts": str(f.times[-1])}])
+    if path == "/api/v5/public/position-tiers":
+        family = _q(q, "instFamily", cast=str)
+        for k, tiers in state.tiers.items():
+            if k.startswith("OKX:") and k.split(":")[1].startswith(family + "-"):
+                return ok([dict(t, uly=family, instFamily=family, instId="") for t in tiers])
+        return ok([])
+    return 404, {"code": "50000", "msg": f"no such path {path}"}
+
+
+# --- Bybit (v5: newest first, start/end inclusive) -------------------------------------
+
+def bybit(state: State, host: str, path: str, q: dict):
+    category = _q(q, "category", cast=str)
+    ok = lambda result: {"retCode": 0, "retMsg": "OK", "result": result,  # noqa: E731
+                         "retExtInfo": {}, "time": 1704153600000}
+    bad = {"retCode": 10001, "retMsg": "params error: symbol invalid", "result": {}}
+    if path == "/v5/market/instruments-info":
+        specs = [] if _q(q, "status", cast=str) == "PreLaunch" else [
+            s for s in _specs(state, "BYBIT") if s.inverse == (category == "inverse")]
+        return ok({"category": category, "nextPageCursor": "", "list": [
+            {"symbol": s.id,
+             "contractType": "InversePerpetual" if s.inverse else "LinearPerpetual",
+             "status": "Trading", "baseCoin": s.base, "quoteCoin": s.quote,
+             "settleCoin": s.settle, "launchTime": "1542211200000", "deliveryTime": "0",
+             "priceFilter": {"minPrice": repr(s.tick), "maxPrice": "1999999",
+                             "tickSize": repr(s.tick)},
+             "lotSizeFilter": {"minOrderQty": repr(s.size if s.inverse else s.lot),
+                               "maxOrderQty": "1000000", "qtyStep": repr(s.lot)},
+             "fundingInterval": state.funding_minutes.get(f"BYBIT:{s.id}", 480)}
+            for s in specs]})
+    sym = _q(q, "symbol", cast=str)
+    key = f"BYBIT:{sym}"
+    start, end = _q(q, "startTime", cast=int) or _q(q, "start"), \
+        _q(q, "endTime", cast=int) or _q(q, "end")
+    if path == "/v5/market/funding/history":
+        recs = _funding(state, key, start, end)
+        if recs is None:
+            return bad
+        out = [{"symbol": sym, "fundingRate": f"{r:.8f}", "fundingRateTimestamp": str(t)}
+               for t, r, m in recs]
+        return ok({"category": category,
+                   "list": _page(state, out, min(_q(q, "limit", 200), 200))[::-1]
+                   if state.page_cap else out[::-1][:min(_q(q, "limit", 200), 200)]})
+    if path == "/v5/market/mark-price-kline":
+        got = _candles(state, key, HOUR, start, end)
+        if got is None:
+            return bad
+        return ok({"symbol": sym, "category": category, "list": [
+            [str(t), repr(p), repr(p), repr(p), repr(p)]
+            for t, p in reversed(got)][:min(_q(q, "limit", 200), 1000)]})
+    if path == "/v5/market/tickers":
+        f = state.funding.get(key)
+        if f is None:
+            return bad
+        return ok({"category": category, "list": [{
+            "symbol": sym, "lastPrice": repr(f.marks[-1]), "indexPrice": repr(f.marks[-1]),
+            "markPrice": repr(f.marks[-1]), "fundingRate": f"{f.rates[-1]:.8f}",
+            "nextFundingTime": str(f.times[-1] + f.interval_h * HOUR)}]})
+    if path == "/v5/market/risk-limit":
+        return ok({"category": category, "nextPageCursor": "", "list": [
+            dict(t, symbol=k.split(":")[1]) for k, tiers in state.tiers.items()
+            if k.startswith("BYBIT:") and (not sym or k == key) for t in tiers]})
+    return 404, {"retCode": 10000, "retMsg": f"no such path {path}"}
+
+
 HANDLERS = {"dapi.binance.com": binance, "fapi.binance.com": binance,
-            "api.binance.com": binance}
+            "api.binance.com": binance, "www.okx.com": okx, "api.bybit.com": bybit}
 
 
 class VenueServer:
@@ -198,12 +340,11 @@ class VenueServer:
                 q = parse_qs(u.query)
                 st.log.append(f"{host}{path}?{u.query}")
                 st.headers.append(dict(self.headers))
-                if st.down:
-                    return self._send(503, {"msg": "Service Unavailable"})
+                if st.down:  # plain text, as a load balancer answers
+                    return self._send(503, "Service Unavailable")
                 if st.too_many > 0:
                     st.too_many -= 1
-                    return self._send(429, {"code": -1003, "msg": "Too many requests"},
-                                      {"Retry-After": "0"})
+                    return self._send(429, "Too Many Requests", {"Retry-After": "0"})
                 handler = HANDLERS.get(host)
                 if handler is None:
                     return self._send(404, {"msg": f"unknown host {host}"})
@@ -219,7 +360,8 @@ class VenueServer:
             def _send(self, status, body, headers=None):
                 data = (body if isinstance(body, str) else json.dumps(body)).encode()
                 self.send_response(status)
-                self.send_header("Content-Type", "application/json")
+                self.send_header("Content-Type", "application/json" if data[:1] in b"[{"
+                                 else "text/plain")
                 self.send_header("Content-Length", str(len(data)))
                 for k, v in (headers or {}).items():
                     self.send_header(k, v)
