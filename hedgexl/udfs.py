@@ -24,7 +24,8 @@ __all__ = [
     "HEDGE_REBALANCE", "HEDGE_PNL", "HEDGE_FEE", "HEDGE_FUNDING", "HEDGE_FUNDING_SERIES",
     "HEDGE_NET_PNL", "HEDGE_AVG_ENTRY", "HEDGE_LIQ_PRICE", "HEDGE_MARGIN",
     "HEDGE_LIQ_DISTANCE", "HEDGE_BASIS", "HEDGE_BETA",
-    "HEDGE_EFFECTIVENESS", "HEDGE_SCENARIO", "HEDGE_SPEC", "HEDGE_EXPLAIN",
+    "HEDGE_EFFECTIVENESS", "HEDGE_SCENARIO", "HEDGE_SPEC", "HEDGE_MARK",
+    "HEDGE_FUNDING_RATE", "HEDGE_FUNDING_HISTORY", "HEDGE_EXPLAIN",
 ]
 
 NO_LIQUIDATION = "none"
@@ -757,6 +758,117 @@ def HEDGE_SPEC(contract, field):
     if isinstance(v, float) and v != v:
         return None
     return v
+
+
+def _live():
+    """hedgexl.market.live, or one clear line when it cannot run here."""
+    if __name__.split(".")[0] != "hedgexl":  # xlwings Lite's bundle: no ccxt, no venues
+        raise ExcelInputError("the live data functions are not available in xlwings Lite "
+                              "(see docs/market-data.md); use hedgexl fetch on a desktop and "
+                              "open the file it writes")
+    try:
+        import ccxt  # noqa: F401
+    except ImportError:
+        raise ExcelInputError("the live data functions need ccxt: pip install "
+                              "\"hedgexl[data]\" (desktop Excel; see docs/market-data.md "
+                              "for xlwings Lite)") from None
+    from .market import live
+    return live
+
+
+def _live_key(contract) -> str:
+    key = single("contract", contract)
+    if not isinstance(key, str) or ":" not in key:
+        raise ExcelInputError(f"contract must be a VENUE:SYMBOL key such as "
+                              f"BINANCE:BTCUSD_PERP, got {key!r}")
+    return key.strip()
+
+
+def _day(name, value):
+    """A date from what Excel sends: a date, a serial number, or ISO text."""
+    import datetime as dt
+    value = single(name, value)
+    if isinstance(value, dt.datetime):
+        return value.date()
+    if isinstance(value, dt.date):
+        return value
+    if isinstance(value, (int, float)) and not isinstance(value, bool):
+        return (dt.datetime(1899, 12, 30) + dt.timedelta(days=float(value))).date()
+    try:
+        return dt.date.fromisoformat(str(value).strip()[:10])
+    except ValueError:
+        raise ExcelInputError(f"{name} must be a date, got {value!r}") from None
+
+
+@udf
+def HEDGE_MARK(contract):
+    """The venue's mark price now, USD per coin (fetched; cached 10 s).
+
+    Parameters
+    ----------
+    contract : text
+        VENUE:SYMBOL key such as BINANCE:BTCUSD_PERP or OKX:BTC-USD-SWAP.
+
+    Returns
+    -------
+    Mark price in USD per coin, as the venue's public API gives it now. Needs the data
+    extra (ccxt) and a network that reaches the venue.
+
+    Examples
+    --------
+    >>> HEDGE_MARK("BINANCE:BTCUSD_PERP")  # doctest: +SKIP
+    98012.4
+    """
+    return _live().mark(_live_key(contract))
+
+
+@udf
+def HEDGE_FUNDING_RATE(contract):
+    """The funding rate the venue shows now for the next funding (fetched; cached 60 s).
+
+    Parameters
+    ----------
+    contract : text
+        VENUE:SYMBOL key of a perpetual swap, e.g. BINANCE:BTCUSD_PERP.
+
+    Returns
+    -------
+    Rate per funding interval (+ longs pay shorts; 0.0001 = 0.01 %). The interval is the
+    contract's (HEDGE_SPEC(contract, "funding_hours")).
+
+    Examples
+    --------
+    >>> HEDGE_FUNDING_RATE("OKX:BTC-USD-SWAP")  # doctest: +SKIP
+    0.0001
+    """
+    return _live().funding_rate(_live_key(contract))
+
+
+@udf
+def HEDGE_FUNDING_HISTORY(contract, since, until=None):
+    """The venue's funding since a date: time, mark price, rate (spills; cached 10 min).
+
+    Parameters
+    ----------
+    contract : text
+        VENUE:SYMBOL key of a perpetual swap, e.g. BINANCE:BTCUSD_PERP.
+    since : date
+        First date (UTC) of the history.
+    until : date, optional
+        Last date (UTC), included; default: up to now.
+
+    Returns
+    -------
+    One row per funding, oldest first: time (UTC), mark price (USD per coin), funding rate
+    per interval (+ longs pay shorts). Columns 2 and 3 feed HEDGE_FUNDING.
+
+    Examples
+    --------
+    >>> HEDGE_FUNDING_HISTORY("BINANCE:BTCUSD_PERP", "2024-06-30")  # doctest: +SKIP
+    [[datetime.datetime(2024, 6, 30, 0, 0), 61512.3, 0.0001], ...]
+    """
+    end = None if single("until", until) in (None, "") else _day("until", until)
+    return _live().funding_table(_live_key(contract), _day("since", since), end)
 
 
 @udf

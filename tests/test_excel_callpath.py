@@ -67,11 +67,18 @@ def call_both(runtime, name, *args):
 # ---------------------------------------------------------------- docstring examples
 
 
+#: Functions that ask a venue: their examples need the network, so they are proven against
+#: the venue stand-ins instead (tests/test_market_excel.py).
+LIVE = {"HEDGE_MARK", "HEDGE_FUNDING_RATE", "HEDGE_FUNDING_HISTORY"}
+
+
 def _examples():
     """(function, positional args) of every HEDGE_* call in the UDF docstrings."""
     out = []
     parser = doctest.DocTestParser()
     for f in registry.UDFS:
+        if f.__name__ in LIVE:
+            continue
         for ex in parser.get_examples(f.__doc__ or ""):
             for node in ast.walk(ast.parse(ex.source)):
                 if isinstance(node, ast.Call) and getattr(node.func, "id", "") == f.__name__:
@@ -100,7 +107,7 @@ def _excel_args(name, args, one_cell):
 
 
 def test_every_function_has_an_example():
-    assert {n for n, _ in EXAMPLES} == {f.__name__ for f in registry.UDFS}
+    assert {n for n, _ in EXAMPLES} == {f.__name__ for f in registry.UDFS} - LIVE
 
 
 @pytest.mark.parametrize("one_cell", [False, True], ids=["literals", "one-cell ranges"])

@@ -123,7 +123,7 @@ def test_macro_options_help(xlwings_udfs, decorated):
 
 def test_every_argument_help_states_a_unit_or_kind():
     units = re.compile(r"USD|coin|contract|fraction|%|beta|days|key|simple|nearest|field|"
-                       r"face|rate|function|argument", re.I)
+                       r"face|rate|function|argument|date", re.I)
     for f in registry.UDFS:
         for a in registry.info(f).args:
             assert units.search(a.doc), (f.__name__, a.name, a.doc)

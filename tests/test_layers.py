@@ -17,7 +17,8 @@ ROOT = Path(__file__).resolve().parent.parent / "hedgexl"
 ALLOWED = {
     "core": set(),                                   # the math, numpy only
     "excel": {"core"},                               # converting what Excel sends
-    "udfs": {"core", "excel"},                       # the HEDGE_* functions
+    "udfs": {"core", "excel", "market"},             # the HEDGE_* functions
+    "market": {"core", "inputs", "files"},           # the venues' data, through ccxt
     "files": set(),                                  # atomic writes, locks
     "inputs": {"core"},                              # reading the user's files
     "book": {"core", "inputs"},                      # holdings, positions, margin, funding
@@ -25,7 +26,7 @@ ALLOWED = {
     "addin": {"core", "excel", "udfs", "inputs", "workbook", "files"},
     "reports": {"core", "inputs", "book", "workbook", "files"},
     "cli": {"core", "excel", "udfs", "inputs", "book", "workbook", "addin", "reports",
-            "files"},
+            "files", "market"},
 }
 
 

@@ -95,6 +95,9 @@ def _windows_stubs():
     stubs["pythoncom"].com_error = com_error
     stubs["pythoncom"].ole_error = type("ole_error", (Exception,), {})
     stubs["pythoncom"].__file__ = "pythoncom.dll"
+    # pywin32 hands Excel a datetime as COM time; xlwings marks it UTC first
+    import datetime as _dt
+    stubs["win32timezone"].TimeZoneInfo.utc = staticmethod(lambda: _dt.timezone.utc)
     stubs["win32com.server.util"].unwrap = _unwrap_raises
     stubs["win32com"].server.util.unwrap = _unwrap_raises
     return stubs

@@ -11,6 +11,7 @@ ccxt does the talking (requests, signing, parsing). This wrapper adds what a bat
 
 from __future__ import annotations
 
+import os
 import re
 import time
 from urllib.parse import urlsplit
@@ -216,6 +217,20 @@ class Client:
         return out
 
 
+#: Environment variables of a venue's API key and secret (only Binance's margin brackets
+#: need one: its bracket endpoints are signed).
+API_KEY_ENV = {"BINANCE": ("BINANCE_API_KEY", "BINANCE_API_SECRET")}
+
+
+def credentials(venue) -> dict:
+    """The API key and secret of ``venue`` from the environment ({} when not set)."""
+    names = API_KEY_ENV.get(venue.key)
+    if not names:
+        return {}
+    key, secret = (os.environ.get(n, "").strip() for n in names)
+    return {"apiKey": key, "secret": secret} if key and secret else {}
+
+
 class Clients:
     """One :class:`Client` per ccxt exchange, made when first needed."""
 
@@ -225,7 +240,6 @@ class Clients:
         self._made: dict[str, Client] = {}
 
     def get(self, venue, ex_id: str, *, signed: bool = False) -> Client:
-        from .venues import credentials
         name = ex_id + ("+key" if signed else "")
         if name not in self._made:
             creds = credentials(venue) if signed else {}

@@ -22,7 +22,8 @@ import math
 
 from ..core import contracts as _contracts
 from .client import Clients, MarketError, NoSuchMarket
-from .venues import VENUES, MarketRef, credentials, resolve_market, venue_of
+from .client import credentials
+from .venues import VENUES, MarketRef, resolve_market, venue_of
 
 __all__ = ["fetch_specs", "contracts_csv", "tiers_csv", "diff_specs", "CONTRACT_HEADER",
            "TIER_HEADER"]

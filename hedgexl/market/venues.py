@@ -9,11 +9,10 @@ as ``BINANCE:BTCUSD_PERP`` (the venue's own symbol, as in ``contracts.csv``) or
 from __future__ import annotations
 
 import difflib
-import os
 from dataclasses import dataclass
 
 from ..core import contracts as _contracts
-from .client import Client, MarketError, NoSuchMarket
+from .client import API_KEY_ENV, Client, MarketError, NoSuchMarket  # noqa: F401
 
 __all__ = ["VENUES", "Venue", "venue_of", "split_key", "MarketRef", "resolve_market",
            "API_KEY_ENV"]
@@ -48,11 +47,6 @@ VENUES = {v.key: v for v in [
           missing="the installed ccxt has no BitMEX exchange; fetch BitMEX data by hand "
                   "(see docs/market-data.md)"),
 ]}
-
-#: Environment variables of a venue's API key and secret (only Binance's margin brackets
-#: need one: its bracket endpoints are signed).
-API_KEY_ENV = {"BINANCE": ("BINANCE_API_KEY", "BINANCE_API_SECRET")}
-
 
 def split_key(key: str) -> tuple[str, str]:
     """``("BINANCE", "BTCUSD_PERP")`` of ``"binance:BTCUSD_PERP"``; refuses a key without a
@@ -136,12 +130,3 @@ def resolve_market(key: str, clients) -> MarketRef:
         raise NoSuchMarket(f"{venue.key}:{symbol}: {client.label} lists no such contract"
                           f"{hint}")
     return MarketRef(f"{venue.key}:{symbol}", venue, client, m)
-
-
-def credentials(venue: Venue) -> dict:
-    """The API key and secret of ``venue`` from the environment ({} when not set)."""
-    names = API_KEY_ENV.get(venue.key)
-    if not names:
-        return {}
-    key, secret = (os.environ.get(n, "").strip() for n in names)
-    return {"apiKey": key, "secret": secret} if key and secret else {}
