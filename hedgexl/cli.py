@@ -87,9 +87,19 @@ def _report_options(args, **over):
               force=args.force,
               default_hedge_ratio=args.hedge_ratio, decimal=args.decimal,
               delimiter=_delimiter(args), resume=getattr(args, "resume", False),
-              valuation_date=args.valuation_date, positions=args.positions, band=args.band)
+              valuation_date=args.valuation_date, positions=args.positions, band=args.band,
+              tiers=args.tiers)
     kw.update(over)
     return ReportOptions(**kw)
+
+
+def _refreshed(opts, args, holdings_paths=(), holdings_list=()):
+    """``opts`` with fetched funding and prices when ``--refresh`` asks for them."""
+    if not getattr(args, "refresh", False):
+        return opts
+    from .reports.refresh import refresh
+    return refresh(opts, holdings_paths, holdings_list, api_base=args.api_base,
+                   max_age=args.max_age)
 
 
 def _finish(results, summary=None, inputs=()) -> int:
@@ -110,7 +120,7 @@ def cmd_report(args) -> int:
 
     from .reports import ReportResult, report_file, write_summary
     from .files import OutputError
-    opts = _report_options(args)
+    opts = _refreshed(_report_options(args), args, [args.holdings])
     try:
         r = report_file(args.holdings, Path(args.output), opts)
     except (InputError, OutputError, ValueError, FileExistsError) as e:
@@ -130,7 +140,8 @@ def cmd_ticket(args) -> int:
     from pathlib import Path
 
     from .reports.ticket import format_ticket, ticket_book, write_ticket
-    opts = _report_options(args, template=None, mode="static", resume=False)
+    opts = _refreshed(_report_options(args, template=None, mode="static", resume=False), args,
+                      [args.holdings])
     book = ticket_book(args.holdings, opts)
     print(format_ticket(book))
     for line in book.notes:
@@ -147,6 +158,8 @@ def cmd_batch(args) -> int:
     from .reports import discover, run_batch
     opts = _report_options(args)
     jobs = discover(args.input, opts)
+    opts = _refreshed(opts, args, [j.source for j in jobs if j.holdings is None and
+                                   not j.error], [j.holdings for j in jobs if j.holdings is not None])
     workers = args.workers
     cores = os.cpu_count() or 1
     if workers > cores:
@@ -271,6 +284,16 @@ def _add_input_options(p, *, what="report"):
                                                "or a wide date,BTC,ETH,... table; blank "
                                                "betas are estimated from them")
     p.add_argument("--contracts", help="CSV of your own contract presets")
+    p.add_argument("--tiers", help="CSV of your own margin tiers (hedgexl fetch contracts "
+                                   "writes one)")
+    p.add_argument("--refresh", action="store_true",
+                   help="fetch the funding and prices this run needs from the venues first "
+                        "(needs hedgexl[data]; cached on disk, see --max-age)")
+    p.add_argument("--max-age", type=float, default=3600, metavar="SECONDS",
+                   help="with --refresh, reuse data fetched less than this long ago "
+                        "(default 3600)")
+    p.add_argument("--api-base", metavar="URL", help="with --refresh, send the requests "
+                                                     "to URL/HOST/PATH (a proxy or mirror)")
     p.add_argument("--hedge-ratio", type=_ratio, default=1.0,
                    help="hedge ratio for holdings that give none, 0 to 2 or 0%%..200%% "
                         "(default 1)")

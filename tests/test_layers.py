@@ -24,7 +24,7 @@ ALLOWED = {
     "book": {"core", "inputs"},                      # holdings, positions, margin, funding
     "workbook": {"core", "excel", "udfs", "inputs", "book", "files"},
     "addin": {"core", "excel", "udfs", "inputs", "workbook", "files"},
-    "reports": {"core", "inputs", "book", "workbook", "files"},
+    "reports": {"core", "inputs", "book", "workbook", "files", "market"},
     "cli": {"core", "excel", "udfs", "inputs", "book", "workbook", "addin", "reports",
             "files", "market"},
 }

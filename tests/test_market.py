@@ -359,3 +359,66 @@ def test_okx_tiers_are_in_contracts_and_load(venue, tmp_path, capsys):
     assert t.cap_unit == "contracts" and float(t.maint_rate[t.index(6000)]) == 0.005
     # the stand-in gives ETH the BTC table: a change against the bundled preset, said
     assert "OKX:ETH-USD-SWAP: maint_margin 0.005 -> 0.004" in capsys.readouterr().out
+
+
+# --- report and batch --refresh -------------------------------------------------------------
+
+def _fill_gaps(closes: dict) -> dict:
+    """A venue without the bundled file's missing days: each missing day at the day
+    before's close."""
+    from venues import DAY
+    days = sorted(closes)
+    out = dict(closes)
+    for a, b in zip(days, days[1:]):
+        for t in range(a + DAY, b, DAY):
+            out[t] = closes[a]
+    return out
+
+
+def test_report_refresh_fetches_once_and_matches_the_bundled_desk(venue, tmp_path,
+                                                                  monkeypatch, capsys):
+    st, base = venue
+    st.closes["BINANCE.SPOT:BTCUSDT"] = _fill_gaps(st.closes["BINANCE.SPOT:BTCUSDT"])
+    monkeypatch.setenv("HEDGEXL_CACHE", str(tmp_path / "cache"))
+    args = ["report", str(DATA / "desk_holdings.csv"), "--positions",
+            str(DATA / "desk_positions.csv"), "--valuation-date", "2024-06-30", "--band", "2%"]
+    assert cli.main(args + ["-o", str(tmp_path / "fresh.xlsx"), "--refresh", "--api-base",
+                            base, "--summary", str(tmp_path / "fresh.csv")]) == 0
+    err = capsys.readouterr().err
+    assert "fetched" in err and "--refresh asked the venues" in err
+    n = len(st.log)
+    # again within --max-age: from the cache, not one request
+    assert cli.main(args + ["-o", str(tmp_path / "again.xlsx"), "--refresh", "--api-base",
+                            base]) == 0
+    assert len(st.log) == n and "reused" in capsys.readouterr().err
+    # the same check fails when the cache is too old to use: --max-age 0 asks again
+    assert cli.main(args + ["-o", str(tmp_path / "third.xlsx"), "--refresh", "--api-base",
+                            base, "--max-age", "0"]) == 0
+    assert len(st.log) > n
+    assert cli.main(args + ["-o", str(tmp_path / "bundled.xlsx"), "--funding",
+                            str(DATA / "funding_desk_2024h1.csv"), "--prices",
+                            str(DATA / "prices_2024.csv"), "--summary",
+                            str(tmp_path / "bundled.csv")]) == 0
+    fresh, bundled = rows_of(tmp_path / "fresh.csv")[0], rows_of(tmp_path / "bundled.csv")[0]
+    for k in ("funding_accrued_usd", "carry_year_usd", "nearest_liquidation", "trades",
+              "hedge_notional_usd"):
+        assert fresh[k] == bundled[k], k
+
+
+def test_batch_refresh_asks_each_venue_once(venue, tmp_path, monkeypatch):
+    st, base = venue
+    st.closes["BINANCE.SPOT:BTCUSDT"] = _fill_gaps(st.closes["BINANCE.SPOT:BTCUSDT"])
+    monkeypatch.setenv("HEDGEXL_CACHE", str(tmp_path / "cache"))
+    folder = tmp_path / "books"
+    folder.mkdir()
+    text = (DATA / "desk_holdings.csv").read_text()
+    for i in range(6):
+        (folder / f"p{i}.csv").write_text(text)
+    assert cli.main(["batch", str(folder), "-o", str(tmp_path / "out"), "--refresh",
+                     "--api-base", base, "--valuation-date", "2024-06-30"]) == 0
+    history = [line for line in st.log if "fundingRate?" in line]
+    # one history per contract (BTC and ETH COIN-M), whatever the number of portfolios
+    assert {line.split("symbol=")[1].split("&")[0] for line in history} == {
+        "BTCUSD_PERP", "ETHUSD_PERP"}
+    assert len(history) == 2
+    assert len(list((tmp_path / "out").glob("*.xlsx"))) == 6

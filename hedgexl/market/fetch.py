@@ -46,7 +46,7 @@ def funding_csv(keys, since, until, *, clients: Clients, progress=None,
 
 
 def prices_csv(assets, since, until, *, clients: Clients, venue="BINANCE", quote="USDT",
-               progress=None, warnings=None) -> str:
+               progress=None, warnings=None, skip_missing=False) -> str:
     """Daily closes of ``assets`` (BTC, ETH, ...) in ``quote`` on ``venue``'s spot market,
     as the wide ``date,BTC,ETH`` CSV ``--prices`` reads (blank where an asset has no
     close)."""
@@ -61,11 +61,18 @@ def prices_csv(assets, since, until, *, clients: Clients, venue="BINANCE", quote
     for asset in assets:
         name = str(asset).strip().upper()
         symbol = f"{name}/{quote.upper()}"
+        if symbol not in markets and skip_missing and warnings is not None:
+            warnings.append(f"{name}: {client.label} has no spot market {symbol}; no prices "
+                            f"fetched for it")
+            continue
         if symbol not in markets:
             raise MarketError(f"{name}: {client.label} has no spot market {symbol}; try "
                               f"another --quote or --venue")
         bar = progress(f"prices {name}") if progress else None
         cols[name] = daily_closes(client, symbol, a, b, progress=bar, warnings=warnings)
+    if not cols:
+        raise MarketError(f"{client.label} has a spot market for none of "
+                          f"{', '.join(map(str, assets))} in {quote.upper()}")
     days = sorted(set().union(*[set(c) for c in cols.values()]))
     out = io.StringIO()
     w = csv.writer(out, lineterminator="\n")

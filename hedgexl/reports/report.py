@@ -47,12 +47,13 @@ class ReportOptions:
     resume: bool = False  # keep reports that are already complete (the numbers are recomputed)
     positions: str | None = None  # the futures held (--positions)
     band: float = 0.0  # no-trade band, a fraction of the target (--band)
+    tiers: str | None = None  # margin tiers of your own (--tiers), e.g. from hedgexl fetch
 
     def inputs(self, holdings=None) -> list[tuple[str, str]]:
         """``(what, path)`` of every input file, which no output may replace."""
         out = [("holdings file", holdings), ("funding file", self.funding),
                ("contracts file", self.contracts), ("template", self.template),
-               ("positions file", self.positions)]
+               ("positions file", self.positions), ("tiers file", self.tiers)]
         prices = self.prices if isinstance(self.prices, (list, tuple)) else [self.prices]
         return [(w, str(q)) for w, q in out + [("prices file", x) for x in prices] if q]
 
@@ -308,6 +309,8 @@ def load_shared(opts: ReportOptions, custom: Customisation | None = None, *,
     with ``split`` (a batch) ``{portfolio: Positions}`` from the file's portfolio column."""
     if opts.contracts:
         core.load_contracts(opts.contracts)
+    if opts.tiers:
+        core.load_tiers(opts.tiers)
     funding = read_funding_all(opts.funding, **opts.read) if opts.funding else None
     prices = _join_prices(opts.prices if isinstance(opts.prices, (list, tuple))
                           else [opts.prices], opts.read) if opts.prices else None
