@@ -79,3 +79,10 @@ def test_a_venue_error_is_a_value_error_with_its_reason(venue, com):
     why = com.call("HEDGE_EXPLAIN", "HEDGE_MARK", "BYBIT:BTCUSD")
     assert "HTTP 503 Service Unavailable" in why
     assert "contract must be a VENUE:SYMBOL" in com.call("HEDGE_EXPLAIN", "HEDGE_MARK", 100)
+
+
+def test_in_xlwings_lite_the_live_functions_refuse_with_the_reason(lite):
+    got = as_grid(lite.call("HEDGE_MARK", "BINANCE:BTCUSD_PERP"))
+    assert got == [["#VALUE!"]]
+    why = lite.call("HEDGE_EXPLAIN", "HEDGE_MARK", "BINANCE:BTCUSD_PERP")
+    assert "not available in xlwings Lite" in str(why)
