@@ -178,22 +178,23 @@ def _cell(x) -> str:
     return str(x)
 
 
-def contracts_csv(specs) -> str:
+def _table(header, rows) -> str:
     out = io.StringIO()
     w = csv.writer(out, lineterminator="\n")
-    w.writerow(CONTRACT_HEADER)
-    for s in specs:
-        w.writerow([_cell(s.get(c)) for c in CONTRACT_HEADER])
+    w.writerow(header)
+    for r in rows:
+        w.writerow([_cell(r.get(c)) for c in header])
     return out.getvalue()
+
+
+def contracts_csv(specs) -> str:
+    """The presets as the CSV ``--contracts`` reads."""
+    return _table(CONTRACT_HEADER, specs)
 
 
 def tiers_csv(rows) -> str:
-    out = io.StringIO()
-    w = csv.writer(out, lineterminator="\n")
-    w.writerow(TIER_HEADER)
-    for r in rows:
-        w.writerow([_cell(r.get(c)) for c in TIER_HEADER])
-    return out.getvalue()
+    """The tiers as the CSV ``--tiers`` reads."""
+    return _table(TIER_HEADER, rows)
 
 
 def diff_specs(specs) -> list[str]:
