@@ -15,7 +15,7 @@ from pathlib import Path
 from .. import files
 from ..inputs import InputError
 from .client import Clients, MarketError
-from .history import daily_closes, funding_history, ms
+from .history import daily_closes, funding_history, iso, ms
 from .venues import resolve_market, venue_of
 
 __all__ = ["funding_csv", "prices_csv", "write_checked", "FUNDING_HEADER",
@@ -40,7 +40,7 @@ def funding_csv(keys, since, until, *, clients: Clients, progress=None,
         ref = resolve_market(key, clients)
         bar = progress(f"funding {ref.key}") if progress else None
         for r in funding_history(ref, a, b, progress=bar, warnings=warnings):
-            w.writerow([_iso(r.time), ref.key, _num(r.mark), _num(r.rate),
+            w.writerow([iso(r.time), ref.key, _num(r.mark), _num(r.rate),
                         f"{r.interval_hours:g}"])
     return out.getvalue()
 
@@ -80,11 +80,6 @@ def prices_csv(assets, since, until, *, clients: Clients, venue="BINANCE", quote
     for d in days:
         w.writerow([d, *(_num(c[d]) if d in c else "" for c in cols.values())])
     return out.getvalue()
-
-
-def _iso(t: int) -> str:
-    from .history import iso
-    return iso(t)
 
 
 def write_checked(path, text: str, reader, *, force: bool = False, what="file") -> Path:
