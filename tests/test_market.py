@@ -422,3 +422,22 @@ def test_batch_refresh_asks_each_venue_once(venue, tmp_path, monkeypatch):
         "BTCUSD_PERP", "ETHUSD_PERP"}
     assert len(history) == 2
     assert len(list((tmp_path / "out").glob("*.xlsx"))) == 6
+
+
+def test_deribit_funds_hourly_with_the_index_price_and_says_so(venue, tmp_path, capsys):
+    """Deribit's record: interest_1h is the hour's rate (ccxt's own fundingRate is the
+    trailing 8 hours' interest_8h, eight times as much); its price is the index."""
+    from venues import hourly
+    st, base = venue
+    out = tmp_path / "deribit.csv"
+    assert fetch(base, "funding", "DERIBIT:BTC-PERPETUAL", "--since", "2024-06-01", "--until",
+                 "2024-06-30", "-o", str(out)) == 0
+    want = hourly(bundled_funding("BINANCE:BTCUSD_PERP"))
+    keep = [i for i, t in enumerate(want.times) if t_ms("2024-06-01") <= t < t_ms("2024-07-01")]
+    got = rows_of(out)
+    assert len(got) == 30 * 24 == len(keep)  # 744 a page: paged, no gap
+    assert [float(r["funding_rate"]) for r in got] == pytest.approx(
+        [want.rates[i] for i in keep], rel=1e-12)
+    assert [float(r["mark_price"]) for r in got] == [want.marks[i] for i in keep]
+    assert {r["interval_hours"] for r in got} == {"1"}
+    assert "mark_price is its index price" in capsys.readouterr().err

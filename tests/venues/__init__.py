@@ -49,6 +49,7 @@ SPECS = {
                               inverse=False),
     "OKX:ETH-USDT-SWAP": Spec("ETH-USDT-SWAP", "ETH", "USDT", "USDT", 0.1, 0.01, 0.01,
                               inverse=False),
+    "DERIBIT:BTC-PERPETUAL": Spec("BTC-PERPETUAL", "BTC", "USD", "BTC", 10, 0.5, 10),
     "BYBIT:BTCUSD": Spec("BTCUSD", "BTC", "USD", "BTC", 1, 0.5, 1),
     "BYBIT:ETHUSD": Spec("ETHUSD", "ETH", "USD", "ETH", 1, 0.05, 1),
     "BYBIT:BTCUSDT": Spec("BTCUSDT", "BTC", "USDT", "USDT", 1, 0.1, 0.001, inverse=False),
@@ -75,6 +76,19 @@ TIERS = {
 }
 
 
+def hourly(f: Series) -> Series:
+    """An hourly venue made from an 8-hourly series: each hour an eighth of the rate, at
+    the last mark."""
+    times = list(range(f.times[0], f.times[-1] + 1, HOUR))
+    rates, marks, j = [], [], 0
+    for t in times:
+        while j + 1 < len(f.times) and f.times[j + 1] <= t:
+            j += 1
+        rates.append(f.rates[j] / 8)
+        marks.append(f.marks[j])
+    return Series(times, rates, marks, interval_h=1)
+
+
 def desk_state() -> State:
     """The venues as the bundled desk data saw them in the first half of 2024: Binance's
     and OKX's funding as bundled; Bybit's and the USDS-M swaps' a copy of Binance's."""
@@ -91,6 +105,7 @@ def desk_state() -> State:
         venue = k.split(":")[0]
         if venue in TIERS:
             st.tiers[k] = TIERS[venue]
+    st.funding["DERIBIT:BTC-PERPETUAL"] = hourly(bundled_funding("BINANCE:BTCUSD_PERP"))
     st.closes["BINANCE.SPOT:ETHUSDT"] = bundled_closes("ETH")
     st.closes["BINANCE.SPOT:BTCUSDT"] = bundled_closes("BTC")
     return st

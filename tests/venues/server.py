@@ -321,7 +321,37 @@ def bybit(state: State, host: str, path: str, q: dict):
     return 404, {"retCode": 10000, "retMsg": f"no such path {path}"}
 
 
-HANDLERS = {"dapi.binance.com": binance, "fapi.binance.com": binance,
+# --- Deribit (JSON-RPC over GET; hourly funding, ascending, at most 744 rows) -----------
+
+def deribit(state: State, host: str, path: str, q: dict):
+    env = lambda result: {"jsonrpc": "2.0", "result": result, "usIn": 0, "usOut": 0,  # noqa
+                          "usDiff": 0, "testnet": False}
+    bad = 400, {"jsonrpc": "2.0", "error": {"code": 13020, "message": "not_found"}}
+    if path == "/api/v2/public/get_currencies":
+        return env([{"currency": c, "currency_long": c, "fee_precision": 4,
+                     "withdrawal_fee": 0.0001, "min_confirmations": 1}
+                    for c in sorted({s.base for s in _specs(state, "DERIBIT")})])
+    if path == "/api/v2/public/get_instruments":
+        return env([{"instrument_name": s.id, "kind": "future",
+                     "settlement_period": "perpetual", "base_currency": s.base,
+                     "counter_currency": s.quote, "quote_currency": s.quote,
+                     "settlement_currency": s.settle, "contract_size": s.size,
+                     "tick_size": s.tick, "min_trade_amount": s.lot,
+                     "taker_commission": 0.0005, "maker_commission": 0.0, "is_active": True,
+                     "expiration_timestamp": 32503708800000,
+                     "creation_timestamp": 1534242287000}
+                    for s in _specs(state, "DERIBIT")])
+    key = f"DERIBIT:{_q(q, 'instrument_name', cast=str)}"
+    if path == "/api/v2/public/get_funding_rate_history":
+        recs = _funding(state, key, _q(q, "start_timestamp"), _q(q, "end_timestamp"))
+        if recs is None:
+            return bad
+        return env([{"timestamp": t, "index_price": m, "prev_index_price": m,
+                     "interest_8h": 8 * r, "interest_1h": r} for t, r, m in recs][:744])
+    return 404, {"jsonrpc": "2.0", "error": {"code": -32601, "message": "Method not found"}}
+
+
+HANDLERS = {"www.deribit.com": deribit, "dapi.binance.com": binance, "fapi.binance.com": binance,
             "api.binance.com": binance, "www.okx.com": okx, "api.bybit.com": bybit}
 
 
