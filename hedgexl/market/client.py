@@ -87,16 +87,19 @@ PAGE_LIMITS = {"binancecoinm": (1000, 1000), "binanceusdm": (1000, 1000),
                "kraken": (720, 720)}
 
 
-def until_params(ex_id: str, b: int) -> dict:
-    """ccxt's parameters that end a request at ``b`` (ms, included). ccxt's unified
-    ``until`` everywhere but OKX, whose funding history ignores it and whose candles end
-    before it: there, OKX's own ``after`` (exclusive) one millisecond later.
+def until_params(ex_id: str, b: int, what: str = "funding") -> dict:
+    """ccxt's parameters that end a request of ``what`` ("funding" or "candles") at ``b``
+    (ms, included). ccxt's unified ``until`` everywhere but OKX, whose funding history
+    ignores it and whose candles end before it: there, OKX's own ``after`` (exclusive) for
+    funding, and ``until`` one millisecond later for candles.
 
-    >>> until_params("okx", 1000), until_params("binancecoinm", 1000)
-    ({'after': 1001}, {'until': 1000})
+    >>> until_params("okx", 1000), until_params("okx", 1000, "candles")
+    ({'after': 1001}, {'until': 1001})
+    >>> until_params("binancecoinm", 1000)
+    {'until': 1000}
     """
     if ex_id == "okx":
-        return {"after": b + 1}
+        return {"after": b + 1} if what == "funding" else {"until": b + 1}
     return {"until": b}
 
 
@@ -128,6 +131,10 @@ def _whole_json(on_rest_response, ccxt):
     return hook
 
 
+#: Names of the ccxt exchanges that are one part of a venue.
+LABELS = {"binancecoinm": "Binance COIN-M", "binanceusdm": "Binance USDS-M"}
+
+
 class Client:
     """A ccxt exchange ``ex_id`` of ``venue``, with retries and one-line errors."""
 
@@ -145,9 +152,7 @@ class Client:
             self.ex.urls["api"] = rewrite_urls(self.ex.urls["api"], api_base)
         self.ex.on_rest_response = _whole_json(self.ex.on_rest_response, ccxt)
         self.venue, self.ex_id = venue, ex_id
-        self.label = venue.label if ex_id != "binanceusdm" else "Binance USDS-M"
-        if ex_id == "binancecoinm":
-            self.label = "Binance COIN-M"
+        self.label = LABELS.get(ex_id, venue.label)
         self.retries, self.backoff, self.on_retry = retries, backoff, on_retry
         self.requests = 0
         self._markets = None
@@ -160,8 +165,6 @@ class Client:
             self.requests += 1
             try:
                 return fn(*args, **kw)
-            except (ccxt.BadSymbol,) as e:
-                raise MarketError(f"{self.label}: {what}: {_reason(e)}") from None
             except (ccxt.NetworkError, _CutShort) as e:  # 429/418, timeouts, 5xx, refused
                 if attempt == self.retries:
                     raise MarketError(f"{self.label}: {what}: {_reason(e)} (gave up after "

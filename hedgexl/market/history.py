@@ -210,7 +210,7 @@ def mark_candles(ref: MarketRef, since: int, until: int, *, progress=None) -> di
 
     def fetch(a, b, n):
         rs = ref.client.call(what, "fetch_mark_ohlcv", ref.symbol, "1h", a, n,
-                             {"until": b + 1} if ref.client.ex_id == "okx" else {"until": b})
+                             until_params(ref.client.ex_id, b, "candles"))
         return [(r[0], r[1]) for r in rs]
 
     t0 = since - since % HOUR
@@ -227,7 +227,7 @@ def daily_closes(client, symbol: str, since: int, until: int, *, progress=None,
 
     def fetch(a, b, n):
         rs = client.call(what, "fetch_ohlcv", symbol, "1d", a, n,
-                         {"until": b + 1} if client.ex_id == "okx" else {"until": b})
+                         until_params(client.ex_id, b, "candles"))
         return [(r[0], r[4]) for r in rs]
 
     got = paged(fetch, since, last, step=DAY, limit=client.venue_limit("candles"),

@@ -17,6 +17,7 @@ What comes from where:
 from __future__ import annotations
 
 import csv
+import functools
 import io
 import math
 
@@ -45,8 +46,14 @@ TIER_AMOUNT = {"binancecoinm": "cum", "binanceusdm": "cum", "bybit": "mmDeductio
 SIGNED_TIERS = {"binancecoinm", "binanceusdm"}
 
 
+@functools.lru_cache(maxsize=1)
+def _bundled() -> dict:
+    """The bundled presets (read once): what is fetched, and what the diff compares with."""
+    return _contracts._bundled()
+
+
 def _preset_keys(venue) -> list[str]:
-    return [s.key for s in _contracts._bundled().values()
+    return [s.key for s in _bundled().values()
             if s.key.split(":")[0] == venue.key]
 
 
@@ -78,10 +85,10 @@ def fetch_specs(venues, clients: Clients, *, extra=(), tiers=True, notes=None):
 def _spec(ref: MarketRef, tier_rows, notes) -> dict:
     m = ref.market
     try:
-        preset = _contracts._bundled().get(ref.key) or _contracts.get_contract(ref.key)
+        preset = _bundled().get(ref.key) or _contracts.get_contract(ref.key)
     except (KeyError, ValueError):
         preset = None
-    same_venue = [s for s in _contracts._bundled().values()
+    same_venue = [s for s in _bundled().values()
                   if s.key.split(":")[0] == ref.venue.key]
     like = preset or (same_venue[0] if same_venue else None)
     inverse = bool(m.get("inverse"))
@@ -199,7 +206,7 @@ def tiers_csv(rows) -> str:
 
 def diff_specs(specs) -> list[str]:
     """Lines saying what the fetched presets change against the bundled ones."""
-    bundled = _contracts._bundled()
+    bundled = _bundled()
     lines = []
     for s in specs:
         old = bundled.get(s["key"])

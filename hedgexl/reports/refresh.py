@@ -23,6 +23,7 @@ import sys
 from dataclasses import replace
 from pathlib import Path
 
+from ..files import write_text
 from ..inputs import InputError, read_funding_all, read_holdings, read_positions, read_prices
 
 __all__ = ["refresh", "cache_dir", "STABLECOINS", "MAX_AGE"]
@@ -132,7 +133,6 @@ def _cached(folder: Path, kind, request, fetch, reader, max_age, say, what, writ
     folder.mkdir(parents=True, exist_ok=True)
     write(path, text, reader, force=True, what=kind)
     stamp = dt.datetime.now(dt.timezone.utc).isoformat(timespec="seconds")
-    from ..files import write_text
     write_text(meta, json.dumps({"fetched_at": stamp, "request": request}, indent=1))
     say(f"note: {what}: fetched {stamp} into {path}")
     return path
