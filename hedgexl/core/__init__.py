@@ -4,7 +4,10 @@ from .pnl import (avg_entry, funding_payments, funding_series, funding_total, fu
                   inverse_pnl, linear_pnl, net_pnl, net_pnl_breakdown, trading_fee)
 from .margin import (bankruptcy_price, initial_margin, liquidation_distance,
                      liquidation_price, maintenance_margin, margin, position_value)
-from .risk import basis, beta, hedge_effectiveness, min_variance_hedge_ratio, price_returns
+from .risk import (basis, beta, ewma_beta, hedge_effectiveness, min_variance_hedge_ratio,
+                   mv_weights, price_returns, rolling_beta)
+from .backtest import (BACKTEST_COLUMNS, STATS, Backtest, backtest_stats, hedge_backtest,
+                       rebalance_schedule)
 from .scenarios import DEFAULT_SHOCKS, SCENARIO_COLUMNS, scenario
 from .sizing import (beta_size, hedge_contracts, hedge_notional, hedge_residual,
                      rebalance_contracts, round_to_lot, weight_hedge_contracts)
@@ -17,7 +20,9 @@ __all__ = [
     "inverse_pnl", "linear_pnl", "net_pnl", "net_pnl_breakdown", "trading_fee",
     "basis", "bankruptcy_price", "beta", "hedge_effectiveness", "initial_margin",
     "liquidation_price", "liquidation_distance", "maintenance_margin", "margin",
-    "position_value", "min_variance_hedge_ratio", "price_returns",
+    "position_value", "min_variance_hedge_ratio", "price_returns", "mv_weights",
+    "rolling_beta", "ewma_beta", "BACKTEST_COLUMNS", "STATS", "Backtest", "backtest_stats",
+    "hedge_backtest", "rebalance_schedule",
     "DEFAULT_SHOCKS", "SCENARIO_COLUMNS", "scenario",
     "beta_size", "hedge_contracts", "hedge_notional", "hedge_residual",
     "rebalance_contracts", "round_to_lot", "weight_hedge_contracts",

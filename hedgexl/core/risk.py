@@ -9,7 +9,8 @@ import numpy as np
 
 from .validate import broadcast, num, out
 
-__all__ = ["basis", "beta", "hedge_effectiveness", "min_variance_hedge_ratio",
+__all__ = ["basis", "beta", "hedge_effectiveness", "min_variance_hedge_ratio", "mv_weights",
+           "rolling_beta", "ewma_beta",
            "price_returns"]
 
 
@@ -156,3 +157,152 @@ def hedge_effectiveness(spot_prices, futures_prices, returns="simple"):
     ra, rb = _paired_returns(spot_prices, futures_prices, returns,
                              ("spot_prices", "futures_prices"))
     return _fit(ra, rb, ("spot_prices", "futures_prices"))[1]
+
+
+def mv_weights(asset_prices, *hedge_prices, returns="simple"):
+    """Minimum-variance weights of an asset on several hedge coins: least squares of the
+    asset's returns on the hedges' returns, with an intercept.
+
+    Parameters
+    ----------
+    asset_prices : array_like
+        Prices of the asset, USD per coin.
+    *hedge_prices : array_like
+        One price column per hedge contract's coin, on the same dates. A date is used only
+        where every price is present.
+    returns : {"simple", "log"}
+
+    Returns
+    -------
+    weights : ndarray
+        USD of each hedge coin per USD of the asset (short that much to hedge): the
+        coefficients of r_asset = a + Σ wᵢ·rᵢ.
+    r2 : float
+        R² of the joint fit: the share of the asset's return variance the mix removes.
+    alone : ndarray, shape (n, 2)
+        Each hedge used alone: its beta and its R².
+
+    Examples
+    --------
+    An asset whose returns are half one coin's and a quarter of another's:
+
+    >>> r1 = np.array([0.04, -0.02, 0.03, -0.01, 0.02])
+    >>> r2 = np.array([0.01, 0.03, -0.02, 0.02, -0.03])
+    >>> grow = lambda r: 100 * np.cumprod(np.r_[1, 1 + r])
+    >>> w, r2, alone = mv_weights(grow(0.5 * r1 + 0.25 * r2), grow(r1), grow(r2))
+    >>> np.round(w, 10).tolist(), round(r2, 10)
+    ([0.5, 0.25], 1.0)
+    """
+    if not hedge_prices:
+        raise ValueError("give at least one hedge price column")
+    names = ["asset_prices"] + [f"hedge_prices_{i + 1}" for i in range(len(hedge_prices))]
+    cols = [np.ravel(num(x, n, allow_nan=True)) for x, n in zip((asset_prices,) +
+                                                                 hedge_prices, names)]
+    for c, n in zip(cols[1:], names[1:]):
+        if c.shape != cols[0].shape:
+            raise ValueError(f"arrays of mismatched length: asset_prices has "
+                             f"{cols[0].size} rows, {n} has {c.size} rows")
+    both = np.logical_and.reduce([~np.isnan(c) for c in cols])
+    cols = [num(c[both], n, positive=True) for c, n in zip(cols, names)]
+    if cols[0].size < len(cols) + 2:
+        raise ValueError(f"{len(cols) - 1} hedges need at least {len(cols) + 2} dates with "
+                         f"every price, got {cols[0].size}")
+    rets = [price_returns(c, returns) for c in cols]
+    y = rets[0] - rets[0].mean()
+    X = np.column_stack([r - r.mean() for r in rets[1:]])
+    if np.linalg.matrix_rank(X) < X.shape[1]:
+        raise ValueError("the hedges' returns are collinear (one is a mix of the others): "
+                         "drop one")
+    w = np.linalg.lstsq(X, y, rcond=None)[0]
+    ss = y @ y
+    resid = y - X @ w
+    r2 = float(1.0 - (resid @ resid) / ss) if ss > 0 else np.nan
+    alone = np.array([_fit(rets[0], r, (names[0], n)) for r, n in
+                      zip(rets[1:], names[1:])])
+    return w, r2, alone
+
+
+def rolling_beta(asset_prices, benchmark_prices, window, returns="simple"):
+    """Beta over a rolling window of returns, one value per price row (NaN until the
+    window is full and where a price is missing).
+
+    Parameters
+    ----------
+    asset_prices, benchmark_prices : array_like
+        Prices on the same dates, > 0 (no gaps).
+    window : int
+        Returns per window, ≥ 3.
+
+    Returns
+    -------
+    ndarray
+        β of the window ending at each row; row 0 (no return) and the first window − 1
+        returns are NaN.
+
+    Examples
+    --------
+    An asset whose returns are twice its benchmark's:
+
+    >>> rb = np.array([0.1, -0.1, 0.05, -0.02])
+    >>> grow = lambda r: 100 * np.cumprod(np.r_[1, 1 + r])
+    >>> rolling_beta(grow(2 * rb), grow(rb), 3).round(6).tolist()
+    [nan, nan, nan, 2.0, 2.0]
+    """
+    w = int(window)
+    if w < 3 or w != window:
+        raise ValueError(f"window must be a whole number of returns >= 3, got {window!r}")
+    a = num(asset_prices, "asset_prices", positive=True)
+    b = num(benchmark_prices, "benchmark_prices", positive=True)
+    broadcast(asset_prices=a, benchmark_prices=b)
+    ra, rb = price_returns(a, returns), price_returns(b, returns)
+    res = np.full(a.shape, np.nan)
+    if ra.size < w:
+        return res
+    va = np.lib.stride_tricks.sliding_window_view(ra, w)
+    vb = np.lib.stride_tricks.sliding_window_view(rb, w)
+    am = va - va.mean(axis=1, keepdims=True)
+    bm = vb - vb.mean(axis=1, keepdims=True)
+    with np.errstate(divide="ignore", invalid="ignore"):
+        res[w:] = (am * bm).sum(axis=1) / (bm * bm).sum(axis=1)
+    return res
+
+
+def ewma_beta(asset_prices, benchmark_prices, halflife, returns="simple"):
+    """Exponentially weighted beta: EWMA covariance over EWMA variance of the returns, one
+    value per price row (NaN on row 0).
+
+    The weight of a return ``i`` steps back is ``(1 − α)^i`` with ``α = 1 − exp(−ln 2 /
+    halflife)``, over all returns so far, as pandas' ``ewm(halflife=…, adjust=True)``.
+
+    Parameters
+    ----------
+    asset_prices, benchmark_prices : array_like
+        Prices on the same dates, > 0 (no gaps).
+    halflife : float
+        In returns (days for daily prices), > 0.
+
+    Examples
+    --------
+    >>> rb = np.array([0.1, -0.1, 0.05])
+    >>> grow = lambda r: 100 * np.cumprod(np.r_[1, 1 + r])
+    >>> ewma_beta(grow(2 * rb), grow(rb), 5).round(6).tolist()
+    [nan, nan, 2.0, 2.0]
+    """
+    hl = float(num(halflife, "halflife", positive=True))
+    a = num(asset_prices, "asset_prices", positive=True)
+    b = num(benchmark_prices, "benchmark_prices", positive=True)
+    broadcast(asset_prices=a, benchmark_prices=b)
+    x, y = price_returns(b, returns), price_returns(a, returns)
+    decay = np.exp(-np.log(2.0) / hl)
+    res = np.full(a.shape, np.nan)
+    sw = sx = sy = sxx = sxy = 0.0
+    for i in range(x.size):
+        sw = decay * sw + 1.0
+        sx = decay * sx + x[i]
+        sy = decay * sy + y[i]
+        sxx = decay * sxx + x[i] * x[i]
+        sxy = decay * sxy + x[i] * y[i]
+        var = sxx / sw - (sx / sw) ** 2
+        if i and var > 0:
+            res[i + 1] = (sxy / sw - sx * sy / (sw * sw)) / var
+    return res
