@@ -15,12 +15,12 @@ contract, 1 for a linear one):
    ``round(−h·β·S·P[t]/F)`` (linear: ``/(H[t]·c)``), the position is brought to the target and
    pays the taker fee ``|Δq|·F/H[t]·φ``; the margin account is then reset to the initial margin
    ``|q|·F/(H[t]·L)`` (deposit or withdrawal);
-   The target covers the holding and the contract's coin that the hedge itself has brought
-   into the book: ``−h·(β·S·P[t] + A·H[t])/F``, ``A`` the coin gained so far (a hedge in the
-   holding's own coin, whose margin is part of the holding) or the whole margin account (a
-   cross-hedge, whose margin is coin bought for it). A hedge sized on the holding alone
-   would drift with its own coin PnL: after a rally, the short's coin losses leave it
-   hedging coins the desk no longer has;
+   For a hedge in the holding's own coin the target also covers the coin the hedge has
+   gained or lost so far, ``E``: ``−h·(S + E)·β·P[t]/F``, since those coins are now held too.
+   A hedge sized on the holding alone drifts with its own coin PnL: after a rally, the
+   short's coin losses leave it hedging coins the desk no longer has. A cross-hedge's
+   target is ``−h·β·S·P[t]/F``; the coin in its margin account is exposure it leaves open
+   (at 1x that coin cancels the short: the hedge does nothing);
 4. the hedged value is ``S·P[t] + E·X[t]``, ``E`` the coin gained so far (PnL + funding − fees);
    for a cross-hedge (the contract's coin is not the holding's), the margin is coin bought
    at each step's price, so it also adds ``D·X[t] − Σ d·X``, ``D`` the coin deposited and
@@ -204,8 +204,7 @@ def hedge_backtest(spot_qty, spot_prices, contract, hedge_ratio=1.0, beta=1.0,
     if cross is None:
         cross = hedge_prices is not None and not linear
     X = H if not linear else np.ones(shape)
-    # Per lane: the target is coef·P[t] (linear: /H[t]), less h/k of the USD value of the
-    # contract's coin that the hedge itself holds (inverse only; see the module).
+    # Per lane: the target is coef·P[t] (linear: /H[t]; own coin: less h·β·E·H[t]/F).
     coef = np.broadcast_to(-(h * b * S) / k, lanes)
     hk = np.broadcast_to(h / k, lanes)
     band = np.broadcast_to(band, lanes)
@@ -240,8 +239,10 @@ def hedge_backtest(spot_qty, spot_prices, contract, hedge_ratio=1.0, beta=1.0,
             out["deposits"][0] = m
         if linear:
             raw = coef * P[t] / H[t]
-        else:  # also hedge the contract's coin the hedge has brought into the book
-            raw = coef * P[t] - hk * (m if cross else E) * H[t]
+        elif cross:
+            raw = coef * P[t]
+        else:  # the coin the hedge has gained is held too (see the module)
+            raw = coef * P[t] - hk * b * E * H[t]
         target = _round_lots(raw / lot, rounding) * lot if lot != 1.0 else \
             _round_lots(raw, rounding)
         move = reb[t] & (np.abs(target - q) > band * np.abs(target))
