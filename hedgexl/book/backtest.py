@@ -130,7 +130,7 @@ def line_up(h: Holdings, prices, funding: dict[str, Funding], *, since=None, unt
         order = np.argsort(days, kind="stable")
         events[s.key] = (days[order], f.mark_price[order], f.funding_rate[order], f)
         first, last = days[order][0], days[order][-1]
-        lo = max(lo, int(np.searchsorted(dates, first, side="left")) - 1)
+        lo = max(lo, int(np.searchsorted(dates, first, side="left")))
         hi = min(hi, int(np.searchsorted(dates, last, side="right")) - 1)
     if since is not None:
         i = int(np.searchsorted(dates, str(since), side="left"))
