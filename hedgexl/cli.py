@@ -276,6 +276,39 @@ def cmd_demo(args) -> int:
     return _finish([r])
 
 
+def cmd_backtest(args) -> int:
+    from .reports.backtest import BacktestOptions, backtest_file
+    from .core import STATS
+    opts = BacktestOptions(
+        prices=tuple(args.prices or ()), funding=args.funding, positions=args.positions,
+        contracts=args.contracts, rebalance=args.rebalance, band=args.band,
+        leverage=args.leverage, since=args.since and args.since.isoformat(),
+        until=args.until and args.until.isoformat(), grid=args.grid,
+        **({"ratios": tuple(args.ratios)} if args.ratios else {}),
+        **({"rules": tuple(args.rules)} if args.rules else {}),
+        decimal=args.decimal, delimiter=_delimiter(args), force=args.force)
+    if args.holdings is None:
+        print("hedgexl backtest: the bundled example (the desk's holdings, prices and funding "
+              "of 2024 H1)")
+    bb, path = backtest_file(args.holdings, args.output, opts)
+    s = bb.stats()
+    hist = bb.history
+    print(f"{hist.dates[0]} to {hist.dates[-1]} ({len(hist.dates)} daily closes), "
+          f"{len(bb.policies)} polic{'y' if len(bb.policies) == 1 else 'ies'}; "
+          f"the book under {bb.policies[0].name}:")
+    for key in ("end_unhedged_usd", "end_hedged_usd", "vol_unhedged", "vol_hedged",
+                "variance_reduction", "drawdown_hedged", "funding_received_usd",
+                "funding_paid_usd", "fees_usd", "trades", "liquidation_steps"):
+        v = float(s[key][0])
+        text = f"{v:.2%}" if key.startswith(("vol", "variance", "drawdown")) else f"{v:,.2f}" \
+            if key.endswith("usd") else f"{v:,.0f}"
+        print(f"  {STATS[key]:<44} {text:>16}")
+    for note in hist.notes:
+        print(f"note: {note}", file=sys.stderr)
+    print(f"wrote {path}")
+    return 0
+
+
 def _add_input_options(p, *, what="report"):
     """The inputs every command that builds a portfolio's numbers reads."""
     p.add_argument("--funding", help="funding history CSV/XLSX (time, contract, mark "
@@ -369,6 +402,17 @@ def _date(text: str):
                                          f"{text!r}") from None
 
 
+def _leverage(text: str) -> float:
+    """argparse type of --leverage: a number from 1 to 125."""
+    try:
+        x = float(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"must be a number such as 2, got {text!r}") from None
+    if not 1 <= x <= 125:
+        raise argparse.ArgumentTypeError(f"must be between 1 and 125, got {text}")
+    return x
+
+
 def _positive_int(text: str) -> int:
     try:
         n = int(text)
@@ -446,6 +490,41 @@ def build_parser() -> argparse.ArgumentParser:
     _add_report_options(p)
     _add_book_options(p)
     p.set_defaults(func=cmd_batch)
+
+    p = sub.add_parser("backtest", help="what a hedge policy would have done over a price "
+                                        "and funding history (default: the bundled example)")
+    p.add_argument("holdings", nargs="?", help="holdings CSV or XLSX (hedge ratio and contract "
+                                               "per holding); default the bundled example")
+    p.add_argument("-o", "--output", default="backtest.xlsx",
+                   help="the workbook to write (default: %(default)s)")
+    p.add_argument("--prices", nargs="+", help="daily prices of the holdings and of the "
+                                               "contracts' coins (date,value per asset or a "
+                                               "wide date,BTC,ETH,... table)")
+    p.add_argument("--funding", help="funding histories of the contracts (time, contract, "
+                                     "mark price, funding rate)")
+    p.add_argument("--positions", help="futures held at the start (opened on or before the "
+                                       "first date)")
+    p.add_argument("--contracts", help="CSV of your own contract presets (fees, lots)")
+    p.add_argument("--rebalance", choices=["daily", "weekly", "monthly"], default="weekly",
+                   help="when the hedge may trade (default: %(default)s, on Mondays)")
+    p.add_argument("--band", type=_band, default=0.0, metavar="PCT",
+                   help="trade only when the hedge is more than this far from its target, "
+                        "e.g. 10%% (default 0: whenever it is off)")
+    p.add_argument("--leverage", type=_leverage, default=2.0,
+                   help="initial margin posted at each trade, as leverage (default "
+                        "%(default)s)")
+    p.add_argument("--since", type=_date, metavar="YYYY-MM-DD", help="first date")
+    p.add_argument("--until", type=_date, metavar="YYYY-MM-DD", help="last date")
+    p.add_argument("--grid", action="store_true",
+                   help="also run hedge ratios x rebalance rules and tabulate them")
+    p.add_argument("--ratios", nargs="+", type=_ratio, metavar="H",
+                   help="the grid's hedge ratios (default 0 25%% 50%% 75%% 100%%)")
+    p.add_argument("--rules", nargs="+", metavar="RULE",
+                   help="the grid's rules: daily, weekly, monthly, each with an optional "
+                        "band as daily:10%% (default daily weekly monthly daily:10%%)")
+    p.add_argument("--force", action="store_true", help="replace an existing workbook")
+    _add_dialect(p)
+    p.set_defaults(func=cmd_backtest)
 
     p = sub.add_parser("fetch", help="fetch prices, funding histories or contract specs "
                                      "from the venues (needs hedgexl[data])")

@@ -12,7 +12,6 @@ from __future__ import annotations
 
 import datetime as dt
 import itertools
-import math
 from dataclasses import dataclass, field
 
 import numpy as np
@@ -20,7 +19,7 @@ import numpy as np
 from .. import core
 from ..inputs import Funding, Holdings, Positions
 
-__all__ = ["Policy", "History", "BookBacktest", "parse_band", "policy_grid",
+__all__ = ["Policy", "History", "BookBacktest", "policy_grid",
            "line_up", "run_policies", "REBALANCE_RULES"]
 
 REBALANCE_RULES = ("daily", "weekly", "monthly")
@@ -40,19 +39,6 @@ class Policy:
         h = "file's ratio" if self.hedge_ratio is None else f"h {self.hedge_ratio:.0%}"
         b = f", band {self.band:.0%}" if self.band else ""
         return f"{h}, {self.rebalance}{b}"
-
-
-def parse_band(text) -> float:
-    """``"10%"`` or ``"0.1"`` -> 0.1; refuse anything else in one line."""
-    s = str(text).strip()
-    try:
-        v = float(s[:-1]) / 100 if s.endswith("%") else float(s)
-    except ValueError:
-        raise ValueError(f"--band must be a fraction or a percent such as 10%, got {text!r}") \
-            from None
-    if not (0 <= v < 10) or math.isnan(v):
-        raise ValueError(f"--band must be between 0% and 1000%, got {text!r}")
-    return v
 
 
 def policy_grid(ratios, rules, bands=(0.0,)) -> list[Policy]:

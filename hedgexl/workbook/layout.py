@@ -153,3 +153,29 @@ def column_range(sheet: str, letter: str, last_row: int, first_row: int = 2) -> 
 
 def _quote(sheet: str) -> str:
     return f"'{sheet}'" if not sheet.replace("_", "").isalnum() else sheet
+
+
+# -- The backtest workbook (hedgexl backtest) -----------------------------------------------
+BT_SUMMARY = "Summary"
+BT_DAILY = "Daily"
+BT_GRID = "Grid"
+#: Summary: the settings from row 3, the statistics table's heading row, its first column
+#: of numbers (the book), and where the charts go.
+BT_SETTINGS_ROW = 3
+BT_STATS_HEAD_ROW = 12
+BT_CHART_COL = "H"
+#: Daily: one row per date from row 2, the book's columns.
+BT_DAILY_COLS = {"date": "A", "unhedged": "B", "hedged": "C", "dd_unhedged": "D",
+                 "dd_hedged": "E", "funding_in": "F", "funding_out": "G", "fees": "H",
+                 "trades": "I", "below_maint": "J"}
+BT_FIRST_ROW = 2
+#: Grid: one row per policy from row 2.
+BT_GRID_COLS = {"policy": "A", "ratio": "B", "rebalance": "C", "band": "D",
+                "reduction": "E", "vol": "F", "drawdown": "G", "cost": "H", "funding": "I",
+                "fees": "J", "trades": "K", "below_maint": "L", "end": "M"}
+
+
+def bt_holding_sheet(i: int, asset: str) -> str:
+    """The backtest workbook's sheet of holding ``i`` (0-based): ``"H1 BTC"``."""
+    name = f"H{i + 1} {asset}"
+    return "".join(ch for ch in name if ch not in "[]:*?/\\'")[:31]

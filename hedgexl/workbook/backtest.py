@@ -1,0 +1,310 @@
+"""The backtest workbook: what a hedge policy would have done to a book, as values and
+charts that any viewer shows (nothing here needs hedgexl to recalculate).
+
+Sheets (names and anchors in :mod:`.layout`): Summary (settings, the statistics of the book
+and of each holding, four charts), Daily (the book's values, drawdowns, funding and fees
+day by day), one sheet per holding (its contracts, coin flows and margin), and Grid when
+several policies ran (one row per policy, and cost against variance reduction).
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from pathlib import Path
+
+import numpy as np
+import xlsxwriter
+
+from .. import core
+from ..book.backtest import BookBacktest
+from ..files import replacing
+from . import layout as L
+from .cells import page
+from .style import COLORS, DATE, Formats, PCT, PRICE, USD, CONTRACTS, COIN
+
+__all__ = ["write_backtest", "STAT_FORMATS"]
+
+#: How each statistic is shown (a table, not an if-ladder).
+STAT_FORMATS = {"start_usd": USD, "end_unhedged_usd": USD, "end_hedged_usd": USD,
+                "vol_unhedged": PCT, "vol_hedged": PCT, "variance_reduction": PCT,
+                "drawdown_unhedged": PCT, "drawdown_hedged": PCT,
+                "funding_received_usd": USD, "funding_paid_usd": USD, "fees_usd": USD,
+                "trades": "0", "effectiveness": "0.000", "dollar_offset": "0.000",
+                "liquidation_steps": "0"}
+
+
+def _axis(name, num_format, **more):
+    return {"name": name, "num_format": num_format, "num_font": {"size": 9}, **more}
+
+
+def _grid_lines():
+    return {"visible": True, "line": {"color": COLORS["grid"]}}
+
+
+def _date(s: str) -> dt.datetime:
+    return dt.datetime.fromisoformat(s[:10])
+
+
+def _num(ws, row, col, v, fmt):
+    """A number, or an empty cell where it is not defined (NaN: e.g. no variance)."""
+    v = float(v)
+    if np.isfinite(v):
+        ws.write_number(row, col, v, fmt)
+    else:
+        ws.write_blank(row, col, None, fmt)
+
+
+def settle_label(spec) -> str:
+    """The currency a contract's PnL, fees and margin are in: ``BTC``, ``USDT``."""
+    return (spec.settle if spec.linear else spec.coin) or "coin of the contract"
+
+
+def write_backtest(bb: BookBacktest, path, *, title: str, settings: list[tuple[str, str]],
+                   main: int = 0, force: bool = True) -> Path:
+    """Write the workbook of ``bb`` to ``path`` atomically; ``main`` is the policy the
+    Summary, Daily and holding sheets show. ``settings`` are (label, text) rows."""
+    path = Path(path)
+    with replacing(path, force=force) as tmp:
+        wb = xlsxwriter.Workbook(str(tmp), {"strings_to_numbers": False,
+                                            "strings_to_formulas": False,
+                                            "strings_to_urls": False,
+                                            "default_date_format": DATE})
+        wb.set_properties({"title": title, "author": "hedgexl"})
+        f = Formats(wb)
+        sheets = {L.BT_SUMMARY: wb.add_worksheet(L.BT_SUMMARY),
+                  L.BT_DAILY: wb.add_worksheet(L.BT_DAILY)}
+        h = bb.history.holdings
+        names = [L.bt_holding_sheet(i, a) for i, a in enumerate(h.asset)]
+        for n in names:
+            sheets[n] = wb.add_worksheet(n)
+        if len(bb.policies) > 1:
+            sheets[L.BT_GRID] = wb.add_worksheet(L.BT_GRID)
+        last = _daily(bb, main, sheets[L.BT_DAILY], f)
+        for i, n in enumerate(names):
+            _holding(bb, i, main, sheets[n], f)
+        _summary(bb, main, sheets[L.BT_SUMMARY], f, wb, title, settings, last, names)
+        if L.BT_GRID in sheets:
+            _policy_grid(bb, sheets[L.BT_GRID], f, wb)
+        wb.close()
+    return path
+
+
+def _daily(bb: BookBacktest, k: int, ws, f) -> int:
+    """The book under policy ``k``, a row per date; returns the last Excel row."""
+    C = L.BT_DAILY_COLS
+    heads = {"date": "Date", "unhedged": "Unhedged value (USD)", "hedged": "Hedged value (USD)",
+             "dd_unhedged": "Drawdown, unhedged", "dd_hedged": "Drawdown, hedged",
+             "funding_in": "Funding received, to date (USD)",
+             "funding_out": "Funding paid, to date (USD)", "fees": "Fees, to date (USD)",
+             "trades": "Trades", "below_maint": "Holdings below maintenance margin"}
+    fmts = {"date": f("calc", DATE), "unhedged": f("calc", USD), "hedged": f("calc", USD),
+            "dd_unhedged": f("calc", PCT), "dd_hedged": f("calc", PCT),
+            "funding_in": f("calc", USD), "funding_out": f("calc", USD),
+            "fees": f("calc", USD), "trades": f("calc", "0"), "below_maint": f("calc", "0")}
+    u = bb.portfolio()
+    fund = sum(bt.funding[:, k] * bt.settle_usd[:, k] for bt in bb.runs)
+    cols = {
+        "unhedged": u["unhedged"][:, k], "hedged": u["hedged"][:, k],
+        "dd_unhedged": -_dd(u["unhedged"][:, k]), "dd_hedged": -_dd(u["hedged"][:, k]),
+        "funding_in": np.cumsum(np.where(fund > 0, fund, 0.0)),
+        "funding_out": np.cumsum(np.where(fund < 0, fund, 0.0)),
+        "fees": -np.cumsum(sum(bt.fees[:, k] * bt.settle_usd[:, k] for bt in bb.runs)),
+        "trades": sum((bt.traded[:, k] != 0).astype(float) for bt in bb.runs),
+        "below_maint": sum(bt.liquidated[:, k].astype(float) for bt in bb.runs),
+    }
+    for key, letter in C.items():
+        col = L.cell(letter + "1")[1]
+        ws.write(0, col, heads[key], f("head"))
+        ws.set_column(col, col, 11 if key == "date" else 15)
+    first = L.BT_FIRST_ROW - 1
+    for i, d in enumerate(bb.history.dates):
+        ws.write_datetime(first + i, 0, _date(d), fmts["date"])
+    for key, v in cols.items():
+        col = L.cell(C[key] + "1")[1]
+        for i, x in enumerate(v):
+            ws.write_number(first + i, col, float(x), fmts[key])
+    ws.set_row(0, 30)
+    ws.freeze_panes(1, 1)
+    page(ws, rows=len(bb.history.dates))
+    return first + len(bb.history.dates)
+
+
+def _dd(v: np.ndarray) -> np.ndarray:
+    """Fall from the running peak, a fraction ≥ 0, at each step."""
+    peak = np.maximum.accumulate(v)
+    with np.errstate(divide="ignore", invalid="ignore"):
+        return np.where(peak > 0, 1.0 - v / peak, 0.0)
+
+
+def _holding(bb: BookBacktest, i: int, k: int, ws, f) -> None:
+    h, spec = bb.history.holdings, bb.history.specs[i]
+    coin = settle_label(spec)
+    lane = bb.lane(i, k)
+    bt = bb.runs[i]
+    ws.write(0, 0, f"{h.asset[i]} {h.quantity[i]:,.8g} hedged on {spec.key} "
+                   f"({'cross-hedge: margin bought in ' + coin if bb.history.cross[i] else coin + ' settled'})",
+             f("label"))
+    heads = [("Date", DATE, None), (f"{h.asset[i]} price (USD)", PRICE, "spot_price"),
+             (f"{spec.coin or h.asset[i]} price (USD)", PRICE, "hedge_price"),
+             ("Contracts held", CONTRACTS, "contracts"), ("Traded", CONTRACTS, "traded"),
+             (f"Futures PnL ({coin})", COIN, "pnl"), (f"Funding ({coin}, + received)", COIN,
+                                                     "funding"),
+             (f"Fees ({coin})", COIN, "fees"), (f"Margin ({coin})", COIN, "margin"),
+             ("Below maintenance", "0", "liquidated"), ("Unhedged (USD)", USD, "unhedged"),
+             ("Hedged (USD)", USD, "hedged")]
+    for col, (head, _, _) in enumerate(heads):
+        ws.write(1, col, head, f("head"))
+        ws.set_column(col, col, 11 if col == 0 else 14)
+    cols = [(col, f("calc", fmt), lane[key] if key != "margin" else bt.margin[:, k])
+            for col, (_, fmt, key) in enumerate(heads) if key]
+    for r, d in enumerate(bb.history.dates):
+        ws.write_datetime(2 + r, 0, _date(d), f("calc", DATE))
+    for col, fmt, v in cols:
+        v = v.astype(float)
+        for r, x in enumerate(v):
+            ws.write_number(2 + r, col, float(x), fmt)
+    ws.set_row(1, 30)
+    ws.freeze_panes(2, 1)
+    page(ws, rows=len(bb.history.dates))
+
+
+def _summary(bb: BookBacktest, k: int, ws, f, wb, title, settings, last, names) -> None:
+    hist = bb.history
+    ws.write(0, 0, title, f("title"))
+    ws.write(1, 0, f"{hist.dates[0]} to {hist.dates[-1]}, {len(hist.dates)} daily closes; "
+                   f"policy: {bb.policies[k].name}", f("note"))
+    r = L.BT_SETTINGS_ROW - 1
+    for label, text in settings:
+        ws.write(r, 0, label, f("label"))
+        ws.write(r, 1, text)
+        r += 1
+    for note in hist.notes:
+        ws.write(r, 0, note, f("note"))
+        r += 1
+    head = max(L.BT_STATS_HEAD_ROW - 1, r + 1)
+    book = bb.stats()
+    per = [core.backtest_stats(bt) for bt in bb.runs]
+    ws.write(head, 0, "Statistic", f("head"))
+    ws.write(head, 1, "Book", f("head"))
+    for j, a in enumerate(hist.holdings.asset):
+        ws.write(head, 2 + j, f"{a} on {hist.specs[j].key}", f("head"))
+    for i, (key, label) in enumerate(core.STATS.items()):
+        ws.write(head + 1 + i, 0, label, f("label"))
+        _num(ws, head + 1 + i, 1, book[key][k], f("calc", STAT_FORMATS[key]))
+        for j, s in enumerate(per):
+            _num(ws, head + 1 + i, 2 + j, s[key][k], f("calc", STAT_FORMATS[key]))
+    ws.set_row(head, 42)
+    ws.set_column(0, 0, 44)
+    ws.set_column(1, 1 + len(per), 16)
+    rows = {key: head + 1 + i for i, key in enumerate(core.STATS)}
+    ws.write(head + 2 + len(core.STATS), 0,
+             "Variance reduction: 1 − var(hedged daily returns) / var(unhedged). "
+             "Effectiveness: R² of the hedge's USD change on the spot's, day by day.",
+             f("note"))
+    D, C = L.BT_DAILY, L.BT_DAILY_COLS
+    dates = "=" + L.column_range(D, C["date"], last)
+
+    def line(title_, series, y_name, y_fmt):
+        ch = wb.add_chart({"type": "line"})
+        for name, key, color in series:
+            ch.add_series({"name": name, "categories": dates,
+                           "values": "=" + L.column_range(D, C[key], last),
+                           "line": {"color": color, "width": 1.75}, "smooth": False})
+        ch.set_title({"name": title_, "name_font": {"size": 11}})
+        ch.set_x_axis(_axis("", "yyyy-mm", date_axis=True, major_unit=months,
+                            major_unit_type="months", label_position="low"))
+        ch.set_y_axis(_axis(y_name, y_fmt, major_gridlines=_grid_lines()))
+        ch.set_legend({"position": "bottom"})
+        ch.set_size({"width": 620, "height": 300})
+        return ch
+
+    months = max(1, round(len(hist.dates) / 30.4 / 8))  # about eight date labels
+    col = L.BT_CHART_COL
+    ws.insert_chart(f"{col}1", line("Value of the book (USD)",
+                                    [("Unhedged", "unhedged", COLORS["loss"]),
+                                     ("Hedged", "hedged", COLORS["spot"])],
+                                    "USD", "#,##0"))
+    ws.insert_chart(f"{col}17", line("Drawdown from the running peak",
+                                     [("Unhedged", "dd_unhedged", COLORS["loss"]),
+                                      ("Hedged", "dd_hedged", COLORS["spot"])],
+                                     "", "0%"))
+    ws.insert_chart(f"{col}33", line("Funding and fees, to date (USD)",
+                                     [("Funding received", "funding_in", COLORS["funding"]),
+                                      ("Funding paid", "funding_out", COLORS["hedge"]),
+                                      ("Fees", "fees", COLORS["net"])],
+                                     "USD", "#,##0"))
+    vol = wb.add_chart({"type": "column"})
+    cats = f"={L._quote(L.BT_SUMMARY)}!$B${head + 1}:${_col(1 + len(per))}${head + 1}"
+    for key, name, color in (("vol_unhedged", "Unhedged", COLORS["loss"]),
+                             ("vol_hedged", "Hedged", COLORS["spot"])):
+        rr = rows[key] + 1
+        vol.add_series({"name": name, "categories": cats,
+                        "values": f"={L._quote(L.BT_SUMMARY)}!$B${rr}:"
+                                  f"${_col(1 + len(per))}${rr}",
+                        "fill": {"color": color}})
+    vol.set_title({"name": "Volatility of daily returns (a year)", "name_font": {"size": 11}})
+    vol.set_y_axis(_axis("", "0%", major_gridlines=_grid_lines()))
+    vol.set_x_axis({"num_font": {"size": 8}, "label_position": "low"})
+    vol.set_legend({"position": "bottom"})
+    vol.set_size({"width": 620, "height": 300})
+    ws.insert_chart(f"{col}49", vol)
+    ws.freeze_panes(0, 1)
+    ws.hide_gridlines(2)
+    page(ws)
+    ws.fit_to_pages(1, 1)
+
+
+def _col(i: int) -> str:
+    from xlsxwriter.utility import xl_col_to_name
+    return xl_col_to_name(i)
+
+
+def _policy_grid(bb: BookBacktest, ws, f, wb) -> None:
+    s = bb.stats()
+    G = L.BT_GRID_COLS
+    cost = s["fees_usd"] + s["funding_paid_usd"] - s["funding_received_usd"]
+    heads = {"policy": "Policy", "ratio": "Hedge ratio", "rebalance": "Rebalance",
+             "band": "Band", "reduction": "Variance reduction",
+             "vol": "Volatility, hedged (a year)", "drawdown": "Maximum drawdown, hedged",
+             "cost": "Cost: fees + funding paid − received (USD)",
+             "funding": "Funding, net received (USD)", "fees": "Fees (USD)",
+             "trades": "Trades", "below_maint": "Steps below maintenance",
+             "end": "Hedged value at end (USD)"}
+    vals = {"reduction": (s["variance_reduction"], PCT), "vol": (s["vol_hedged"], PCT),
+            "drawdown": (s["drawdown_hedged"], PCT), "cost": (cost, USD),
+            "funding": (s["funding_received_usd"] - s["funding_paid_usd"], USD),
+            "fees": (s["fees_usd"], USD), "trades": (s["trades"], "0"),
+            "below_maint": (s["liquidation_steps"], "0"), "end": (s["end_hedged_usd"], USD)}
+    for key, letter in G.items():
+        col = L.cell(letter + "1")[1]
+        ws.write(0, col, heads[key], f("head"))
+        ws.set_column(col, col, 26 if key == "policy" else 14)
+    for i, p in enumerate(bb.policies):
+        r = L.BT_FIRST_ROW - 1 + i
+        ws.write(r, 0, p.name)
+        if p.hedge_ratio is None:
+            ws.write(r, 1, "file's")
+        else:
+            ws.write_number(r, 1, p.hedge_ratio, f("calc", PCT))
+        ws.write(r, 2, p.rebalance)
+        ws.write_number(r, 3, p.band, f("calc", PCT))
+        for key, (v, fmt) in vals.items():
+            _num(ws, r, L.cell(G[key] + "1")[1], v[i], f("calc", fmt))
+    last = L.BT_FIRST_ROW + len(bb.policies) - 1
+    ch = wb.add_chart({"type": "scatter"})
+    ch.add_series({"name": "Policies",
+                   "categories": "=" + L.column_range(L.BT_GRID, G["reduction"], last),
+                   "values": "=" + L.column_range(L.BT_GRID, G["cost"], last),
+                   "marker": {"type": "circle", "size": 6,
+                              "fill": {"color": COLORS["spot"]},
+                              "border": {"color": COLORS["spot"]}}})
+    ch.set_title({"name": "Cost against variance reduction, one point per policy",
+                  "name_font": {"size": 11}})
+    ch.set_x_axis(_axis("Variance reduction", "0%", major_gridlines=_grid_lines()))
+    ch.set_y_axis(_axis("Cost (USD, − is a gain)", "#,##0", major_gridlines=_grid_lines()))
+    ch.set_legend({"none": True})
+    ch.set_size({"width": 640, "height": 360})
+    ws.insert_chart(f"A{last + 3}", ch)
+    ws.set_row(0, 42)
+    ws.freeze_panes(1, 1)
+    page(ws)
