@@ -23,7 +23,7 @@ __all__ = [
     "HEDGE_NOTIONAL", "HEDGE_CONTRACTS", "HEDGE_RESIDUAL", "HEDGE_BETA_SIZE",
     "HEDGE_REBALANCE", "HEDGE_PNL", "HEDGE_FEE", "HEDGE_FUNDING", "HEDGE_FUNDING_SERIES",
     "HEDGE_NET_PNL", "HEDGE_AVG_ENTRY", "HEDGE_LIQ_PRICE", "HEDGE_MARGIN",
-    "HEDGE_LIQ_DISTANCE", "HEDGE_BASIS", "HEDGE_BETA",
+    "HEDGE_LIQ_DISTANCE", "HEDGE_BASIS", "HEDGE_BETA", "HEDGE_MV_WEIGHTS", "HEDGE_BACKTEST",
     "HEDGE_EFFECTIVENESS", "HEDGE_SCENARIO", "HEDGE_SPEC", "HEDGE_MARK",
     "HEDGE_FUNDING_RATE", "HEDGE_FUNDING_HISTORY", "HEDGE_EXPLAIN",
 ]
@@ -624,8 +624,8 @@ def _two_columns(asset_prices, benchmark_prices):
 
 
 @udf
-def HEDGE_BETA(asset_prices, benchmark_prices, returns="simple"):
-    """Beta of an asset to a benchmark from two price ranges (blank cells are gaps).
+def HEDGE_BETA(asset_prices, benchmark_prices, returns="simple", window=None, halflife=None):
+    """Beta of an asset to a benchmark from two price ranges; a rolling or EWMA series when a window or half-life is given.
 
     Parameters
     ----------
@@ -635,18 +635,189 @@ def HEDGE_BETA(asset_prices, benchmark_prices, returns="simple"):
         Benchmark prices in USD on the same dates.
     returns : text, optional
         simple (default) or log returns.
+    window : number, optional
+        Returns per rolling window, in rows of dates (3 or more): spills one beta per row.
+    halflife : number, optional
+        Half-life of an exponentially weighted beta, in rows of dates: spills one beta per
+        row.
 
     Returns
     -------
-    Least-squares slope of asset returns on benchmark returns (dimensionless).
+    Least-squares slope of asset returns on benchmark returns (dimensionless); with a window
+    or a half-life, a column with one beta per price row, blank until it is defined.
 
     Examples
     --------
     >>> round(HEDGE_BETA([[10], [12], [None], [9.6]], [[100], [110], [105], [99]]), 12)
     2.0
+
+    An EWMA beta with a half-life of 5 rows, for an asset that moves twice as far:
+
+    >>> [[None if v is None else round(v, 9) for v in row] for row in HEDGE_BETA(
+    ...     [[10], [11], [9.9], [10.395]], [[100], [105], [99.75], [102.24375]],
+    ...     "simple", None, 5)]
+    [[None], [None], [2.0], [2.0]]
     """
     k = _text(returns, "simple", "returns", ("simple", "log"))
-    return core.beta(*_two_columns(asset_prices, benchmark_prices), k)
+    a, b = _two_columns(asset_prices, benchmark_prices)
+    w, hl = single("window", window), single("halflife", halflife)
+    if w in (None, "") and hl in (None, ""):
+        return core.beta(a, b, k)
+    if w not in (None, "") and hl not in (None, ""):
+        raise ExcelInputError("give a window or a halflife, not both")
+    if np.isnan(a).any() or np.isnan(b).any():
+        i = int(np.flatnonzero(np.isnan(a) | np.isnan(b))[0])
+        raise ExcelInputError(f"a rolling or EWMA beta needs both prices on every row; row "
+                              f"{i + 1} is blank")
+    if w not in (None, ""):
+        res = core.rolling_beta(a, b, _to_float_arg("window", w), k)
+    else:
+        res = core.ewma_beta(a, b, _to_float_arg("halflife", hl), k)
+    return [[None if np.isnan(x) else float(x)] for x in res]
+
+
+def _to_float_arg(name, value):
+    try:
+        return float(value)
+    except (TypeError, ValueError):
+        raise ExcelInputError(f"{name} must be a number, got {value!r}") from None
+
+
+@udf
+def HEDGE_MV_WEIGHTS(asset_prices, *hedge_prices):
+    """Minimum-variance weights of an asset on several hedge coins' prices, with the R² of the mix and of each alone (spills).
+
+    Parameters
+    ----------
+    asset_prices : range
+        The asset's prices in USD, one per date.
+    hedge_prices : range
+        One range per hedge contract's coin (e.g. BTC, then ETH), USD, on the same dates.
+        A date is used only where every price is present.
+
+    Returns
+    -------
+    One row per hedge: its weight (USD of that coin to short per USD of the asset), the R²
+    of the whole mix, the hedge's beta alone and its R² alone.
+
+    Examples
+    --------
+    An asset whose returns are half the first coin's and a quarter of the second's: the mix
+    explains it all, the first coin alone three quarters:
+
+    >>> [[round(x, 3) for x in row] for row in HEDGE_MV_WEIGHTS(
+    ...     [[100], [102.25], [101.9944], [103.0143], [103.0143], [103.2719]],
+    ...     [[100], [104], [101.92], [104.9776], [103.9278], [106.0064]],
+    ...     [[100], [101], [104.03], [101.9494], [103.9884], [100.8687]])]
+    [[0.5, 1.0, 0.34, 0.758], [0.25, 1.0, -0.071, 0.033]]
+    """
+    if not hedge_prices:
+        raise ExcelInputError("give at least one range of hedge prices")
+    a, _ = column("asset_prices", asset_prices)
+    cols = []
+    for i, h in enumerate(hedge_prices):
+        c, _ = column(f"hedge_prices_{i + 1}", h)
+        if c.size != a.size:
+            raise ExcelInputError(f"ranges of different sizes: asset_prices has {a.size} "
+                                  f"cells, hedge_prices_{i + 1} has {c.size}")
+        cols.append(c.ravel())
+    w, r2, alone = core.mv_weights(a.ravel(), *cols)
+    return [[float(w[i]), r2, float(alone[i, 0]), float(alone[i, 1])] for i in range(len(w))]
+
+
+@udf
+def HEDGE_BACKTEST(spot_qty, spot_prices, contract, hedge_ratio=1, funding_rates=None,
+                   hedge_prices=None, dates=None, rebalance="daily", band=0, leverage=1,
+                   beta=1):
+    """What a hedge of one holding would have done over a price history: the daily table (spills).
+
+    Parameters
+    ----------
+    spot_qty : number
+        Coins held.
+    spot_prices : range
+        The holding's price in USD, one row per step (a day).
+    contract : text or number
+        Preset key such as BINANCE:BTCUSD_PERP, or an inverse face value in USD.
+    hedge_ratio : number, optional
+        Fraction of the holding to hedge; default 1.
+    funding_rates : range, optional
+        Funding rate over each row (the sum of the day's rates; + longs pay shorts).
+    hedge_prices : range, optional
+        Prices of the contract's coin when it is not the holding's (a cross-hedge, whose
+        margin is that coin bought for it).
+    dates : range, optional
+        The rows' dates; needed for weekly or monthly rebalancing.
+    rebalance : text, optional
+        daily (default: every row), weekly or monthly (the first row of each week or
+        month by the dates).
+    band : number, optional
+        Trade only when the hedge is more than this fraction off its target; default 0.
+    leverage : number, optional
+        Initial margin posted at each trade, as leverage: 2 posts half the USD face value;
+        default 1.
+    beta : number, optional
+        Beta of the holding to the contract's coin; default 1.
+
+    Returns
+    -------
+    One row per step: contracts held, traded, futures PnL, funding (+ received), fees and
+    margin in the contract's settlement coin, 1 when below maintenance margin, and the
+    unhedged and hedged values in USD. The same computation as ``hedgexl backtest``.
+
+    Examples
+    --------
+    One BTC fully hedged on 100 USD contracts while the price halves:
+
+    >>> [r[0] for r in HEDGE_BACKTEST(1, [[50000], [25000]], 100, 1, None, None, None,
+    ...                               "daily", 0, 1)]
+    [-500.0, -500.0]
+    """
+    hedge_prices, funding_rates, dates = (None if a is None or (is_one_cell(a) and single(
+        "range", a) in (None, "")) else a for a in (hedge_prices, funding_rates, dates))
+    p, _ = column("spot_prices", spot_prices)
+    p = p.ravel()
+    if np.isnan(p).any():
+        raise ExcelInputError(f"spot_prices row {int(np.flatnonzero(np.isnan(p))[0]) + 1} "
+                              f"is blank")
+    n = p.size
+    hp = None
+    if hedge_prices is not None:
+        hp, _ = column("hedge_prices", hedge_prices)
+        hp = hp.ravel()
+        if hp.size != n:
+            raise ExcelInputError(f"ranges of different sizes: spot_prices has {n} cells, "
+                                  f"hedge_prices has {hp.size}")
+    r = np.zeros(n)
+    if funding_rates is not None:
+        r, _ = column("funding_rates", funding_rates)
+        r = np.nan_to_num(r.ravel())
+        if r.size != n:
+            raise ExcelInputError(f"ranges of different sizes: spot_prices has {n} cells, "
+                                  f"funding_rates has {r.size}")
+    rule = _text(rebalance, "daily", "rebalance", ("daily", "weekly", "monthly"))
+    mask = None
+    if rule != "daily":
+        if dates is None:
+            raise ExcelInputError(f"rebalance {rule} needs the dates")
+        flat = [c for row in dates for c in (row if isinstance(row, (list, tuple)) else [row])] \
+            if isinstance(dates, (list, tuple)) else [dates]
+        if len(flat) != n:
+            raise ExcelInputError(f"ranges of different sizes: spot_prices has {n} cells, "
+                                  f"dates has {len(flat)}")
+        days = np.array([_day("dates", d).isoformat() for d in flat], dtype="datetime64[D]")
+        mask = core.rebalance_schedule(days, rule)
+    num1 = {k: _to_float_arg(k, single(k, v) if single(k, v) not in (None, "") else d)
+            for k, v, d in (("spot_qty", spot_qty, None), ("hedge_ratio", hedge_ratio, 1.0),
+                            ("band", band, 0.0), ("leverage", leverage, 1.0),
+                            ("beta", beta, 1.0))}
+    key = single("contract", contract)
+    bt = core.hedge_backtest(num1["spot_qty"], p, key, hedge_ratio=num1["hedge_ratio"],
+                             beta=num1["beta"], hedge_prices=hp, funding_rates=r,
+                             rebalance=mask, band=num1["band"], leverage=num1["leverage"])
+    cols = [bt.contracts, bt.traded, bt.pnl, bt.funding, bt.fees, bt.margin,
+            bt.liquidated.astype(float), bt.unhedged, bt.hedged]
+    return np.column_stack(cols).tolist()
 
 
 @udf

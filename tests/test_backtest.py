@@ -247,3 +247,56 @@ def test_ewma_beta_agrees_with_pandas(shared_data):
     assert ok.sum() > 500
     assert got[1:][ok] == pytest.approx(want[ok], rel=1e-9)
     assert math.isnan(got[0])
+
+
+# -- the Excel functions, called as xlwings calls them --------------------------------------
+
+def _bundled_history():
+    from hedgexl.inputs import example_path
+    h = read_holdings(example_path("desk_holdings.csv"))
+    return line_up(h, _join_prices([example_path("prices_2024.csv")]),
+                   read_funding_all(example_path("funding_desk_2024h1.csv")))
+
+
+@pytest.mark.parametrize("runtime", ["com", "lite"], indirect=True)
+def test_hedge_backtest_in_excel_is_the_commands_computation(runtime):
+    from xlcall import as_grid, column
+    hist = _bundled_history()
+    bb = run_policies(hist, [Policy("weekly")], leverage=3.0)
+    i = 0  # BTC on BINANCE:BTCUSD_PERP
+    serial = [(dt.date.fromisoformat(d) - dt.date(1899, 12, 30)).days for d in hist.dates]
+    got = as_grid(runtime.call(
+        "HEDGE_BACKTEST", hist.holdings.quantity[i], column(list(hist.spot[i])),
+        hist.holdings.contract[i], hist.holdings.hedge_ratio[i],
+        column(list(hist.rates[i])), None, column([float(s) for s in serial]), "weekly",
+        0.0, 3.0, 1.0))
+    lane = bb.lane(i, 0)
+    want = np.column_stack([lane["contracts"], lane["traded"], lane["pnl"], lane["funding"],
+                            lane["fees"], bb.runs[i].margin[:, 0],
+                            lane["liquidated"].astype(float), lane["unhedged"],
+                            lane["hedged"]])
+    assert np.array(got, dtype=float) == pytest.approx(want, rel=1e-12, abs=1e-15)
+
+
+@pytest.mark.parametrize("runtime", ["com", "lite"], indirect=True)
+def test_mv_weights_in_excel_agree_with_lstsq(runtime, shared_data):
+    from xlcall import as_grid, column
+    sol, btc, eth = _real(shared_data, "SOL", "BTC", "ETH")
+    got = as_grid(runtime.call("HEDGE_MV_WEIGHTS", column(list(sol)), column(list(btc)),
+                               column(list(eth))))
+    y = sol[1:] / sol[:-1] - 1
+    X = np.column_stack([btc[1:] / btc[:-1] - 1, eth[1:] / eth[:-1] - 1, np.ones(y.size)])
+    coef, res, *_ = np.linalg.lstsq(X, y, rcond=None)
+    assert [r[0] for r in got] == pytest.approx(coef[:2], rel=1e-9)
+    r2 = 1 - res[0] / ((y - y.mean()) ** 2).sum()
+    assert [r[1] for r in got] == pytest.approx([r2, r2], rel=1e-9)
+
+
+@pytest.mark.parametrize("runtime", ["com", "lite"], indirect=True)
+def test_rolling_beta_in_excel_spills_a_column(runtime, shared_data):
+    from xlcall import as_grid, column
+    sol, btc = _real(shared_data, "SOL", "BTC")
+    got = as_grid(runtime.call("HEDGE_BETA", column(list(sol)), column(list(btc)), "simple",
+                               30.0, None))
+    assert len(got) == sol.size and all(r == [None] for r in got[:30])
+    assert got[100][0] == pytest.approx(hx.beta(sol[70:101], btc[70:101]), rel=1e-9)

@@ -15,10 +15,11 @@ from hedgexl.excel import registry
 
 
 #: Run in a fresh interpreter where hedgexl and the report layer's packages cannot be
-#: imported, as in xlwings Lite: main.py must stand alone on numpy (and xlwings).
+#: imported, as in xlwings Lite: main.py must stand alone on numpy (and xlwings; pandas,
+#: which xlwings uses when it is there, is not in the requirements).
 ALONE = r"""
 import importlib.abc, json, sys
-BLOCKED = {"hedgexl", "openpyxl", "xlsxwriter", "pycel", "tqdm", "formulas"}
+BLOCKED = {"hedgexl", "openpyxl", "xlsxwriter", "pycel", "tqdm", "formulas", "pandas"}
 class Block(importlib.abc.MetaPathFinder):
     def find_spec(self, name, path, target=None):
         if name.split(".")[0] in BLOCKED:
