@@ -113,6 +113,11 @@ PNL_NET = "E7"
 
 # -- Beta ----------------------------------------------------------------------------------
 BETA_FIRST_ROW = 6  # Excel row of the first price date
+#: The table of each holding's best contract coin and best two-coin mix: its heading row
+#: (the price table's) and the gap in columns after the price columns.
+BETA_MIX_GAP = 1
+BETA_MIX_HEADS = ["Holding", "Best single coin", "Beta", "R² alone", "Best two coins",
+                  "Weight 1", "Weight 2", "R² of the mix"]
 
 
 def cell(a1: str) -> tuple[int, int]:

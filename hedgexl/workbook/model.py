@@ -61,6 +61,7 @@ class Numbers:
     funding_total: float | None
     pnl: dict | None
     betas: dict  # asset -> (beta, r2) against the benchmark
+    mixes: dict  # holding's asset -> Mix: its best contract coin alone and the best two
     hedge_price: np.ndarray  # USD price of a linear contract's coin; NaN for inverse rows
     hedge_price_row: list  # index of the holding that prices it, or None
 
@@ -119,7 +120,52 @@ def compute(d: WorkbookData) -> Numbers:
             except ValueError:
                 betas[a] = (None, None)
     return Numbers(value, notional, contracts, residual, coverage, totals, scenario, pos,
-                   series, total, pnl, betas, hp, hp_rows)
+                   series, total, pnl, betas, _mixes(d), hp, hp_rows)
+
+
+@dataclass
+class Mix:
+    """A holding hedged on the coin whose returns explain its own best (``single``: coin,
+    beta, R²) and on the best two together (``pair``: coins, weights, R² of the mix)."""
+
+    single: tuple
+    pair: tuple | None
+
+
+def _mixes(d: WorkbookData) -> dict:
+    """For each holding with a price history: its best single contract coin and the mix of
+    the best two (:func:`hedgexl.core.mv_weights`), among the coins of the inverse presets
+    that the price history has."""
+    if not d.prices:
+        return {}
+    names = {k.upper(): k for k in d.prices}
+    coins = list(dict.fromkeys((s.coin or "").upper() for s in d.contracts
+                               if not s.linear and (s.coin or "").upper() in names))
+    out = {}
+    for asset in dict.fromkeys(d.holdings.asset):
+        a = names.get(asset.upper())
+        if a is None or not coins:
+            continue
+        fits = []
+        for c in coins:
+            try:
+                fits.append((core.hedge_effectiveness(d.prices[a], d.prices[names[c]]),
+                             core.beta(d.prices[a], d.prices[names[c]]), names[c]))
+            except ValueError:
+                continue
+        if not fits:
+            continue
+        fits.sort(key=lambda f: -f[0])
+        pair = None
+        if len(fits) > 1 and fits[0][2].upper() != a.upper():  # not its own coin
+            c1, c2 = fits[0][2], fits[1][2]
+            try:
+                w, r2, _ = core.mv_weights(d.prices[a], d.prices[c1], d.prices[c2])
+                pair = ((c1, c2), (float(w[0]), float(w[1])), r2)
+            except ValueError:
+                pair = None
+        out[a] = Mix((fits[0][2], fits[0][1], fits[0][0]), pair)
+    return out
 
 
 def _pnl(d: WorkbookData, contracts) -> dict:
