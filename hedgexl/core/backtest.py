@@ -114,7 +114,7 @@ def rebalance_schedule(times, rule="daily"):
 def hedge_backtest(spot_qty, spot_prices, contract, hedge_ratio=1.0, beta=1.0,
                    hedge_prices=None, funding_rates=0.0, rebalance=None, band=0.0,
                    leverage=1.0, fee_rate=None, maint_rate=None, start_contracts=0.0,
-                   cross=None, rounding="nearest"):
+                   cross=None, rounding="nearest", keep=None):
     """Step a hedged holding through a price history (see the module for the recurrence).
 
     Parameters
@@ -149,6 +149,10 @@ def hedge_backtest(spot_qty, spot_prices, contract, hedge_ratio=1.0, beta=1.0,
         ``hedge_prices`` is given for an inverse contract.
     rounding : {"nearest", "down", "up"}
         How a target is rounded to the lot.
+    keep : iterable of str, optional
+        The per-step columns to keep (of :data:`BACKTEST_COLUMNS`, and ``deposits``);
+        default all. The others come back as None: a grid of many lanes keeps ``hedged``
+        and ``unhedged`` alone and needs a tenth of the memory.
 
     Returns
     -------
@@ -165,7 +169,7 @@ def hedge_backtest(spot_qty, spot_prices, contract, hedge_ratio=1.0, beta=1.0,
     """
     spec = get_contract(contract)
     P = num(spot_prices, "spot_prices", positive=True)
-    if P.ndim not in (1, 2) or P.shape[0] < 1:
+    if P.ndim < 1 or P.shape[0] < 1:
         raise ValueError("spot_prices must be a column of prices (one row per step)")
     H = P if hedge_prices is None else num(hedge_prices, "hedge_prices", positive=True)
     if H.shape[0] != P.shape[0]:
@@ -203,69 +207,79 @@ def hedge_backtest(spot_qty, spot_prices, contract, hedge_ratio=1.0, beta=1.0,
     lot = spec.lot
     if cross is None:
         cross = hedge_prices is not None and not linear
-    X = H if not linear else np.ones(shape)
+    X = H if not linear else np.broadcast_to(1.0, shape)
     # Per lane: the target is coef·P[t] (linear: /H[t]; own coin: less h·β·E·H[t]/F).
     coef = np.broadcast_to(-(h * b * S) / k, lanes)
-    hk = np.broadcast_to(h / k, lanes)
+    hkb = np.broadcast_to(h * b / k, lanes)
     band = np.broadcast_to(band, lanes)
     lev = np.broadcast_to(lev, lanes)
-    unit = (lambda t: 1.0 / H[t]) if not linear else (lambda t: H[t])
-
-    out = {name: np.zeros(shape) for name in ("contracts", "traded", "pnl", "funding", "fees",
-                                              "margin", "deposits", "hedged")}
-    liq = np.zeros(shape, bool)
+    names = ("contracts", "traded", "pnl", "funding", "fees", "margin", "deposits",
+             "liquidated", "hedged", "unhedged")
+    keep = set(names if keep is None else keep)
+    if keep - set(names):
+        raise ValueError(f"keep: unknown columns {sorted(keep - set(names))}")
+    out = {n: (np.zeros(shape, bool) if n == "liquidated" else np.zeros(shape))
+           for n in names if n in keep and n != "unhedged"}
+    store = [(n, out[n]) for n in ("contracts", "traded", "fees", "margin") if n in out]
     q = np.broadcast_to(q0, lanes).astype(float).copy()
     E = np.zeros(lanes)  # coin gained: PnL + funding − fees
     m = np.zeros(lanes)  # margin account
     D = np.zeros(lanes)  # coin deposited into the margin account (cross-hedges)
     cost = np.zeros(lanes)  # USD those deposits cost
+    kmm = k * mm
     for t in range(T):
-        u = unit(t)  # coin per USD of face (inverse) or USD per coin of size (linear)
+        u = 1.0 / H[t] if not linear else H[t]  # coin per USD of face, or USD per coin
         if t:
-            if linear:
-                pnl = q * k * (H[t] - H[t - 1])
-            else:
-                pnl = q * k * (1.0 / H[t - 1] - u)
+            pnl = q * k * (H[t] - H[t - 1]) if linear else q * k * (u_prev - u)
             fund = -q * k * u * r[t]
-            E += pnl + fund
-            m += pnl + fund
-            liq[t] = (q != 0) & (m < mm * np.abs(q) * k * u)
-            out["pnl"][t] = pnl
-            out["funding"][t] = fund
+            flow = pnl + fund
+            E += flow
+            m += flow
+            if "liquidated" in out:
+                out["liquidated"][t] = (q != 0) & (m < kmm * np.abs(q) * u)
+            if "pnl" in out:
+                out["pnl"][t] = pnl
+            if "funding" in out:
+                out["funding"][t] = fund
         else:  # the margin of the position held before the start
             m = np.abs(q) * k * u / lev
             D = m.copy()
             cost = D * X[0]
-            out["deposits"][0] = m
+            if "deposits" in out:
+                out["deposits"][0] = m
         if linear:
             raw = coef * P[t] / H[t]
         elif cross:
             raw = coef * P[t]
         else:  # the coin the hedge has gained is held too (see the module)
-            raw = coef * P[t] - hk * b * E * H[t]
+            raw = coef * P[t] - hkb * E * H[t]
         target = _round_lots(raw / lot, rounding) * lot if lot != 1.0 else \
             _round_lots(raw, rounding)
-        move = reb[t] & (np.abs(target - q) > band * np.abs(target))
-        dq = np.where(move, target - q, 0.0)
-        fee = np.abs(dq) * k * u * phi
+        dq = target - q
+        move = reb[t] & (np.abs(dq) > band * np.abs(target))
+        dq *= move
+        fee = np.abs(dq) * (k * phi) * u
         q = q + dq
         E -= fee
-        m -= fee
-        new_m = np.abs(q) * k * u / lev
-        dep = np.where(move, new_m - m, 0.0)
-        m = m + dep
+        dep = (np.abs(q) * k * u / lev - (m - fee)) * move  # the margin reset at a trade
+        m = m - fee + dep
         D += dep
         cost += dep * X[t]
-        out["contracts"][t] = q
-        out["traded"][t] = dq
-        out["fees"][t] = fee
-        out["margin"][t] = m
-        out["deposits"][t] += dep
-        out["hedged"][t] = E * X[t] + (D * X[t] - cost if cross else 0.0)
-    unhedged = np.broadcast_to(S, lanes) * P
-    return Backtest(spot_price=np.array(P), hedge_price=np.array(H),
-                    liquidated=liq, unhedged=unhedged, settle_usd=np.array(X),
-                    hedged=unhedged + out.pop("hedged"), **out)
+        for n, arr in store:
+            arr[t] = q if n == "contracts" else dq if n == "traded" else fee if n == "fees" \
+                else m
+        if "deposits" in out:
+            out["deposits"][t] += dep
+        if "hedged" in out:
+            out["hedged"][t] = E * X[t] + (D * X[t] - cost if cross else 0.0)
+        u_prev = u
+    unhedged = np.broadcast_to(S, lanes) * P if "unhedged" in keep or "hedged" in out \
+        else None
+    if "hedged" in out:
+        out["hedged"] += unhedged
+    full = {n: out.get(n) for n in names if n != "unhedged"}
+    return Backtest(spot_price=P, hedge_price=H, settle_usd=X,
+                    unhedged=unhedged if "unhedged" in keep else None, **full)
 
 
 #: The statistics of :func:`backtest_stats`, with their labels.
