@@ -120,12 +120,12 @@ def line_up(h: Holdings, prices, funding: dict[str, Funding], *, since=None, unt
         hi = min(hi, int(np.searchsorted(dates, last, side="right")) - 1)
     if since is not None:
         i = int(np.searchsorted(dates, str(since), side="left"))
-        if i < lo:
+        if str(since) < dates[lo]:
             raise ValueError(f"--since {since}: the inputs start together on {dates[lo]}")
         lo = i
     if until is not None:
         i = int(np.searchsorted(dates, str(until), side="right")) - 1
-        if i > hi:
+        if str(until) > dates[hi]:
             raise ValueError(f"--until {until}: the inputs end together on {dates[hi]}")
         hi = i
     if hi - lo < 2:

@@ -1,0 +1,114 @@
+"""``hedgexl backtest`` as a user runs it: the bundled example, a grid, refusals, and the
+workbook's numbers against the inputs they come from."""
+
+import csv
+import zipfile
+
+import numpy as np
+import pytest
+from python_calamine import CalamineWorkbook
+
+from hedgexl import cli
+from hedgexl.inputs import example_path
+from workbook_checks import render
+
+
+def sheet(path, name):
+    return CalamineWorkbook.from_path(str(path)).get_sheet_by_name(name).to_python()
+
+
+@pytest.fixture(scope="module")
+def example(tmp_path_factory):
+    out = tmp_path_factory.mktemp("bt") / "bt.xlsx"
+    assert cli.main(["backtest", "-o", str(out), "--grid", "--ratios", "0", "1",
+                     "--rules", "daily", "monthly"]) == 0
+    return out
+
+
+def test_example_workbook_has_its_sheets_and_charts(example):
+    names = CalamineWorkbook.from_path(str(example)).sheet_names
+    assert names == ["Summary", "Daily", "H1 BTC", "H2 ETH", "H3 SOL", "Grid"]
+    with zipfile.ZipFile(example) as z:
+        charts = [n for n in z.namelist() if n.startswith("xl/charts/chart")]
+    assert len(charts) == 5  # four on Summary, cost against reduction on Grid
+
+
+def test_daily_values_come_from_the_inputs(example):
+    # unhedged: the holdings' quantities times the bundled prices, read here with csv
+    qty = {r["asset"]: float(r["quantity"]) for r in
+           csv.DictReader(open(example_path("desk_holdings.csv")))}
+    prices = {r["date"]: r for r in csv.DictReader(open(example_path("prices_2024.csv")))}
+    daily = sheet(example, "Daily")
+    assert daily[0][:3] == ["Date", "Unhedged value (USD)", "Hedged value (USD)"]
+    rows = daily[1:]
+    assert len(rows) > 150
+    for row in rows:
+        d = row[0].isoformat()[:10]
+        want = sum(q * float(prices[d][a]) for a, q in qty.items())
+        assert row[1] == pytest.approx(want, rel=1e-12)
+    # the book's hedged value is the sum of the holdings' sheets' hedged values
+    per = [sheet(example, n) for n in ("H1 BTC", "H2 ETH", "H3 SOL")]
+    for i, row in enumerate(rows):
+        assert row[2] == pytest.approx(sum(p[2 + i][11] for p in per), rel=1e-12)
+    # coin-labelled columns
+    assert per[0][1][5:9] == ["Futures PnL (BTC)", "Funding (BTC, + received)", "Fees (BTC)",
+                              "Margin (BTC)"]
+    assert per[2][1][8] == "Margin (BTC)"  # SOL's hedge settles in BTC
+
+
+def test_grid_zero_ratio_is_the_unhedged_book(example):
+    grid = sheet(example, "Grid")
+    head, rows = grid[0], grid[1:]
+    assert len(rows) == 1 + 4  # the main policy, then 2 ratios x 2 rules
+    zero = [r for r in rows if r[1] == 0]
+    daily = sheet(example, "Daily")
+    end_unhedged = daily[-1][1]
+    for r in zero:
+        assert r[head.index("Variance reduction")] == 0
+        assert r[head.index("Trades")] == 0
+        assert r[head.index("Hedged value at end (USD)")] == pytest.approx(end_unhedged,
+                                                                           rel=1e-12)
+
+
+@pytest.mark.slow
+def test_example_renders_with_its_charts(example, tmp_path):
+    text, pngs = render(example, tmp_path, pages=(1, 1))
+    assert "Hedge backtest" in text and "Variance reduction" in text
+    from PIL import Image
+    img = Image.open(pngs[0]).convert("RGB")
+    # the charts' lines are drawn: enough of the spot and loss colours on page 1
+    px = np.asarray(img).reshape(-1, 3).astype(int)
+    navy = (np.abs(px - [0x1F, 0x3B, 0x73]).sum(axis=1) < 60).sum()
+    red = (np.abs(px - [0xC0, 0x39, 0x2B]).sum(axis=1) < 60).sum()
+    assert navy > 500 and red > 500
+
+
+def test_refusals_are_one_line(tmp_path, capsys):
+    out = tmp_path / "x.xlsx"
+    hold = tmp_path / "h.csv"
+    hold.write_text("asset,quantity,price,contract\nBTC,1,60000,OKX:BTC-USDT-SWAP\n")
+    rc = cli.main(["backtest", str(hold), "--prices", str(example_path("prices_2024.csv")),
+                   "--funding", str(example_path("funding_desk_2024h1.csv")), "-o", str(out)])
+    err = capsys.readouterr().err.strip()
+    assert rc == 1 and "\n" not in err
+    assert "funding_desk_2024h1.csv: no funding rows for OKX:BTC-USDT-SWAP" in err
+    assert not out.exists()
+    rc = cli.main(["backtest", "--since", "2023-06-01", "-o", str(out)])
+    err = capsys.readouterr().err.strip().splitlines()[-1]
+    assert rc == 1 and "--since 2023-06-01: the inputs start together on 2024-01-17" in err
+    out.write_text("mine")
+    assert cli.main(["backtest", "-o", str(out)]) == 1
+    assert out.read_text() == "mine"  # nothing the user has is overwritten
+    assert cli.main(["backtest", "--rules", "hourly", "--grid", "-o", str(out)]) == 1
+    assert "a rebalance rule is daily, weekly or monthly" in capsys.readouterr().err
+
+
+def test_funding_gap_is_refused(tmp_path, capsys):
+    src = example_path("funding_desk_2024h1.csv").read_text().splitlines()
+    kept = [l for l in src if not l.startswith("2024-03-05T08")]
+    f = tmp_path / "gap.csv"
+    f.write_text("\n".join(kept) + "\n")
+    rc = cli.main(["backtest", "--funding", str(f), "-o", str(tmp_path / "x.xlsx")])
+    err = capsys.readouterr().err
+    assert rc == 1
+    assert "gap.csv: BINANCE:BTCUSD_PERP has 2 of its 3 fundings on 2024-03-05" in err
