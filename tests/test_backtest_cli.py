@@ -112,3 +112,26 @@ def test_funding_gap_is_refused(tmp_path, capsys):
     err = capsys.readouterr().err
     assert rc == 1
     assert "gap.csv: BINANCE:BTCUSD_PERP has 2 of its 3 fundings on 2024-03-05" in err
+
+
+def test_opening_positions_are_held_from_the_start(tmp_path, capsys):
+    pos = tmp_path / "pos.csv"
+    pos.write_text("account,contract,contracts,entry_price,wallet_balance,opened_at\n"
+                   "main,BINANCE:BTCUSD_PERP,-5000,42000,2,2024-01-02T00:00Z\n"
+                   "main,BINANCE:ETHUSD_PERP,-100,2500,2,2024-05-01T00:00Z\n")
+    out = tmp_path / "bt.xlsx"
+    assert cli.main(["backtest", "--positions", str(pos), "--band", "50%",
+                     "-o", str(out)]) == 0
+    err = capsys.readouterr().err
+    assert "BINANCE:ETHUSD_PERP position opened 2024-05-01, after the backtest starts" in err
+    btc, sol = sheet(out, "H1 BTC"), sheet(out, "H3 SOL")
+    assert btc[1][3] == "Contracts held"
+    # the -5,000 BTCUSD_PERP are split between BTC and SOL (both hedged on it) by their
+    # beta-weighted values on 2024-01-17, in whole contracts
+    v_btc, v_sol = 12.5 * 43132.4 * 1.0, 2500 * 97.61580657958984 * 1.17
+    mine = round(-5000 * v_btc / (v_btc + v_sol))
+    assert mine == -3269
+    # targets 4,313 and 1,428 contracts: 24 % and 21 % off, inside the 50 % band: kept
+    assert [r[3] for r in btc[2:5]] == [mine] * 3
+    assert [r[3] for r in sol[2:5]] == [-5000 - mine] * 3
+    assert btc[2][4] == 0 and sol[2][4] == 0

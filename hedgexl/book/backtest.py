@@ -229,7 +229,8 @@ class BookBacktest:
 def _start_contracts(h: Holdings, specs, positions: Positions | None, start: str, hist,
                      notes) -> np.ndarray:
     """Contracts held at the start, per holding: each contract's net position (opened on or
-    before the first date) split over the holdings hedged on it, by their values."""
+    before the first date) split over the holdings hedged on it by their beta-weighted
+    values, in whole lots (the remainder to the largest)."""
     q0 = np.zeros(len(h))
     if positions is None:
         return q0
@@ -249,8 +250,11 @@ def _start_contracts(h: Holdings, specs, positions: Positions | None, start: str
             continue
         w = np.array([abs(h.quantity[i] * hist.spot[i][0] * h.beta[i]) for i in idx])
         w = w / w.sum() if w.sum() > 0 else np.full(len(idx), 1.0 / len(idx))
-        for i, wi in zip(idx, w):
-            q0[i] = q * wi
+        lot = hist.specs[idx[0]].lot
+        shares = np.round(q * w / lot) * lot  # whole lots; the rest to the largest share
+        shares[int(np.argmax(w))] += q - shares.sum()
+        for i, qi in zip(idx, shares):
+            q0[i] = qi
     return q0
 
 
