@@ -166,9 +166,15 @@ def cmd_batch(args) -> int:
         print(f"--workers {workers}: this machine has {cores} core(s); using {cores}",
               file=sys.stderr)
         workers = cores
+    where = f"Dask at {args.scheduler}" if args.scheduler else f"{workers} worker(s)"
     print(f"{len(jobs)} portfolio(s) from {args.input} -> {args.output} "
-          f"({args.mode}, {workers} worker(s))", file=sys.stderr)
-    results = run_batch(jobs, args.output, opts, workers=workers)
+          f"({args.mode}, {where})", file=sys.stderr)
+    if args.scheduler:
+        from .reports.cluster import run_batch_cluster
+        results = run_batch_cluster(jobs, args.output, opts, args.scheduler,
+                                    collect=args.collect)
+    else:
+        results = run_batch(jobs, args.output, opts, workers=workers)
     inputs = opts.inputs() + [("holdings file", j.source) for j in jobs]
     return _finish(results, args.summary, inputs)
 
@@ -487,6 +493,12 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--resume", action="store_true",
                    help="keep the reports already complete in the output folder (after a "
                         "run that was stopped) and write the rest")
+    p.add_argument("--scheduler", metavar="tcp://HOST:PORT",
+                   help="run on a Dask cluster (pip install \".[dask]\"); every worker must "
+                        "reach -o at the same path, unless --collect; 'local' starts one "
+                        "on this machine")
+    p.add_argument("--collect", action="store_true",
+                   help="with --scheduler: send each report back and write it here")
     _add_report_options(p)
     _add_book_options(p)
     p.set_defaults(func=cmd_batch)
@@ -585,7 +597,8 @@ def build_parser() -> argparse.ArgumentParser:
 #: Which extra brings a package that a command imports (pyproject.toml).
 EXTRAS = {"openpyxl": "reports", "xlsxwriter": "reports", "tqdm": "reports",
           "defusedxml": "reports",
-          "pycel": "reports", "xlwings": "excel", "ccxt": "data"}
+          "pycel": "reports", "xlwings": "excel", "ccxt": "data", "dask": "dask",
+          "distributed": "dask"}
 
 
 def _version():

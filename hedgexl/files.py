@@ -123,8 +123,10 @@ def _alive(pid: int) -> bool:
     return True
 
 
-def clean_stale(folder) -> list[Path]:
-    """Remove hedgexl's temporary files in ``folder`` whose process has ended."""
+def clean_stale(folder, *, every: bool = False) -> list[Path]:
+    """Remove hedgexl's temporary files in ``folder`` whose process has ended; with
+    ``every``, all of them (the caller holds the folder's lock and knows that no writer is
+    left: a cluster's workers run on other machines, whose processes cannot be asked)."""
     removed = []
     try:
         entries = list(os.scandir(folder))
@@ -132,7 +134,7 @@ def clean_stale(folder) -> list[Path]:
         return removed
     for e in entries:
         m = _TMP.match(e.name)
-        if m and e.is_file(follow_symlinks=False) and not _alive(int(m["pid"])):
+        if m and e.is_file(follow_symlinks=False) and (every or not _alive(int(m["pid"]))):
             with contextlib.suppress(OSError):
                 os.unlink(e.path)
                 removed.append(Path(e.path))

@@ -11,7 +11,6 @@ each at its own mark price, into the one rate per step the core takes.
 from __future__ import annotations
 
 import datetime as dt
-import itertools
 from dataclasses import dataclass, field
 
 import numpy as np
@@ -19,7 +18,7 @@ import numpy as np
 from .. import core
 from ..inputs import Funding, Holdings, Positions
 
-__all__ = ["Policy", "History", "BookBacktest", "policy_grid",
+__all__ = ["Policy", "History", "BookBacktest",
            "line_up", "run_policies", "REBALANCE_RULES"]
 
 REBALANCE_RULES = ("daily", "weekly", "monthly")
@@ -39,12 +38,6 @@ class Policy:
         h = "file's ratio" if self.hedge_ratio is None else f"h {self.hedge_ratio:.0%}"
         b = f", band {self.band:.0%}" if self.band else ""
         return f"{h}, {self.rebalance}{b}"
-
-
-def policy_grid(ratios, rules, bands=(0.0,)) -> list[Policy]:
-    """Every combination of hedge ratios × rebalance rules × bands, in that order."""
-    return [Policy(rebalance=r, band=b, hedge_ratio=h)
-            for h, r, b in itertools.product(ratios, rules, bands)]
 
 
 @dataclass

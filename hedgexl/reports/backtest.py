@@ -7,7 +7,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from .. import core
-from ..book.backtest import BookBacktest, Policy, line_up, policy_grid, run_policies
+from ..book.backtest import BookBacktest, Policy, line_up, run_policies
 from ..files import check_target
 from ..inputs import example_path, read_funding_all, read_holdings, read_positions
 from ..workbook.backtest import write_backtest

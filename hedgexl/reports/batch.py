@@ -34,7 +34,8 @@ from ..inputs import InputError, read_holdings
 from ..workbook.custom import read_template
 from .report import SUMMARY_COLUMNS, ReportOptions, ReportResult, load_shared, make_report
 
-__all__ = ["Job", "discover", "run_batch", "write_summary", "format_summary", "csv_safe"]
+__all__ = ["Job", "discover", "run_batch", "write_summary", "format_summary", "csv_safe",
+           "check_names"]
 
 HOLDINGS_SUFFIXES = {".csv", ".xlsx", ".xlsm", ".txt", ".tsv"}
 
@@ -176,6 +177,17 @@ class _Progress:
             self.bar.close()
 
 
+def check_names(jobs) -> None:
+    """Refuse two portfolios that would write the same report."""
+    names = {}
+    for j in jobs:
+        key = safe_name(j.name).lower()
+        if key in names:
+            raise InputError(j.source, f"portfolio {j.name!r} would overwrite the report of "
+                             f"{names[key].name!r} from {names[key].source}")
+        names[key] = j
+
+
 def run_batch(jobs, out_dir, opts: ReportOptions, workers: int = 1,
               progress: bool = True, custom=None) -> list[ReportResult]:
     """Write one report per job into ``out_dir``; results in the order of ``jobs``. The
@@ -192,13 +204,7 @@ def run_batch(jobs, out_dir, opts: ReportOptions, workers: int = 1,
         raise OutputError(f"-o {out_dir}: not a folder; a batch writes one report per "
                           f"portfolio into a folder")
     out_dir.mkdir(parents=True, exist_ok=True)
-    names = {}
-    for j in jobs:  # two portfolios may not write the same report
-        key = safe_name(j.name).lower()
-        if key in names:
-            raise InputError(j.source, f"portfolio {j.name!r} would overwrite the report of "
-                             f"{names[key].name!r} from {names[key].source}")
-        names[key] = j
+    check_names(jobs)
     with FolderLock(out_dir):
         stale = clean_stale(out_dir)
         if stale:
