@@ -6,6 +6,11 @@ the same run: writing the same cells and the same four charts with bare xlsxwrit
 formats, tables, validation or computation). Targets: at most 2x the floor; at least 10
 reports/s with 2 workers on a two-core machine.
 
+``--scheduler`` also runs the batch on a Dask cluster of 2 single-thread workers on
+127.0.0.1 (started here, as ``dask scheduler`` and ``dask worker`` would be) and prints its
+reports per second against the local pool of 2 workers, measured in the same run (target:
+at least 0.8x; the loopback cluster pays for its scheduler). Use ``--portfolios 1000``.
+
 ``--template`` also runs the batch (2 workers) with the customised template of the tests
 (tests/custom_template.py: a cover sheet with a logo and formulas, needs the test extra) and
 prints its cost relative to the plain batch. Its formulas are computed by pycel per report,
@@ -74,12 +79,48 @@ def read_cells(path):
     return out
 
 
+def dask_rate(jobs, out, opts):
+    """Reports per second on a scheduler and 2 worker processes started for the run."""
+    import socket
+    import subprocess
+    import sys
+    from distributed import Client
+    from hedgexl.reports.cluster import run_batch_cluster
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        port = s.getsockname()[1]
+    bin_ = Path(sys.executable).parent
+    addr = f"tcp://127.0.0.1:{port}"
+    procs = [subprocess.Popen([str(bin_ / "dask"), "scheduler", "--host", "127.0.0.1",
+                               "--port", str(port), "--no-dashboard"],
+                              stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)]
+    try:
+        time.sleep(1)
+        procs += [subprocess.Popen([str(bin_ / "dask"), "worker", addr, "--nthreads", "1",
+                                    "--no-dashboard"], stdout=subprocess.DEVNULL,
+                                   stderr=subprocess.DEVNULL) for _ in range(2)]
+        with Client(addr, timeout="30s") as c:
+            c.wait_for_workers(2, timeout=60)
+            t0 = time.perf_counter()
+            results = run_batch_cluster(jobs, out, opts, addr, progress=False, client=c)
+            dt = time.perf_counter() - t0
+        assert all(r.ok for r in results), [r.error for r in results if not r.ok][:3]
+        return len(jobs) / dt
+    finally:
+        for p in procs:
+            p.terminate()
+        for p in procs:
+            p.wait()
+
+
 def main():
     ap = argparse.ArgumentParser(description=__doc__)
     ap.add_argument("--portfolios", type=int, default=200)
     ap.add_argument("--holdings", type=int, default=25)
     ap.add_argument("--template", action="store_true",
                     help="also time a batch with a customised template")
+    ap.add_argument("--scheduler", action="store_true",
+                    help="also time the batch on a 2-worker Dask cluster on 127.0.0.1")
     args = ap.parse_args()
     root = Path(tempfile.mkdtemp(prefix="hedgexl-bench-"))
     try:
@@ -127,6 +168,11 @@ def main():
             assert all(r.ok for r in results)
             print(f"with a customised template (2 workers): {len(jobs) / dt:.1f} reports/s, "
                   f"{rates[2] * dt / len(jobs):.2f}x the time of the plain batch")
+        if args.scheduler:
+            rate = dask_rate(jobs, root / "out_dask", opts)
+            print(f"Dask, 2 workers on 127.0.0.1: {rate:.1f} reports/s = "
+                  f"{rate / rates[2]:.2f}x the local pool of 2 (target >= 0.8x); "
+                  f"{1 / rate * 2:.3f} s of a worker per report")
         self_kb = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
         child_kb = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss
         print(f"peak memory: driver {self_kb / 1024:.0f} MiB, largest worker "

@@ -26,7 +26,7 @@ from pathlib import Path
 
 from .. import __version__
 from ..files import FolderLock, OutputError, clean_stale, replacing
-from .batch import WORKER_DIED, Job, _Progress, _report_path, _run_job, _SHARED, check_names
+from .batch import WORKER_DIED, _Progress, _report_path, _run_job, _SHARED, check_names
 from .report import ReportOptions, ReportResult, is_complete, load_shared
 
 __all__ = ["run_batch_cluster", "ClusterError"]
@@ -34,6 +34,8 @@ __all__ = ["run_batch_cluster", "ClusterError"]
 #: Tries of a portfolio whose task raised (Dask's ``retries``); a worker's death is retried
 #: by the scheduler on its own (``distributed.scheduler.allowed-failures``).
 RETRIES = 2
+#: At most this many portfolios per task.
+CHUNK = 8
 
 
 class ClusterError(ValueError):
@@ -61,10 +63,11 @@ _LOCK = threading.Lock()
 _LOADED: dict = {}
 
 
-def _task(job: Job, out_dir: str, opts: ReportOptions, shared, own: bool, collect: bool):
-    """Run on a worker: one report. ``shared`` is what every portfolio uses, sent once:
-    ``(run id, the inputs read by the client, the contracts and tiers files' bytes)``. With
-    ``collect`` the report is written to a private folder and its bytes returned."""
+def _task(batch, out_dir: str, opts: ReportOptions, shared, collect: bool):
+    """Run on a worker: a few reports, ``batch`` = ``[(index, job, own), ...]``. ``shared``
+    is what every portfolio uses, sent once: ``(run id, the inputs read by the client, the
+    contracts and tiers files' bytes)``. With ``collect`` each report is written to a
+    private folder and its bytes returned."""
     run, data, files = shared
     with _LOCK:  # a worker with several threads sets the shared inputs once per run
         if _LOADED.get("run") != run:
@@ -72,15 +75,19 @@ def _task(job: Job, out_dir: str, opts: ReportOptions, shared, own: bool, collec
             _SHARED.clear()
             _SHARED.update(opts=opts, data=data)
             _LOADED["run"] = run
-    if not collect:
-        return _run_job(job, out_dir, own), None
-    with tempfile.TemporaryDirectory(prefix="hedgexl-") as d:
-        r = _run_job(job, d, False)
-        blob = None
-        if r.ok and r.path:
-            blob = Path(r.path).read_bytes()
-            r.path = str(_report_path(job, out_dir))
-        return r, blob
+    out = []
+    for i, job, own in batch:
+        if not collect:
+            out.append((i, _run_job(job, out_dir, own), None))
+            continue
+        with tempfile.TemporaryDirectory(prefix="hedgexl-") as d:
+            r = _run_job(job, d, False)
+            blob = None
+            if r.ok and r.path:
+                blob = Path(r.path).read_bytes()
+                r.path = str(_report_path(job, out_dir))
+            out.append((i, r, blob))
+    return out
 
 
 def _load_files(files: dict) -> None:
@@ -177,40 +184,49 @@ def _run(client, jobs, out_dir, opts, shared, before, collect, progress):
     files = {w: Path(p).read_bytes() for w, p in (("contracts", opts.contracts),
                                                   ("tiers", opts.tiers)) if p}
     [data] = client.scatter([(uuid.uuid4().hex, shared, files)], broadcast=True, hash=False)
-    futures = {}
     results: dict[int, ReportResult] = {}
+    todo = []
     for i, j in enumerate(jobs):
         if j.error is not None:  # a bad row of a book file fails its portfolio here
             results[i] = ReportResult(j.name, j.source, None, False, error=str(j.error))
             continue
-        own = _report_path(j, out_dir).name not in before
-        f = client.submit(_task, j, str(out_dir), opts, data, own, collect,
-                          key=f"hedgexl-report-{i}-{uuid.uuid4().hex[:8]}", pure=False,
+        todo.append((i, j, _report_path(j, out_dir).name not in before))
+    # a few portfolios per task: fewer round trips to the scheduler, and still many tasks
+    # per worker for balance
+    workers = max(1, len(client.scheduler_info(n_workers=-1).get("workers", {})))
+    size = max(1, min(CHUNK, len(todo) // (8 * workers)))
+    futures = {}
+    for k in range(0, len(todo), size):
+        part = todo[k:k + size]
+        f = client.submit(_task, part, str(out_dir), opts, data, collect,
+                          key=f"hedgexl-reports-{k}-{uuid.uuid4().hex[:8]}", pure=False,
                           retries=RETRIES)
-        futures[f] = i
+        futures[f] = part
     bar = _Progress(len(jobs)) if progress else None
     if bar:
         for r in results.values():
             bar.update(r)
     try:
         for f in as_completed(futures):
-            i = futures[f]
-            j = jobs[i]
             try:
-                r, blob = f.result()
-                local = _report_path(j, out_dir)
-                if blob is not None and opts.resume and is_complete(local):
-                    r.kept = True  # as the local batch: the numbers recomputed, the file kept
-                elif blob is not None:
-                    with replacing(local, force=opts.force) as tmp:
-                        tmp.write_bytes(blob)
+                done = f.result()
             except KilledWorker:
-                r = ReportResult(j.name, j.source, None, False, error=WORKER_DIED)
-            except (OSError, FileExistsError) as e:
-                r = ReportResult(j.name, j.source, None, False, error=str(e))
-            results[i] = r
-            if bar:
-                bar.update(r)
+                done = [(i, ReportResult(j.name, j.source, None, False, error=WORKER_DIED),
+                         None) for i, j, _ in futures[f]]
+            for i, r, blob in done:
+                j = jobs[i]
+                local = _report_path(j, out_dir)
+                try:
+                    if blob is not None and opts.resume and is_complete(local):
+                        r.kept = True  # as locally: the numbers recomputed, the file kept
+                    elif blob is not None:
+                        with replacing(local, force=opts.force) as tmp:
+                            tmp.write_bytes(blob)
+                except (OSError, FileExistsError) as e:
+                    r = ReportResult(j.name, j.source, None, False, error=str(e))
+                results[i] = r
+                if bar:
+                    bar.update(r)
     finally:
         if bar:
             bar.close()
