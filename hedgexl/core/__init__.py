@@ -6,8 +6,8 @@ from .margin import (bankruptcy_price, initial_margin, liquidation_distance,
                      liquidation_price, maintenance_margin, margin, position_value)
 from .risk import (basis, beta, ewma_beta, hedge_effectiveness, min_variance_hedge_ratio,
                    mv_weights, price_returns, rolling_beta)
-from .backtest import (BACKTEST_COLUMNS, STATS, Backtest, backtest_stats, hedge_backtest,
-                       rebalance_schedule)
+from .backtest import (BACKTEST_COLUMNS, STATS, Backtest, backtest_stats, drawdowns,
+                       hedge_backtest, rebalance_schedule)
 from .scenarios import DEFAULT_SHOCKS, SCENARIO_COLUMNS, scenario
 from .sizing import (beta_size, hedge_contracts, hedge_notional, hedge_residual,
                      rebalance_contracts, round_to_lot, weight_hedge_contracts)
@@ -22,7 +22,7 @@ __all__ = [
     "liquidation_price", "liquidation_distance", "maintenance_margin", "margin",
     "position_value", "min_variance_hedge_ratio", "price_returns", "mv_weights",
     "rolling_beta", "ewma_beta", "BACKTEST_COLUMNS", "STATS", "Backtest", "backtest_stats",
-    "hedge_backtest", "rebalance_schedule",
+    "hedge_backtest", "rebalance_schedule", "drawdowns",
     "DEFAULT_SHOCKS", "SCENARIO_COLUMNS", "scenario",
     "beta_size", "hedge_contracts", "hedge_notional", "hedge_residual",
     "rebalance_contracts", "round_to_lot", "weight_hedge_contracts",

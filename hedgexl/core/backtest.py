@@ -40,7 +40,7 @@ from .contracts import get_contract
 from .sizing import _round_lots
 from .validate import num
 
-__all__ = ["Backtest", "hedge_backtest", "rebalance_schedule", "backtest_stats",
+__all__ = ["Backtest", "hedge_backtest", "rebalance_schedule", "backtest_stats", "drawdowns",
            "BACKTEST_COLUMNS", "STATS"]
 
 #: The per-step columns of :class:`Backtest`, in the order the daily table shows them.
@@ -227,6 +227,7 @@ def hedge_backtest(spot_qty, spot_prices, contract, hedge_ratio=1.0, beta=1.0,
     D = np.zeros(lanes)  # coin deposited into the margin account (cross-hedges)
     cost = np.zeros(lanes)  # USD those deposits cost
     kmm = k * mm
+    u_prev = None  # the previous step's coin per USD (inverse)
     for t in range(T):
         u = 1.0 / H[t] if not linear else H[t]  # coin per USD of face, or USD per coin
         if t:
@@ -302,12 +303,16 @@ STATS = {
 }
 
 
-def _drawdown(v: np.ndarray) -> np.ndarray:
-    """Largest fall from a running peak, as a fraction of the peak (≥ 0), per lane."""
+def drawdowns(values) -> np.ndarray:
+    """Fall from the running peak at each step, as a fraction of the peak (≥ 0).
+
+    >>> drawdowns([100, 120, 90, 130]).tolist()
+    [0.0, 0.0, 0.25, 0.0]
+    """
+    v = np.asarray(values, dtype=float)
     peak = np.maximum.accumulate(v, axis=0)
     with np.errstate(divide="ignore", invalid="ignore"):
-        dd = np.where(peak > 0, 1.0 - v / peak, 0.0)
-    return dd.max(axis=0)
+        return np.where(peak > 0, 1.0 - v / peak, 0.0)
 
 
 def backtest_stats(bt: Backtest, steps_per_year=365.0) -> dict:
@@ -350,8 +355,8 @@ def backtest_stats(bt: Backtest, steps_per_year=365.0) -> dict:
         "vol_unhedged": np.sqrt(var_u * steps_per_year),
         "vol_hedged": np.sqrt(var_v * steps_per_year),
         "variance_reduction": reduction,
-        "drawdown_unhedged": _drawdown(u),
-        "drawdown_hedged": _drawdown(v),
+        "drawdown_unhedged": drawdowns(u).max(axis=0),
+        "drawdown_hedged": drawdowns(v).max(axis=0),
         "funding_received_usd": np.where(fund_usd > 0, fund_usd, 0.0).sum(axis=0),
         "funding_paid_usd": -np.where(fund_usd < 0, fund_usd, 0.0).sum(axis=0),
         "fees_usd": (bt.fees * bt.settle_usd).sum(axis=0),

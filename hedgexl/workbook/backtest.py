@@ -13,13 +13,14 @@ import datetime as dt
 from pathlib import Path
 
 import numpy as np
-import xlsxwriter
 
 from .. import core
 from ..book.backtest import BookBacktest
 from ..files import replacing
 from . import layout as L
 from .cells import page
+from .sheets.dashboard import _axis, _grid as _grid_lines
+from .writer import new_workbook
 from .style import COLORS, DATE, Formats, PCT, PRICE, USD, CONTRACTS, COIN
 
 __all__ = ["write_backtest", "STAT_FORMATS"]
@@ -31,14 +32,6 @@ STAT_FORMATS = {"start_usd": USD, "end_unhedged_usd": USD, "end_hedged_usd": USD
                 "funding_received_usd": USD, "funding_paid_usd": USD, "fees_usd": USD,
                 "trades": "0", "effectiveness": "0.000", "dollar_offset": "0.000",
                 "liquidation_steps": "0"}
-
-
-def _axis(name, num_format, **more):
-    return {"name": name, "num_format": num_format, "num_font": {"size": 9}, **more}
-
-
-def _grid_lines():
-    return {"visible": True, "line": {"color": COLORS["grid"]}}
 
 
 def _date(s: str) -> dt.datetime:
@@ -65,11 +58,7 @@ def write_backtest(bb: BookBacktest, path, *, title: str, settings: list[tuple[s
     Summary, Daily and holding sheets show. ``settings`` are (label, text) rows."""
     path = Path(path)
     with replacing(path, force=force) as tmp:
-        wb = xlsxwriter.Workbook(str(tmp), {"strings_to_numbers": False,
-                                            "strings_to_formulas": False,
-                                            "strings_to_urls": False,
-                                            "default_date_format": DATE})
-        wb.set_properties({"title": title, "author": "hedgexl"})
+        wb = new_workbook(tmp, title)
         f = Formats(wb)
         sheets = {L.BT_SUMMARY: wb.add_worksheet(L.BT_SUMMARY),
                   L.BT_DAILY: wb.add_worksheet(L.BT_DAILY)}
@@ -105,7 +94,8 @@ def _daily(bb: BookBacktest, k: int, ws, f) -> int:
     fund = sum(bt.funding[:, k] * bt.settle_usd[:, k] for bt in bb.runs)
     cols = {
         "unhedged": u["unhedged"][:, k], "hedged": u["hedged"][:, k],
-        "dd_unhedged": -_dd(u["unhedged"][:, k]), "dd_hedged": -_dd(u["hedged"][:, k]),
+        "dd_unhedged": -core.drawdowns(u["unhedged"][:, k]),
+        "dd_hedged": -core.drawdowns(u["hedged"][:, k]),
         "funding_in": np.cumsum(np.where(fund > 0, fund, 0.0)),
         "funding_out": np.cumsum(np.where(fund < 0, fund, 0.0)),
         "fees": -np.cumsum(sum(bt.fees[:, k] * bt.settle_usd[:, k] for bt in bb.runs)),
@@ -127,13 +117,6 @@ def _daily(bb: BookBacktest, k: int, ws, f) -> int:
     ws.freeze_panes(1, 1)
     page(ws, rows=len(bb.history.dates))
     return first + len(bb.history.dates)
-
-
-def _dd(v: np.ndarray) -> np.ndarray:
-    """Fall from the running peak, a fraction ≥ 0, at each step."""
-    peak = np.maximum.accumulate(v)
-    with np.errstate(divide="ignore", invalid="ignore"):
-        return np.where(peak > 0, 1.0 - v / peak, 0.0)
 
 
 def _holding(bb: BookBacktest, i: int, k: int, ws, f) -> None:
