@@ -102,9 +102,10 @@ def backtest_file(holdings, out, opts: BacktestOptions) -> tuple[BookBacktest, P
                 f"{hist.specs[i].coin} bought for it, which at {opts.leverage:g}x leaves "
                 f"{1 / opts.leverage:.0%} of the short's {hist.specs[i].coin} exposure open")
     bb = run_policies(hist, policies, leverage=opts.leverage, positions=positions)
-    settings = [("Holdings", str(holdings)), ("Prices", ", ".join(map(str, opts.prices))),
-                ("Funding", str(opts.funding)),
-                ("Positions at the start", str(opts.positions or "none")),
+    name = lambda p: Path(str(p)).name  # noqa: E731 - file names: full paths overrun the page
+    settings = [("Holdings", name(holdings)), ("Prices", ", ".join(map(name, opts.prices))),
+                ("Funding", name(opts.funding)),
+                ("Positions at the start", name(opts.positions) if opts.positions else "none"),
                 ("Margin", f"initial margin at {opts.leverage:g}x, reset at each trade; "
                            f"maintenance at the contract's base rate"),
                 ("Fees", "taker, from the contract presets")]
