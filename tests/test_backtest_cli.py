@@ -30,7 +30,7 @@ def test_example_workbook_has_its_sheets_and_charts(example):
     assert names == ["Summary", "Daily", "H1 BTC", "H2 ETH", "H3 SOL", "Grid"]
     with zipfile.ZipFile(example) as z:
         charts = [n for n in z.namelist() if n.startswith("xl/charts/chart")]
-    assert len(charts) == 5  # four on Summary, cost against reduction on Grid
+    assert len(charts) == 6  # five on Summary, cost against reduction on Grid
 
 
 def test_daily_values_come_from_the_inputs(example):

@@ -2,7 +2,7 @@
 charts that any viewer shows (nothing here needs hedgexl to recalculate).
 
 Sheets (names and anchors in :mod:`.layout`): Summary (settings, the statistics of the book
-and of each holding, four charts), Daily (the book's values, drawdowns, funding and fees
+and of each holding, five charts), Daily (the book's values, drawdowns, funding and fees
 day by day), one sheet per holding (its contracts, coin flows and margin), and Grid when
 several policies ran (one row per policy, and cost against variance reduction).
 """
@@ -231,6 +231,21 @@ def _summary(bb: BookBacktest, k: int, ws, f, wb, title, settings, last, names) 
     vol.set_legend({"position": "bottom"})
     vol.set_size({"width": 620, "height": 300})
     ws.insert_chart(f"{col}49", vol)
+    eff = wb.add_chart({"type": "column"})
+    for key, name, color in (("variance_reduction", "Variance reduction", COLORS["spot"]),
+                             ("effectiveness", "Effectiveness (R²)", COLORS["funding"]),
+                             ("dollar_offset", "Dollar offset", COLORS["hedge"])):
+        rr = rows[key] + 1
+        eff.add_series({"name": name, "categories": cats,
+                        "values": f"={L._quote(L.BT_SUMMARY)}!$B${rr}:"
+                                  f"${_col(1 + len(per))}${rr}",
+                        "fill": {"color": color}})
+    eff.set_title({"name": "How well the hedge worked", "name_font": {"size": 11}})
+    eff.set_y_axis(_axis("", "0%", major_gridlines=_grid_lines()))
+    eff.set_x_axis({"num_font": {"size": 8}, "label_position": "low"})
+    eff.set_legend({"position": "bottom"})
+    eff.set_size({"width": 620, "height": 300})
+    ws.insert_chart(f"{col}65", eff)
     ws.freeze_panes(0, 1)
     ws.hide_gridlines(2)
     page(ws)
