@@ -56,23 +56,28 @@ def make(policies, steps, holdings, seed=0):
                 bands=bands, reb=reb)
 
 
+def groups(d):
+    """The holdings hedgexl runs in one call: ``(contract key, cross, holding indices)``."""
+    for c, key in enumerate(CONTRACTS):
+        for cross in (False, True):
+            j = np.flatnonzero((d["which"] == c) & (d["cross"] == cross))
+            if j.size:
+                yield key, cross, j
+
+
 def run_hedgexl(d):
     """One call per (contract, own coin or cross): lanes (policies, holdings)."""
     total = 0.0
     unhedged = 0.0
-    for c, key in enumerate(CONTRACTS):
-        for cross in (False, True):
-            j = np.flatnonzero((d["which"] == c) & (d["cross"] == cross))
-            if not j.size:
-                continue
-            bt = hx.hedge_backtest(
-                d["qty"][j], d["P"][:, None, j], key,
-                hedge_ratio=d["ratios"][:, None], beta=d["beta"][j],
-                hedge_prices=d["H"][:, None, j], funding_rates=d["r"][:, None, None],
-                rebalance=d["reb"][:, :, None], band=d["bands"][:, None], leverage=2.0,
-                cross=cross, keep=("hedged", "unhedged"))
-            total = total + bt.hedged.sum(axis=2)
-            unhedged = unhedged + bt.unhedged.sum(axis=2)
+    for key, cross, j in groups(d):
+        bt = hx.hedge_backtest(
+            d["qty"][j], d["P"][:, None, j], key,
+            hedge_ratio=d["ratios"][:, None], beta=d["beta"][j],
+            hedge_prices=d["H"][:, None, j], funding_rates=d["r"][:, None, None],
+            rebalance=d["reb"][:, :, None], band=d["bands"][:, None], leverage=2.0,
+            cross=cross, keep=("hedged", "unhedged"))
+        total = total + bt.hedged.sum(axis=2)
+        unhedged = unhedged + bt.unhedged.sum(axis=2)
     return total, unhedged
 
 
@@ -221,12 +226,9 @@ def main():
     same = np.allclose(ours, floor, rtol=1e-9)
     # the loop's lanes: hedgexl's per-holding values of those lanes
     per = {}
-    for c, key in enumerate(CONTRACTS):
-        for cross in (False, True):
-            j = np.flatnonzero((d["which"] == c) & (d["cross"] == cross))
-            js = [(k, jj) for k, jj in sample if jj in set(j.tolist())]
-            if not js:
-                continue
+    for key, cross, j in groups(d):
+        js = [(k, jj) for k, jj in sample if jj in set(j.tolist())]
+        if js:
             ks = np.array([k for k, _ in js])
             jj = np.array([x for _, x in js])
             bt = hx.hedge_backtest(

@@ -216,36 +216,33 @@ def _summary(bb: BookBacktest, k: int, ws, f, wb, title, settings, last, names) 
                                       ("Funding paid", "funding_out", COLORS["hedge"]),
                                       ("Fees", "fees", COLORS["net"])],
                                      "USD", "#,##0"))
-    vol = wb.add_chart({"type": "column"})
     cats = f"={L._quote(L.BT_SUMMARY)}!$B${head + 1}:${_col(1 + len(per))}${head + 1}"
-    for key, name, color in (("vol_unhedged", "Unhedged", COLORS["loss"]),
-                             ("vol_hedged", "Hedged", COLORS["spot"])):
-        rr = rows[key] + 1
-        vol.add_series({"name": name, "categories": cats,
-                        "values": f"={L._quote(L.BT_SUMMARY)}!$B${rr}:"
-                                  f"${_col(1 + len(per))}${rr}",
-                        "fill": {"color": color}})
-    vol.set_title({"name": "Volatility of daily returns (a year)", "name_font": {"size": 11}})
-    vol.set_y_axis(_axis("", "0%", major_gridlines=_grid_lines()))
-    vol.set_x_axis({"num_font": {"size": 8}, "label_position": "low"})
-    vol.set_legend({"position": "bottom"})
-    vol.set_size({"width": 620, "height": 300})
-    ws.insert_chart(f"{col}49", vol)
-    eff = wb.add_chart({"type": "column"})
-    for key, name, color in (("variance_reduction", "Variance reduction", COLORS["spot"]),
-                             ("effectiveness", "Effectiveness (R²)", COLORS["funding"]),
-                             ("dollar_offset", "Dollar offset", COLORS["hedge"])):
-        rr = rows[key] + 1
-        eff.add_series({"name": name, "categories": cats,
-                        "values": f"={L._quote(L.BT_SUMMARY)}!$B${rr}:"
-                                  f"${_col(1 + len(per))}${rr}",
-                        "fill": {"color": color}})
-    eff.set_title({"name": "How well the hedge worked", "name_font": {"size": 11}})
-    eff.set_y_axis(_axis("", "0%", major_gridlines=_grid_lines()))
-    eff.set_x_axis({"num_font": {"size": 8}, "label_position": "low"})
-    eff.set_legend({"position": "bottom"})
-    eff.set_size({"width": 620, "height": 300})
-    ws.insert_chart(f"{col}65", eff)
+
+    def bars(title_, series):
+        """A column chart of rows of the statistics table: the book and each holding."""
+        ch = wb.add_chart({"type": "column"})
+        for key, name, color in series:
+            rr = rows[key] + 1
+            ch.add_series({"name": name, "categories": cats,
+                           "values": f"={L._quote(L.BT_SUMMARY)}!$B${rr}:"
+                                     f"${_col(1 + len(per))}${rr}",
+                           "fill": {"color": color}})
+        ch.set_title({"name": title_, "name_font": {"size": 11}})
+        ch.set_y_axis(_axis("", "0%", major_gridlines=_grid_lines()))
+        ch.set_x_axis({"num_font": {"size": 8}, "label_position": "low"})
+        ch.set_legend({"position": "bottom"})
+        ch.set_size({"width": 620, "height": 300})
+        return ch
+
+    ws.insert_chart(f"{col}49", bars("Volatility of daily returns (a year)",
+                                     [("vol_unhedged", "Unhedged", COLORS["loss"]),
+                                      ("vol_hedged", "Hedged", COLORS["spot"])]))
+    ws.insert_chart(f"{col}65", bars("How well the hedge worked",
+                                     [("variance_reduction", "Variance reduction",
+                                       COLORS["spot"]),
+                                      ("effectiveness", "Effectiveness (R²)",
+                                       COLORS["funding"]),
+                                      ("dollar_offset", "Dollar offset", COLORS["hedge"])]))
     ws.freeze_panes(0, 1)
     ws.hide_gridlines(2)
     page(ws)
