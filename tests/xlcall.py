@@ -207,16 +207,22 @@ class LiteRuntime:
             return a.officejs()
         return [[a]]
 
-    def call(self, name, *args):
+    def payload(self, name, *args):
+        """What Office.js sends to ``custom_functions_call`` for ``=name(args)``."""
         sent = [self.arg(a) for a in args]
         info = getattr(self.module, name).__xlfunc__["args"]
         k = next((i for i, a in enumerate(info) if a["vararg"]), None)
         if k is not None:  # Office.js sends a repeating parameter as one array
             sent = sent[:k] + [sent[k:]]
-        data = {"func_name": name, "args": sent,
+        return {"func_name": name, "args": sent,
                 "version": xlwings.__version__, "client": "Office.js", "runtime": "1.4",
                 "caller_address": None}
+
+    def send(self, data):
         return asyncio.run(self.server.custom_functions_call(data, self.module))
+
+    def call(self, name, *args):
+        return self.send(self.payload(name, *args))
 
 
 def as_grid(result):
