@@ -31,7 +31,6 @@ from pathlib import Path
 
 import numpy as np
 import pytest
-import xlwings
 
 from hedgexl import cli
 

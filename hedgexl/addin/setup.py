@@ -10,6 +10,7 @@ import zipfile
 from pathlib import Path
 
 from ..files import write_text
+from .vba import VbaError, empty_module
 
 UDF_MODULES = "hedgexl.udfs"
 
@@ -31,18 +32,24 @@ def write_user_config(path: Path | None = None) -> Path:
     return write_text(p, "\n".join(kept) + "\n")
 
 
-def xlwings_vba_project() -> Path:
+def xlwings_vba_project(say=print) -> Path:
     """The vbaProject.bin of the installed xlwings' standalone quickstart workbook: it
-    carries the xlwings VBA module, ImportPythonUDFs included."""
+    carries the xlwings VBA module, ImportPythonUDFs included. Its sample macro
+    (``Module1.SampleCall``) is emptied out (:mod:`hedgexl.addin.vba`); if the project is
+    not the shape that rewrite knows, it is kept as xlwings wrote it, with a line saying so."""
     import xlwings
     src = Path(xlwings.__file__).parent / "quickstart_standalone.xlsm"
     out = Path(tempfile.mkdtemp(prefix="hedgexl-vba-")) / "vbaProject.bin"
     with zipfile.ZipFile(src) as z:
         out.write_bytes(z.read("xl/vbaProject.bin"))
+    try:
+        empty_module(out, "Module1", must_contain=b"Sub SampleCall()")
+    except VbaError as e:
+        say(f"note: xlwings {xlwings.__version__}'s VBA project kept as it is ({e})")
     return out
 
 
-def build_xlsm(out: Path, force: bool = False) -> Path:
+def build_xlsm(out: Path, force: bool = False, say=print) -> Path:
     """A macro-enabled copy of the template: the xlwings VBA module from the installed
     xlwings, the ``xlwings.conf`` sheet (UDF Modules = hedgexl.udfs) and an
     "Import Functions" button on the Dashboard."""
@@ -54,7 +61,7 @@ def build_xlsm(out: Path, force: bool = False) -> Path:
     out.parent.mkdir(parents=True, exist_ok=True)
     if out.exists() and not force:
         raise FileExistsError(f"{out} exists; use --force to replace it")
-    vba = xlwings_vba_project()
+    vba = xlwings_vba_project(say)
     try:
         return write_workbook(example_data(), out, mode="live", vba_project=vba)
     finally:
@@ -64,7 +71,7 @@ def build_xlsm(out: Path, force: bool = False) -> Path:
 def setup(out_dir: Path, force: bool = False, say=print) -> int:
     """Run the steps; say plainly which cannot be done on this platform."""
     windows = sys.platform.startswith("win")
-    xlsm = build_xlsm(Path(out_dir) / "hedge_functions.xlsm", force)
+    xlsm = build_xlsm(Path(out_dir) / "hedge_functions.xlsm", force, say)
     say(f"wrote {xlsm}: the template with the xlwings VBA module, an xlwings.conf sheet "
         f"(UDF Modules = {UDF_MODULES}) and an Import Functions button")
     if not windows:
