@@ -441,3 +441,50 @@ def test_deribit_funds_hourly_with_the_index_price_and_says_so(venue, tmp_path, 
     assert [float(r["mark_price"]) for r in got] == [want.marks[i] for i in keep]
     assert {r["interval_hours"] for r in got} == {"1"}
     assert "mark_price is its index price" in capsys.readouterr().err
+
+
+# --- Kraken Futures ---------------------------------------------------------------------
+
+def test_kraken_funds_hourly_with_the_mark_of_its_candles(venue, tmp_path):
+    """Kraken Futures answers the whole funding history at once (ccxt reads its
+    relativeFundingRate, the fraction paid each hour); the mark comes from its 1-hour mark
+    candles, asked up to ``to`` (seconds), since ccxt passes ``until`` on unread."""
+    from venues import hourly
+    st, base = venue
+    out = tmp_path / "kraken.csv"
+    assert fetch(base, "funding", "KRAKEN:PI_XBTUSD", "--since", "2024-06-01", "--until",
+                 "2024-06-30", "-o", str(out)) == 0
+    want = hourly(bundled_funding("BINANCE:BTCUSD_PERP"))
+    keep = [i for i, t in enumerate(want.times) if t_ms("2024-06-01") <= t < t_ms("2024-07-01")]
+    got = rows_of(out)
+    assert len(got) == 30 * 24 == len(keep)
+    assert [t_ms(r["time_utc"]) for r in got] == [want.times[i] for i in keep]
+    assert [float(r["funding_rate"]) for r in got] == pytest.approx(
+        [want.rates[i] for i in keep], rel=1e-12)
+    assert [float(r["mark_price"]) for r in got] == [want.marks[i] for i in keep]
+    assert {r["interval_hours"] for r in got} == {"1"}
+    candles = [line for line in st.log if "/charts/v1/mark/PI_XBTUSD/1h" in line]
+    assert candles and all("to=" in line and "until=" not in line for line in candles)
+    last = max(int(line.split("to=")[1].split("&")[0]) for line in candles)
+    assert last <= t_ms("2024-07-01") // 1000
+
+
+def test_kraken_contracts_and_tiers_equal_the_bundled_ones(venue, tmp_path, capsys):
+    """The preset from Kraken's instrument list and its marginLevels as tiers: in 1-USD
+    contracts, the bundled table's levels (its last, unbounded on the venue, is capped in
+    the bundled table at Kraken's maximum position)."""
+    import hedgexl as hx
+    st, base = venue
+    specs, tiers = tmp_path / "c.csv", tmp_path / "t.csv"
+    assert fetch(base, "contracts", "KRAKEN", "-o", str(specs), "--tiers", str(tiers)) == 0
+    assert "nothing changed" in capsys.readouterr().out
+    got = rows_of(tiers)
+    want = [r for r in rows_of(DATA / "margin_tiers.csv") if r["contract"] == "KRAKEN:PI_XBTUSD"]
+    assert [r["cap_unit"] for r in got] == ["contracts"] * len(want)
+    assert [float(r["maint_rate"]) for r in got] == [float(r["maint_rate"]) for r in want]
+    assert [r["cap"] for r in got[:-1]] == [r["cap"] for r in want[:-1]]
+    assert got[-1]["cap"] == ""
+    hx.load_tiers(tiers)
+    # 2,000,000 contracts of 1 USD at 60,000: 33.3 BTC, in the 3 % level
+    assert hx.maintenance_margin(-2_000_000, 60_000.0, "KRAKEN:PI_XBTUSD") == pytest.approx(
+        2_000_000 / 60_000 * 0.03, rel=1e-12)

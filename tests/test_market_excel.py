@@ -86,3 +86,19 @@ def test_in_xlwings_lite_the_live_functions_refuse_with_the_reason(lite):
     assert got == [["#VALUE!"]]
     why = lite.call("HEDGE_EXPLAIN", "HEDGE_MARK", "BINANCE:BTCUSD_PERP")
     assert "not available in xlwings Lite" in str(why)
+
+
+def test_kraken_mark_is_read_and_its_inverse_current_rate_refused(venue, com):
+    """Kraken Futures' ticker: the mark is the venue's; the current rate of an inverse
+    contract is in Kraken's own units, so HEDGE_FUNDING_RATE refuses it (right or refused),
+    while its history (relative rates) is read."""
+    from venues import hourly
+    want = hourly(bundled_funding("BINANCE:BTCUSD_PERP"))
+    assert com.call("HEDGE_MARK", "KRAKEN:PI_XBTUSD") == want.marks[-1]
+    got = com.call("HEDGE_FUNDING_RATE", "KRAKEN:PI_XBTUSD")
+    assert str(got).startswith("#VALUE!") and "its own units" in str(got)
+    rows = as_grid(com.call("HEDGE_FUNDING_HISTORY", "KRAKEN:PI_XBTUSD",
+                            dt.datetime(2024, 6, 30), "2024-06-30"))
+    day = [r for t, r in zip(want.times, want.rates)
+           if t_ms("2024-06-30") <= t < t_ms("2024-07-01")]
+    assert len(rows) == 24 and [r[2] for r in rows] == pytest.approx(day, rel=1e-12)

@@ -89,17 +89,24 @@ PAGE_LIMITS = {"binancecoinm": (1000, 1000), "binanceusdm": (1000, 1000),
 
 def until_params(ex_id: str, b: int, what: str = "funding") -> dict:
     """ccxt's parameters that end a request of ``what`` ("funding" or "candles") at ``b``
-    (ms, included). ccxt's unified ``until`` everywhere but OKX, whose funding history
-    ignores it and whose candles end before it: there, OKX's own ``after`` (exclusive) for
-    funding, and ``until`` one millisecond later for candles.
+    (ms, included). ccxt's unified ``until`` everywhere but:
+
+    - OKX, whose funding history ignores it and whose candles end before it: OKX's own
+      ``after`` (exclusive) for funding, and ``until`` one millisecond later for candles;
+    - Kraken Futures, where ccxt passes ``until`` on unread: its funding history is the
+      whole history in one answer (nothing to pass), its candles end at ``to``, in seconds.
 
     >>> until_params("okx", 1000), until_params("okx", 1000, "candles")
     ({'after': 1001}, {'until': 1001})
+    >>> until_params("krakenfutures", 7200999), until_params("krakenfutures", 7200999, "candles")
+    ({}, {'to': 7200})
     >>> until_params("binancecoinm", 1000)
     {'until': 1000}
     """
     if ex_id == "okx":
         return {"after": b + 1} if what == "funding" else {"until": b + 1}
+    if ex_id == "krakenfutures":
+        return {} if what == "funding" else {"to": b // 1000}
     return {"until": b}
 
 

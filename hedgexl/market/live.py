@@ -84,10 +84,24 @@ def mark(key: str) -> float:
     return _cached("mark", (key.upper(),), compute)
 
 
+#: Current rates hedgexl does not read, per (ccxt exchange, kind), and why: Kraken Futures
+#: shows an inverse contract's current rate in its own absolute units, and ccxt divides it
+#: by the mark as it does for a linear one (research notes: a rate of 2e-10 came out as
+#: 3.3e-15). Its history carries the fraction (``relativeFundingRate``) and is read.
+UNREAD_RATES = {("krakenfutures", "inverse"):
+                "Kraken Futures gives an inverse contract's current rate in its own units, "
+                "which ccxt does not turn into a fraction; HEDGE_FUNDING_HISTORY has the "
+                "hourly rates paid"}
+
+
 def funding_rate(key: str) -> float:
     """The funding rate the venue shows now for ``key``'s next funding, per interval."""
     def compute():
         ref, fr = _funding_answer(key)
+        why = UNREAD_RATES.get((ref.client.ex_id,
+                                "inverse" if ref.market.get("inverse") else "linear"))
+        if why:
+            raise MarketError(f"{ref.key}: {why}")
         rate = (fr or {}).get("fundingRate")
         if rate is None:
             raise MarketError(f"{ref.key}: the venue gave no funding rate")

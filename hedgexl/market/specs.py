@@ -40,7 +40,8 @@ TIER_HEADER = ["contract", "cap", "cap_unit", "max_leverage", "maint_rate", "mai
 #: amount (Binance's ``cum``), if any.
 TIER_UNITS = {("binancecoinm", "inverse"): "coin", ("binanceusdm", "linear"): "quote",
               ("okx", "inverse"): "contracts", ("okx", "linear"): "contracts",
-              ("bybit", "inverse"): "coin", ("bybit", "linear"): "quote"}
+              ("bybit", "inverse"): "coin", ("bybit", "linear"): "quote",
+              ("krakenfutures", "inverse"): "contracts", ("krakenfutures", "linear"): "quote"}
 TIER_AMOUNT = {"binancecoinm": "cum", "binanceusdm": "cum", "bybit": "mmDeduction"}
 #: ccxt exchanges whose tiers need an API key.
 SIGNED_TIERS = {"binancecoinm", "binanceusdm"}
@@ -169,12 +170,22 @@ def _tiers(ref: MarketRef, clients: Clients, notes) -> list[dict]:
             raise MarketError(f"{what}: a tier without a maintenance rate")
         amount = (t.get("info") or {}).get(amount_field) if amount_field else 0
         rows.append({"contract": ref.key, "cap": cap, "cap_unit": unit,
-                     "max_leverage": t.get("maxLeverage"), "maint_rate": float(rate),
+                     "max_leverage": _leverage(t.get("maxLeverage")),
+                     "maint_rate": float(rate),
                      "maint_amount": float(amount or 0),
                      "source": f"{client.ex_id} via ccxt"})
     if rows:
         rows[-1]["cap"] = None if rows[-1]["cap"] in (None, math.inf) else rows[-1]["cap"]
     return rows
+
+
+def _leverage(x):
+    """A tier's maximum leverage as the venue shows it: ccxt computes Kraken's as
+    1 / initial margin (16.666...), the venue prints 16.67."""
+    try:
+        return round(float(x), 2)
+    except (TypeError, ValueError):
+        return None
 
 
 def _cell(x) -> str:

@@ -50,6 +50,7 @@ SPECS = {
     "OKX:ETH-USDT-SWAP": Spec("ETH-USDT-SWAP", "ETH", "USDT", "USDT", 0.1, 0.01, 0.01,
                               inverse=False),
     "DERIBIT:BTC-PERPETUAL": Spec("BTC-PERPETUAL", "BTC", "USD", "BTC", 10, 0.5, 10),
+    "KRAKEN:PI_XBTUSD": Spec("PI_XBTUSD", "BTC", "USD", "BTC", 1, 0.5, 1),
     "BYBIT:BTCUSD": Spec("BTCUSD", "BTC", "USD", "BTC", 1, 0.5, 1),
     "BYBIT:ETHUSD": Spec("ETHUSD", "ETH", "USD", "ETH", 1, 0.05, 1),
     "BYBIT:BTCUSDT": Spec("BTCUSDT", "BTC", "USDT", "USDT", 1, 0.1, 0.001, inverse=False),
@@ -74,6 +75,15 @@ TIERS = {
                "initialMargin": "0.015", "isLowestRisk": 0, "maxLeverage": "66.67",
                "mmDeduction": "0.75"}],
 }
+
+
+#: Kraken Futures' ``marginLevels`` of PI_XBTUSD, in its instrument list's shape: each level
+#: from ``contracts`` (1-USD contracts) up, the bundled table's rates.
+KRAKEN_LEVELS = [{"contracts": c, "initialMargin": im, "maintenanceMargin": mm}
+                 for c, im, mm in [(0, 0.02, 0.01), (500000, 0.04, 0.02),
+                                   (1000000, 0.06, 0.03), (3000000, 0.1, 0.05),
+                                   (6000000, 0.15, 0.075), (12000000, 0.25, 0.125),
+                                   (20000000, 0.3, 0.15), (50000000, 0.4, 0.2)]]
 
 
 def hourly(f: Series) -> Series:
@@ -106,6 +116,8 @@ def desk_state() -> State:
         if venue in TIERS:
             st.tiers[k] = TIERS[venue]
     st.funding["DERIBIT:BTC-PERPETUAL"] = hourly(bundled_funding("BINANCE:BTCUSD_PERP"))
+    st.funding["KRAKEN:PI_XBTUSD"] = st.funding["DERIBIT:BTC-PERPETUAL"]
+    st.tiers["KRAKEN:PI_XBTUSD"] = KRAKEN_LEVELS
     st.closes["BINANCE.SPOT:ETHUSDT"] = bundled_closes("ETH")
     st.closes["BINANCE.SPOT:BTCUSDT"] = bundled_closes("BTC")
     return st

@@ -351,8 +351,70 @@ def deribit(state: State, host: str, path: str, q: dict):
     return 404, {"jsonrpc": "2.0", "error": {"code": -32601, "message": "Method not found"}}
 
 
+# --- Kraken Futures (whole funding history in one answer; mark candles in seconds) --------
+
+def _iso(t: int) -> str:
+    import datetime as dt
+    return dt.datetime.fromtimestamp(t / 1000, dt.timezone.utc).strftime(
+        "%Y-%m-%dT%H:%M:%S.000Z")
+
+
+def kraken(state: State, host: str, path: str, q: dict):
+    bad = 400, {"result": "error", "error": "contractNotFound",
+                "serverTime": "2024-07-01T00:00:00.000Z"}
+    specs = {s.id: s for s in _specs(state, "KRAKEN")}
+    if path == "/derivatives/api/v3/instruments":
+        return {"result": "success", "serverTime": "2024-07-01T00:00:00.000Z", "instruments": [
+            {"symbol": s.id, "type": "futures_inverse" if s.inverse else "flexible_futures",
+             "underlying": f"rr_{s.id[3:].lower()}", "tickSize": s.tick,
+             "contractSize": s.size, "tradeable": True, "impactMidSize": 1,
+             "maxPositionSize": 1000000, "openingDate": "2018-08-31T00:00:00.000Z",
+             "marginLevels": state.tiers.get(f"KRAKEN:{s.id}", []),
+             "fundingRateCoefficient": 8, "maxRelativeFundingRate": 0.001,
+             "contractValueTradePrecision": 0 if s.inverse else 4, "postOnly": False,
+             "base": "XBT" if s.base == "BTC" else s.base, "quote": s.quote,
+             "pair": f"{'XBT' if s.base == 'BTC' else s.base}:{s.quote}", "tags": [],
+             "mtf": True} for s in specs.values()]}
+    if path == "/derivatives/api/v4/historicalfundingrates":
+        sym = _q(q, "symbol", cast=str)
+        recs = _funding(state, f"KRAKEN:{sym}")
+        if recs is None:
+            return bad
+        # the venue's whole history, oldest first; fundingRate is absolute (for an inverse
+        # contract: BTC per 1-USD contract), relativeFundingRate the fraction paid
+        return {"rates": [{"timestamp": _iso(t), "fundingRate": r / m,
+                           "relativeFundingRate": r} for t, r, m in recs]}
+    if path.startswith("/api/charts/v1/"):
+        _, _, _, _, kind, sym, tf = path.split("/")
+        if kind != "mark" or tf != "1h":
+            return 400, {"error": f"unsupported {kind}/{tf}"}
+        frm, to = _q(q, "from"), _q(q, "to")
+        got = _candles(state, f"KRAKEN:{sym}", HOUR, frm * 1000 if frm else None,
+                       to * 1000 if to else None)
+        if got is None:
+            return bad
+        got = got[:2000]
+        return {"candles": [{"time": t, "open": repr(p), "high": repr(p), "low": repr(p),
+                             "close": repr(p), "volume": 0} for t, p in got],
+                "more_candles": False}
+    if path == "/derivatives/api/v3/tickers":
+        out = []
+        for sid in specs:
+            f = state.funding.get(f"KRAKEN:{sid}")
+            if f is not None:
+                out.append({"tag": "perpetual", "pair": sid[3:], "symbol": sid,
+                            "markPrice": f.marks[-1], "indexPrice": f.marks[-1],
+                            "last": f.marks[-1], "lastTime": _iso(f.times[-1]),
+                            "fundingRate": f.rates[-1] / f.marks[-1],
+                            "fundingRatePrediction": f.rates[-1] / f.marks[-1],
+                            "suspended": False})
+        return {"result": "success", "serverTime": "2024-07-01T00:00:00.000Z", "tickers": out}
+    return 404, {"result": "error", "error": f"no such path {path}"}
+
+
 HANDLERS = {"www.deribit.com": deribit, "dapi.binance.com": binance, "fapi.binance.com": binance,
-            "api.binance.com": binance, "www.okx.com": okx, "api.bybit.com": bybit}
+            "api.binance.com": binance, "www.okx.com": okx, "api.bybit.com": bybit,
+            "futures.kraken.com": kraken}
 
 
 class VenueServer:
