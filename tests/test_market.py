@@ -488,3 +488,19 @@ def test_kraken_contracts_and_tiers_equal_the_bundled_ones(venue, tmp_path, caps
     # 2,000,000 contracts of 1 USD at 60,000: 33.3 BTC, in the 3 % level
     assert hx.maintenance_margin(-2_000_000, 60_000.0, "KRAKEN:PI_XBTUSD") == pytest.approx(
         2_000_000 / 60_000 * 0.03, rel=1e-12)
+
+
+def test_deribit_contracts_lot_in_contracts_not_usd(venue, tmp_path, capsys):
+    """Deribit sizes inverse orders in USD, and ccxt passes that through: BTC-PERPETUAL's
+    ``min_trade_amount`` of 10 is 10 USD, one contract of 10 USD, not ten contracts. Deribit
+    has no tier endpoint, so the bundled tiers stay, and the note says so."""
+    st, base = venue
+    out = tmp_path / "deribit.csv"
+    assert fetch(base, "contracts", "DERIBIT", "-o", str(out)) == 0
+    said = capsys.readouterr()
+    assert "nothing changed" in said.out
+    rows = {r["key"]: r for r in rows_of(out)}
+    assert rows["DERIBIT:BTC-PERPETUAL"]["lot"] == "1"
+    assert rows["DERIBIT:BTC-PERPETUAL"]["face_usd"] == "10"
+    assert rows["DERIBIT:ETH-PERPETUAL"]["lot"] == "1"
+    assert said.err.count("the bundled tiers stay") == 2

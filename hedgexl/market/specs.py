@@ -43,6 +43,9 @@ TIER_UNITS = {("binancecoinm", "inverse"): "coin", ("binanceusdm", "linear"): "q
               ("bybit", "inverse"): "coin", ("bybit", "linear"): "quote",
               ("krakenfutures", "inverse"): "contracts", ("krakenfutures", "linear"): "quote"}
 TIER_AMOUNT = {"binancecoinm": "cum", "binanceusdm": "cum", "bybit": "mmDeduction"}
+#: Markets whose ccxt ``amount`` (so ``precision.amount``, the lot) is in USD, not in
+#: contracts: Deribit's inverse contracts take their size in USD (ccxt passes it through).
+AMOUNT_IN_USD = {("deribit", "inverse"): True}
 #: ccxt exchanges whose tiers need an API key.
 SIGNED_TIERS = {"binancecoinm", "binanceusdm"}
 
@@ -95,6 +98,9 @@ def _spec(ref: MarketRef, tier_rows, notes) -> dict:
     inverse = bool(m.get("inverse"))
     size = m.get("contractSize")
     prec, hours = m.get("precision") or {}, _funding_hours(ref, notes)
+    lot = prec.get("amount")
+    if AMOUNT_IN_USD.get((ref.client.ex_id, "inverse" if inverse else "linear")) and lot:
+        lot = lot / size  # USD -> contracts
     if hours is None:
         hours = preset.funding_hours if preset else math.nan
     maint = tier_rows[0]["maint_rate"] if tier_rows else (
@@ -106,7 +112,7 @@ def _spec(ref: MarketRef, tier_rows, notes) -> dict:
             "face_usd": size if inverse else None,
             "size_coin": None if inverse else size,
             "coin": m.get("base"), "settle": m.get("settle"),
-            "lot": prec.get("amount"), "tick": prec.get("price"),
+            "lot": lot, "tick": prec.get("price"),
             "taker_fee": preset.taker_fee if preset else None,
             "maker_fee": preset.maker_fee if preset else None,
             "maint_margin": maint, "funding_hours": hours,
@@ -136,13 +142,24 @@ def _funding_hours(ref: MarketRef, notes) -> float | None:
     return None
 
 
+def _contracts_tiers(key: str) -> bool:
+    """Whether a tier table (bundled or loaded) exists for ``key``."""
+    from ..core.tiers import tiers_of
+    try:
+        return tiers_of(key).source != "preset"
+    except (KeyError, ValueError):
+        return False
+
+
 def _tiers(ref: MarketRef, clients: Clients, notes) -> list[dict]:
     ex_id = ref.client.ex_id
     kind = "inverse" if ref.market.get("inverse") else "linear"
     unit = TIER_UNITS.get((ex_id, kind))
     if unit is None:
-        notes.append(f"{ref.key}: hedgexl does not read {ref.client.label}'s margin tiers; "
-                     f"the preset's flat rate stays")
+        bundled = _contracts_tiers(ref.key)
+        notes.append(f"{ref.key}: {ref.client.label} publishes no margin tiers that ccxt "
+                     f"reads; " + ("the bundled tiers stay" if bundled
+                                   else "the preset's flat rate stays"))
         return []
     client = ref.client
     if ex_id in SIGNED_TIERS:

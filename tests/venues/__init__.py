@@ -50,6 +50,7 @@ SPECS = {
     "OKX:ETH-USDT-SWAP": Spec("ETH-USDT-SWAP", "ETH", "USDT", "USDT", 0.1, 0.01, 0.01,
                               inverse=False),
     "DERIBIT:BTC-PERPETUAL": Spec("BTC-PERPETUAL", "BTC", "USD", "BTC", 10, 0.5, 10),
+    "DERIBIT:ETH-PERPETUAL": Spec("ETH-PERPETUAL", "ETH", "USD", "ETH", 1, 0.05, 1),
     "KRAKEN:PI_XBTUSD": Spec("PI_XBTUSD", "BTC", "USD", "BTC", 1, 0.5, 1),
     "BYBIT:BTCUSD": Spec("BTCUSD", "BTC", "USD", "BTC", 1, 0.5, 1),
     "BYBIT:ETHUSD": Spec("ETHUSD", "ETH", "USD", "ETH", 1, 0.05, 1),
@@ -116,6 +117,7 @@ def desk_state() -> State:
         if venue in TIERS:
             st.tiers[k] = TIERS[venue]
     st.funding["DERIBIT:BTC-PERPETUAL"] = hourly(bundled_funding("BINANCE:BTCUSD_PERP"))
+    st.funding["DERIBIT:ETH-PERPETUAL"] = hourly(bundled_funding("BINANCE:ETHUSD_PERP"))
     st.funding["KRAKEN:PI_XBTUSD"] = st.funding["DERIBIT:BTC-PERPETUAL"]
     st.tiers["KRAKEN:PI_XBTUSD"] = KRAKEN_LEVELS
     st.closes["BINANCE.SPOT:ETHUSDT"] = bundled_closes("ETH")

@@ -348,6 +348,11 @@ def deribit(state: State, host: str, path: str, q: dict):
             return bad
         return env([{"timestamp": t, "index_price": m, "prev_index_price": m,
                      "interest_8h": 8 * r, "interest_1h": r} for t, r, m in recs][:744])
+    if path == "/api/v2/public/get_funding_rate_value":  # interest accrued in the window
+        recs = _funding(state, key, _q(q, "start_timestamp"), _q(q, "end_timestamp"))
+        if recs is None:
+            return bad
+        return env(sum(r for _, r, _ in recs))
     return 404, {"jsonrpc": "2.0", "error": {"code": -32601, "message": "Method not found"}}
 
 
