@@ -209,8 +209,11 @@ def amount_gaps(table):
     return gaps
 
 
-@pytest.mark.parametrize("key", ["BINANCE:BTCUSD_PERP", "BINANCE:BTCUSDT", "BINANCE:ETHUSDT"])
-def test_binance_maintenance_amounts_keep_the_margin_continuous(key):
+@pytest.mark.parametrize("key", ["BINANCE:BTCUSD_PERP", "BINANCE:BTCUSDT", "BINANCE:ETHUSDT",
+                                 "BYBIT:BTCUSDT", "BYBIT:ETHUSDT"])
+def test_maintenance_amounts_keep_the_margin_continuous(key):
+    """Binance's ``cum`` and Bybit's ``mmDeduction`` (linear): the same rule, so every
+    transcribed amount is checked by the caps and rates around it."""
     table = _table(key)
     assert len(table) >= 5
     assert amount_gaps(table) == []
@@ -234,3 +237,38 @@ def test_presets_cover_every_contract_in_the_shared_funding_data(shared_data):
     with path.open() as fh:
         perps = {r["contract"] for r in csv.DictReader(fh) if r["type"] != "spot"}
     assert perps and perps <= set(hx.contract_keys())
+
+
+#: Rows of the venues' recorded answers (hedgexl/data/README.md has the sources): (contract,
+#: tier number, cap, maintenance rate, maximum leverage, amount), as the venue wrote them.
+RECORDED = [
+    ("OKX:BTC-USDT-SWAP", 1, 1000, 0.004, 100, 0),
+    ("OKX:BTC-USDT-SWAP", 2, 5000, 0.005, 66.66, 0),
+    ("OKX:BTC-USDT-SWAP", 12, 200000, 0.0525, 15.38, 0),
+    ("OKX:ETH-USDT-SWAP", 3, 25000, 0.0075, 50, 0),
+    ("OKX:ETH-USDT-SWAP", 26, 600000, 0.1225, 7.4, 0),
+    ("BYBIT:BTCUSDT", 1, 2000000, 0.005, 100, 0),
+    ("BYBIT:BTCUSDT", 8, 8500000, 0.01, 50, 20500),
+    ("BYBIT:BTCUSDT", 35, 1200000000, 0.6, 1, 226382000),
+    ("BYBIT:ETHUSDT", 32, 200000000, 0.3, 2, 22018220),
+    ("BYBIT:ETHUSDT", 35, 1000000000, 0.6, 1, 138018220),
+    ("BITMEX:XBTUSD", 1, 200, 0.005, 100, 0),
+    ("BITMEX:XBTUSD", 4, 650, 0.02, 40, 0),
+]
+
+
+@pytest.mark.parametrize("key,n,cap,rate,lev,amount", RECORDED)
+def test_bundled_tiers_are_the_venues_recorded_rows(key, n, cap, rate, lev, amount):
+    text = resources.files("hedgexl").joinpath("data/margin_tiers.csv").read_text("utf-8")
+    rows = [r for r in csv.DictReader(text.splitlines()) if r["contract"] == key]
+    r = rows[n - 1]
+    assert (float(r["cap"]), float(r["maint_rate"]), float(r["max_leverage"]),
+            float(r["maint_amount"])) == (cap, rate, lev, amount)
+
+
+def test_bybit_usdt_maintenance_with_its_deduction_and_the_largest_tier_refused():
+    """100 BTC of BYBIT:BTCUSDT at 50,000 is 5,000,000 USDT: tier 6 (0.77 %, deduction
+    8,460 USDT), so 38,500 - 8,460 = 30,040 USDT; past 1,200,000,000 USDT it is refused."""
+    assert hx.maintenance_margin(100, 50_000, "BYBIT:BTCUSDT") == pytest.approx(30_040.0)
+    with pytest.raises(ValueError, match="beyond the largest margin tier of BYBIT:BTCUSDT"):
+        hx.maintenance_margin(30_000, 50_000, "BYBIT:BTCUSDT")
