@@ -427,33 +427,18 @@ def test_batch_refresh_asks_each_venue_once(venue, tmp_path, monkeypatch):
 def test_deribit_funds_hourly_with_the_index_price_and_says_so(venue, tmp_path, capsys):
     """Deribit's record: interest_1h is the hour's rate (ccxt's own fundingRate is the
     trailing 8 hours' interest_8h, eight times as much); its price is the index."""
-    from venues import hourly
     st, base = venue
-    out = tmp_path / "deribit.csv"
-    assert fetch(base, "funding", "DERIBIT:BTC-PERPETUAL", "--since", "2024-06-01", "--until",
-                 "2024-06-30", "-o", str(out)) == 0
-    want = hourly(bundled_funding("BINANCE:BTCUSD_PERP"))
-    keep = [i for i, t in enumerate(want.times) if t_ms("2024-06-01") <= t < t_ms("2024-07-01")]
-    got = rows_of(out)
-    assert len(got) == 30 * 24 == len(keep)  # 744 a page: paged, no gap
-    assert [float(r["funding_rate"]) for r in got] == pytest.approx(
-        [want.rates[i] for i in keep], rel=1e-12)
-    assert [float(r["mark_price"]) for r in got] == [want.marks[i] for i in keep]
-    assert {r["interval_hours"] for r in got} == {"1"}
+    assert_june_hourly_btc(base, "DERIBIT:BTC-PERPETUAL", tmp_path)  # 744 a page: paged
     assert "mark_price is its index price" in capsys.readouterr().err
 
 
-# --- Kraken Futures ---------------------------------------------------------------------
-
-def test_kraken_funds_hourly_with_the_mark_of_its_candles(venue, tmp_path):
-    """Kraken Futures answers the whole funding history at once (ccxt reads its
-    relativeFundingRate, the fraction paid each hour); the mark comes from its 1-hour mark
-    candles, asked up to ``to`` (seconds), since ccxt passes ``until`` on unread."""
+def assert_june_hourly_btc(base, contract, tmp_path):
+    """``contract``'s fetched June 2024 equals the stand-in's hourly BTC series row by row
+    (time, rate, mark, a 1-hour interval), with no gap."""
     from venues import hourly
-    st, base = venue
-    out = tmp_path / "kraken.csv"
-    assert fetch(base, "funding", "KRAKEN:PI_XBTUSD", "--since", "2024-06-01", "--until",
-                 "2024-06-30", "-o", str(out)) == 0
+    out = tmp_path / "june.csv"
+    assert fetch(base, "funding", contract, "--since", "2024-06-01", "--until", "2024-06-30",
+                 "-o", str(out)) == 0
     want = hourly(bundled_funding("BINANCE:BTCUSD_PERP"))
     keep = [i for i, t in enumerate(want.times) if t_ms("2024-06-01") <= t < t_ms("2024-07-01")]
     got = rows_of(out)
@@ -463,6 +448,16 @@ def test_kraken_funds_hourly_with_the_mark_of_its_candles(venue, tmp_path):
         [want.rates[i] for i in keep], rel=1e-12)
     assert [float(r["mark_price"]) for r in got] == [want.marks[i] for i in keep]
     assert {r["interval_hours"] for r in got} == {"1"}
+
+
+# --- Kraken Futures ---------------------------------------------------------------------
+
+def test_kraken_funds_hourly_with_the_mark_of_its_candles(venue, tmp_path):
+    """Kraken Futures answers the whole funding history at once (ccxt reads its
+    relativeFundingRate, the fraction paid each hour); the mark comes from its 1-hour mark
+    candles, asked up to ``to`` (seconds), since ccxt passes ``until`` on unread."""
+    st, base = venue
+    assert_june_hourly_btc(base, "KRAKEN:PI_XBTUSD", tmp_path)
     candles = [line for line in st.log if "/charts/v1/mark/PI_XBTUSD/1h" in line]
     assert candles and all("to=" in line and "until=" not in line for line in candles)
     last = max(int(line.split("to=")[1].split("&")[0]) for line in candles)
