@@ -29,7 +29,7 @@ import struct
 from pathlib import Path
 
 CHUNK = 4096  # decompressed bytes in every chunk but the last (MS-OVBA 2.4.1.1.4)
-FREE = 0xFFFFFFFE  # ENDOFCHAIN (MS-CFB 2.3)
+MAXREGSECT = 0xFFFFFFFA  # a chain ends at a sector number this high (MS-CFB 2.1 reserves those above)
 
 
 class VbaError(ValueError):
@@ -192,7 +192,7 @@ class _Cfb:
     def _chain(self, start: int, fat=None) -> list[int]:
         fat = self.fat if fat is None else fat
         out, s = [], start
-        while s < 0xFFFFFFFA:
+        while s < MAXREGSECT:
             if len(out) > len(fat):
                 raise VbaError("compound file: a sector chain loops")
             out.append(s)

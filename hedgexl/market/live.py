@@ -98,8 +98,7 @@ def funding_rate(key: str) -> float:
     """The funding rate the venue shows now for ``key``'s next funding, per interval."""
     def compute():
         ref, fr = _funding_answer(key)
-        why = UNREAD_RATES.get((ref.client.ex_id,
-                                "inverse" if ref.market.get("inverse") else "linear"))
+        why = UNREAD_RATES.get((ref.client.ex_id, ref.kind))
         if why:
             raise MarketError(f"{ref.key}: {why}")
         rate = (fr or {}).get("fundingRate")

@@ -22,6 +22,7 @@ import io
 import math
 
 from ..core import contracts as _contracts
+from ..core.tiers import tiers_of
 from .client import Clients, MarketError, NoSuchMarket
 from .client import credentials
 from .venues import VENUES, MarketRef, resolve_market, venue_of
@@ -45,7 +46,7 @@ TIER_UNITS = {("binancecoinm", "inverse"): "coin", ("binanceusdm", "linear"): "q
 TIER_AMOUNT = {"binancecoinm": "cum", "binanceusdm": "cum", "bybit": "mmDeduction"}
 #: Markets whose ccxt ``amount`` (so ``precision.amount``, the lot) is in USD, not in
 #: contracts: Deribit's inverse contracts take their size in USD (ccxt passes it through).
-AMOUNT_IN_USD = {("deribit", "inverse"): True}
+AMOUNT_IN_USD = {("deribit", "inverse")}
 #: ccxt exchanges whose tiers need an API key.
 SIGNED_TIERS = {"binancecoinm", "binanceusdm"}
 
@@ -95,11 +96,11 @@ def _spec(ref: MarketRef, tier_rows, notes) -> dict:
     same_venue = [s for s in _bundled().values()
                   if s.key.split(":")[0] == ref.venue.key]
     like = preset or (same_venue[0] if same_venue else None)
-    inverse = bool(m.get("inverse"))
+    inverse = ref.kind == "inverse"
     size = m.get("contractSize")
     prec, hours = m.get("precision") or {}, _funding_hours(ref, notes)
     lot = prec.get("amount")
-    if AMOUNT_IN_USD.get((ref.client.ex_id, "inverse" if inverse else "linear")) and lot:
+    if (ref.client.ex_id, ref.kind) in AMOUNT_IN_USD and lot:
         lot = lot / size  # USD -> contracts
     if hours is None:
         hours = preset.funding_hours if preset else math.nan
@@ -108,7 +109,7 @@ def _spec(ref: MarketRef, tier_rows, notes) -> dict:
     return {"key": ref.key,
             "venue": preset.venue if preset else ref.client.label,
             "symbol": m.get("id"),
-            "type": "inverse" if inverse else "linear",
+            "type": ref.kind,
             "face_usd": size if inverse else None,
             "size_coin": None if inverse else size,
             "coin": m.get("base"), "settle": m.get("settle"),
@@ -142,9 +143,8 @@ def _funding_hours(ref: MarketRef, notes) -> float | None:
     return None
 
 
-def _contracts_tiers(key: str) -> bool:
+def _has_tier_table(key: str) -> bool:
     """Whether a tier table (bundled or loaded) exists for ``key``."""
-    from ..core.tiers import tiers_of
     try:
         return tiers_of(key).source != "preset"
     except (KeyError, ValueError):
@@ -153,10 +153,9 @@ def _contracts_tiers(key: str) -> bool:
 
 def _tiers(ref: MarketRef, clients: Clients, notes) -> list[dict]:
     ex_id = ref.client.ex_id
-    kind = "inverse" if ref.market.get("inverse") else "linear"
-    unit = TIER_UNITS.get((ex_id, kind))
+    unit = TIER_UNITS.get((ex_id, ref.kind))
     if unit is None:
-        bundled = _contracts_tiers(ref.key)
+        bundled = _has_tier_table(ref.key)
         notes.append(f"{ref.key}: {ref.client.label} publishes no margin tiers that ccxt "
                      f"reads; " + ("the bundled tiers stay" if bundled
                                    else "the preset's flat rate stays"))

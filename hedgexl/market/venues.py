@@ -107,6 +107,10 @@ class MarketRef:
     def symbol(self) -> str:  # ccxt's unified symbol
         return self.market["symbol"]
 
+    @property
+    def kind(self) -> str:  # "inverse" or "linear", as the venue's market list says
+        return "inverse" if self.market.get("inverse") else "linear"
+
 
 def resolve_market(key: str, clients) -> MarketRef:
     """The ccxt market of ``key``; ``clients`` is a :class:`~hedgexl.market.client.Clients`.
