@@ -165,17 +165,52 @@ def test_cross_margin_uses_the_wallet_less_what_the_other_positions_need(tmp_pat
     """Binance's cross formula: a position's liquidation price uses the wallet minus the
     other positions' maintenance margin plus their unrealised PnL."""
     b = _book(tmp_path, "asset,quantity,price\nBTC,1,60000\n",
-              "x,BINANCE:BTCUSD_PERP,-300,50000,,3,cross,\n"
+              "x,BINANCE:BTCUSD_PERP,-300,50000,,0.3,cross,\n"
               "x,OKX:BTC-USD-SWAP,-200,55000,,,cross,\n")
     mark = 60_000
-    other_mm = 200 * 100 / mark * 0.004  # OKX's flat 0.4 %
+    other_mm = 200 * 100 / mark * 0.005  # OKX's base tier, 0.5 %
     other_upnl = -200 * 100 * (1 / 55_000 - 1 / mark)
-    wb = 3 - other_mm + other_upnl
+    wb = 0.3 - other_mm + other_upnl
     q, ep = 300 * 100, 50_000  # short: LP = N(1-m)/(N/EP - WB - cum), tier 1 of Binance
-    lp = q * (1 - 0.004) / (q / ep - wb)
-    assert np.isnan(b.risk.liq_price[0]) == (q / ep - wb <= 0)
-    if not np.isnan(b.risk.liq_price[0]):
-        assert b.risk.liq_price[0] == pytest.approx(round(lp, 1))
+    lp = q * (1 - 0.004) / (q / ep - wb)  # about 90,000: 0.33 BTC there, still tier 1
+    assert b.risk.liq_price[0] == pytest.approx(round(lp, 1))
+
+
+def test_a_position_beyond_the_bundled_tiers_is_refused_alone(tmp_path, capsys):
+    """Right or refused: 25,000 OKX:ETH-USD-SWAP contracts are past the one tier bundled
+    (20,000), so that position gets no margin or liquidation figure; nor does the position
+    sharing its ETH cross wallet (what the wallet leaves it depends on the refused one). The
+    rest of the book stands: an isolated BTC short keeps DOMAIN's liquidation price, and
+    the trades are still planned."""
+    hold = "asset,quantity,price,hedge_ratio,contract\nETH,100,3000,100%,BINANCE:ETHUSD_PERP\n" \
+           "BTC,1,60000,100%,BINANCE:BTCUSD_PERP\n"
+    rows = ("x,OKX:ETH-USD-SWAP,-25000,3000,,5,cross,\n"
+            "x,BINANCE:ETHUSD_PERP,-1000,3000,,,cross,\n"
+            "iso,BINANCE:BTCUSD_PERP,-100,60000,0.1,,isolated,\n")
+    b = _book(tmp_path, hold, rows)
+    assert b.risk.refused == [0, 1]
+    for i in (0, 1):
+        assert np.isnan([b.risk.maint_margin[i], b.risk.liq_price[i], b.risk.distance[i]]).all()
+    assert any("row 2 (x OKX:ETH-USD-SWAP): margin and liquidation refused: a position of "
+               "25,000 contracts is beyond the largest margin tier of OKX:ETH-USD-SWAP "
+               "(20,000 contracts)" in n for n in b.notes)
+    assert any("row 3 (x BINANCE:ETHUSD_PERP): margin and liquidation refused: it shares x's "
+               "ETH cross wallet with OKX:ETH-USD-SWAP" in n for n in b.notes)
+    # short, Binance tier 1 (0.17 BTC: 0.4 %, no amount): LP = N(1-m) / (N/EP - WB)
+    n = 100 * 100
+    assert b.risk.liq_price[2] == pytest.approx(round(n * (1 - 0.004) / (n / 60_000 - 0.1), 1))
+    assert len(b.trades.trade) == 3
+    # the report: the two rows say "refused" where a figure would be, the summary too
+    out = tmp_path / "r.xlsx"
+    assert cli.main(["report", str(tmp_path / "h.csv"), "--positions", str(tmp_path / "p.csv"),
+                     "-o", str(out), "--valuation-date", "2024-06-30"]) == 0
+    v = cached_values(out)
+    for r in (2, 3):
+        assert [v[f"Positions!{c}{r}"] for c in "IJK"] == ["refused"] * 3
+    assert v["Positions!J4"] == pytest.approx(b.risk.liq_price[2])
+    dash = [v.get(f"Dashboard!E{r}") for r in range(1, 60)]
+    assert dash.count("refused") == 2
+    assert "refused" in capsys.readouterr().out
 
 
 # ---------------------------------------------------------------- funding and carry

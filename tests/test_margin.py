@@ -254,6 +254,16 @@ RECORDED = [
     ("BYBIT:ETHUSDT", 35, 1000000000, 0.6, 1, 138018220),
     ("BITMEX:XBTUSD", 1, 200, 0.005, 100, 0),
     ("BITMEX:XBTUSD", 4, 650, 0.02, 40, 0),
+    # base tiers only, from the venues' own pages (dated; data/README.md):
+    # OKX, 11 Sept 2019: BTC tier-1 max 2000 contracts, basic MMR 0.5 %, IMR 1.0 %
+    ("OKX:BTC-USD-SWAP", 1, 2000, 0.005, 100, 0),
+    # OKX, 16 Jul 2020 (coin-margined ETH: basic risk limit 10,000 -> 20,000 contracts) and
+    # 11 Sept 2019 (ETH basic MMR 1.0 %, IMR 2.0 %)
+    ("OKX:ETH-USD-SWAP", 1, 20000, 0.01, 50, 0),
+    # Binance's COIN-M leverage table (FAQ be2c7d9d, 2020): ETHUSD 100x (IMR 1 %) to 100 ETH
+    ("BINANCE:ETHUSD_PERP", 1, 100, 0.005, 100, 0),
+    # Bybit's API docs (risk limit list of 2019-12-29): ETH limit 3000, MM 1.00 %, to 50x
+    ("BYBIT:ETHUSD", 1, 3000, 0.01, 50, 0),
 ]
 
 
@@ -264,6 +274,20 @@ def test_bundled_tiers_are_the_venues_recorded_rows(key, n, cap, rate, lev, amou
     r = rows[n - 1]
     assert (float(r["cap"]), float(r["maint_rate"]), float(r["max_leverage"]),
             float(r["maint_amount"])) == (cap, rate, lev, amount)
+
+
+def test_every_preset_has_a_tier_table_starting_at_its_base_rate():
+    """No contract falls back to a flat rate without a bound (the "preset" table), and a preset's own base rate
+    (what the backtest and HEDGE_SPEC use) is its first tier's. Deribit's tiers step its
+    formula (1 % + 0.005 % a BTC), so its first tier is a little above the 1 % base."""
+    for key in hx.contract_keys():
+        t = hx.tiers_of(key)
+        assert t.source != "preset", f"{key} has no tier table"
+        base = hx.get_contract(key).maint_margin
+        if t.source == "deribit":
+            assert base <= t.maint_rate[0] <= base * 1.06
+        else:
+            assert float(t.maint_rate[0]) == base, key
 
 
 def test_bybit_usdt_maintenance_with_its_deduction_and_the_largest_tier_refused():

@@ -358,7 +358,7 @@ def test_okx_tiers_are_in_contracts_and_load(venue, tmp_path, capsys):
     t = hedgexl.tiers_of("OKX:BTC-USD-SWAP")
     assert t.cap_unit == "contracts" and float(t.maint_rate[t.index(6000)]) == 0.005
     # the stand-in gives ETH the BTC table: a change against the bundled preset, said
-    assert "OKX:ETH-USD-SWAP: maint_margin 0.005 -> 0.004" in capsys.readouterr().out
+    assert "OKX:ETH-USD-SWAP: maint_margin 0.01 -> 0.004" in capsys.readouterr().out
 
 
 # --- report and batch --refresh -------------------------------------------------------------

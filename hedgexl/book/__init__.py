@@ -103,7 +103,7 @@ def build_book(h: Holdings, pos: Positions, *, sizing: Sizing | None = None,
     carry = position_carry(pos, risk.mark, funding, end)
     trades, notes = plan_trades(h, s, pos, marks, default_hedge_ratio, band)
     exposure = coin_exposure(h, pos, trades, marks)
-    notes = list(pos.notes) + notes + carry.missing
+    notes = list(pos.notes) + risk.refusals + notes + carry.missing
     for k in risk.flat_tiers:
         spec = core.get_contract(k)
         notes.append(f"{k}: no margin tier table is bundled; its liquidation prices use the "

@@ -32,10 +32,20 @@ class Risk:
     liq_price: np.ndarray  # USD per coin, NaN: none
     distance: np.ndarray  # fraction of the mark, NaN: none
     flat_tiers: list[str]  # contracts priced at a flat rate (no tier table bundled)
+    refusals: list[str]  # one line per position whose margin and liquidation are refused
+    refused: list[int]  # their indices: NaN in maint_margin, liq_price, distance
+
+    def is_refused(self, i: int) -> bool:
+        return i in self.refused
 
 
 def _unit(spec) -> str:
     return "usd" if spec.linear else "coin"
+
+
+def _row(pos: Positions, i: int) -> str:
+    rows = ", ".join(map(str, pos.rows[i])) if pos.rows else str(i + 1)
+    return f"{pos.source}: row {rows} ({pos.account[i]} {pos.contract[i]})"
 
 
 def position_risk(pos: Positions, marks: dict[str, float]) -> Risk:
@@ -50,23 +60,47 @@ def position_risk(pos: Positions, marks: dict[str, float]) -> Risk:
     notional = np.where(linear, q * mult * mark, q * mult)
     upnl = np.array([core.futures_pnl(q[i], ep[i], mark[i], pos.contract[i], _unit(specs[i]))
                      for i in range(n)])
+    refused: dict[int, str] = {}
+
+    def at(i, fn, *args):
+        """``fn(*args)`` for position ``i``, or NaN with the one line saying why (a size
+        beyond the bundled tiers): that position is refused, the rest of the book is not."""
+        if i in refused:
+            return np.nan
+        try:
+            return float(fn(*args))
+        except ValueError as e:
+            refused[i] = f"{_row(pos, i)}: margin and liquidation refused: {e}"
+            return np.nan
+
     # shown (and computed by the sheet's HEDGE_MARGIN) at the mark
-    mm = core.maintenance_margin(q, mark, np.array(pos.contract, dtype=object))
+    mm = np.array([at(i, core.maintenance_margin, q[i], mark[i], pos.contract[i])
+                   for i in range(n)])
     # what the venue holds back from a shared wallet: on the mark's value (Binance, OKX) or
     # on the entry value (Bybit, BitMEX)
     held = np.array([mm[i] if s.margin_model == "liq_value" else
-                     core.maintenance_margin(q[i], ep[i], s.key) for i, s in enumerate(specs)])
+                     at(i, core.maintenance_margin, q[i], ep[i], s.key)
+                     for i, s in enumerate(specs)])
     margin = pos.margin.copy()
+    beyond = set(refused)  # refused on their own: the cross wallets they share are unknown
     for (account, cur), wallet in pos.wallet.items():
         members = [i for i in range(n) if pos.account[i] == account and settle[i] == cur
                    and pos.mode[i] == "cross"]
         for i in members:
             others = [j for j in members if j != i]
-            margin[i] = max(wallet - sum(held[j] for j in others)
-                            + sum(upnl[j] for j in others), 0.0)
-    liq = np.array([core.liquidation_price(q[i], ep[i], margin[i], pos.contract[i])
+            blocked = [j for j in others if j in beyond]
+            if blocked and i not in refused:  # what the wallet leaves it is unknown
+                refused[i] = (f"{_row(pos, i)}: margin and liquidation refused: it shares "
+                              f"{account}'s {cur} cross wallet with {pos.contract[blocked[0]]}, "
+                              f"whose maintenance margin is refused")
+            margin[i] = np.nan if blocked else max(
+                wallet - sum(held[j] for j in others) + sum(upnl[j] for j in others), 0.0)
+    liq = np.array([at(i, core.liquidation_price, q[i], ep[i], margin[i], pos.contract[i])
                     for i in range(n)])
     dist = np.array([core.liquidation_distance(q[i], mark[i], liq[i]) if np.isfinite(liq[i])
                      else np.nan for i in range(n)])
+    for i in refused:
+        mm[i] = liq[i] = dist[i] = np.nan
     flat = sorted({s.key for s in specs if core.tiers_of(s.key).source == "preset"})
-    return Risk(coin, settle, mark, notional, upnl, mm, margin, liq, dist, flat)
+    return Risk(coin, settle, mark, notional, upnl, mm, margin, liq, dist, flat,
+                [refused[i] for i in sorted(refused)], sorted(refused))

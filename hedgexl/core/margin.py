@@ -70,9 +70,10 @@ def _size(q, p, spec, unit):
     return qa * p if spec.linear else qa / p
 
 
-def _tier(spec, q, p):
+def _tier(spec, q, p, where=None):
     """Maintenance rate and amount of the tier of a position of ``q`` at price ``p``;
-    refused beyond the table's largest tier."""
+    refused beyond the table's largest tier. ``where``: the positions' indices in the
+    caller's arguments, named in the refusal (None for a single position)."""
     t = tiers_of(spec)
     size = _size(q, p, spec, t.cap_unit)
     i = t.index(size)
@@ -83,8 +84,9 @@ def _tier(spec, q, p):
         unit = {"coin": spec.settle or spec.coin, "quote": spec.settle,
                 "contracts": "contracts"}[t.cap_unit]
         raise ValueError(f"a position of {s:,.6g} {unit} is beyond the largest margin tier of "
-                         f"{spec.key} ({t.bound:,.6g} {unit}): add its tiers with "
-                         f"load_tiers" + (f" (index {j})" if np.ndim(size) else ""))
+                         f"{spec.key} ({t.bound:,.6g} {unit}): load the venue's current "
+                         f"tiers (--tiers FILE, or load_tiers)"
+                         + ("" if where is None else f" (index {int(where[j])})"))
     return t.maint_rate[i], t.maint_amount[i]
 
 
@@ -141,7 +143,7 @@ def maintenance_margin(contracts, price, contract, maint_rate=None, maint_amount
         elif spec.face_only:
             raise ValueError("maint_rate is required for a contract given as a face value")
         else:
-            m, a = _tier(spec, q, p)
+            m, a = _tier(spec, q, p, np.flatnonzero(mask) if shape else None)
         value = np.abs(q) * spec.multiplier
         value = value * p if spec.linear else value / p
         res[mask] = np.maximum(value * m - a, 0.0)
@@ -316,25 +318,25 @@ def liquidation_price(contracts, entry_price, margin, contract, maint_rate=None,
         elif spec.face_only:  # the textbook model: m = 0 is the bankruptcy price
             lp = _liq(spec, qq, e, bb, 0.0, a, fee)
         else:
-            lp = _tiered(spec, qq, e, bb, fee)
+            lp = _tiered(spec, qq, e, bb, fee, np.flatnonzero(mask) if shape else None)
         if round_to_tick:
             lp = _round_to_tick(spec, qq, lp)
         res[mask] = lp
     return out(res if shape else res.reshape(()))
 
 
-def _tiered(spec, q, ep, b, fee):
+def _tiered(spec, q, ep, b, fee, where=None):
     """The liquidation price with the preset's tiers. Where maintenance is charged on the
     value at the liquidation price, the tier is re-checked there, as Binance documents,
     until it holds; a price that flips between two tiers (it cannot settle) takes the
     one nearer the entry, the safer to show."""
-    m, a = _tier(spec, q, ep)
+    m, a = _tier(spec, q, ep, where)
     lp = _liq(spec, q, ep, b, m, a, fee)
     if spec.margin_model != "liq_value" or tiers_of(spec).cap_unit == "contracts":
         return lp
     prev = lp
     for _ in range(len(tiers_of(spec).cap) + 1):
-        m2, a2 = _tier(spec, q, np.where(np.isfinite(lp), lp, ep))
+        m2, a2 = _tier(spec, q, np.where(np.isfinite(lp), lp, ep), where)
         if np.array_equal(m2, m) and np.array_equal(a2, a):
             return lp
         m, a, prev = m2, a2, lp

@@ -276,6 +276,11 @@ def _run_pool(jobs, out_dir, opts, custom, workers, on_result,
     return [results[i] for i in range(len(jobs))]
 
 
+def _near(near, refused) -> str:
+    """The nearest liquidation distance as the summary prints it."""
+    return "refused" if refused else "" if near is None else f"{near:.1%}"
+
+
 def format_summary(results: list[ReportResult]) -> str:
     desk = any((r.totals or {}).get("trades") is not None for r in results)
     head = f"{'portfolio':<24} {'status':<7} {'rows':>5} {'spot value USD':>16} " \
@@ -295,7 +300,7 @@ def format_summary(results: list[ReportResult]) -> str:
             if desk:
                 near, carry = t.get("nearest_liquidation"), t.get("carry_year_usd")
                 line += (f"{'' if t.get('trades') is None else t['trades']:>6} "
-                         f"{'' if near is None else f'{near:.1%}':>12} "
+                         f"{_near(near, t.get('liquidation_refused')):>12} "
                          f"{'' if carry is None else f'{carry:,.0f}':>13}")
             else:
                 fund = "" if t.get("funding") is None else \
@@ -309,7 +314,8 @@ def format_summary(results: list[ReportResult]) -> str:
     lines.append(f"{'total':<24} {f'{ok}/{len(results)}':<7} {'':>5} {tv:>16,.2f} "
                  f"{tn:>16,.2f} {((tn - tr) / tv if tv else 0):>9.2%}")
     lines.append("coverage: beta-adjusted hedge notional net of rounding / spot value"
-                 + ("; nearest liq.: the smallest move to a liquidation, of the mark"
+                 + ("; nearest liq.: the smallest move to a liquidation, of the mark "
+                    "('refused': a position's margin tiers are not bundled, see its report)"
                     if desk else "; funding: over the funding history, + received"))
     return "\n".join(lines)
 

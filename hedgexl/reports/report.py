@@ -28,8 +28,8 @@ __all__ = ["ReportOptions", "ReportResult", "make_report", "report_data", "SUMMA
 
 SUMMARY_COLUMNS = ["portfolio", "status", "holdings", "spot_value_usd", "hedge_notional_usd",
                    "coverage", "residual_usd", "funding_coin", "net_pnl_usd", "trades",
-                   "nearest_liquidation", "funding_accrued_usd", "carry_year_usd", "report",
-                   "error"]
+                   "nearest_liquidation", "liquidation_refused", "funding_accrued_usd",
+                   "carry_year_usd", "report", "error"]
 
 
 @dataclass(frozen=True)
@@ -87,6 +87,7 @@ class ReportResult:
                 "residual_usd": t.get("residual"), "funding_coin": t.get("funding"),
                 "net_pnl_usd": t.get("net_pnl"), "trades": t.get("trades"),
                 "nearest_liquidation": t.get("nearest_liquidation"),
+                "liquidation_refused": t.get("liquidation_refused"),
                 "funding_accrued_usd": t.get("funding_accrued_usd"),
                 "carry_year_usd": t.get("carry_year_usd"), "report": self.path or "",
                 "error": self.error}
@@ -242,7 +243,9 @@ def report_data(holdings: Holdings, opts: ReportOptions, funding=None,
                               valuation=vdate, default_hedge_ratio=opts.default_hedge_ratio,
                               band=opts.band)
         except ValueError as e:
-            raise InputError(positions.source, str(e).split(": ", 1)[-1]) from None
+            msg, lead = str(e), f"{positions.source}: "
+            raise InputError(positions.source, msg[len(lead):] if msg.startswith(lead)
+                             else msg) from None
     return WorkbookData(
         holdings=holdings, hedge_ratio_given=holdings.hedge_ratio_given,
         settings=Settings(valuation_date=vdate, default_hedge_ratio=opts.default_hedge_ratio,

@@ -10,6 +10,9 @@ from xlsxwriter.utility import xl_rowcol_to_cell as rc
 
 from . import layout as L
 
+#: In place of a figure hedgexl will not show; a note beside it says why.
+REFUSED = "refused"
+
 
 class CellWriter:
     """Writes either a formula with its cached value (live) or the value alone (static)."""

@@ -9,6 +9,7 @@ import numpy as np
 
 from ...book import COVERAGE_LABEL
 from .. import layout as L
+from ..cells import REFUSED
 from ..style import COIN, COLORS, CONTRACTS, DATE, PCT, PRICE, USD
 from .context import Context
 
@@ -218,7 +219,9 @@ def _desk(c: Context, ds) -> None:
         r += 1
     # -- nearest to liquidation
     risk, pos = b.risk, b.positions
-    order = sorted(range(len(pos)), key=lambda i: (not np.isfinite(risk.distance[i]),
+    # refused first (their risk is unknown), then the nearest; none (cannot be) last
+    order = sorted(range(len(pos)), key=lambda i: (not risk.is_refused(i),
+                                                   not np.isfinite(risk.distance[i]),
                                                    risk.distance[i]))
     r = _block(c, ds, r + 1, "Nearest to liquidation",
                ["Account", "Contract", "Margin mode", "Mark (USD)", "Liquidation (USD)",
@@ -230,15 +233,24 @@ def _desk(c: Context, ds) -> None:
         ds.write_string(r, 2, pos.mode[i])
         w.cell(ds, r, 3, "=" + L.ref(L.POSITIONS, f"{P['mark']}{x}"), float(risk.mark[i]),
                f("calc", PRICE))
-        w.cell(ds, r, 4, "=" + L.ref(L.POSITIONS, f"{P['liq']}{x}"),
-               float(risk.liq_price[i]), f("calc", PRICE))
-        d = float(risk.distance[i])
-        w.cell(ds, r, 5, "=" + L.ref(L.POSITIONS, f"{P['distance']}{x}"), d,
-               f("warn" if np.isfinite(d) and d < 0.1 else "calc", PCT))
+        if risk.is_refused(i):  # the Positions sheet's notes say why
+            ds.write_string(r, 4, REFUSED, f("warn"))
+            ds.write_string(r, 5, REFUSED, f("warn"))
+        else:
+            w.cell(ds, r, 4, "=" + L.ref(L.POSITIONS, f"{P['liq']}{x}"),
+                   float(risk.liq_price[i]), f("calc", PRICE))
+            d = float(risk.distance[i])
+            w.cell(ds, r, 5, "=" + L.ref(L.POSITIONS, f"{P['distance']}{x}"), d,
+                   f("warn" if np.isfinite(d) and d < 0.1 else "calc", PCT))
         ds.write_string(r, 6, risk.settle[i])
         r += 1
     if len(order) > 8:
         ds.write(r, 0, f"... and {len(order) - 8} more on the Positions sheet", f("note"))
+        r += 1
+    if risk.refused:
+        ds.write(r, 0, "refused: larger than the margin tiers bundled for its contract, or "
+                       "sharing a cross wallet with such a position (the Positions sheet's "
+                       "notes say which): load the venue's tiers with --tiers.", f("note"))
         r += 1
     # -- coverage per coin
     e = b.exposure

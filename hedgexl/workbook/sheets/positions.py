@@ -6,7 +6,7 @@ from __future__ import annotations
 import math
 
 from .. import layout as L
-from ..cells import page, table
+from ..cells import REFUSED, page, table
 from ..style import CONTRACTS, DATETIME, PCT, PRICE, USD
 from .context import Context
 
@@ -45,15 +45,24 @@ def write(c: Context, ws) -> None:
         ws.write_number(r, col["entry"], float(pos.entry_price[i]), f_price)
         ws.write_number(r, col["mark"], float(risk.mark[i]), f("calc", PRICE))
         ws.write_number(r, col["notional"], float(risk.notional_usd[i]), f_usd)
-        ws.write_number(r, col["margin"], float(risk.margin[i]),
-                        f_amt_in if pos.mode[i] == "isolated" else f_amt)
-        w.cell(ws, r, col["maint"], f"=HEDGE_MARGIN({x['contracts']},{x['mark']},"
-                                    f"{x['contract']})", float(risk.maint_margin[i]), f_amt)
-        w.cell(ws, r, col["liq"], f"=HEDGE_LIQ_PRICE({x['contracts']},{x['entry']},"
-                                  f"{x['margin']},{x['contract']})", float(risk.liq_price[i]),
-               f_liq)
-        w.cell(ws, r, col["distance"], f"=HEDGE_LIQ_DISTANCE({x['contracts']},{x['mark']},"
-                                       f"{x['liq']})", float(risk.distance[i]), f_pct)
+        mg = float(risk.margin[i])
+        if math.isfinite(mg):
+            ws.write_number(r, col["margin"], mg,
+                            f_amt_in if pos.mode[i] == "isolated" else f_amt)
+        else:  # a cross wallet shared with a refused position
+            ws.write_string(r, col["margin"], REFUSED, f("warn"))
+        if risk.is_refused(i):  # the reason is in the notes below
+            for k in ("maint", "liq", "distance"):
+                ws.write_string(r, col[k], REFUSED, f("warn"))
+        else:
+            w.cell(ws, r, col["maint"], f"=HEDGE_MARGIN({x['contracts']},{x['mark']},"
+                                        f"{x['contract']})", float(risk.maint_margin[i]), f_amt)
+            w.cell(ws, r, col["liq"], f"=HEDGE_LIQ_PRICE({x['contracts']},{x['entry']},"
+                                      f"{x['margin']},{x['contract']})",
+                   float(risk.liq_price[i]), f_liq)
+            w.cell(ws, r, col["distance"], f"=HEDGE_LIQ_DISTANCE({x['contracts']},"
+                                           f"{x['mark']},{x['liq']})", float(risk.distance[i]),
+                   f_pct)
         ws.write_string(r, col["settle"], risk.settle[i], f("calc"))
         if pos.opened_at[i] is not None:
             ws.write_datetime(r, col["opened"], pos.opened_at[i], f("input", DATETIME))
