@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import csv
 import datetime as dt
+import re
 import shutil
 from pathlib import Path
 
@@ -84,6 +85,21 @@ def test_positions_in_one_contract_add_up_at_the_venues_average_entry(tmp_path):
     assert pos.rows[0] == [2, 3]
 
 
+def test_a_books_refusal_names_the_right_file_whole(tmp_path, capsys):
+    """What the book refuses reaches the user whole (it was once cut at its first ': '),
+    naming the file it is about: the positions file, or the holdings file."""
+    h = write(tmp_path / "h.csv", "asset,quantity,price\nBTC,1,60000\n")
+    p = write(tmp_path / "pos.csv", HEAD + "a,OKX:ETH-USD-SWAP,-100,3000,1,,,\n")
+    refused(capsys, ["report", h, "--positions", p, "-o", tmp_path / "r.xlsx"],
+            f"hedgexl: error: {p}: positions in OKX:ETH-USD-SWAP need a ETH price: add a "
+            f"holding of ETH, a mark_price column, or --prices with ETH", watch=[tmp_path])
+    h2 = write(tmp_path / "h2.csv", "asset,quantity,price,contract\nSOL,10,150,BINANCE:BTCUSDT\n")
+    p2 = write(tmp_path / "pos2.csv", HEAD + "a,BINANCE:BTCUSD_PERP,-1,60000,1,,,\n")
+    refused(capsys, ["report", h2, "--positions", p2, "-o", tmp_path / "r.xlsx"],
+            f"hedgexl: error: {h2}, row 2: BINANCE:BTCUSDT is a linear contract: it is sized "
+            f"at the price of BTC, so the portfolio needs a holding of BTC", watch=[tmp_path])
+
+
 def test_report_refuses_a_bad_positions_file_in_one_line_and_writes_nothing(tmp_path,
                                                                             capsys):
     h = write(tmp_path / "h.csv", "asset,quantity,price\nBTC,1,60000\n")
@@ -154,9 +170,9 @@ def test_a_hedge_held_on_another_venue_is_kept_and_counted(tmp_path):
 
 
 def test_the_band_skips_small_trades(tmp_path):
-    args = ("asset,quantity,price,hedge_ratio,contract\nETH,100,3000,100%,"
-            "OKX:ETH-USD-SWAP\n", "okx,OKX:ETH-USD-SWAP,-31000,3000,0,,,\n")
-    assert _book(tmp_path, *args).trades.trade[0] == 1000  # 3.3 % of the target
+    args = ("asset,quantity,price,hedge_ratio,contract\nETH,50,3000,100%,"
+            "OKX:ETH-USD-SWAP\n", "okx,OKX:ETH-USD-SWAP,-14500,3000,0,,,\n")
+    assert _book(tmp_path, *args).trades.trade[0] == -500  # 3.3 % of the target, 15,000
     banded = _book(tmp_path, *args, band=0.05)
     assert banded.trades.trade[0] == 0 and "band" in banded.trades.note[0]
 
@@ -178,39 +194,63 @@ def test_cross_margin_uses_the_wallet_less_what_the_other_positions_need(tmp_pat
 
 def test_a_position_beyond_the_bundled_tiers_is_refused_alone(tmp_path, capsys):
     """Right or refused: 25,000 OKX:ETH-USD-SWAP contracts are past the one tier bundled
-    (20,000), so that position gets no margin or liquidation figure; nor does the position
-    sharing its ETH cross wallet (what the wallet leaves it depends on the refused one). The
-    rest of the book stands: an isolated BTC short keeps DOMAIN's liquidation price, and
-    the trades are still planned."""
+    (20,000), so that position gets no margin or liquidation figure; the position sharing
+    its ETH cross wallet keeps its own maintenance margin but not its liquidation price
+    (what the wallet leaves it depends on the refused one). The rest of the book stands: an
+    isolated BTC short keeps DOMAIN's liquidation price, and the trades are still planned."""
     hold = "asset,quantity,price,hedge_ratio,contract\nETH,100,3000,100%,BINANCE:ETHUSD_PERP\n" \
            "BTC,1,60000,100%,BINANCE:BTCUSD_PERP\n"
     rows = ("x,OKX:ETH-USD-SWAP,-25000,3000,,5,cross,\n"
             "x,BINANCE:ETHUSD_PERP,-1000,3000,,,cross,\n"
             "iso,BINANCE:BTCUSD_PERP,-100,60000,0.1,,isolated,\n")
     b = _book(tmp_path, hold, rows)
-    assert b.risk.refused == [0, 1]
-    for i in (0, 1):
-        assert np.isnan([b.risk.maint_margin[i], b.risk.liq_price[i], b.risk.distance[i]]).all()
-    assert any("row 2 (x OKX:ETH-USD-SWAP): margin and liquidation refused: a position of "
-               "25,000 contracts is beyond the largest margin tier of OKX:ETH-USD-SWAP "
-               "(20,000 contracts)" in n for n in b.notes)
-    assert any("row 3 (x BINANCE:ETHUSD_PERP): margin and liquidation refused: it shares x's "
-               "ETH cross wallet with OKX:ETH-USD-SWAP" in n for n in b.notes)
+    r = b.risk
+    assert r.refused == [0, 1]
+    assert np.isnan([r.maint_margin[0], r.liq_price[0], r.distance[0]]).all()
+    # the neighbour: Binance tier 1 (3.3 ETH: 0.5 %) at the mark, 3,000
+    assert r.maint_margin[1] == pytest.approx(1000 * 10 / 3000 * 0.005)
+    assert np.isnan([r.margin[1], r.liq_price[1], r.distance[1]]).all()
+    assert b.notes.index(next(n for n in b.notes if "row 2" in n)) < \
+        b.notes.index(next(n for n in b.notes if "row 3" in n))  # the cause first
+    assert "p.csv: row 2 (x OKX:ETH-USD-SWAP): margin and liquidation refused: a position " \
+           "of 25,000 contracts is beyond the largest margin tier of OKX:ETH-USD-SWAP " \
+           "(20,000 contracts)" in b.notes[b.notes.index(next(n for n in b.notes
+                                                              if "row 2" in n))]
+    assert any(n.startswith("p.csv: row 3 (x BINANCE:ETHUSD_PERP): liquidation refused: it "
+                            "shares x's ETH cross wallet with OKX:ETH-USD-SWAP") for n in b.notes)
     # short, Binance tier 1 (0.17 BTC: 0.4 %, no amount): LP = N(1-m) / (N/EP - WB)
     n = 100 * 100
-    assert b.risk.liq_price[2] == pytest.approx(round(n * (1 - 0.004) / (n / 60_000 - 0.1), 1))
+    assert r.liq_price[2] == pytest.approx(round(n * (1 - 0.004) / (n / 60_000 - 0.1), 1))
     assert len(b.trades.trade) == 3
-    # the report: the two rows say "refused" where a figure would be, the summary too
+    # the report: "refused" where a figure would be; the summary counts it beside the
+    # nearest distance known (the BTC short's)
     out = tmp_path / "r.xlsx"
     assert cli.main(["report", str(tmp_path / "h.csv"), "--positions", str(tmp_path / "p.csv"),
                      "-o", str(out), "--valuation-date", "2024-06-30"]) == 0
     v = cached_values(out)
-    for r in (2, 3):
-        assert [v[f"Positions!{c}{r}"] for c in "IJK"] == ["refused"] * 3
-    assert v["Positions!J4"] == pytest.approx(b.risk.liq_price[2])
-    dash = [v.get(f"Dashboard!E{r}") for r in range(1, 60)]
+    assert [v[f"Positions!{c}2"] for c in "HIJK"][1:] == ["refused"] * 3
+    assert [v[f"Positions!{c}3"] for c in "HIJK"] == ["refused", pytest.approx(
+        r.maint_margin[1]), "refused", "refused"]
+    assert v["Positions!J4"] == pytest.approx(r.liq_price[2])
+    dash = [v.get(f"Dashboard!E{k}") for k in range(1, 60)]
     assert dash.count("refused") == 2
-    assert "refused" in capsys.readouterr().out
+    near = f"{r.distance[2]:.1%} +2 ref"
+    assert re.search(rf"^h\s.*{re.escape(near)}", capsys.readouterr().out, re.M)
+
+
+def test_a_position_that_outgrows_its_tier_at_the_liquidation_price(tmp_path):
+    """A long of 25,000 BINANCE:ETHUSD_PERP (250,000 USD) is 83 ETH at 3,000, inside the
+    100-ETH tier; at its liquidation price (about 2,430, with 20 ETH) it would be 103 ETH,
+    beyond it. Binance re-checks the tier there, so the liquidation price is refused, while
+    the maintenance margin at the mark stands (83.3 ETH x 0.5 %)."""
+    b = _book(tmp_path, "asset,quantity,price\nETH,1,3000\n",
+              "x,BINANCE:ETHUSD_PERP,25000,3000,20,,isolated,\n")
+    r = b.risk
+    assert r.refused == [0] and np.isnan([r.liq_price[0], r.distance[0]]).all()
+    assert r.maint_margin[0] == pytest.approx(250_000 / 3000 * 0.005)
+    # the size named is the one at the liquidation price, with that price
+    assert re.search(r"row 2 \(x BINANCE:ETHUSD_PERP\): liquidation refused: a position of "
+                     r"10\d\.\d+ ETH at 2,4\d\d\.\d\d USD is beyond", b.notes[0])
 
 
 # ---------------------------------------------------------------- funding and carry

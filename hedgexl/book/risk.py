@@ -9,6 +9,7 @@ unrealised PnL at the mark, as Binance's cross-margin formula does.
 from __future__ import annotations
 
 from dataclasses import dataclass
+from pathlib import Path
 
 import numpy as np
 
@@ -32,8 +33,9 @@ class Risk:
     liq_price: np.ndarray  # USD per coin, NaN: none
     distance: np.ndarray  # fraction of the mark, NaN: none
     flat_tiers: list[str]  # contracts priced at a flat rate (no tier table bundled)
-    refusals: list[str]  # one line per position whose margin and liquidation are refused
-    refused: list[int]  # their indices: NaN in maint_margin, liq_price, distance
+    refusals: list[str]  # one line per position whose liquidation is refused, and why
+    refused: list[int]  # their indices: NaN in liq_price and distance; in maint_margin too
+    #                     where the position itself is beyond its tiers
 
     def is_refused(self, i: int) -> bool:
         return i in self.refused
@@ -45,7 +47,7 @@ def _unit(spec) -> str:
 
 def _row(pos: Positions, i: int) -> str:
     rows = ", ".join(map(str, pos.rows[i])) if pos.rows else str(i + 1)
-    return f"{pos.source}: row {rows} ({pos.account[i]} {pos.contract[i]})"
+    return f"{Path(pos.source).name}: row {rows} ({pos.account[i]} {pos.contract[i]})"
 
 
 def position_risk(pos: Positions, marks: dict[str, float]) -> Risk:
@@ -60,29 +62,29 @@ def position_risk(pos: Positions, marks: dict[str, float]) -> Risk:
     notional = np.where(linear, q * mult * mark, q * mult)
     upnl = np.array([core.futures_pnl(q[i], ep[i], mark[i], pos.contract[i], _unit(specs[i]))
                      for i in range(n)])
-    refused: dict[int, str] = {}
+    refused: dict[int, str] = {}  # in the order found: the causes before their neighbours
 
-    def at(i, fn, *args):
-        """``fn(*args)`` for position ``i``, or NaN with the one line saying why (a size
-        beyond the bundled tiers): that position is refused, the rest of the book is not."""
+    def at(i, what, fn, *args):
+        """``fn(*args)`` for position ``i``, or NaN with one line saying why (a size beyond
+        the bundled tiers): that position is refused, the rest of the book is not."""
         if i in refused:
             return np.nan
         try:
             return float(fn(*args))
-        except ValueError as e:
-            refused[i] = f"{_row(pos, i)}: margin and liquidation refused: {e}"
+        except core.TierError as e:
+            refused[i] = f"{_row(pos, i)}: {what} refused: {e}"
             return np.nan
 
     # shown (and computed by the sheet's HEDGE_MARGIN) at the mark
-    mm = np.array([at(i, core.maintenance_margin, q[i], mark[i], pos.contract[i])
-                   for i in range(n)])
+    mm = np.array([at(i, "margin and liquidation", core.maintenance_margin, q[i], mark[i],
+                      pos.contract[i]) for i in range(n)])
     # what the venue holds back from a shared wallet: on the mark's value (Binance, OKX) or
     # on the entry value (Bybit, BitMEX)
     held = np.array([mm[i] if s.margin_model == "liq_value" else
-                     at(i, core.maintenance_margin, q[i], ep[i], s.key)
-                     for i, s in enumerate(specs)])
+                     at(i, "margin and liquidation", core.maintenance_margin, q[i], ep[i],
+                        s.key) for i, s in enumerate(specs)])
+    beyond = set(refused)  # no maintenance margin: the cross wallets they share are unknown
     margin = pos.margin.copy()
-    beyond = set(refused)  # refused on their own: the cross wallets they share are unknown
     for (account, cur), wallet in pos.wallet.items():
         members = [i for i in range(n) if pos.account[i] == account and settle[i] == cur
                    and pos.mode[i] == "cross"]
@@ -90,17 +92,20 @@ def position_risk(pos: Positions, marks: dict[str, float]) -> Risk:
             others = [j for j in members if j != i]
             blocked = [j for j in others if j in beyond]
             if blocked and i not in refused:  # what the wallet leaves it is unknown
-                refused[i] = (f"{_row(pos, i)}: margin and liquidation refused: it shares "
-                              f"{account}'s {cur} cross wallet with {pos.contract[blocked[0]]}, "
-                              f"whose maintenance margin is refused")
+                refused[i] = (f"{_row(pos, i)}: liquidation refused: it shares {account}'s "
+                              f"{cur} cross wallet with {pos.contract[blocked[0]]}, whose "
+                              f"maintenance margin is refused")
             margin[i] = np.nan if blocked else max(
                 wallet - sum(held[j] for j in others) + sum(upnl[j] for j in others), 0.0)
-    liq = np.array([at(i, core.liquidation_price, q[i], ep[i], margin[i], pos.contract[i])
-                    for i in range(n)])
+    # the tier is re-checked at the liquidation price, where a position can outgrow it
+    liq = np.array([at(i, "liquidation", core.liquidation_price, q[i], ep[i], margin[i],
+                       pos.contract[i]) for i in range(n)])
     dist = np.array([core.liquidation_distance(q[i], mark[i], liq[i]) if np.isfinite(liq[i])
                      else np.nan for i in range(n)])
     for i in refused:
-        mm[i] = liq[i] = dist[i] = np.nan
+        liq[i] = dist[i] = np.nan
+        if i in beyond:
+            mm[i] = np.nan
     flat = sorted({s.key for s in specs if core.tiers_of(s.key).source == "preset"})
     return Risk(coin, settle, mark, notional, upnl, mm, margin, liq, dist, flat,
-                [refused[i] for i in sorted(refused)], sorted(refused))
+                list(refused.values()), sorted(refused))

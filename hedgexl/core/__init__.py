@@ -13,7 +13,7 @@ from .sizing import (beta_size, hedge_contracts, hedge_notional, hedge_residual,
                      rebalance_contracts, round_to_lot, weight_hedge_contracts)
 from .contracts import (ContractSpec, all_contracts, contract_keys, get_contract,
                         load_contracts, own_contract, reset_contracts)
-from .tiers import Tiers, load_tiers, reset_tiers, tiers_of
+from .tiers import TierError, Tiers, load_tiers, reset_tiers, tiers_of
 
 __all__ = [
     "avg_entry", "funding_payments", "funding_series", "funding_total", "futures_pnl",
@@ -27,5 +27,6 @@ __all__ = [
     "beta_size", "hedge_contracts", "hedge_notional", "hedge_residual",
     "rebalance_contracts", "round_to_lot", "weight_hedge_contracts",
     "ContractSpec", "all_contracts", "contract_keys", "get_contract", "load_contracts",
-    "own_contract", "reset_contracts", "Tiers", "load_tiers", "reset_tiers", "tiers_of",
+    "own_contract", "reset_contracts", "TierError", "Tiers", "load_tiers", "reset_tiers",
+    "tiers_of",
 ]

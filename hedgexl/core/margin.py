@@ -20,7 +20,7 @@ from __future__ import annotations
 import numpy as np
 
 from .contracts import get_contract, resolve
-from .tiers import tiers_of
+from .tiers import TierError, tiers_of
 from .validate import broadcast, num, out
 
 __all__ = ["position_value", "maintenance_margin", "initial_margin", "margin",
@@ -83,10 +83,12 @@ def _tier(spec, q, p, where=None):
         s = float(np.ravel(size)[j])
         unit = {"coin": spec.settle or spec.coin, "quote": spec.settle,
                 "contracts": "contracts"}[t.cap_unit]
-        raise ValueError(f"a position of {s:,.6g} {unit} is beyond the largest margin tier of "
-                         f"{spec.key} ({t.bound:,.6g} {unit}): load the venue's current "
-                         f"tiers (--tiers FILE, or load_tiers)"
-                         + ("" if where is None else f" (index {int(where[j])})"))
+        at = "" if t.cap_unit == "contracts" else \
+            f" at {float(np.ravel(np.broadcast_to(p, np.shape(size)))[j]):,.2f} USD"
+        where = "" if where is None else f" (index {int(where[j])})"
+        raise TierError(f"a position of {s:,.6g} {unit}{at} is beyond the largest margin tier "
+                        f"of {spec.key} ({t.bound:,.6g} {unit}): load the venue's current "
+                        f"tiers{where}")
     return t.maint_rate[i], t.maint_amount[i]
 
 

@@ -24,9 +24,14 @@ import numpy as np
 
 from .contracts import get_contract, read_data_file
 
-__all__ = ["Tiers", "tiers_of", "load_tiers", "reset_tiers", "CAP_UNITS"]
+__all__ = ["Tiers", "TierError", "tiers_of", "load_tiers", "reset_tiers", "CAP_UNITS"]
 
 CAP_UNITS = ("coin", "quote", "contracts")
+
+
+class TierError(ValueError):
+    """A position larger than its contract's largest tier: refused, not priced at a rate
+    the table does not have."""
 
 
 @dataclass(frozen=True)

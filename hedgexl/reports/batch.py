@@ -278,7 +278,8 @@ def _run_pool(jobs, out_dir, opts, custom, workers, on_result,
 
 def _near(near, refused) -> str:
     """The nearest liquidation distance as the summary prints it."""
-    return "refused" if refused else "" if near is None else f"{near:.1%}"
+    text = "" if near is None else f"{near:.1%}"
+    return f"{text} +{refused} ref".strip() if refused else text
 
 
 def format_summary(results: list[ReportResult]) -> str:
@@ -315,7 +316,8 @@ def format_summary(results: list[ReportResult]) -> str:
                  f"{tn:>16,.2f} {((tn - tr) / tv if tv else 0):>9.2%}")
     lines.append("coverage: beta-adjusted hedge notional net of rounding / spot value"
                  + ("; nearest liq.: the smallest move to a liquidation, of the mark "
-                    "('refused': a position's margin tiers are not bundled, see its report)"
+                    "of those known ('+N ref': N positions whose liquidation is refused, "
+                    "beyond their bundled margin tiers; see the report)"
                     if desk else "; funding: over the funding history, + received"))
     return "\n".join(lines)
 

@@ -242,6 +242,8 @@ def report_data(holdings: Holdings, opts: ReportOptions, funding=None,
             book = build_book(holdings, positions, funding=available, prices=prices,
                               valuation=vdate, default_hedge_ratio=opts.default_hedge_ratio,
                               band=opts.band)
+        except InputError:  # names its own file (the holdings, say)
+            raise
         except ValueError as e:
             msg, lead = str(e), f"{positions.source}: "
             raise InputError(positions.source, msg[len(lead):] if msg.startswith(lead)

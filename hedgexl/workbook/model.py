@@ -105,9 +105,8 @@ def compute(d: WorkbookData) -> Numbers:
         t = b.totals()
         totals["trades"] = int(np.count_nonzero(b.trades.trade))
         dist = b.risk.distance[np.isfinite(b.risk.distance)]
-        # unknown while any position's liquidation is refused: not the nearest of the rest
-        totals["nearest_liquidation"] = None if b.risk.refused or not dist.size \
-            else float(dist.min())
+        # the nearest of those known; how many are refused is said beside it
+        totals["nearest_liquidation"] = float(dist.min()) if dist.size else None
         totals["liquidation_refused"] = len(b.risk.refused)
         totals["funding_accrued_usd"] = t["accrued_usd"]
         totals["carry_year_usd"] = t["per_year_latest_usd"]

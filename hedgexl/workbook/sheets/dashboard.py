@@ -248,9 +248,10 @@ def _desk(c: Context, ds) -> None:
         ds.write(r, 0, f"... and {len(order) - 8} more on the Positions sheet", f("note"))
         r += 1
     if risk.refused:
-        ds.write(r, 0, "refused: larger than the margin tiers bundled for its contract, or "
-                       "sharing a cross wallet with such a position (the Positions sheet's "
-                       "notes say which): load the venue's tiers with --tiers.", f("note"))
+        ds.write(r, 0, "refused: beyond the margin tiers bundled for its contract (at the "
+                       "mark, the entry or its liquidation price), or sharing a cross wallet "
+                       "with a position whose margin is; the Positions sheet's notes say "
+                       "which. Load the venue's tiers with --tiers.", f("note"))
         r += 1
     # -- coverage per coin
     e = b.exposure

@@ -51,12 +51,15 @@ def write(c: Context, ws) -> None:
                             f_amt_in if pos.mode[i] == "isolated" else f_amt)
         else:  # a cross wallet shared with a refused position
             ws.write_string(r, col["margin"], REFUSED, f("warn"))
-        if risk.is_refused(i):  # the reason is in the notes below
-            for k in ("maint", "liq", "distance"):
-                ws.write_string(r, col[k], REFUSED, f("warn"))
-        else:
+        if math.isfinite(float(risk.maint_margin[i])):
             w.cell(ws, r, col["maint"], f"=HEDGE_MARGIN({x['contracts']},{x['mark']},"
                                         f"{x['contract']})", float(risk.maint_margin[i]), f_amt)
+        else:  # beyond the bundled tiers: the notes below say so
+            ws.write_string(r, col["maint"], REFUSED, f("warn"))
+        if risk.is_refused(i):
+            for k in ("liq", "distance"):
+                ws.write_string(r, col[k], REFUSED, f("warn"))
+        else:
             w.cell(ws, r, col["liq"], f"=HEDGE_LIQ_PRICE({x['contracts']},{x['entry']},"
                                       f"{x['margin']},{x['contract']})",
                    float(risk.liq_price[i]), f_liq)
@@ -112,7 +115,8 @@ def _chart_helpers(c: Context, ws, first: int, n: int) -> None:
         r = first + i
         x = {k: f"{v}{r + 1}" for k, v in C.items()}
         ws.write_string(r, L.col_index(H["label"]),
-                        f"{b.positions.account[i]} {b.positions.contract[i]}", f("calc"))
+                        f"{b.positions.account[i]} {b.positions.contract[i]}"
+                        + (f" ({REFUSED})" if b.risk.is_refused(i) else ""), f("calc"))
         ratio = float(b.risk.liq_price[i] / b.risk.mark[i])
         formula = f'=IF(ISNUMBER({x["liq"]}),{x["liq"]}/{x["mark"]},NA())'
         j = L.col_index(H["liq_vs_mark"])
