@@ -314,11 +314,12 @@ def format_summary(results: list[ReportResult]) -> str:
     lines.append("-" * len(head))
     lines.append(f"{'total':<24} {f'{ok}/{len(results)}':<7} {'':>5} {tv:>16,.2f} "
                  f"{tn:>16,.2f} {((tn - tr) / tv if tv else 0):>9.2%}")
+    refused = any((r.totals or {}).get("liquidation_refused") for r in results)
     lines.append("coverage: beta-adjusted hedge notional net of rounding / spot value"
-                 + ("; nearest liq.: the smallest move to a liquidation, of the mark "
-                    "of those known ('+N ref': N positions whose liquidation is refused, "
-                    "beyond their bundled margin tiers; see the report)"
-                    if desk else "; funding: over the funding history, + received"))
+                 + ("; nearest liq.: the smallest move to a liquidation, of the mark"
+                    if desk else "; funding: over the funding history, + received")
+                 + ("; +N ref: N positions whose liquidation is refused (beyond their "
+                    "bundled margin tiers: see the report's notes)" if refused else ""))
     return "\n".join(lines)
 
 
