@@ -88,7 +88,7 @@ def _report_options(args, **over):
               default_hedge_ratio=args.hedge_ratio, decimal=args.decimal,
               delimiter=_delimiter(args), resume=getattr(args, "resume", False),
               valuation_date=args.valuation_date, positions=args.positions, band=args.band,
-              tiers=args.tiers)
+              tiers=args.tiers, portfolio=getattr(args, "portfolio", None))
     kw.update(over)
     return ReportOptions(**kw)
 
@@ -157,7 +157,10 @@ def cmd_batch(args) -> int:
 
     from .reports import discover, run_batch
     opts = _report_options(args)
-    jobs = discover(args.input, opts)
+    said: list[str] = []
+    jobs = discover(args.input, opts, said)
+    for w in said:
+        print(f"warning: {w}", file=sys.stderr)
     opts = _refreshed(opts, args, [j.source for j in jobs if j.holdings is None and
                                    not j.error], [j.holdings for j in jobs if j.holdings is not None])
     workers = args.workers
@@ -354,6 +357,13 @@ def _add_report_options(p):
     p.add_argument("--summary", help="also write the totals table to this CSV")
 
 
+def _add_portfolio_option(p):
+    p.add_argument("--portfolio", metavar="NAME",
+                   help="the portfolio to use, exactly as the input files' portfolio column "
+                        "writes it (default: the holdings file's one portfolio, else its "
+                        "file name)")
+
+
 def _add_book_options(p):
     p.add_argument("--positions", help="the futures positions held, CSV/XLSX (account, "
                                        "contract, contracts, entry_price, margin or "
@@ -473,6 +483,7 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("-o", "--output", required=True, help="the .xlsx report to write")
     _add_report_options(p)
     _add_book_options(p)
+    _add_portfolio_option(p)
     p.set_defaults(func=cmd_report)
 
     p = sub.add_parser("ticket", help="write today's trades (target minus held, per account "
@@ -482,6 +493,7 @@ def build_parser() -> argparse.ArgumentParser:
     _add_input_options(p, what="ticket")
     p.add_argument("--force", action="store_true", help="replace an existing ticket")
     _add_book_options(p)
+    _add_portfolio_option(p)
     p.set_defaults(func=cmd_ticket)
 
     p = sub.add_parser("batch", help="write one report per portfolio")

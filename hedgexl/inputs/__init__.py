@@ -17,11 +17,12 @@ import numpy as np
 
 from ..core.numbers import parse_number
 from ..core.contracts import get_contract, own_contract
-from .positions import POSITION_ALIASES, Positions, read_positions
+from .positions import POSITION_ALIASES, Positions, own_positions, read_positions
 from .tables import (EXCEL_MAX_ROWS, MAX_INPUT_BYTES, MAX_UNPACKED_BYTES, InputError, Table,
-                     column_letter as _column_letter, map_header, norm as _norm, read_table)
+                     check_spellings, column_letter as _column_letter, fold, key_text,
+                     map_header, norm as _norm, read_table)
 
-__all__ = ["InputError", "Holdings", "read_holdings", "Positions", "read_positions", "read_funding", "read_funding_all",
+__all__ = ["InputError", "Holdings", "read_holdings", "Positions", "read_positions", "own_positions", "read_funding", "read_funding_all",
            "pick_funding", "read_prices", "read_table", "Table",
            "parse_number", "example_path", "MAX_INPUT_BYTES", "MAX_UNPACKED_BYTES",
            "EXCEL_MAX_ROWS", "DEFAULT_CONTRACT", "BETA_RANGE", "POSITION_ALIASES"]
@@ -62,6 +63,7 @@ class Holdings:
     contract_given: np.ndarray | None = None  # False where hedgexl chose the contract
     warnings: list[str] = field(default_factory=list)
     beta_source: list[str] | None = None  # "given", "default" or how it was estimated
+    portfolio: str | None = None  # the file's portfolio column (one name), else None
 
     def __len__(self):
         return len(self.asset)
@@ -72,7 +74,7 @@ _FIELDS = ("asset", "quantity", "price", "beta", "hedge_ratio", "contract", "row
 
 
 def read_holdings(path, *, default_hedge_ratio=1.0, default_contract=None,
-                  split_portfolios=False, decimal=None, delimiter=None):
+                  split_portfolios=False, decimal=None, delimiter=None, portfolio=None):
     """Read a holdings file.
 
     A holding without a contract is hedged on its own asset's inverse contract (the preset
@@ -82,7 +84,9 @@ def read_holdings(path, *, default_hedge_ratio=1.0, default_contract=None,
 
     With ``split_portfolios``, return ``{name: Holdings or InputError}`` using the portfolio
     column: a bad row fails its own portfolio only. Otherwise one :class:`Holdings` named
-    after the file, and the first bad row raises.
+    after the file, and the first bad row raises; a file whose portfolio column names
+    several portfolios is refused unless ``portfolio`` picks one (exactly as written); a
+    file without a portfolio column is that portfolio. Two spellings of one portfolio (``Fund B``, ``fund b``) are refused either way.
     """
     p = Path(path)
     table = read_table(p, decimal=decimal, delimiter=delimiter)
@@ -91,6 +95,18 @@ def read_holdings(path, *, default_hedge_ratio=1.0, default_contract=None,
     if split_portfolios and "portfolio" not in cols:
         raise InputError(p, "missing column portfolio (needed to split one file into "
                          "portfolios)", 1)
+    names = _portfolio_names(table, cols)
+    named = portfolio
+    if "portfolio" not in cols:
+        portfolio = None
+    if not split_portfolios and portfolio is None and len(set(n for n, _ in names)) > 1:
+        found = list(dict.fromkeys(n for n, _ in names))
+        raise InputError(p, f"the portfolio column names {len(found)} portfolios ("
+                            f"{_listed(found)}); `hedgexl batch` reports each, or "
+                            f"--portfolio NAME picks one")
+    if portfolio is not None and portfolio not in {n for n, _ in names}:
+        raise InputError(p, f"no rows of portfolio {portfolio!r}"
+                         + _near_miss(portfolio, [n for n, _ in names]))
     cross = get_contract(default_contract or DEFAULT_CONTRACT)
     groups: dict[str, dict] = {}
     failed: dict[str, InputError] = {}
@@ -104,7 +120,12 @@ def read_holdings(path, *, default_hedge_ratio=1.0, default_contract=None,
             i = cols.get(name)
             return row[i] if i is not None and i < len(row) else None
 
-        pname = str(cell("portfolio") or "").strip() if split_portfolios else p.stem
+        pname = key_text(p, cell("portfolio"), "portfolio", rowno) \
+            if split_portfolios or portfolio is not None else p.stem
+        if portfolio is not None:
+            if pname != portfolio:
+                continue
+            pname = p.stem
         if split_portfolios and not pname:
             pname = f"(row {rowno}: no portfolio)"
             failed.setdefault(pname, InputError(p, "portfolio is blank", rowno))
@@ -126,15 +147,46 @@ def read_holdings(path, *, default_hedge_ratio=1.0, default_contract=None,
     if not groups and not failed:
         raise InputError(p, "no holdings rows under the header")
     if not split_portfolios:
-        return _holdings(p.stem, groups[p.stem], p)
+        h = _holdings(p.stem, groups[p.stem], p)
+        h.portfolio = named if named is not None else (names[0][0] if names else None)
+        return h
     return {name: failed[name] if name in failed else _holdings(name, groups[name], p)
             for name in seen}
+
+
+def _portfolio_names(table: Table, cols) -> list[tuple[str, int]]:
+    """``(name, row)`` of every non-blank portfolio cell; two spellings of one name refused."""
+    i = cols.get("portfolio")
+    if i is None:
+        return []
+    out = []
+    for rowno, row in enumerate(table.rows[1:], start=2):
+        name = key_text(table.path, row[i] if i < len(row) else None, "portfolio", rowno)
+        if name:
+            out.append((name, rowno))
+    check_spellings(table.path, out, "portfolio")
+    return out
+
+
+def _listed(names, most=5) -> str:
+    shown = ", ".join(repr(n) for n in names[:most])
+    return shown + (f" and {len(names) - most} more" if len(names) > most else "")
+
+
+def _near_miss(name, candidates) -> str:
+    """``; did you mean 'X'?`` when a candidate differs from ``name`` only in case or
+    spacing, else the list of candidates."""
+    near = [c for c in dict.fromkeys(candidates) if fold(c) == fold(name)]
+    if near:
+        return f"; {near[0]!r} differs only in case or spacing: write it exactly so"
+    found = list(dict.fromkeys(candidates))
+    return f" (the file has {_listed(found)})" if found else " (the file has none)"
 
 
 def _holding_row(table: Table, cell, rowno, default_hedge_ratio, cross, own_cache) -> dict:
     """One holdings row as values, or an InputError naming the row."""
     p = table.path
-    asset = str(cell("asset") or "").strip()
+    asset = key_text(p, cell("asset"), "asset", rowno)
     if not asset:
         raise InputError(p, "asset is blank", rowno)
     vals, given = {}, {}
@@ -162,7 +214,7 @@ def _holding_row(table: Table, cell, rowno, default_hedge_ratio, cross, own_cach
     if given["beta"] and not lo <= vals["beta"] <= hi:
         warnings.append(f"{p.name}, row {rowno}: {asset} has beta {vals['beta']:g}, outside "
                         f"the usual {lo:g} to {hi:g}; check it (the hedge scales with it)")
-    text = str(cell("contract") or "").strip()
+    text = key_text(p, cell("contract"), "contract", rowno)
     if text:
         try:
             contract = get_contract(text).key if not _is_number(text) else text

@@ -33,9 +33,9 @@ import numpy as np
 
 from ..core.contracts import get_contract
 from ..core.pnl import avg_entry
-from .tables import InputError, map_header, read_table
+from .tables import InputError, check_spellings, fold, key_text, map_header, read_table
 
-__all__ = ["Positions", "read_positions", "POSITION_ALIASES", "parse_time"]
+__all__ = ["Positions", "read_positions", "own_positions", "POSITION_ALIASES", "parse_time"]
 
 POSITION_ALIASES = {
     "account": ("account", "acct", "sub account", "subaccount", "venue account"),
@@ -96,19 +96,25 @@ def parse_time(value) -> dt.datetime | None:
 
 def read_positions(path, *, decimal=None, delimiter=None, split_portfolios=False):
     """Read a positions file (see the module docstring). Every problem is one InputError
-    naming the file, the row and the column.
+    naming the file, the row and the column. Two spellings of one account or portfolio
+    (``Binance-1``, ``binance-1``) are refused: the venue has one account.
 
-    With ``split_portfolios``: ``{portfolio: Positions}`` from the portfolio column.
+    With ``split_portfolios``: ``{portfolio: Positions}`` from the portfolio column; with
+    ``"auto"``, that when the file has a portfolio column, else one Positions (pick a
+    portfolio's own with :func:`own_positions`).
     """
     p = Path(path)
     table = read_table(p, decimal=decimal, delimiter=delimiter)
     cols = map_header(table.rows[0], p, POSITION_ALIASES, REQUIRED)
+    if split_portfolios == "auto":
+        split_portfolios = "portfolio" in cols
     if split_portfolios and "portfolio" not in cols:
         raise InputError(p, "missing column portfolio: in a batch each position names the "
                             "portfolio it belongs to", 1)
     if "margin" not in cols and "wallet_balance" not in cols and "leverage" not in cols:
         raise InputError(p, "missing column margin (isolated) or wallet_balance (cross)", 1)
     groups: dict[str, list] = {}
+    spellings: dict[str, list] = {"account": [], "portfolio": []}
     for rowno, row in enumerate(table.rows[1:], start=2):
         if all(c is None or str(c).strip() == "" for c in row):
             continue
@@ -118,22 +124,47 @@ def read_positions(path, *, decimal=None, delimiter=None, split_portfolios=False
             return row[i] if i is not None and i < len(row) else None
 
         rec = _row(table, cell, rowno)
-        name = str(cell("portfolio") or "").strip() if split_portfolios else p.stem
+        name = key_text(p, cell("portfolio"), "portfolio", rowno) if split_portfolios \
+            else p.stem
         if split_portfolios and not name:
             raise InputError(p, "portfolio is blank", rowno)
+        spellings["account"].append((rec["account"], rowno))
+        if split_portfolios:
+            spellings["portfolio"].append((name, rowno))
         groups.setdefault(name, []).append(rec)
+    for what, seen in spellings.items():
+        check_spellings(p, seen, what)
     if not groups:
         raise InputError(p, "no position rows under the header")
     built = {name: _net(recs, p) for name, recs in groups.items()}
     return built if split_portfolios else built[p.stem]
 
 
+def own_positions(positions, name: str, how: str):
+    """A portfolio's own positions: ``positions`` itself when the file has no portfolio
+    column, else the rows whose portfolio is exactly ``name`` (``how`` says where that name
+    came from, for the refusal). A near miss (case, spacing) or no match is refused: using
+    another fund's positions, or none, would size this fund's hedge wrong."""
+    if positions is None or isinstance(positions, Positions):
+        return positions
+    if name in positions:
+        return positions[name]
+    source = next(iter(positions.values())).source
+    near = [k for k in positions if fold(k) == fold(name)]
+    hint = (f"{near[0]!r} differs from it only in case or spacing; write it exactly so"
+            if near else "choose one with --portfolio NAME")
+    listed = ", ".join(repr(k) for k in list(positions)[:5]) + \
+        (f" and {len(positions) - 5} more" if len(positions) > 5 else "")
+    raise InputError(source, f"no positions of portfolio {name!r} ({how}); the file's "
+                             f"portfolio column has {listed}; {hint}")
+
+
 def _row(table, cell, rowno) -> dict:
     p = table.path
-    account = str(cell("account") or "").strip()
+    account = key_text(p, cell("account"), "account", rowno)
     if not account:
         raise InputError(p, "account is blank", rowno)
-    key = str(cell("contract") or "").strip()
+    key = key_text(p, cell("contract"), "contract", rowno)
     try:
         spec = get_contract(key)
     except ValueError as e:

@@ -23,7 +23,7 @@ from ..core.numbers import parse_number
 
 __all__ = ["InputError", "Table", "read_table", "check_workbook", "MAX_INPUT_BYTES",
            "MAX_UNPACKED_BYTES", "EXCEL_MAX_ROWS", "EXCEL_MAX_COLUMNS", "MAX_COLUMNS_READ",
-           "DECIMAL_MARKS", "DELIMITERS"]
+           "DECIMAL_MARKS", "DELIMITERS", "fold", "key_text", "check_spellings"]
 
 #: Files larger than this on disk are refused rather than read into memory.
 MAX_INPUT_BYTES = 50 * 1024 * 1024
@@ -132,8 +132,45 @@ def _csv_text(p: Path) -> str:
     return text
 
 
-def _parse_csv(text: str, delimiter: str) -> list[list[str]]:
-    return list(csv.reader(io.StringIO(text), delimiter=delimiter, skipinitialspace=True))
+def _parse_csv(p: Path, text: str, delimiter: str) -> list[list[str]]:
+    """The records of ``text``, strictly: a quote left open, or text after a closing quote,
+    is refused with the row (and line) where its field opened; a field over the csv
+    module's limit is one line, not a traceback. A quoted field may run across lines (Excel
+    writes a cell with a line break so), but not over lines that read as rows of the file:
+    that is a quote that swallowed them."""
+    reader = csv.reader(io.StringIO(text, newline=""), delimiter=delimiter,
+                        skipinitialspace=True, strict=True)
+    rows: list[list[str]] = []
+    line = 1  # the physical line the next record starts on
+    try:
+        for rec in reader:
+            if reader.line_num > line and rows:
+                _check_multiline(p, rec, len(rows) + 1, line, delimiter, len(rows[0]))
+            rows.append(rec)
+            line = reader.line_num + 1
+    except csv.Error as e:
+        reason = str(e)
+        if "field larger than field limit" in reason:
+            reason = (f"a field is over {csv.field_size_limit() // 1024} KiB; no holdings, "
+                      f"positions, prices or funding cell is that long: is it the right file?")
+        elif "end of data" in reason or "expected after" in reason:
+            reason = (f"a quote (\") opened on line {line} is not closed where its field ends "
+                      f"({reason}); close it, or remove the stray quote")
+        raise InputError(p, reason, len(rows) + 1) from None
+    return rows
+
+
+def _check_multiline(p: Path, rec, rowno: int, line: int, delimiter: str, width: int):
+    for i, field in enumerate(rec):
+        inner = field.splitlines()
+        if len(inner) < 2:
+            continue
+        rowlike = [x for x in inner[1:] if x.count(delimiter) >= max(1, width - 1)]
+        if rowlike:
+            raise InputError(p, f"a quoted field opened on line {line} (column "
+                                f"{column_letter(i)}) runs over {len(inner) - 1} more "
+                                f"line(s) that read as rows, such as {rowlike[0][:40]!r}: a "
+                                f"quote is not closed; close it or remove it", rowno)
 
 
 def _csv_rows(p: Path, text: str, delimiter: str | None) -> list[list[str]]:
@@ -141,7 +178,7 @@ def _csv_rows(p: Path, text: str, delimiter: str | None) -> list[list[str]]:
         if delimiter not in DELIMITERS:
             raise ValueError("--delimiter must be one of "
                              + ", ".join(repr(d) for d in DELIMITERS) + f" (got {delimiter!r})")
-        rows = _parse_csv(text, delimiter)
+        rows = _parse_csv(p, text, delimiter)
         _check_widths(p, rows, delimiter)
         return rows
     first = next((ln for ln in text.splitlines() if ln.strip()), "")
@@ -149,14 +186,18 @@ def _csv_rows(p: Path, text: str, delimiter: str | None) -> list[list[str]]:
              for d in DELIMITERS}
     candidates = [d for d, h in heads.items() if len(h) > 1]
     if not candidates:
-        return _parse_csv(text, ",")  # one column: the header check says what is missing
+        return _parse_csv(p, text, ",")  # one column: the header check says what is missing
     if len(candidates) == 1:
-        rows = _parse_csv(text, candidates[0])
+        rows = _parse_csv(p, text, candidates[0])
         _check_widths(p, rows, candidates[0])
         return rows
-    fits = {}
+    fits, errors = {}, []
     for d in candidates:  # several split the header: keep those every row agrees with
-        rows = _parse_csv(text, d)
+        try:
+            rows = _parse_csv(p, text, d)
+        except InputError as e:
+            errors.append(e)
+            continue
         width = len(heads[d])
         if all(len(r) == width or _blank(r) for r in rows):
             fits[d] = rows
@@ -165,6 +206,8 @@ def _csv_rows(p: Path, text: str, delimiter: str | None) -> list[list[str]]:
         fits = {d: r for d, r in fits.items() if len(r) == most}
     if len(fits) == 1:
         return next(iter(fits.values()))
+    if not fits and len(errors) == len(candidates):
+        raise errors[0]
     names = " or ".join(DELIMITERS[d] for d in (fits or candidates))
     raise InputError(p, f"cannot tell the column separator ({names}); set it with "
                         f"--delimiter", 1)
@@ -398,3 +441,33 @@ def map_header(header, path, aliases: dict, required) -> dict:
         raise InputError(path, f"missing column{'s' if len(missing) > 1 else ''} "
                          f"{', '.join(missing)} (found: {', '.join(map(str, header))})", 1)
     return cols
+
+
+def fold(name: str) -> str:
+    """A name as a near miss compares it: without case, spaces, underscores or hyphens."""
+    return re.sub(r"[\s_\-]+", "", str(name)).casefold()
+
+
+def key_text(p, value, what: str, row) -> str:
+    """A key cell (asset, account, portfolio, contract) as text, stripped; a line break or
+    a control character inside it is refused (a quote that ran over lines, or a pasted
+    cell that is not a name)."""
+    s = str(value if value is not None else "").strip()
+    if any(ord(ch) < 32 or ch == "\x7f" for ch in s):
+        raise InputError(p, f"{what} has a line break or a control character in it "
+                            f"({s[:40]!r}); a {what} is one line of text", row)
+    return s
+
+
+def check_spellings(p, seen, what: str) -> None:
+    """Refuse two spellings of one name (``seen``: ``(name, row)`` pairs in file order)
+    that differ only in case, spaces, underscores or hyphens: hedgexl would keep them
+    apart (two cross wallets, two portfolios), where the venue or the desk means one."""
+    first: dict[str, tuple[str, int]] = {}
+    for name, row in seen:
+        k = fold(name)
+        if k in first and first[k][0] != name:
+            raise InputError(p, f"{what} {name!r} differs from {first[k][0]!r} (row "
+                                f"{first[k][1]}) only in case or spacing; write one name the "
+                                f"same way everywhere", row)
+        first.setdefault(k, (name, row))

@@ -9,7 +9,8 @@ from pathlib import Path
 from .. import core
 from ..book.backtest import BookBacktest, Policy, line_up, run_policies
 from ..files import check_target
-from ..inputs import example_path, read_funding_all, read_holdings, read_positions
+from ..inputs import (example_path, own_positions, read_funding_all, read_holdings,
+                      read_positions)
 from ..workbook.backtest import write_backtest
 from .report import _join_prices
 
@@ -83,14 +84,18 @@ def backtest_file(holdings, out, opts: BacktestOptions) -> tuple[BookBacktest, P
                          "funding writes them)")
     inputs = [("holdings file", str(holdings)), ("funding file", str(opts.funding))] + \
         [("prices file", str(p)) for p in opts.prices] + \
-        ([("positions file", opts.positions)] if opts.positions else [])
+        ([("positions file", opts.positions)] if opts.positions else []) + \
+        ([("contracts file", opts.contracts)] if opts.contracts else [])
     out = check_target(out, inputs=inputs, force=opts.force)
     if opts.contracts:
         core.load_contracts(opts.contracts)
     h = read_holdings(holdings, **read)
     prices = _join_prices(list(opts.prices), read)
     funding = read_funding_all(opts.funding, **read)
-    positions = read_positions(opts.positions, **read) if opts.positions else None
+    positions = own_positions(read_positions(opts.positions, split_portfolios="auto", **read),
+                              h.portfolio or h.name,
+                              "the holdings' portfolio column" if h.portfolio else
+                              "the holdings file's name") if opts.positions else None
     hist = line_up(h, prices, funding, since=opts.since, until=opts.until,
                    prices_source=", ".join(Path(str(p)).name for p in opts.prices),
                    funding_source=Path(str(opts.funding)).name)

@@ -35,7 +35,7 @@ from ..workbook.custom import read_template
 from .report import SUMMARY_COLUMNS, ReportOptions, ReportResult, load_shared, make_report
 
 __all__ = ["Job", "discover", "run_batch", "write_summary", "format_summary", "csv_safe",
-           "check_names"]
+           "check_names", "match_positions"]
 
 HOLDINGS_SUFFIXES = {".csv", ".xlsx", ".xlsm", ".txt", ".tsv"}
 
@@ -61,10 +61,47 @@ class Job:
         return f"Job({self.name!r}, {self.source!r})"
 
 
-def discover(input_path, opts: ReportOptions | None = None) -> list[Job]:
+def discover(input_path, opts: ReportOptions | None = None, warnings=None) -> list[Job]:
     """Jobs for a folder of holdings files, or a single book file with a portfolio column
-    (read here, with ``opts``' default hedge ratio, decimal mark and separator)."""
-    p = Path(input_path)
+    (read here, with ``opts``' default hedge ratio, decimal mark and separator).
+
+    With ``opts.positions``, every portfolio the positions file names must be one of the
+    jobs, exactly as written: a near miss (``fund b`` for ``Fund B``) fails that portfolio
+    (its report would show no hedge held); a name no job has is said in ``warnings``."""
+    jobs = _discover(Path(input_path), opts or ReportOptions())
+    if opts is not None and opts.positions:
+        match_positions(jobs, opts, warnings if warnings is not None else [])
+    return jobs
+
+
+def match_positions(jobs, opts: ReportOptions, warnings: list) -> None:
+    """Fail the jobs whose portfolio the positions file spells another way; say the
+    positions file's portfolios that no job has."""
+    from ..inputs import fold, read_positions
+    split = read_positions(opts.positions, split_portfolios=True, **opts.read)
+    names = {j.name for j in jobs}
+    by_fold = {}
+    for j in jobs:
+        by_fold.setdefault(fold(j.name), j)
+    for name, pos in split.items():
+        if name in names:
+            continue
+        rows = sorted(r for rs in pos.rows for r in rs)
+        where = f"row{'s' if len(rows) > 1 else ''} {', '.join(map(str, rows[:5]))}" \
+            + (" ..." if len(rows) > 5 else "")
+        j = by_fold.get(fold(name))
+        if j is not None and j.error is None:
+            j.error = InputError(opts.positions, f"portfolio {name!r} ({where}) differs from "
+                                 f"{j.name!r} only in case or spacing; write it exactly as "
+                                 f"the holdings do, or {j.name!r} is reported with no hedge "
+                                 f"held")
+            j.holdings = None
+        elif j is None:
+            warnings.append(f"{Path(opts.positions).name}: portfolio {name!r} ({where}) is "
+                            f"not in the holdings; its positions are in no report")
+
+
+def _discover(p: Path, opts: ReportOptions) -> list[Job]:
     if p.is_dir():
         files = sorted(f for f in p.iterdir()
                        if f.is_file() and f.suffix.lower() in HOLDINGS_SUFFIXES
@@ -74,7 +111,6 @@ def discover(input_path, opts: ReportOptions | None = None) -> list[Job]:
         return [Job(f.stem, f) for f in files]
     if not p.exists():
         raise InputError(p, "no such file or folder")
-    opts = opts or ReportOptions()
     groups = read_holdings(p, split_portfolios=True,
                            default_hedge_ratio=opts.default_hedge_ratio, **opts.read)
     return [Job(name, p, name, None if isinstance(g, InputError) else g,

@@ -72,7 +72,7 @@ def refresh(opts, holdings_paths=(), holdings_list=(), *, api_base=None, max_age
     for p in holdings_paths:
         try:
             hs.append(read_holdings(p, default_hedge_ratio=opts.default_hedge_ratio,
-                                    **opts.read))
+                                    portfolio=opts.portfolio, **opts.read))
         except InputError:
             continue  # that portfolio fails in the run itself, with its own line
     positions = []

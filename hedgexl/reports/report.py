@@ -17,7 +17,7 @@ import numpy as np
 
 from .. import core
 from ..book import build_book
-from ..inputs import (Funding, Holdings, InputError, Positions, pick_funding,
+from ..inputs import (Funding, Holdings, InputError, Positions, own_positions, pick_funding,
                       read_funding_all, read_holdings, read_positions, read_prices)
 from ..files import check_target
 from ..workbook.custom import Customisation, evaluate, fill_title, read_template
@@ -48,6 +48,7 @@ class ReportOptions:
     positions: str | None = None  # the futures held (--positions)
     band: float = 0.0  # no-trade band, a fraction of the target (--band)
     tiers: str | None = None  # margin tiers of your own (--tiers), e.g. from hedgexl fetch
+    portfolio: str | None = None  # --portfolio: this portfolio's rows of the input files
 
     def inputs(self, holdings=None) -> list[tuple[str, str]]:
         """``(what, path)`` of every input file, which no output may replace."""
@@ -321,19 +322,35 @@ def load_shared(opts: ReportOptions, custom: Customisation | None = None, *,
                           else [opts.prices], opts.read) if opts.prices else None
     if custom is None and opts.template:
         custom = read_template(opts.template)
-    positions = read_positions(opts.positions, split_portfolios=split, **opts.read) \
+    positions = read_positions(opts.positions, split_portfolios=split or "auto", **opts.read) \
         if opts.positions else None
     return funding, prices, custom, positions
+
+
+def read_own(holdings_path, opts: ReportOptions, positions):
+    """One portfolio's holdings and its own positions (``positions`` as :func:`load_shared`
+    read them). The portfolio is ``--portfolio``, else the holdings' portfolio column (one
+    name), else the holdings file's name; a positions file with a portfolio column must
+    name it exactly."""
+    h = read_holdings(holdings_path, default_hedge_ratio=opts.default_hedge_ratio,
+                      portfolio=opts.portfolio, **opts.read)
+    if opts.portfolio is not None:
+        name, how = opts.portfolio, "--portfolio"
+    elif h.portfolio:
+        name, how = h.portfolio, f"the portfolio column of {Path(h.source).name}"
+    else:
+        name, how = h.name, "the holdings file's name"
+    return h, own_positions(positions, name, how)
 
 
 def report_file(holdings_path, out, opts: ReportOptions,
                 custom: Customisation | None = None) -> ReportResult:
     funding, prices, custom, positions = load_shared(opts, custom)
-    h = read_holdings(holdings_path, default_hedge_ratio=opts.default_hedge_ratio, **opts.read)
+    h, positions = read_own(holdings_path, opts, positions)
     r = make_report(h, out, opts, funding, prices, custom, positions)
     if custom is not None:
         r.warnings = custom.warnings + r.warnings
     return r
 
 
-__all__ += ["report_file", "load_shared", "InputError"]
+__all__ += ["report_file", "load_shared", "read_own", "InputError"]

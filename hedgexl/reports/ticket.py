@@ -9,9 +9,9 @@ from pathlib import Path
 
 from ..book import Book
 from ..files import check_target, write_text
-from ..inputs import InputError, read_holdings
+from ..inputs import InputError
 from .batch import csv_safe
-from .report import ReportOptions, load_shared, report_data
+from .report import ReportOptions, load_shared, read_own, report_data
 
 __all__ = ["TICKET_COLUMNS", "ticket_book", "write_ticket", "format_ticket"]
 
@@ -25,7 +25,7 @@ def ticket_book(holdings_path, opts: ReportOptions) -> Book:
     if not opts.positions:
         raise InputError(holdings_path, "a ticket needs the positions held: --positions FILE")
     funding, prices, _, pos = load_shared(opts)
-    h = read_holdings(holdings_path, default_hedge_ratio=opts.default_hedge_ratio, **opts.read)
+    h, pos = read_own(holdings_path, opts, pos)
     return report_data(h, opts, funding, prices, pos).book
 
 
