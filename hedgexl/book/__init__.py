@@ -14,7 +14,7 @@ from dataclasses import dataclass, field
 import numpy as np
 
 from .. import core
-from ..inputs import Funding, Holdings, Positions
+from ..inputs import Funding, Holdings, InputError, Positions
 from .carry import Carry, position_carry
 from .risk import Risk, position_risk
 from .sizing import Sizing, size_holdings
@@ -99,6 +99,11 @@ def build_book(h: Holdings, pos: Positions, *, sizing: Sizing | None = None,
             raise ValueError(f"{pos.source}: positions in {k} need a {c} price: add a "
                              f"holding of {c}, a mark_price column, or --prices with {c}")
     end = dt.datetime.combine(valuation, dt.time(23, 59, 59))
+    for i, t in enumerate(pos.opened_at):
+        if t is not None and t > end:
+            raise InputError(pos.source, f"{pos.account[i]} {pos.contract[i]} opened "
+                                         f"{t:%Y-%m-%d %H:%M} UTC, after the valuation date "
+                                         f"{valuation}: it was not held then", pos.rows[i][0])
     risk = position_risk(pos, marks)
     carry = position_carry(pos, risk.mark, funding, end)
     trades, notes = plan_trades(h, s, pos, marks, default_hedge_ratio, band)

@@ -17,7 +17,7 @@ import numpy as np
 
 from ..core.numbers import parse_number
 from ..core.contracts import get_contract, own_contract
-from .positions import POSITION_ALIASES, Positions, own_positions, read_positions
+from .positions import POSITION_ALIASES, Positions, own_positions, parse_time, read_positions
 from .tables import (EXCEL_MAX_ROWS, MAX_INPUT_BYTES, MAX_UNPACKED_BYTES, InputError, Table,
                      check_spellings, column_letter as _column_letter, fold, key_text,
                      map_header, norm as _norm, read_table)
@@ -257,6 +257,62 @@ class Funding:
     funding_rate: np.ndarray
     source: str = ""
     interval_hours: np.ndarray | None = None  # per row, from the file's interval column
+    warnings: list[str] = field(default_factory=list)  # gaps in the series
+    rows: list[int] = field(default_factory=list)  # the file row of each funding
+
+
+#: Gaps in one series said at most this many times (then counted).
+MAX_GAPS_SAID = 3
+
+
+def _now() -> dt.datetime:
+    """The clock (naive UTC), for times that cannot have happened yet."""
+    return dt.datetime.now(dt.timezone.utc).replace(tzinfo=None)
+
+
+def _funding_time(p, value, rowno, now) -> dt.datetime:
+    """A funding time, or an InputError naming the row (unparseable, or after now)."""
+    try:
+        t = parse_time(value)
+    except ValueError:
+        t = None
+    if t is None:
+        raise InputError(p, f"time must be a UTC date and time such as 2024-01-01T08:00:00Z, "
+                            f"got {str(value)[:40]!r}", rowno)
+    if t > now:
+        raise InputError(p, f"time {t:%Y-%m-%d %H:%M} UTC is after now "
+                            f"({now:%Y-%m-%d %H:%M} UTC): a funding that has not happened "
+                            f"yet", rowno)
+    return t
+
+
+def _in_order(p, contract, times, rows, interval):
+    """Sort one contract's fundings by time (a file may be newest first), refuse a time
+    given twice, and return ``(order, gap warnings)``."""
+    order = sorted(range(len(times)), key=times.__getitem__)
+    warnings, gaps = [], 0
+    steps = [(times[b] - times[a]).total_seconds() / 3600 for a, b in zip(order, order[1:])]
+    for k, h in enumerate(steps):
+        if h == 0:
+            a, b = order[k], order[k + 1]
+            raise InputError(p, f"{contract or 'the series'} has a funding at "
+                                f"{times[a]:%Y-%m-%d %H:%M} UTC on rows {rows[a]} and "
+                                f"{rows[b]}; give each funding once (a row given twice "
+                                f"counts twice)", rows[b])
+    usual = interval if interval else (sorted(steps)[len(steps) // 2] if steps else 0)
+    for k, h in enumerate(steps):
+        if usual and h > 1.5 * usual:
+            gaps += 1
+            if gaps <= MAX_GAPS_SAID:
+                a, b = times[order[k]], times[order[k + 1]]
+                warnings.append(f"{p.name}: {contract or 'funding'} has no funding from "
+                                f"{a:%Y-%m-%d %H:%M} to {b:%Y-%m-%d %H:%M} UTC (about "
+                                f"{round(h / usual) - 1} missing); funding accrued over that "
+                                f"time is left out")
+    if gaps > MAX_GAPS_SAID:
+        warnings.append(f"{p.name}: {contract or 'funding'} has {gaps - MAX_GAPS_SAID} more "
+                        f"gap(s) like these")
+    return order, warnings
 
 
 def read_funding_all(path, *, decimal=None, delimiter=None) -> dict[str, Funding]:
@@ -285,13 +341,14 @@ def read_funding_all(path, *, decimal=None, delimiter=None) -> dict[str, Funding
     if missing:
         raise InputError(p, f"missing column{'s' if len(missing) > 1 else ''} "
                          f"{', '.join(missing)}", 1)
-    series: dict[str, tuple[list, list, list, list]] = {}
+    series: dict[str, tuple[list, list, list, list, list]] = {}
+    now = _now()
     for rowno, row in enumerate(rows[1:], start=2):
         cell = lambda i: row[i] if i is not None and i < len(row) else None  # noqa: E731
         rate_cell = cell(ir)
         if rate_cell is None or str(rate_cell).strip() == "":
             continue
-        c = str(cell(ic) or "").strip().upper()
+        c = key_text(p, cell(ic), "contract", rowno).upper()
         m = table.number(cell(im), "mark_price", rowno)
         r = table.number(rate_cell, "funding_rate", rowno)
         if not math.isfinite(r) or abs(r) >= 1:
@@ -303,16 +360,23 @@ def read_funding_all(path, *, decimal=None, delimiter=None) -> dict[str, Funding
         if ih is not None and not (0 < h <= 24):
             raise InputError(p, f"interval_hours must be the hours between fundings (1, 4, "
                                 f"8), got {cell(ih)!r}", rowno)
-        t, mm, rr, hh = series.setdefault(c, ([], [], [], []))
-        t.append(str(cell(it)))
+        t, mm, rr, hh, rw = series.setdefault(c, ([], [], [], [], []))
+        t.append(_funding_time(p, cell(it), rowno, now))
         mm.append(m)
         rr.append(r)
         hh.append(h)
+        rw.append(rowno)
     if not series:
         raise InputError(p, "no funding rows (no row has a funding rate)")
-    return {c: Funding(t, c, np.array(m), np.array(r), str(p),
-                       np.array(h) if ih is not None else None)
-            for c, (t, m, r, h) in series.items()}
+    out = {}
+    for c, (t, m, r, h, rw) in series.items():
+        given = [x for x in h if not math.isnan(x)]
+        order, warnings = _in_order(p, c, t, rw, min(given) if given else None)
+        pick = lambda xs: [xs[i] for i in order]  # noqa: E731
+        out[c] = Funding([f"{x:%Y-%m-%dT%H:%M:%S}Z" for x in pick(t)], c,
+                         np.array(pick(m)), np.array(pick(r)), str(p),
+                         np.array(pick(h)) if ih is not None else None, warnings, pick(rw))
+    return out
 
 
 def pick_funding(all_series: dict[str, Funding], contracts) -> Funding | None:
@@ -324,7 +388,8 @@ def pick_funding(all_series: dict[str, Funding], contracts) -> Funding | None:
             return all_series[k]
     if "" in all_series and keys:
         f = all_series[""]
-        return Funding(f.time, keys[0], f.mark_price, f.funding_rate, f.source)
+        return Funding(f.time, keys[0], f.mark_price, f.funding_rate, f.source,
+                       f.interval_hours, f.warnings, f.rows)
     return None
 
 
@@ -365,15 +430,26 @@ def read_prices(path, *, decimal=None, delimiter=None):
             raise InputError(p, f"columns {_column_letter(seen[n.upper()])} and "
                                 f"{_column_letter(i)} are both {n!r}; keep one", 1)
         seen[n.upper()] = i
-    dates, cols = [], {n: [] for n in names}
+    dates, cols, first = [], {n: [] for n in names}, {}
+    today = _now().date().isoformat()
     for rowno, row in enumerate(rows[1:], start=2):
-        dates.append(_iso_date(p, row[idate] if idate < len(row) else None, rowno))
+        d = _iso_date(p, row[idate] if idate < len(row) else None, rowno)
+        if d in first:
+            raise InputError(p, f"date {d} is on rows {first[d]} and {rowno}; give each "
+                                f"date once", rowno)
+        if d > today:
+            raise InputError(p, f"date {d} is after today ({today}): a price that has not "
+                                f"happened yet", rowno)
+        first[d] = rowno
+        dates.append(d)
         for n, i in zip(names, value_cols):
             x = table.number(row[i] if i < len(row) else None, n, rowno)
             if x <= 0 or x == math.inf:
                 raise InputError(p, f"{n} price must be a number > 0, got {x:g}", rowno)
             cols[n].append(x)
-    return dates, {n: np.array(v) for n, v in cols.items()}
+    order = sorted(range(len(dates)), key=dates.__getitem__)  # oldest first, whatever the file
+    return [dates[i] for i in order], {n: np.array(v)[order] if v else np.array(v)
+                                       for n, v in cols.items()}
 
 
 def _iso_date(p, value, rowno) -> str:

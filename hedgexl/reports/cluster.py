@@ -27,7 +27,8 @@ from pathlib import Path
 from .. import __version__
 from ..files import FolderLock, OutputError, clean_stale, replacing
 from .batch import WORKER_DIED, _Progress, _report_path, _run_job, _SHARED, check_names
-from .report import ReportOptions, ReportResult, is_complete, load_shared
+from .report import (ReportOptions, ReportResult, is_complete, load_shared,
+                     written_fingerprint)
 
 __all__ = ["run_batch_cluster", "ClusterError"]
 
@@ -217,10 +218,12 @@ def _run(client, jobs, out_dir, opts, shared, before, collect, progress):
                 j = jobs[i]
                 local = _report_path(j, out_dir)
                 try:
-                    if blob is not None and opts.resume and is_complete(local):
+                    old = written_fingerprint(local) if blob is not None and opts.resume \
+                        and is_complete(local) else None
+                    if old is not None and old == written_fingerprint(blob):
                         r.kept = True  # as locally: the numbers recomputed, the file kept
                     elif blob is not None:
-                        with replacing(local, force=opts.force) as tmp:
+                        with replacing(local, force=opts.force or old is not None) as tmp:
                             tmp.write_bytes(blob)
                 except (OSError, FileExistsError) as e:
                     r = ReportResult(j.name, j.source, None, False, error=str(e))

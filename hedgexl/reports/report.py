@@ -190,11 +190,16 @@ def _rows_text(rows) -> str:
 
 
 def _join_prices(paths, read=None):
-    """Read one or several price files and join them on date."""
-    series, all_dates = {}, set()
+    """Read one or several price files and join them on date; an asset in two files is
+    refused, naming both (which one is right is the user's to say)."""
+    series, all_dates, source = {}, set(), {}
     for p in paths:
         dates, cols = read_prices(p, **(read or {}))
         for name, vals in cols.items():
+            if name.upper() in source:
+                raise InputError(p, f"{name} prices are also in {source[name.upper()]}; give "
+                                    f"each asset's prices in one file")
+            source[name.upper()] = Path(p).name
             series[name] = dict(zip(dates, vals))
             all_dates.update(dates)
     dates = sorted(all_dates)
@@ -212,6 +217,29 @@ def _latest_date(dates, funding) -> dt.date:
         except ValueError:
             pass
     return dt.date.today()
+
+
+#: Funding that ends this long before the valuation date is said to be stale.
+STALE_FUNDING = dt.timedelta(days=1)
+
+
+def _funding_warnings(available, contracts, vdate: dt.date) -> list[str]:
+    """Gaps in the funding of the contracts this report uses, and histories that end
+    before the valuation date (their latest rate is that old)."""
+    out = []
+    end = dt.datetime.combine(vdate, dt.time(23, 59, 59))
+    for key in dict.fromkeys(str(c).upper() for c in contracts):
+        f = (available or {}).get(key)
+        if f is None or not f.time:
+            continue
+        out += f.warnings
+        last = dt.datetime.fromisoformat(f.time[-1].rstrip("Z"))
+        if end - last > STALE_FUNDING:
+            out.append(f"{Path(f.source).name}: the funding of {key} ends "
+                       f"{last:%Y-%m-%d %H:%M} UTC, {(end - last).days} day(s) before the "
+                       f"valuation date {vdate}: its latest rate and the funding accrued "
+                       f"since are that old")
+    return out
 
 
 def report_data(holdings: Holdings, opts: ReportOptions, funding=None,
@@ -237,6 +265,10 @@ def report_data(holdings: Holdings, opts: ReportOptions, funding=None,
     if cols and bench not in cols:
         bench = next(iter(cols))
     vdate = opts.valuation_date or _latest_date(dates, funding)
+    used = list(holdings.contract) + (list(positions.contract) if positions is not None else [])
+    said = _funding_warnings(available, used, vdate)
+    warnings += said
+    notes += said
     book = None
     if positions is not None:
         try:
@@ -271,9 +303,14 @@ def make_report(holdings: Holdings, out: Path, opts: ReportOptions,
     folder) for pycel to compute those formulas, then for real with their results.
     """
     out = Path(out)
-    keep = opts.resume and is_complete(out)
+    fp = fingerprint(holdings, opts)
+    keep = redo = False
+    if opts.resume and is_complete(out):
+        old = written_fingerprint(out)
+        keep = old == fp
+        redo = old is not None and not keep  # ours, from other inputs, options or version
     if not keep:
-        check_target(out, inputs=opts.inputs(holdings.source), force=opts.force)
+        check_target(out, inputs=opts.inputs(holdings.source), force=opts.force or redo)
     d = report_data(holdings, opts, funding, prices, positions)
     n = compute(d)
     if keep:
@@ -290,9 +327,70 @@ def make_report(holdings: Holdings, out: Path, opts: ReportOptions,
                                        numbers=n, custom=custom, drawings=False)
                 values, problems = evaluate(first, custom)
     write_workbook(d, out, mode=opts.mode, numbers=n, custom=custom, custom_values=values,
-                   force=opts.force)
+                   force=opts.force or redo, fingerprint=fp)
+    if redo:
+        problems.append(f"{out.name} was made from other inputs, options or hedgexl "
+                        f"version: written again (--resume keeps only what this run would "
+                        f"write)")
     return ReportResult(holdings.name, holdings.source, str(out), True, totals=n.totals,
                         holdings=len(holdings), warnings=d.warnings + problems)
+
+
+#: The custom document property that holds what a report was made from.
+FINGERPRINT = "hedgexl_fingerprint"
+_DIGESTS: dict = {}  # (path, size, mtime) -> sha256 of a shared input, once per process
+
+
+def _file_digest(path) -> str:
+    import hashlib
+    p = Path(path)
+    try:
+        st = p.stat()
+    except OSError:
+        return "missing"
+    key = (str(p.resolve()), st.st_size, st.st_mtime_ns)
+    if key not in _DIGESTS:
+        h = hashlib.sha256()
+        with open(p, "rb") as f:
+            for chunk in iter(lambda: f.read(1 << 20), b""):
+                h.update(chunk)
+        _DIGESTS[key] = h.hexdigest()
+    return _DIGESTS[key]
+
+
+def fingerprint(h: Holdings, opts: ReportOptions) -> str:
+    """What a report is made from, as one hash: the portfolio's holdings as read, every
+    shared input file's bytes, the options that change a number, and hedgexl's version.
+    ``--resume`` keeps a report only when its stored fingerprint is this one."""
+    import hashlib
+    import json
+    from .. import __version__
+    shared = [(w, _file_digest(q)) for w, q in opts.inputs() if w != "holdings file"]
+    given = [None if g is None else np.asarray(g).tolist()
+             for g in (h.beta_given, h.hedge_ratio_given, h.contract_given)]
+    doc = {"version": __version__, "name": h.name, "portfolio": h.portfolio,
+           "holdings": [list(h.asset), h.quantity.tolist(), h.price.tolist(),
+                        h.beta.tolist(), h.hedge_ratio.tolist(), list(h.contract), given],
+           "shared": shared, "mode": opts.mode, "ratio": opts.default_hedge_ratio,
+           "valuation": str(opts.valuation_date), "band": opts.band,
+           "decimal": opts.decimal, "delimiter": opts.delimiter, "pick": opts.portfolio}
+    text = json.dumps(doc, sort_keys=True, default=str)
+    return hashlib.sha256(text.encode()).hexdigest()
+
+
+def written_fingerprint(report) -> str | None:
+    """The fingerprint stored in a report (a path or its bytes); None when it has none."""
+    import io
+    import re
+    import zipfile
+    try:
+        src = io.BytesIO(report) if isinstance(report, bytes) else report
+        with zipfile.ZipFile(src) as z:
+            xml = z.read("docProps/custom.xml").decode("utf-8", "replace")
+    except (KeyError, OSError, zipfile.BadZipFile, ValueError):
+        return None
+    m = re.search(r'name="' + FINGERPRINT + r'"[^>]*>\s*<vt:lpwstr>([0-9a-f]{64})<', xml)
+    return m.group(1) if m else None
 
 
 def is_complete(path) -> bool:
@@ -353,4 +451,5 @@ def report_file(holdings_path, out, opts: ReportOptions,
     return r
 
 
-__all__ += ["report_file", "load_shared", "read_own", "InputError"]
+__all__ += ["report_file", "load_shared", "read_own", "InputError", "fingerprint",
+            "written_fingerprint"]
