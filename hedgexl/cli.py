@@ -51,7 +51,7 @@ def cmd_hedge(args) -> int:
 def cmd_docs(args) -> int:
     from . import udfs  # noqa: F401  (registers the functions)
     from .addin import reference
-    print(f"wrote {reference.write(args.output)}")
+    print(f"wrote {reference.write(args.output, force=args.force)}")
     return 0
 
 
@@ -191,6 +191,12 @@ def _clients(args):
                    on_retry=say)
 
 
+def _check_output(args):
+    """-o checked before any request (a fetch can take minutes)."""
+    from .files import check_target
+    check_target(args.output, force=args.force)
+
+
 def _fetch_done(clients, warnings, out):
     for w in warnings:
         print(f"warning: {w}", file=sys.stderr)
@@ -202,6 +208,7 @@ def cmd_fetch_funding(args) -> int:
     from .inputs import read_funding_all
     from .market.fetch import funding_csv, write_checked
     from .market.progress import bars
+    _check_output(args)
     clients, warnings = _clients(args), []
     text = funding_csv(args.contracts, args.since, args.until or _today(), clients=clients,
                        progress=bars(), warnings=warnings)
@@ -214,6 +221,7 @@ def cmd_fetch_prices(args) -> int:
     from .inputs import read_prices
     from .market.fetch import prices_csv, write_checked
     from .market.progress import bars
+    _check_output(args)
     clients, warnings = _clients(args), []
     text = prices_csv(args.assets, args.since, args.until or _today(), clients=clients,
                       venue=args.venue, quote=args.quote, progress=bars(), warnings=warnings)
@@ -226,6 +234,7 @@ def cmd_fetch_contracts(args) -> int:
 
     from .market.fetch import check_contracts, check_tiers, write_checked
     from .market.specs import contracts_csv, diff_specs, fetch_specs, tiers_csv
+    _check_output(args)
     clients, notes = _clients(args), []
     specs, tiers = fetch_specs(args.venues, clients, extra=args.contract or (),
                                tiers=not args.no_tiers, notes=notes)
@@ -276,7 +285,7 @@ def cmd_demo(args) -> int:
     opts = ReportOptions(funding=str(example_path(DEMO["funding"])),
                          prices=str(example_path(DEMO["prices"])),
                          positions=str(example_path(DEMO["positions"])), mode=args.mode,
-                         force=True, band=DEMO["band"],
+                         force=args.force, band=DEMO["band"],
                          valuation_date=dt.date.fromisoformat(DEMO["valuation_date"]))
     r = report_file(example_path(DEMO["holdings"]), out, opts)
     print(f"wrote {r.path}: a {args.mode} report of the bundled example desk (holdings, and "
@@ -475,6 +484,7 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("-o", "--output", default="hedgexl-demo", help="folder (default: "
                                                                   "%(default)s)")
     p.add_argument("--mode", choices=["static", "live"], default="static")
+    p.add_argument("--force", action="store_true", help="replace the report written before")
     p.set_defaults(func=cmd_demo)
 
     p = sub.add_parser("report", help="write one report from a holdings file")
@@ -589,6 +599,7 @@ def build_parser() -> argparse.ArgumentParser:
 
     p = sub.add_parser("docs", help="regenerate docs/functions.md from the docstrings")
     p.add_argument("-o", "--output", default="docs/functions.md")
+    p.add_argument("--force", action="store_true", help="replace an existing file")
     p.set_defaults(func=cmd_docs)
 
     p = sub.add_parser("lite", help="write main.py and requirements.txt for xlwings Lite")

@@ -16,7 +16,7 @@ import re
 from pathlib import Path
 
 __all__ = ["OutputError", "check_target", "temporary", "commit", "replacing", "write_text",
-           "clean_stale", "FolderLock", "same_file"]
+           "clean_stale", "FolderLock", "same_file", "csv_safe"]
 
 _TMP = re.compile(r"^\.(?P<name>.+)\.(?P<pid>\d+)\.tmp$")
 
@@ -109,6 +109,33 @@ def write_text(path, text: str, *, force: bool = True, newline=None) -> Path:
         with open(tmp, "w", encoding="utf-8", newline=newline) as f:
             f.write(text)
     return Path(path)
+
+
+#: What starts a formula when a spreadsheet opens a CSV (OWASP's CSV-injection list).
+_TRIGGERS = "=+-@\t\r"
+#: Column separators a spreadsheet may split a field at: the file's own, and the ';' of
+#: a European list separator, the tab and the pipe.
+_SEPARATORS = re.compile(r"([,;\t|]\s*)(?=[=+\-@\r])")
+
+
+def csv_safe(value):
+    """A text field as a spreadsheet may open it without running it: text that starts with
+    ``=``, ``+``, ``-``, ``@``, a tab or a carriage return gets a leading ``'``, and so does
+    such a character after any separator inside the field (a European Excel splits
+    ``ops;=cmd`` at its ``;``), OWASP's advice against CSV injection. Numbers pass
+    unchanged.
+
+    >>> csv_safe("=cmd|' /C calc'!A0"), csv_safe("-1"), csv_safe(-1.5), csv_safe("Fund A")
+    ("'=cmd|' /C calc'!A0", "'-1", -1.5, 'Fund A')
+    >>> csv_safe("ops;=cmd|' /C calc'!A0")
+    "ops;'=cmd|' /C calc'!A0"
+    """
+    if not isinstance(value, str):
+        return value
+    value = _SEPARATORS.sub(r"\1'", value)
+    if value[:1] and value[0] in _TRIGGERS:
+        return "'" + value
+    return value
 
 
 def _alive(pid: int) -> bool:

@@ -30,7 +30,7 @@ def write(path, text):
 def test_formats_aliases_and_defaults(tmp_path):
     f = write(tmp_path / "p.csv", 'Coin,Qty,Spot Price,Hedge Ratio,Contract\n'
                                   ' BTC , "1,250.5" , " 60,000 ",75%,binance:btcusd_perp\n'
-                                  'ETH,3,$3000,,\n')
+                                  'ETH,3,3000,,\n')  # '$3000' is refused (issue 23)
     h = read_holdings(f, default_hedge_ratio=0.5)
     assert h.asset == ["BTC", "ETH"]
     assert h.quantity.tolist() == [1250.5, 3.0]

@@ -48,6 +48,7 @@ def render() -> str:
     return "\n".join(out) + "\n"
 
 
-def write(path) -> Path:
-    from ..files import write_text
-    return write_text(path, render())
+def write(path, *, force: bool = False) -> Path:
+    """Write the reference to ``path``; an existing file only with ``force``."""
+    from ..files import check_target, write_text
+    return write_text(check_target(path, force=force), render(), force=force)

@@ -133,13 +133,13 @@ def _csv_text(p: Path) -> str:
 
 
 def _parse_csv(p: Path, text: str, delimiter: str) -> list[list[str]]:
-    """The records of ``text``, strictly: a quote left open, or text after a closing quote,
-    is refused with the row (and line) where its field opened; a field over the csv
-    module's limit is one line, not a traceback. A quoted field may run across lines (Excel
-    writes a cell with a line break so), but not over lines that read as rows of the file:
-    that is a quote that swallowed them."""
+    """The records of ``text``. A quoted field may run across lines (Excel writes a cell
+    with a line break so), but not over lines that read as rows of the file: that is a
+    quote left open, which swallowed them, refused with the row and line where it opened.
+    A field over the csv module's limit is one line, not a traceback. (Text after a closing
+    quote, such as a space, is kept: a number that it spoils fails the number grammar.)"""
     reader = csv.reader(io.StringIO(text, newline=""), delimiter=delimiter,
-                        skipinitialspace=True, strict=True)
+                        skipinitialspace=True)
     rows: list[list[str]] = []
     line = 1  # the physical line the next record starts on
     try:
@@ -153,9 +153,6 @@ def _parse_csv(p: Path, text: str, delimiter: str) -> list[list[str]]:
         if "field larger than field limit" in reason:
             reason = (f"a field is over {csv.field_size_limit() // 1024} KiB; no holdings, "
                       f"positions, prices or funding cell is that long: is it the right file?")
-        elif "end of data" in reason or "expected after" in reason:
-            reason = (f"a quote (\") opened on line {line} is not closed where its field ends "
-                      f"({reason}); close it, or remove the stray quote")
         raise InputError(p, reason, len(rows) + 1) from None
     return rows
 
@@ -170,7 +167,7 @@ def _check_multiline(p: Path, rec, rowno: int, line: int, delimiter: str, width:
             raise InputError(p, f"a quoted field opened on line {line} (column "
                                 f"{column_letter(i)}) runs over {len(inner) - 1} more "
                                 f"line(s) that read as rows, such as {rowlike[0][:40]!r}: a "
-                                f"quote is not closed; close it or remove it", rowno)
+                                f"quote (\") is not closed; close it or remove it", rowno)
 
 
 def _csv_rows(p: Path, text: str, delimiter: str | None) -> list[list[str]]:

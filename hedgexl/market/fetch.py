@@ -13,6 +13,7 @@ import tempfile
 from pathlib import Path
 
 from .. import files
+from ..files import csv_safe
 from ..inputs import InputError
 from .client import Clients, MarketError
 from .history import daily_closes, funding_history, iso, ms
@@ -40,7 +41,7 @@ def funding_csv(keys, since, until, *, clients: Clients, progress=None,
         ref = resolve_market(key, clients)
         bar = progress(f"funding {ref.key}") if progress else None
         for r in funding_history(ref, a, b, progress=bar, warnings=warnings):
-            w.writerow([iso(r.time), ref.key, _num(r.mark), _num(r.rate),
+            w.writerow([iso(r.time), csv_safe(ref.key), _num(r.mark), _num(r.rate),
                         f"{r.interval_hours:g}"])
     return out.getvalue()
 
@@ -76,7 +77,7 @@ def prices_csv(assets, since, until, *, clients: Clients, venue="BINANCE", quote
     days = sorted(set().union(*[set(c) for c in cols.values()]))
     out = io.StringIO()
     w = csv.writer(out, lineterminator="\n")
-    w.writerow(["date", *cols])
+    w.writerow(["date", *(csv_safe(c) for c in cols)])
     for d in days:
         w.writerow([d, *(_num(c[d]) if d in c else "" for c in cols.values())])
     return out.getvalue()

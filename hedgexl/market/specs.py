@@ -23,6 +23,7 @@ import math
 
 from ..core import contracts as _contracts
 from ..core.tiers import tiers_of
+from ..files import csv_safe
 from .client import Clients, MarketError, NoSuchMarket
 from .client import credentials
 from .venues import VENUES, MarketRef, resolve_market, venue_of
@@ -217,7 +218,8 @@ def _table(header, rows) -> str:
     w = csv.writer(out, lineterminator="\n")
     w.writerow(header)
     for r in rows:
-        w.writerow([_cell(r.get(c)) for c in header])
+        w.writerow([csv_safe(v) if isinstance(v, str) else _cell(v)
+                    for v in (r.get(c) for c in header)])
     return out.getvalue()
 
 

@@ -29,7 +29,8 @@ from concurrent.futures.process import BrokenProcessPool
 from dataclasses import replace as replace_options
 from pathlib import Path
 
-from ..files import FolderLock, OutputError, check_target, clean_stale, replacing, same_file
+from ..files import (FolderLock, OutputError, check_target, clean_stale, csv_safe, replacing,
+                     same_file)
 from ..inputs import InputError, read_holdings
 from ..workbook.custom import read_template
 from .report import SUMMARY_COLUMNS, ReportOptions, ReportResult, load_shared, make_report
@@ -357,19 +358,6 @@ def format_summary(results: list[ReportResult]) -> str:
                  + ("; +N ref: N positions whose liquidation is refused (beyond their "
                     "bundled margin tiers: see the report's notes)" if refused else ""))
     return "\n".join(lines)
-
-
-def csv_safe(value):
-    """A text field as a spreadsheet may open it without running it: text that starts with
-    ``=``, ``+``, ``-``, ``@``, a tab or a carriage return gets a leading ``'`` (OWASP's advice
-    against CSV injection). Numbers pass unchanged.
-
-    >>> csv_safe("=cmd|' /C calc'!A0"), csv_safe("-1"), csv_safe(-1.5), csv_safe("Fund A")
-    ("'=cmd|' /C calc'!A0", "'-1", -1.5, 'Fund A')
-    """
-    if isinstance(value, str) and value[:1] in ("=", "+", "-", "@", "\t", "\r"):
-        return "'" + value
-    return value
 
 
 def write_summary(results: list[ReportResult], path, *, inputs=()) -> Path:

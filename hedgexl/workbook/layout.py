@@ -180,7 +180,26 @@ BT_GRID_COLS = {"policy": "A", "ratio": "B", "rebalance": "C", "band": "D",
                 "fees": "J", "trades": "K", "below_maint": "L", "end": "M"}
 
 
+def sheet_name(text: str) -> str:
+    """``text`` as an Excel sheet name: without the characters Excel forbids (and
+    control characters), at most 31 UTF-16 units (an emoji takes two), not cut inside a
+    character.
+
+    >>> sheet_name("H1 " + "\U0001F680" * 20)
+    'H1 \U0001F680\U0001F680\U0001F680\U0001F680\U0001F680\U0001F680\U0001F680\U0001F680\U0001F680\U0001F680\U0001F680\U0001F680\U0001F680\U0001F680'
+    """
+    out, units = [], 0
+    for ch in text:
+        if ch in "[]:*?/\\'" or ord(ch) < 32:
+            continue
+        w = 2 if ord(ch) > 0xFFFF else 1
+        if units + w > 31:
+            break
+        out.append(ch)
+        units += w
+    return "".join(out).strip() or "Sheet"
+
+
 def bt_holding_sheet(i: int, asset: str) -> str:
     """The backtest workbook's sheet of holding ``i`` (0-based): ``"H1 BTC"``."""
-    name = f"H{i + 1} {asset}"
-    return "".join(ch for ch in name if ch not in "[]:*?/\\'")[:31]
+    return sheet_name(f"H{i + 1} {asset}")
