@@ -20,7 +20,7 @@ def cmd_hedge(args) -> int:
         ratio = 1.0 if args.holdings else EXAMPLE_DEFAULT_HEDGE_RATIO
     from .workbook.model import size_holdings
     h = read_holdings(path, default_hedge_ratio=ratio, decimal=args.decimal,
-                      delimiter=_delimiter(args))
+                      delimiter=_delimiter(args), strict_cells=args.strict_cells)
     for w in h.warnings:
         print(f"warning: {w}", file=sys.stderr)
     s = size_holdings(h)
@@ -88,7 +88,8 @@ def _report_options(args, **over):
               default_hedge_ratio=args.hedge_ratio, decimal=args.decimal,
               delimiter=_delimiter(args), resume=getattr(args, "resume", False),
               valuation_date=args.valuation_date, positions=args.positions, band=args.band,
-              tiers=args.tiers, portfolio=getattr(args, "portfolio", None))
+              tiers=args.tiers, portfolio=getattr(args, "portfolio", None),
+              strict_cells=args.strict_cells)
     kw.update(over)
     return ReportOptions(**kw)
 
@@ -304,7 +305,8 @@ def cmd_backtest(args) -> int:
         until=args.until and args.until.isoformat(), grid=args.grid,
         **({"ratios": tuple(args.ratios)} if args.ratios else {}),
         **({"rules": tuple(args.rules)} if args.rules else {}),
-        decimal=args.decimal, delimiter=_delimiter(args), force=args.force)
+        decimal=args.decimal, delimiter=_delimiter(args), force=args.force,
+        strict_cells=args.strict_cells)
     if args.holdings is None:
         print("hedgexl backtest: the bundled example (the desk's holdings, prices and funding "
               "of 2024 H1)")
@@ -388,6 +390,9 @@ def _delimiter(args):
 
 
 def _add_dialect(p):
+    p.add_argument("--strict-cells", action="store_true",
+                   help="refuse input workbooks with hidden rows or columns or formula cells "
+                        "in the table (default: read them and warn)")
     p.add_argument("--decimal", choices=[".", ","], help="decimal mark of the CSV inputs "
                    "(default: read from each file; a European Excel saves 2,5)")
     p.add_argument("--delimiter", choices=[",", ";", "tab", "|"],
@@ -657,6 +662,25 @@ def main(argv=None) -> int:
         where = f"{e.filename}: " if e.filename else ""
         print(f"hedgexl: error: {where}{e.strerror or e}", file=sys.stderr)
         return 1
+    except Exception as e:  # no traceback reaches a user; HEDGEXL_DEBUG=1 shows it
+        import os
+        if os.environ.get("HEDGEXL_DEBUG"):
+            raise
+        print(f"hedgexl: error: {_unexpected(e)}", file=sys.stderr)
+        return 1
+
+
+def _unexpected(e: Exception) -> str:
+    """One line for an error no handler above expects: the writer's (a folder it cannot
+    create a file in), or a bug, which the line asks to report."""
+    from .files import target_of
+    cause = e.__cause__ or e.__context__
+    if isinstance(cause, OSError):  # the writer's (xlsxwriter's FileCreateError)
+        where = f"cannot write {target_of(cause.filename)}: " if cause.filename else ""
+        return f"{where}{cause.strerror or cause}"
+    text = str(e).splitlines()[0][:200] if str(e) else ""
+    return (f"{type(e).__name__}{': ' + text if text else ''} (unexpected; run again with "
+            f"HEDGEXL_DEBUG=1 for the details, and please report it)")
 
 
 if __name__ == "__main__":  # pragma: no cover

@@ -16,7 +16,7 @@ import re
 from pathlib import Path
 
 __all__ = ["OutputError", "check_target", "temporary", "commit", "replacing", "write_text",
-           "clean_stale", "FolderLock", "same_file", "csv_safe"]
+           "clean_stale", "FolderLock", "same_file", "csv_safe", "target_of"]
 
 _TMP = re.compile(r"^\.(?P<name>.+)\.(?P<pid>\d+)\.tmp$")
 
@@ -53,6 +53,14 @@ def temporary(path) -> Path:
     """The temporary file for ``path``: hidden, in the same folder, named by this process."""
     p = Path(path)
     return p.with_name(f".{p.name}.{os.getpid()}.tmp")
+
+
+def target_of(path) -> Path:
+    """The file a temporary file of :func:`temporary` stands for (``path`` itself if it is
+    not one), for messages: the user named that one."""
+    p = Path(path)
+    m = _TMP.match(p.name)
+    return p.with_name(m["name"]) if m else p
 
 
 def commit(tmp: Path, path: Path, *, force: bool) -> None:

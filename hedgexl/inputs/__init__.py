@@ -74,7 +74,8 @@ _FIELDS = ("asset", "quantity", "price", "beta", "hedge_ratio", "contract", "row
 
 
 def read_holdings(path, *, default_hedge_ratio=1.0, default_contract=None,
-                  split_portfolios=False, decimal=None, delimiter=None, portfolio=None):
+                  split_portfolios=False, decimal=None, delimiter=None, portfolio=None,
+                  strict_cells=False):
     """Read a holdings file.
 
     A holding without a contract is hedged on its own asset's inverse contract (the preset
@@ -89,7 +90,8 @@ def read_holdings(path, *, default_hedge_ratio=1.0, default_contract=None,
     file without a portfolio column is that portfolio. Two spellings of one portfolio (``Fund B``, ``fund b``) are refused either way.
     """
     p = Path(path)
-    table = read_table(p, decimal=decimal, delimiter=delimiter)
+    table = read_table(p, decimal=decimal, delimiter=delimiter, kind="holdings",
+                       strict_cells=strict_cells)
     rows = table.rows
     cols = map_header(rows[0], p, HOLDING_ALIASES, REQUIRED)
     if split_portfolios and "portfolio" not in cols:
@@ -141,6 +143,8 @@ def read_holdings(path, *, default_hedge_ratio=1.0, default_contract=None,
             groups.pop(pname, None)
             continue
         g = groups.setdefault(pname, {k: [] for k in _FIELDS})
+        if not g["rows"]:
+            g["warnings"].extend(table.warnings)  # the file's own, said to each portfolio
         for k, v in rec.items():
             g[k].append(v) if k != "warnings" else g[k].extend(v)
         g["rows"].append(rowno)
@@ -315,13 +319,15 @@ def _in_order(p, contract, times, rows, interval):
     return order, warnings
 
 
-def read_funding_all(path, *, decimal=None, delimiter=None) -> dict[str, Funding]:
+def read_funding_all(path, *, decimal=None, delimiter=None,
+                     strict_cells=False) -> dict[str, Funding]:
     """Every funding series in a file, keyed by contract in file order (key ``""`` when the
     file has no contract column). Layouts: ``time_utc, contract, mark_price|close,
     funding_rate`` (the project's shared data) or any CSV/XLSX with time, mark/close/price
     and rate columns. Rows without a rate (spot rows, gaps) are skipped."""
     p = Path(path)
-    table = read_table(p, decimal=decimal, delimiter=delimiter)
+    table = read_table(p, decimal=decimal, delimiter=delimiter, kind="funding",
+                       strict_cells=strict_cells)
     rows = table.rows
     head = [_norm(h) for h in rows[0]]
 
@@ -372,6 +378,7 @@ def read_funding_all(path, *, decimal=None, delimiter=None) -> dict[str, Funding
     for c, (t, m, r, h, rw) in series.items():
         given = [x for x in h if not math.isnan(x)]
         order, warnings = _in_order(p, c, t, rw, min(given) if given else None)
+        warnings[:0] = table.warnings
         pick = lambda xs: [xs[i] for i in order]  # noqa: E731
         out[c] = Funding([f"{x:%Y-%m-%dT%H:%M:%S}Z" for x in pick(t)], c,
                          np.array(pick(m)), np.array(pick(r)), str(p),
@@ -405,13 +412,17 @@ def read_funding(path, contract=None, **kw) -> Funding:
     return next(iter(all_series.values()))
 
 
-def read_prices(path, *, decimal=None, delimiter=None):
+def read_prices(path, *, decimal=None, delimiter=None, strict_cells=False, warnings=None):
     """Read a price history: ``date,value`` (one asset), the shared BTC layout
     ``None,code,date,value``, or a wide ``date,BTC,ETH,...`` table. Returns
     ``(dates, {name: array})`` with NaN where a price is missing. Dates are ISO
-    (``2024-12-31``) or the spreadsheet's own dates."""
+    (``2024-12-31``) or the spreadsheet's own dates; rows come back oldest first. What the
+    reader must be told (hidden rows, formula cells of a workbook) goes to ``warnings``."""
     p = Path(path)
-    table = read_table(p, decimal=decimal, delimiter=delimiter)
+    table = read_table(p, decimal=decimal, delimiter=delimiter, kind="prices",
+                       strict_cells=strict_cells)
+    if warnings is not None:
+        warnings.extend(table.warnings)
     rows = table.rows
     head = [str(h or "").strip() for h in rows[0]]
     low = [h.lower() for h in head]

@@ -94,7 +94,8 @@ def parse_time(value) -> dt.datetime | None:
     return v
 
 
-def read_positions(path, *, decimal=None, delimiter=None, split_portfolios=False):
+def read_positions(path, *, decimal=None, delimiter=None, split_portfolios=False,
+                   strict_cells=False):
     """Read a positions file (see the module docstring). Every problem is one InputError
     naming the file, the row and the column. Two spellings of one account or portfolio
     (``Binance-1``, ``binance-1``) are refused: the venue has one account.
@@ -104,7 +105,8 @@ def read_positions(path, *, decimal=None, delimiter=None, split_portfolios=False
     portfolio's own with :func:`own_positions`).
     """
     p = Path(path)
-    table = read_table(p, decimal=decimal, delimiter=delimiter)
+    table = read_table(p, decimal=decimal, delimiter=delimiter, kind="positions",
+                       strict_cells=strict_cells)
     cols = map_header(table.rows[0], p, POSITION_ALIASES, REQUIRED)
     if split_portfolios == "auto":
         split_portfolios = "portfolio" in cols
@@ -137,6 +139,8 @@ def read_positions(path, *, decimal=None, delimiter=None, split_portfolios=False
     if not groups:
         raise InputError(p, "no position rows under the header")
     built = {name: _net(recs, p) for name, recs in groups.items()}
+    for pos in built.values():
+        pos.notes[:0] = table.warnings
     return built if split_portfolios else built[p.stem]
 
 

@@ -16,14 +16,14 @@ import csv
 import io
 import re
 import zipfile
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 
 from ..core.numbers import parse_number
 
 __all__ = ["InputError", "Table", "read_table", "check_workbook", "MAX_INPUT_BYTES",
            "MAX_UNPACKED_BYTES", "EXCEL_MAX_ROWS", "EXCEL_MAX_COLUMNS", "MAX_COLUMNS_READ",
-           "DECIMAL_MARKS", "DELIMITERS", "fold", "key_text", "check_spellings"]
+           "DECIMAL_MARKS", "DELIMITERS", "fold", "key_text", "check_spellings", "human"]
 
 #: Files larger than this on disk are refused rather than read into memory.
 MAX_INPUT_BYTES = 50 * 1024 * 1024
@@ -56,6 +56,7 @@ class Table:
     path: Path
     rows: list
     decimal: str = "."
+    warnings: list = field(default_factory=list)  # what the reader must also be told
 
     def number(self, value, what, row):
         """``value`` as a float (NaN when blank), or an InputError naming the row."""
@@ -65,7 +66,8 @@ class Table:
             raise InputError(self.path, str(e), row) from None
 
 
-def _human(n: int) -> str:
+def human(n: int) -> str:
+    """A size in KiB or MiB, for messages."""
     return f"{n / 2**20:.1f} MiB" if n >= 2**20 else f"{n / 1024:.1f} KiB"
 
 
@@ -80,12 +82,16 @@ def _check_size(p: Path) -> None:
         raise InputError(p, "the file is empty")
     limit = MAX_INPUT_BYTES
     if st.st_size > limit:
-        raise InputError(p, f"the file is {_human(st.st_size)}, over the {_human(limit)} "
+        raise InputError(p, f"the file is {human(st.st_size)}, over the {human(limit)} "
                          "limit for one input; split it into smaller files")
 
 
-def read_table(path, *, decimal: str | None = None, delimiter: str | None = None) -> Table:
-    """The rows of a CSV or XLSX file (its first sheet), header first.
+def read_table(path, *, decimal: str | None = None, delimiter: str | None = None,
+               kind: str | None = None, strict_cells: bool = False) -> Table:
+    """The rows of a CSV or XLSX file, header first. Of a workbook, the sheet
+    :func:`hedgexl.inputs.xlsx.read_sheet` chooses for ``kind`` (``"holdings"``,
+    ``"positions"``, ``"prices"``, ``"funding"``): hidden rows and formula cells that hold
+    data are said in ``Table.warnings``, or refused with ``strict_cells``.
 
     ``decimal`` and ``delimiter`` override what is read from a CSV file.
     """
@@ -93,8 +99,11 @@ def read_table(path, *, decimal: str | None = None, delimiter: str | None = None
     _check_size(p)
     if decimal is not None and decimal not in DECIMAL_MARKS:
         raise ValueError(f"--decimal must be . or , (got {decimal!r})")
+    warnings: list[str] = []
     if p.suffix.lower() in (".xlsx", ".xlsm"):
-        rows = _xlsx_rows(p)
+        from .xlsx import read_sheet
+        rows, warnings = read_sheet(p, kind=kind, strict_cells=strict_cells,
+                                    max_columns=MAX_COLUMNS_READ)
     else:
         text = _csv_text(p)
         rows = _csv_rows(p, text, delimiter)
@@ -105,7 +114,7 @@ def read_table(path, *, decimal: str | None = None, delimiter: str | None = None
     if len(rows) > EXCEL_MAX_ROWS:
         raise InputError(p, f"the file has over {EXCEL_MAX_ROWS:,} rows, more than an Excel "
                             "sheet holds; split it into smaller files")
-    return Table(p, rows, decimal or _decimal_mark(p, rows))
+    return Table(p, rows, decimal or _decimal_mark(p, rows), warnings)
 
 
 def _blank(row) -> bool:
@@ -304,8 +313,8 @@ def check_workbook(p: Path, *, what="workbook", limit: int | None = None) -> Non
     total = sum(i.file_size for i in infos)
     limit = MAX_UNPACKED_BYTES if limit is None else limit
     if total > limit:
-        raise InputError(p, f"the {what} unpacks to {_human(total)}, over the "
-                            f"{_human(limit)} limit (a zip bomb, or a file to split)")
+        raise InputError(p, f"the {what} unpacks to {human(total)}, over the "
+                            f"{human(limit)} limit (a zip bomb, or a file to split)")
 
 
 _DIMENSION = re.compile(rb"<(?:\w+:)?dimension\s+ref=\"([A-Z]{1,3})?(\d+)?(?::([A-Z]{1,3})"
@@ -371,38 +380,6 @@ def _xml_reason(e: Exception) -> str:
         cause = cause.__cause__ or cause.__context__
     name = type(e).__name__
     return f"{name}: {str(e)[:80]}" if str(e) else name
-
-
-def _xlsx_rows(p: Path) -> list[list]:
-    wb = open_workbook(p, read_only=True, data_only=True)
-    try:
-        ws = wb.worksheets[0]
-        check_dimension(p, ws.title, (ws.max_row or 0, ws.max_column or 0))
-        ws.reset_dimensions()  # read the cells that are there, not the declared size
-        rows = []
-        try:
-            for r in ws.iter_rows(values_only=True, max_col=MAX_COLUMNS_READ):
-                if r.count(None) == len(r):  # empty (gaps between rows come as these)
-                    rows.append([])
-                else:
-                    r = list(r)
-                    while r[-1] is None:
-                        r.pop()
-                    rows.append(r)
-                if len(rows) > EXCEL_MAX_ROWS:
-                    break
-        except Exception as e:
-            raise unreadable(p, e) from None
-        while rows and _blank(rows[-1]):
-            rows.pop()
-        if not rows and len(wb.worksheets) > 1:
-            others = [s.title for s in wb.worksheets[1:]]
-            raise InputError(p, f"the first sheet ({ws.title!r}) is empty; only the first "
-                                f"sheet is read: move the table to it (the file also has "
-                                f"{', '.join(repr(o) for o in others[:3])})")
-        return rows
-    finally:
-        wb.close()
 
 
 def norm(h) -> str:

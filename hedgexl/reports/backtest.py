@@ -56,6 +56,7 @@ class BacktestOptions:
     decimal: str | None = None
     delimiter: str | None = None
     force: bool = False
+    strict_cells: bool = False
 
     def policies(self) -> list[Policy]:
         main = Policy(self.rebalance, self.band, None)
@@ -69,7 +70,8 @@ class BacktestOptions:
 def backtest_file(holdings, out, opts: BacktestOptions) -> tuple[BookBacktest, Path]:
     """Run ``hedgexl backtest`` on files (the bundled example when ``holdings`` is None);
     return the results and the workbook's path."""
-    read = {"decimal": opts.decimal, "delimiter": opts.delimiter}
+    read = {"decimal": opts.decimal, "delimiter": opts.delimiter,
+            "strict_cells": opts.strict_cells}
     policies = opts.policies()  # a bad rule is refused before anything is read
     if holdings is None:
         holdings = example_path(EXAMPLE["holdings"])

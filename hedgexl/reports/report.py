@@ -49,6 +49,7 @@ class ReportOptions:
     band: float = 0.0  # no-trade band, a fraction of the target (--band)
     tiers: str | None = None  # margin tiers of your own (--tiers), e.g. from hedgexl fetch
     portfolio: str | None = None  # --portfolio: this portfolio's rows of the input files
+    strict_cells: bool = False  # --strict-cells: refuse hidden rows and formula cells
 
     def inputs(self, holdings=None) -> list[tuple[str, str]]:
         """``(what, path)`` of every input file, which no output may replace."""
@@ -61,7 +62,8 @@ class ReportOptions:
     @property
     def read(self) -> dict:
         """Keyword arguments for the file readers."""
-        return {"decimal": self.decimal, "delimiter": self.delimiter}
+        return {"decimal": self.decimal, "delimiter": self.delimiter,
+                "strict_cells": self.strict_cells}
 
 
 @dataclass
@@ -189,12 +191,26 @@ def _rows_text(rows) -> str:
     return "rows " + ", ".join(map(str, rows[:3])) + more
 
 
+class PriceTable(tuple):
+    """``(dates, {asset: array})``, and what reading the files said (``.warnings``)."""
+
+    warnings: list[str]
+
+    def __new__(cls, dates, cols, warnings=()):
+        t = super().__new__(cls, (dates, cols))
+        t.warnings = list(warnings)
+        return t
+
+    def __reduce__(self):  # to the workers of a batch, warnings and all
+        return (PriceTable, (self[0], self[1], self.warnings))
+
+
 def _join_prices(paths, read=None):
     """Read one or several price files and join them on date; an asset in two files is
     refused, naming both (which one is right is the user's to say)."""
-    series, all_dates, source = {}, set(), {}
+    series, all_dates, source, said = {}, set(), {}, []
     for p in paths:
-        dates, cols = read_prices(p, **(read or {}))
+        dates, cols = read_prices(p, warnings=said, **(read or {}))
         for name, vals in cols.items():
             if name.upper() in source:
                 raise InputError(p, f"{name} prices are also in {source[name.upper()]}; give "
@@ -203,7 +219,8 @@ def _join_prices(paths, read=None):
             series[name] = dict(zip(dates, vals))
             all_dates.update(dates)
     dates = sorted(all_dates)
-    return dates, {n: np.array([s.get(d, np.nan) for d in dates]) for n, s in series.items()}
+    return PriceTable(dates, {n: np.array([s.get(d, np.nan) for d in dates])
+                              for n, s in series.items()}, said)
 
 
 def _latest_date(dates, funding) -> dt.date:
@@ -266,7 +283,7 @@ def report_data(holdings: Holdings, opts: ReportOptions, funding=None,
         bench = next(iter(cols))
     vdate = opts.valuation_date or _latest_date(dates, funding)
     used = list(holdings.contract) + (list(positions.contract) if positions is not None else [])
-    said = _funding_warnings(available, used, vdate)
+    said = _funding_warnings(available, used, vdate) + list(getattr(prices, "warnings", []))
     warnings += said
     notes += said
     book = None

@@ -26,7 +26,9 @@ def ticket_book(holdings_path, opts: ReportOptions) -> Book:
         raise InputError(holdings_path, "a ticket needs the positions held: --positions FILE")
     funding, prices, _, pos = load_shared(opts)
     h, pos = read_own(holdings_path, opts, pos)
-    return report_data(h, opts, funding, prices, pos).book
+    d = report_data(h, opts, funding, prices, pos)
+    d.book.notes[:0] = [w for w in d.warnings if w not in d.book.notes]  # said first
+    return d.book
 
 
 def _rows(book: Book):
