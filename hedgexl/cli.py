@@ -624,9 +624,8 @@ def build_parser() -> argparse.ArgumentParser:
 
 #: Which extra brings a package that a command imports (pyproject.toml).
 EXTRAS = {"openpyxl": "reports", "xlsxwriter": "reports", "tqdm": "reports",
-          "defusedxml": "reports",
-          "pycel": "reports", "xlwings": "excel", "ccxt": "data", "dask": "dask",
-          "distributed": "dask"}
+          "defusedxml": "reports", "pycel": "reports", "python_calamine": "reports",
+          "xlwings": "excel", "ccxt": "data", "dask": "dask", "distributed": "dask"}
 
 
 def _version():

@@ -12,7 +12,8 @@ REPO = Path(__file__).resolve().parents[1]
 
 BLOCKER = r"""
 import importlib.abc, sys
-BLOCKED = {"openpyxl", "xlsxwriter", "tqdm", "pycel", "xlwings", "formulas", "networkx"}
+BLOCKED = {"openpyxl", "xlsxwriter", "tqdm", "pycel", "xlwings", "formulas", "networkx",
+           "python_calamine"}
 class Block(importlib.abc.MetaPathFinder):
     def find_spec(self, name, path, target=None):
         if name.split(".")[0] in BLOCKED:
@@ -54,7 +55,7 @@ def test_pyproject_splits_the_install():
     assert [d.split(">")[0] for d in meta["dependencies"]] == ["numpy", "xlwings"]
     assert "win32" in meta["dependencies"][1]
     extras = meta["optional-dependencies"]
-    assert {d.split(">")[0] for d in extras["reports"]} == {"openpyxl", "defusedxml", "xlsxwriter", "tqdm",
-                                                            "pycel"}
+    assert {d.split(">")[0] for d in extras["reports"]} == {
+        "openpyxl", "defusedxml", "xlsxwriter", "tqdm", "pycel", "python-calamine"}
     readme = (REPO / "README.md").read_text().splitlines()
     assert 'python3 -m pip install ".[reports]" && hedgexl demo' in "\n".join(readme[:6])

@@ -7,7 +7,7 @@ import csv
 from pathlib import Path
 
 import openpyxl
-from hypothesis import HealthCheck, given, settings, strategies as st
+from hypothesis import assume, HealthCheck, given, settings, strategies as st
 
 import custom_template
 from hedgexl.inputs import example_path
@@ -57,30 +57,29 @@ text = st.one_of(st.sampled_from(HOSTILE),
 
 @settings(max_examples=25, deadline=None,
           suppress_health_check=[HealthCheck.function_scoped_fixture])
-@given(portfolio=text, asset=text, price_name=text, time_text=text)
+@given(portfolio=text, asset=text, price_name=text)
 def test_no_string_from_a_file_becomes_a_formula(tmp_path_factory, portfolio, asset,
-                                                 price_name, time_text):
+                                                 price_name):
     """Random strings, formula-like ones among them, in every text field a user's files
-    feed: portfolio, asset, a price column's name, a funding time. A static report then has
-    no formula, no link and no external link in any sheet."""
+    feed: portfolio, asset, a price column's name (a funding time is no longer free text:
+    it must parse, issue 23). A static report then has no formula, no link and no external
+    link in any sheet."""
+    assume(asset.upper() not in ("BTC", "ASSET"))
+    assume(price_name.strip().lower() not in ("date", "btc", "none", "code", "value"))
     from hedgexl.reports import ReportOptions, discover, run_batch
     d = tmp_path_factory.mktemp("fuzz")
     book = d / "book.csv"
     book.write_text("portfolio,asset,quantity,price,contract\n"
                     f"{_q(portfolio)},BTC,1,100000,BINANCE:BTCUSD_PERP\n"
                     f"{_q(portfolio)},{_q(asset)},2,50,BINANCE:BTCUSD_PERP\n", "utf-8")
-    if asset.upper() in ("BTC", "ASSET"):
-        return
     px = d / "px.csv"
     px.write_text(f"date,BTC,{_q(price_name)}\n2024-01-01,42000,1\n2024-01-02,43000,2\n"
                   "2024-01-03,42500,3\n", "utf-8")
     fund = d / "f.csv"
     fund.write_text("time,contract,mark_price,funding_rate\n"
-                    f"{_q(time_text)},BINANCE:BTCUSD_PERP,42000,0.0001\n"
+                    "2024-01-01 00:00,BINANCE:BTCUSD_PERP,42000,0.0001\n"
                     "2024-01-01 08:00,BINANCE:BTCUSD_PERP,42100,0.0001\n", "utf-8")
     opts = ReportOptions(funding=str(fund), prices=str(px), mode="static")
-    if price_name.strip().lower() in ("date", "btc", "none", "code", "value"):
-        return
     (r,) = run_batch(discover(book), d / "out", opts, progress=False)
     assert r.ok, r.error
     assert formula_cells(r.path) == []

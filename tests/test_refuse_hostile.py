@@ -74,7 +74,8 @@ def test_a_huge_declared_sheet_is_read_as_what_it_holds(tmp_path, capsys):
     assert (h.asset, h.quantity.tolist()) == (["BTC"], [1.0])
 
 
-# The bound: refused in under 2 s and under 300 MB. The CLI runs in a fresh process whose
+# The bound: refused in under 300 MB (the seconds are bench/inputs.py's: a busy CI machine
+# fails any assertion on them). The CLI runs in a fresh process whose
 # parent is a small Python that reads its peak memory with resource (RUSAGE_CHILDREN): a
 # process forked straight from pytest would inherit pytest's peak in ru_maxrss.
 PROBE = """
@@ -100,28 +101,30 @@ def _measure(argv, code=CLI):
 def test_bombs_are_refused_quickly_in_little_memory(tmp_path, bad_files, name):
     if name == "declared_huge":
         bad = hostile.declared(tmp_path / "d.xlsx")
-    elif name == "far_cell":  # a real cell at XFD1048576: a million empty rows to step over
+    elif name == "far_cell":  # a real cell at XFD1048576: a dense grid of 2**34 cells
         bad = hostile.far_cell(tmp_path / "f.xlsx")
     else:
         bad = bad_files[name]
     got, err = _measure(["hedge", bad])
-    assert got["seconds"] < 2.0, got
     assert got["max_rss_mb"] < 300, got
     if name in CASES:
         assert got["rc"] == 1 and err == f"hedgexl: error: {bad}: {CASES[name][1]}\n"
+    elif name == "far_cell":  # refused before any grid is allocated (issue 23)
+        assert got["rc"] == 1 and "has a cell at XFD1048576" in err
     else:
         assert got["rc"] == 0  # the one real holding is read, nothing more
 
 
 @pytest.mark.slow
 def test_the_bound_can_fail(bad_files):
-    # tamper: with the unpacked-size check lifted, the same bomb is no longer refused: it is
-    # unpacked and parsed, and takes longer than the refusal did
+    # tamper: with the unpacked-size checks (the workbook's and its sheet's) lifted, the same bomb is no longer refused: it is
+    # unpacked and parsed, and takes longer than the refusal did (a ratio in one run, not a
+    # number of seconds)
     bomb = bad_files["zip_bomb"]
     refusal, _ = _measure(["hedge", bomb])
     lifted = CLI.replace("from hedgexl import cli", "from hedgexl import cli\n"
-                         "from hedgexl.inputs import tables\n"
-                         "tables.MAX_UNPACKED_BYTES = 1 << 40").replace("; from", "\nfrom")
+                         "from hedgexl.inputs import base, xlsx\n"
+                         "base.MAX_UNPACKED_BYTES = xlsx.MAX_SHEET_BYTES = 1 << 40").replace("; from", "\nfrom")
     unchecked, _ = _measure(["hedge", bomb], code=lifted)
     assert refusal["rc"] == 1 and unchecked["rc"] == 0, (refusal, unchecked)
     assert unchecked["seconds"] > 3 * refusal["seconds"], (refusal, unchecked)

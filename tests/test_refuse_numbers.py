@@ -145,15 +145,15 @@ def test_a_wrong_flag_is_named_not_a_file_row(tmp_path, capsys):
                 watch=[tmp_path], code=2)
 
 
-def test_holdings_on_another_sheet_are_pointed_to(tmp_path, capsys):
+def test_holdings_on_another_sheet_are_read_by_its_name(tmp_path, capsys):
+    # the sheet named Holdings is read, not the first one (issue 23: the sheet is chosen)
     f = tmp_path / "two.xlsx"
     wb = openpyxl.Workbook()
     wb.active.title = "Cover"
     wb.create_sheet("Holdings").append(["asset", "quantity", "price"])
     wb.save(f)
     refused(capsys, ["hedge", f],
-            f"hedgexl: error: {f}: the first sheet ('Cover') is empty; only the first sheet "
-            "is read: move the table to it (the file also has 'Holdings')", watch=[tmp_path])
+            f"hedgexl: error: {f}: no holdings rows under the header", watch=[tmp_path])
 
 
 def test_more_rows_than_a_sheet_holds_are_refused_not_dropped(tmp_path, capsys, monkeypatch):

@@ -12,6 +12,7 @@ reader; none is guessed here.
 
 from __future__ import annotations
 
+import functools
 import math
 import re
 
@@ -31,6 +32,7 @@ _SPACES = re.compile(r"[\s\u00a0\u202f]")
 _RATIO_SUFFIXES = ("ratio", "rate", "rates", "band", "weight", "shocks", "shock")
 
 
+@functools.lru_cache(maxsize=256)
 def is_ratio_name(name: str) -> bool:
     """True when a value called ``name`` is a rate or a ratio (``75%`` may be typed).
 

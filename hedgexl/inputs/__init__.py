@@ -19,7 +19,8 @@ from ..core.numbers import parse_number
 from ..core.contracts import get_contract, own_contract
 from .positions import POSITION_ALIASES, Positions, own_positions, parse_time, read_positions
 from .tables import (EXCEL_MAX_ROWS, MAX_INPUT_BYTES, MAX_UNPACKED_BYTES, InputError, Table,
-                     check_spellings, column_letter as _column_letter, fold, key_text,
+                     check_spellings, column_letter as _column_letter, fold, gc_paused,
+                     key_text,
                      map_header, norm as _norm, read_table)
 
 __all__ = ["InputError", "Holdings", "read_holdings", "Positions", "read_positions", "own_positions", "read_funding", "read_funding_all",
@@ -73,6 +74,7 @@ _FIELDS = ("asset", "quantity", "price", "beta", "hedge_ratio", "contract", "row
            "beta_given", "hr_given", "contract_given", "warnings")
 
 
+@gc_paused
 def read_holdings(path, *, default_hedge_ratio=1.0, default_contract=None,
                   split_portfolios=False, decimal=None, delimiter=None, portfolio=None,
                   strict_cells=False):
@@ -110,12 +112,16 @@ def read_holdings(path, *, default_hedge_ratio=1.0, default_contract=None,
         raise InputError(p, f"no rows of portfolio {portfolio!r}"
                          + _near_miss(portfolio, [n for n, _ in names]))
     cross = get_contract(default_contract or DEFAULT_CONTRACT)
+    nums = {n: table.numbers(cols.get(n), n) for n in ("quantity", "price", "beta",
+                                                        "hedge_ratio")}
     groups: dict[str, dict] = {}
     failed: dict[str, InputError] = {}
     seen: dict[str, None] = {}  # portfolios in the order of the file
     own_cache: dict[str, object] = {}
+    stem = p.stem
     for rowno, row in enumerate(rows[1:], start=2):
-        if all(c is None or str(c).strip() == "" for c in row):
+        if (not row or row[0] is None or row[0] == "" or row[0] == " ") \
+                and all(c is None or str(c).strip() == "" for c in row):
             continue
 
         def cell(name):
@@ -123,11 +129,11 @@ def read_holdings(path, *, default_hedge_ratio=1.0, default_contract=None,
             return row[i] if i is not None and i < len(row) else None
 
         pname = key_text(p, cell("portfolio"), "portfolio", rowno) \
-            if split_portfolios or portfolio is not None else p.stem
+            if split_portfolios or portfolio is not None else stem
         if portfolio is not None:
             if pname != portfolio:
                 continue
-            pname = p.stem
+            pname = stem
         if split_portfolios and not pname:
             pname = f"(row {rowno}: no portfolio)"
             failed.setdefault(pname, InputError(p, "portfolio is blank", rowno))
@@ -135,7 +141,7 @@ def read_holdings(path, *, default_hedge_ratio=1.0, default_contract=None,
         if pname in failed:
             continue
         try:
-            rec = _holding_row(table, cell, rowno, default_hedge_ratio, cross, own_cache)
+            rec = _holding_row(table, cell, rowno, default_hedge_ratio, cross, own_cache, nums)
         except InputError as e:
             if not split_portfolios:
                 raise
@@ -187,8 +193,10 @@ def _near_miss(name, candidates) -> str:
     return f" (the file has {_listed(found)})" if found else " (the file has none)"
 
 
-def _holding_row(table: Table, cell, rowno, default_hedge_ratio, cross, own_cache) -> dict:
-    """One holdings row as values, or an InputError naming the row."""
+def _holding_row(table: Table, cell, rowno, default_hedge_ratio, cross, own_cache,
+                 nums=None) -> dict:
+    """One holdings row as values, or an InputError naming the row. ``nums``: columns
+    already read in one pass (:meth:`Table.numbers`), None where cell by cell."""
     p = table.path
     asset = key_text(p, cell("asset"), "asset", rowno)
     if not asset:
@@ -196,7 +204,8 @@ def _holding_row(table: Table, cell, rowno, default_hedge_ratio, cross, own_cach
     vals, given = {}, {}
     for name, default in (("quantity", None), ("price", None), ("beta", 1.0),
                           ("hedge_ratio", default_hedge_ratio)):
-        x = table.number(cell(name), name, rowno)
+        col = (nums or {}).get(name)
+        x = col[rowno - 2] if col is not None else table.number(cell(name), name, rowno)
         given[name] = not math.isnan(x)
         if math.isnan(x):
             if default is None:
@@ -319,6 +328,7 @@ def _in_order(p, contract, times, rows, interval):
     return order, warnings
 
 
+@gc_paused
 def read_funding_all(path, *, decimal=None, delimiter=None,
                      strict_cells=False) -> dict[str, Funding]:
     """Every funding series in a file, keyed by contract in file order (key ``""`` when the
@@ -412,6 +422,7 @@ def read_funding(path, contract=None, **kw) -> Funding:
     return next(iter(all_series.values()))
 
 
+@gc_paused
 def read_prices(path, *, decimal=None, delimiter=None, strict_cells=False, warnings=None):
     """Read a price history: ``date,value`` (one asset), the shared BTC layout
     ``None,code,date,value``, or a wide ``date,BTC,ETH,...`` table. Returns

@@ -33,7 +33,8 @@ import numpy as np
 
 from ..core.contracts import get_contract
 from ..core.pnl import avg_entry
-from .tables import InputError, check_spellings, fold, key_text, map_header, read_table
+from .tables import (InputError, check_spellings, fold, gc_paused, key_text, map_header,
+                     read_table)
 
 __all__ = ["Positions", "read_positions", "own_positions", "POSITION_ALIASES", "parse_time"]
 
@@ -94,6 +95,7 @@ def parse_time(value) -> dt.datetime | None:
     return v
 
 
+@gc_paused
 def read_positions(path, *, decimal=None, delimiter=None, split_portfolios=False,
                    strict_cells=False):
     """Read a positions file (see the module docstring). Every problem is one InputError

@@ -1,11 +1,12 @@
-"""Reading a user's table (CSV or the first sheet of an .xlsx) without trusting it.
+"""Reading a user's table (a CSV, or one sheet of an .xlsx) without trusting it.
 
 A CSV's column separator and decimal mark are read from the whole file; where they stay
-ambiguous the file is refused with the option to set (``--decimal``, ``--delimiter``). An
-.xlsx is checked before anything is unpacked: its size on disk, the size of every part once
-unpacked, whether it is an encrypted (password-protected) file, and the sheet's declared
-dimension. Its XML is parsed with defusedxml (entity expansion and external entities are
-refused), and at most :data:`EXCEL_MAX_ROWS` rows are read.
+ambiguous the file is refused with the option to set (``--decimal``, ``--delimiter``). A
+quote left open, which would swallow the rows after it, is refused where it opened; numbers
+follow one strict grammar (:mod:`hedgexl.core.numbers`). A workbook is checked before
+anything is unpacked and its sheet is chosen as :mod:`hedgexl.inputs.xlsx` says; at most
+:data:`EXCEL_MAX_ROWS` rows are read. Key cells (asset, account, portfolio, contract) are
+one line of text, and two spellings of one name are refused (:func:`check_spellings`).
 
 Every refusal is an :class:`InputError`: one line with the file, the row and the reason.
 """
@@ -14,40 +15,23 @@ from __future__ import annotations
 
 import csv
 import io
+import math
 import re
-import zipfile
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from ..core.numbers import parse_number
+from ..core.numbers import is_ratio_name, parse_number
+from .base import (DECIMAL_MARKS, DELIMITERS, EXCEL_MAX_COLUMNS, EXCEL_MAX_ROWS,
+                   MAX_COLUMNS_READ, MAX_INPUT_BYTES, MAX_UNPACKED_BYTES, OLE_MAGIC, InputError,
+                   check_dimension, check_workbook, declared_dimension, human, open_workbook,
+                   unreadable, xml_refusal)
+from .xlsx import read_sheet
 
 __all__ = ["InputError", "Table", "read_table", "check_workbook", "MAX_INPUT_BYTES",
            "MAX_UNPACKED_BYTES", "EXCEL_MAX_ROWS", "EXCEL_MAX_COLUMNS", "MAX_COLUMNS_READ",
-           "DECIMAL_MARKS", "DELIMITERS", "fold", "key_text", "check_spellings", "human"]
-
-#: Files larger than this on disk are refused rather than read into memory.
-MAX_INPUT_BYTES = 50 * 1024 * 1024
-#: An .xlsx whose parts add up to more than this once unpacked is refused (a zip bomb).
-MAX_UNPACKED_BYTES = 200 * 1024 * 1024
-#: Excel's grid: rows and columns of one sheet.
-EXCEL_MAX_ROWS = 1_048_576
-EXCEL_MAX_COLUMNS = 16_384
-#: Columns read from a user's sheet (holdings, prices and funding need far fewer).
-MAX_COLUMNS_READ = 256
-DECIMAL_MARKS = (".", ",")
-DELIMITERS = {",": "comma", ";": "semicolon", "\t": "tab", "|": "pipe"}
-
-_OLE_MAGIC = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"  # Office's encrypted (and legacy .xls) files
-
-
-class InputError(ValueError):
-    """A problem with a user's file: names the file, the row and the reason."""
-
-    def __init__(self, path, reason, row=None):
-        self.path, self.reason, self.row = str(path), reason, row
-        where = f"{self.path}" + (f", row {row}" if row is not None else "")
-        super().__init__(f"{where}: {reason}")
-
+           "DECIMAL_MARKS", "DELIMITERS", "fold", "key_text", "check_spellings", "human",
+           "gc_paused", "open_workbook", "unreadable", "xml_refusal", "check_dimension",
+           "declared_dimension"]
 
 @dataclass
 class Table:
@@ -58,6 +42,26 @@ class Table:
     decimal: str = "."
     warnings: list = field(default_factory=list)  # what the reader must also be told
 
+    def numbers(self, i, what):
+        """Column ``i`` under the header as floats (NaN where blank), read in one pass
+        when every cell is a plain number in this file's grammar or blank; None otherwise:
+        then the caller reads cell by cell with :meth:`number`, which names the bad one."""
+        n = len(self.rows) - 1
+        if i is None:
+            return [math.nan] * n
+        cells = [r[i] if i < len(r) else None for r in self.rows[1:]]
+        text = [c if isinstance(c, str) else "" if c is None else
+                "x" if isinstance(c, (int, float)) and not isinstance(c, bool) else "?"
+                for c in cells]
+        pct = is_ratio_name(what)
+        grammar = _PERCENT_COLUMN if pct else _PLAIN_COLUMN
+        if self.decimal != "." or not grammar.fullmatch("\n".join(text) + "\n"):
+            return None
+        out = [float(c) if t == "x" else _plain(t, pct) for c, t in zip(cells, text)]
+        if any(math.isinf(x) for x in out):
+            return None
+        return out
+
     def number(self, value, what, row):
         """``value`` as a float (NaN when blank), or an InputError naming the row."""
         try:
@@ -66,9 +70,39 @@ class Table:
             raise InputError(self.path, str(e), row) from None
 
 
-def human(n: int) -> str:
-    """A size in KiB or MiB, for messages."""
-    return f"{n / 2**20:.1f} MiB" if n >= 2**20 else f"{n / 1024:.1f} KiB"
+#: A column of plain numbers (or blanks, or non-text cells marked x), one per line; and
+#: the same with a % after a number, for rates and ratios.
+_NUM = r"[+-]?(?:\d+(?:\.\d*)?|\.\d+)(?:[eE][+-]?\d+)?"
+_PLAIN_COLUMN = re.compile(rf"(?:[ \t]*(?:{_NUM}|x)?[ \t]*\n)*")
+_PERCENT_COLUMN = re.compile(rf"(?:[ \t]*(?:{_NUM}(?:[ \t]*%)?|x)?[ \t]*\n)*")
+
+
+def _plain(t: str, pct: bool) -> float:
+    t = t.strip()
+    if not t:
+        return math.nan
+    if pct and t.endswith("%"):
+        return float(t[:-1]) / 100
+    return float(t)
+
+
+def gc_paused(fn):
+    """Run ``fn`` with Python's cyclic garbage collector paused: reading a million rows
+    makes millions of small objects, none in a cycle, and the collector's passes over them
+    cost three times the parse."""
+    import functools
+    import gc
+
+    @functools.wraps(fn)
+    def run(*args, **kwargs):
+        was = gc.isenabled()
+        gc.disable()
+        try:
+            return fn(*args, **kwargs)
+        finally:
+            if was:
+                gc.enable()
+    return run
 
 
 def _check_size(p: Path) -> None:
@@ -86,6 +120,7 @@ def _check_size(p: Path) -> None:
                          "limit for one input; split it into smaller files")
 
 
+@gc_paused
 def read_table(path, *, decimal: str | None = None, delimiter: str | None = None,
                kind: str | None = None, strict_cells: bool = False) -> Table:
     """The rows of a CSV or XLSX file, header first. Of a workbook, the sheet
@@ -101,7 +136,6 @@ def read_table(path, *, decimal: str | None = None, delimiter: str | None = None
         raise ValueError(f"--decimal must be . or , (got {decimal!r})")
     warnings: list[str] = []
     if p.suffix.lower() in (".xlsx", ".xlsm"):
-        from .xlsx import read_sheet
         rows, warnings = read_sheet(p, kind=kind, strict_cells=strict_cells,
                                     max_columns=MAX_COLUMNS_READ)
     else:
@@ -126,7 +160,7 @@ def _blank(row) -> bool:
 # ---------------------------------------------------------------------------------------
 def _csv_text(p: Path) -> str:
     data = p.read_bytes()
-    if data.startswith(_OLE_MAGIC):
+    if data.startswith(OLE_MAGIC):
         raise InputError(p, "this is an Excel file (an encrypted workbook or an old .xls), "
                             "not a CSV; save it as an unprotected .xlsx or as CSV")
     if data.startswith(b"PK\x03\x04"):
@@ -149,7 +183,16 @@ def _parse_csv(p: Path, text: str, delimiter: str) -> list[list[str]]:
     quote, such as a space, is kept: a number that it spoils fails the number grammar.)"""
     reader = csv.reader(io.StringIO(text, newline=""), delimiter=delimiter,
                         skipinitialspace=True)
-    rows: list[list[str]] = []
+    try:
+        rows = list(reader)
+        if reader.line_num == len(rows):
+            return rows  # one line a record: no quoted field ran across lines
+    except csv.Error:
+        pass
+    # a field ran across lines (or the csv module refused one): again, record by record
+    reader = csv.reader(io.StringIO(text, newline=""), delimiter=delimiter,
+                        skipinitialspace=True)
+    rows = []
     line = 1  # the physical line the next record starts on
     try:
         for rec in reader:
@@ -167,8 +210,8 @@ def _parse_csv(p: Path, text: str, delimiter: str) -> list[list[str]]:
 
 
 def _check_multiline(p: Path, rec, rowno: int, line: int, delimiter: str, width: int):
-    for i, field in enumerate(rec):
-        inner = field.splitlines()
+    for i, value in enumerate(rec):
+        inner = value.splitlines()
         if len(inner) < 2:
             continue
         rowlike = [x for x in inner[1:] if x.count(delimiter) >= max(1, width - 1)]
@@ -267,7 +310,7 @@ def _decimal_mark(p: Path, rows) -> str:
     ambiguous = None
     for rowno, row in enumerate(rows[1:], start=2):
         for c in row:
-            if not isinstance(c, str):
+            if not isinstance(c, str) or ("." not in c and "," not in c):
                 continue
             v = _vote(c)
             if v == "?":
@@ -275,10 +318,9 @@ def _decimal_mark(p: Path, rows) -> str:
             elif v is not None and v not in first:
                 first[v] = (rowno, c)
                 if len(first) == 2:
-                    (r1, c1), (r2, c2) = first["."], first[","]
-                    raise InputError(p, f"mixes decimal marks: {c1.strip()!r} (row {r1}) "
-                                        f"and {c2.strip()!r} (row {r2}); set the one the file "
-                                        f"uses with --decimal . or --decimal ,")
+                    _mixed(p, first)
+                if not _other_mark_later(rows, rowno, v):
+                    return v  # no cell below holds the other mark: nothing can clash
     if first:
         return next(iter(first))
     if ambiguous:
@@ -291,95 +333,19 @@ def _decimal_mark(p: Path, rows) -> str:
     return "."
 
 
-# ---------------------------------------------------------------------------------------
-# XLSX: checked before it is unpacked
-# ---------------------------------------------------------------------------------------
-def check_workbook(p: Path, *, what="workbook", limit: int | None = None) -> None:
-    """Refuse an .xlsx that is encrypted, not a zip, or unpacks to more than ``limit``
-    (default :data:`MAX_UNPACKED_BYTES`), before anything is unpacked. The sizes are those
-    the archive declares; Python's zipfile never unpacks a part past its declared size."""
-    with open(p, "rb") as f:
-        head = f.read(8)
-    if head == _OLE_MAGIC:
-        raise InputError(p, f"the {what} is password-protected (encrypted) or an old .xls "
-                            f"file; save an unprotected .xlsx copy and use that")
-    if not zipfile.is_zipfile(p):
-        raise InputError(p, "not a valid .xlsx file (it is not a zip archive)")
-    try:
-        with zipfile.ZipFile(p) as z:
-            infos = z.infolist()
-    except (zipfile.BadZipFile, OSError, ValueError) as e:
-        raise InputError(p, f"not a valid .xlsx file ({e})") from None
-    total = sum(i.file_size for i in infos)
-    limit = MAX_UNPACKED_BYTES if limit is None else limit
-    if total > limit:
-        raise InputError(p, f"the {what} unpacks to {human(total)}, over the "
-                            f"{human(limit)} limit (a zip bomb, or a file to split)")
+def _other_mark_later(rows, rowno: int, mark: str) -> bool:
+    """Whether any cell from row ``rowno`` on holds the mark other than ``mark`` (one join,
+    in C, instead of a vote per cell); if none does, no later vote can differ."""
+    import itertools
+    other = "," if mark == "." else "."
+    cells = itertools.chain.from_iterable(rows[rowno - 1:])  # this row's later cells too
+    return other in "\x1f".join(c for c in cells if isinstance(c, str))
 
 
-_DIMENSION = re.compile(rb"<(?:\w+:)?dimension\s+ref=\"([A-Z]{1,3})?(\d+)?(?::([A-Z]{1,3})"
-                        rb"(\d+))?\"")
-
-
-def declared_dimension(z: zipfile.ZipFile, part: str):
-    """``(rows, columns)`` a sheet part declares in its ``<dimension>``, read from its first
-    bytes only; None when it declares none."""
-    with z.open(part) as f:
-        head = f.read(4096)
-    m = _DIMENSION.search(head)
-    if not m:
-        return None
-    from openpyxl.utils import column_index_from_string
-    col, row = (m.group(3), m.group(4)) if m.group(3) else (m.group(1), m.group(2))
-    return int(row or 1), column_index_from_string((col or b"A").decode())
-
-
-def check_dimension(p: Path, sheet: str, dim) -> None:
-    if dim is None:
-        return
-    rows, cols = dim
-    if rows > EXCEL_MAX_ROWS or cols > EXCEL_MAX_COLUMNS:
-        raise InputError(p, f"sheet {sheet!r} declares {rows:,} rows by {cols:,} columns, "
-                            f"beyond Excel's {EXCEL_MAX_ROWS:,} by {EXCEL_MAX_COLUMNS:,}: "
-                            f"the file is damaged or hostile")
-
-
-def open_workbook(p: Path, *, read_only: bool, what="workbook", limit=None, **kw):
-    """openpyxl's workbook for ``p`` after :func:`check_workbook`; one-line errors."""
-    check_workbook(p, what=what, limit=limit)
-    import defusedxml  # noqa: F401  (openpyxl parses with it when it is installed)
-    import openpyxl
-    if not openpyxl.DEFUSEDXML:  # e.g. OPENPYXL_DEFUSEDXML=False in the environment
-        raise InputError(p, "hedgexl reads a workbook only through defusedxml, which "
-                            "openpyxl is set not to use (OPENPYXL_DEFUSEDXML)")
-    try:
-        return openpyxl.load_workbook(p, read_only=read_only, **kw)
-    except Exception as e:  # openpyxl raises many types for broken or hostile files
-        raise unreadable(p, e) from None
-
-
-#: Why a workbook whose XML declares entities (billion laughs, XXE) is refused.
-xml_refusal = ("its XML declares entities or external references, as attacks on XML "
-               "readers do; hedgexl refuses to read it")
-
-
-def unreadable(p, e: Exception) -> InputError:
-    """The one-line refusal of a workbook that openpyxl (through defusedxml) could not read."""
-    reason = _xml_reason(e)
-    if reason is xml_refusal:
-        return InputError(p, reason)
-    return InputError(p, f"not a readable .xlsx file ({reason})")
-
-
-def _xml_reason(e: Exception) -> str:
-    from defusedxml import DefusedXmlException
-    cause = e
-    while cause is not None:  # openpyxl wraps the parser's error in its own
-        if isinstance(cause, DefusedXmlException):
-            return xml_refusal
-        cause = cause.__cause__ or cause.__context__
-    name = type(e).__name__
-    return f"{name}: {str(e)[:80]}" if str(e) else name
+def _mixed(p: Path, first) -> None:
+    (r1, c1), (r2, c2) = first["."], first[","]
+    raise InputError(p, f"mixes decimal marks: {c1.strip()!r} (row {r1}) and {c2.strip()!r} "
+                        f"(row {r2}); set the one the file uses with --decimal . or --decimal ,")
 
 
 def norm(h) -> str:
@@ -422,12 +388,15 @@ def fold(name: str) -> str:
     return re.sub(r"[\s_\-]+", "", str(name)).casefold()
 
 
+_CONTROL = re.compile(r"[\x00-\x1f\x7f]")
+
+
 def key_text(p, value, what: str, row) -> str:
     """A key cell (asset, account, portfolio, contract) as text, stripped; a line break or
     a control character inside it is refused (a quote that ran over lines, or a pasted
     cell that is not a name)."""
     s = str(value if value is not None else "").strip()
-    if any(ord(ch) < 32 or ch == "\x7f" for ch in s):
+    if _CONTROL.search(s):
         raise InputError(p, f"{what} has a line break or a control character in it "
                             f"({s[:40]!r}); a {what} is one line of text", row)
     return s

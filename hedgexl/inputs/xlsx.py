@@ -24,12 +24,13 @@ from __future__ import annotations
 
 import datetime as dt
 import posixpath
+import re
 import zipfile
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from .tables import (EXCEL_MAX_COLUMNS, EXCEL_MAX_ROWS, InputError, check_dimension,
-                     check_workbook, declared_dimension, human, xml_refusal)
+from .base import (EXCEL_MAX_COLUMNS, EXCEL_MAX_ROWS, InputError, check_dimension,
+                   check_workbook, declared_dimension, human, xml_refusal)
 
 __all__ = ["read_sheet", "SHEET_NAMES", "PART_LIMITS", "MAX_SHEET_BYTES", "MAX_CELLS",
            "Scan", "scan_sheet"]
@@ -70,8 +71,35 @@ class Scan:
     far: tuple | None = None  # (row, col) of the cell that made the grid too large
 
 
+_LOCAL: dict[str, str] = {}
+
+
 def _local(name: str) -> str:
-    return name.rsplit(":", 1)[-1].rsplit("}", 1)[-1]
+    try:
+        return _LOCAL[name]
+    except KeyError:
+        return _LOCAL.setdefault(name, name.rsplit(":", 1)[-1].rsplit("}", 1)[-1])
+
+
+#: A row with its number and no cells, not hidden: it changes nothing the scan tells, and a
+#: sheet of a million of them costs seconds in the parser's callbacks.
+_EMPTY_ROW = re.compile(rb'<(?:\w+:)?row\b(?=[^>]*\br="\d+")(?![^>]*\bhidden="(?:1|true)")'
+                        rb'[^>]*/>')
+
+
+def _chunks(stream, size=1 << 20):
+    """The stream in chunks cut after a '>' (no tag is split), empty rows left out."""
+    rest = b""
+    while True:
+        data = stream.read(size)
+        if not data:
+            if rest:
+                yield _EMPTY_ROW.sub(b"", rest)
+            return
+        data = rest + data
+        cut = data.rfind(b">") + 1
+        rest = data[cut:]
+        yield _EMPTY_ROW.sub(b"", data[:cut])
 
 
 def _col_index(ref: str) -> int:
@@ -151,10 +179,7 @@ def scan_sheet(p: Path, data_stream, name: str, max_cells: int = MAX_CELLS) -> S
     parser.StartDoctypeDeclHandler = doctype
     parser.EntityDeclHandler = doctype
     try:
-        while True:
-            chunk = data_stream.read(1 << 20)
-            if not chunk:
-                break
+        for chunk in _chunks(data_stream):
             parser.Parse(chunk, False)
         parser.Parse(b"", True)
     except _TooLarge:
@@ -294,7 +319,7 @@ def read_sheet(p: Path, *, kind: str | None = None, strict_cells: bool = False,
                                 f"split it into smaller files (or save it as CSV)")
         check_dimension(p, sheet.name, declared_dimension(z, sheet.part))
         with z.open(sheet.part) as f:
-            scan = scan_sheet(p, f, sheet.name)
+            scan = scan_sheet(p, f, sheet.name, MAX_CELLS)
     rows = _values(p, sheet.name, max_columns)
     for (r, c), text in scan.errors.items():
         if r <= len(rows) and c <= len(rows[r - 1]):
