@@ -51,7 +51,13 @@ def cmd_hedge(args) -> int:
 def cmd_docs(args) -> int:
     from . import udfs  # noqa: F401  (registers the functions)
     from .addin import reference
-    print(f"wrote {reference.write(args.output, force=args.force)}")
+    if args.inputs:
+        from .files import check_target, write_text
+        from .inputs.schema import render
+        out = check_target(args.output or "docs/inputs.md", force=args.force)
+        print(f"wrote {write_text(out, render() + chr(10), force=args.force)}")
+        return 0
+    print(f"wrote {reference.write(args.output or 'docs/functions.md', force=args.force)}")
     return 0
 
 
@@ -602,8 +608,12 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--force", action="store_true", help="replace an existing file")
     p.set_defaults(func=cmd_template)
 
-    p = sub.add_parser("docs", help="regenerate docs/functions.md from the docstrings")
-    p.add_argument("-o", "--output", default="docs/functions.md")
+    p = sub.add_parser("docs", help="regenerate docs/functions.md from the docstrings (or "
+                                    "docs/inputs.md from the input files' declared columns)")
+    p.add_argument("-o", "--output", help="default docs/functions.md (docs/inputs.md with "
+                                          "--inputs)")
+    p.add_argument("--inputs", action="store_true",
+                   help="write the input files' reference instead")
     p.add_argument("--force", action="store_true", help="replace an existing file")
     p.set_defaults(func=cmd_docs)
 

@@ -416,3 +416,62 @@ def test_the_ticket_neutralises_a_formula_after_a_semicolon(tmp_path, capsys):
     assert rc == 0, err
     text = out.read_text()
     assert "ops;'=cmd" in text and ";=" not in text
+
+
+# --- the declared contracts --------------------------------------------------------------
+def test_docs_inputs_is_generated_from_the_declared_contracts():
+    from hedgexl.inputs.schema import render
+    doc = Path(__file__).resolve().parents[1] / "docs" / "inputs.md"
+    assert doc.read_text() == render() + "\n", "docs/inputs.md is stale: run `hedgexl docs " \
+                                               "--inputs --force`"
+
+
+def test_the_declared_contracts_are_the_ones_the_readers_use():
+    """The core reads contracts and tiers files itself: their declared columns must be its
+    own; the readers of user files take theirs from the schema."""
+    from hedgexl.core.contracts import SPEC_FIELDS
+    from hedgexl.inputs import HOLDING_ALIASES, POSITION_ALIASES, schema
+    assert {c.name for c in schema.CONTRACTS.columns} == set(SPEC_FIELDS) - {"multiplier"}
+    bundled = example_path("margin_tiers.csv").read_text().splitlines()[0].split(",")
+    assert [c.name for c in schema.TIERS.columns] == bundled
+    assert HOLDING_ALIASES == schema.HOLDINGS.aliases()
+    assert POSITION_ALIASES == schema.POSITIONS.aliases()
+
+
+@pytest.mark.parametrize("column, good, bad", [
+    ("price", 0.01, 0), ("hedge_ratio", 2, 2.0001), ("hedge_ratio", 0, -0.01)])
+def test_each_declared_range_is_enforced_at_its_edge(tmp_path, column, good, bad):
+    for value, ok in ((good, True), (bad, False)):
+        f = tmp_path / "h.csv"
+        row = {"price": 60000, "hedge_ratio": 1, column: value}
+        f.write_text(f"asset,quantity,price,hedge_ratio\nBTC,1,{row['price']},"
+                     f"{row['hedge_ratio']}\n")
+        if ok:
+            assert getattr(read_holdings(f), column).tolist() == [value]
+        else:
+            with pytest.raises(InputError, match=f"row 2: {column} must be"):
+                read_holdings(f)
+
+
+@pytest.mark.parametrize("cell", ["1_0", "inf", "nan", "$100"])
+def test_a_contracts_or_tiers_file_follows_the_number_grammar(tmp_path, cell):
+    import hedgexl
+    c = tmp_path / "c.csv"
+    c.write_text(f"key,type,face_usd,coin,settle,lot\nMY:BTCUSD,inverse,{cell},BTC,BTC,1\n")
+    with pytest.raises(ValueError, match="row 2: face_usd must be a"):
+        hedgexl.load_contracts(c)
+    t = tmp_path / "t.csv"
+    t.write_text("contract,cap,cap_unit,max_leverage,maint_rate,maint_amount\n"
+                 f"BINANCE:BTCUSD_PERP,{cell},coin,125,0.004,0\n")
+    with pytest.raises(ValueError, match="row 2: cap must be a"):
+        hedgexl.load_tiers(t)
+
+
+def test_a_contract_given_twice_is_refused(tmp_path):
+    import hedgexl
+    c = tmp_path / "c.csv"
+    c.write_text("key,type,face_usd,coin,settle\nMY:BTCUSD,inverse,100,BTC,BTC\n"
+                 "my:btcusd,inverse,10,BTC,BTC\n")
+    with pytest.raises(ValueError, match="row 3: MY:BTCUSD is also on row 2; give each "
+                                         "contract once"):
+        hedgexl.load_contracts(c)

@@ -48,7 +48,7 @@ def test_formats_aliases_and_defaults(tmp_path):
     ("header_only.csv", b"asset,quantity,price\n", "no holdings rows"),
     ("missing.csv", b"asset,qty\nBTC,1\n", "missing column price"),
     ("text.csv", b"asset,quantity,price\nBTC,one,60000\n", "row 2: quantity must be a number, got 'one'"),
-    ("negative.csv", b"asset,quantity,price\nBTC,1,60000\nETH,1,-5\n", "row 3: price must be > 0, got -5"),
+    ("negative.csv", b"asset,quantity,price\nBTC,1,60000\nETH,1,-5\n", "row 3: price must be > 0 (USD per coin), got -5"),
     ("unknown.csv", b"asset,quantity,price,contract\nBTC,1,1,BINANCE:BTCUSD\n", "row 2: unknown contract 'BINANCE:BTCUSD'; did you mean"),
     ("random.xlsx", os.urandom(4096), "not a valid .xlsx file"),
     ("ratio.csv", b"asset,quantity,price,hedge_ratio\nBTC,1,1,300%\n", "row 2: hedge_ratio must be between 0 and 2"),

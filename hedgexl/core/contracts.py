@@ -22,6 +22,8 @@ from pathlib import Path
 
 import numpy as np
 
+from .numbers import parse_number
+
 __all__ = [
     "ContractSpec", "get_contract", "load_contracts", "reset_contracts",
     "contract_keys", "all_contracts", "resolve", "SPEC_FIELDS", "own_contract",
@@ -96,7 +98,7 @@ def _parse_rows(text: str, source: str) -> dict[str, ContractSpec]:
     reader = csv.DictReader(io.StringIO(text))
     if not reader.fieldnames or "key" not in [f.strip().lower() for f in reader.fieldnames]:
         raise ValueError(f"{source}: a contracts file needs a 'key' column")
-    specs = {}
+    specs, first = {}, {}
     for lineno, raw in enumerate(reader, start=2):
         row = {(k or "").strip().lower(): (v or "").strip() for k, v in raw.items()}
         if not row.get("key"):
@@ -106,11 +108,10 @@ def _parse_rows(text: str, source: str) -> dict[str, ContractSpec]:
             if name == "multiplier" or name not in row or row[name] == "":
                 continue
             if name in _NUMERIC:
-                try:
-                    kwargs[name] = float(row[name])
-                except ValueError:
-                    raise ValueError(f"{source} row {lineno}: {name} must be a number, "
-                                     f"got {row[name]!r}") from None
+                try:  # the one number grammar: no 1_0, inf or nan in a contract's spec
+                    kwargs[name] = parse_number(row[name], what=name, percent=False)
+                except ValueError as e:
+                    raise ValueError(f"{source} row {lineno}: {e}") from None
             else:
                 kwargs[name] = row[name]
         kwargs["key"] = row["key"].upper()
@@ -120,6 +121,10 @@ def _parse_rows(text: str, source: str) -> dict[str, ContractSpec]:
                 kwargs[name] = kwargs[name].lower()
         spec = ContractSpec(**kwargs)
         _check_spec(spec, f"{source} row {lineno}")
+        if spec.key in first:
+            raise ValueError(f"{source} row {lineno}: {spec.key} is also on row "
+                             f"{first[spec.key]}; give each contract once")
+        first[spec.key] = lineno
         specs[spec.key] = spec
     return specs
 

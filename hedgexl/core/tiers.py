@@ -23,6 +23,7 @@ from importlib import resources
 import numpy as np
 
 from .contracts import get_contract, read_data_file
+from .numbers import parse_number
 
 __all__ = ["Tiers", "TierError", "tiers_of", "load_tiers", "reset_tiers", "CAP_UNITS"]
 
@@ -57,6 +58,10 @@ class Tiers:
         return float(self.cap[-1])
 
 
+def _num(text, what: str) -> float:
+    return parse_number(text if text != "" else None, what=what, percent=False)
+
+
 def _parse(text: str, source: str) -> dict[str, Tiers]:
     rows: dict[str, list] = {}
     reader = csv.DictReader(io.StringIO(text))
@@ -70,13 +75,16 @@ def _parse(text: str, source: str) -> dict[str, Tiers]:
         if not r.get("contract"):
             continue
         where = f"{source} row {lineno}"
-        try:
-            cap = float(r["cap"]) if r["cap"] else np.inf
-            lev = float(r["max_leverage"]) if r.get("max_leverage") else np.nan
-            rate, amount = float(r["maint_rate"]), float(r["maint_amount"] or 0)
-        except ValueError:
-            raise ValueError(f"{where}: cap, max_leverage, maint_rate and maint_amount must "
-                             f"be numbers") from None
+        try:  # the one number grammar: no 1_0, inf or nan in a tier
+            cap = _num(r["cap"], "cap") if r["cap"] else np.inf
+            lev = _num(r.get("max_leverage"), "max_leverage")
+            rate, amount = _num(r["maint_rate"], "maint_rate"), _num(r["maint_amount"] or 0,
+                                                                     "maint_amount")
+        except ValueError as e:
+            raise ValueError(f"{where}: {e} (cap, max_leverage, maint_rate and maint_amount "
+                             f"are numbers)") from None
+        if np.isnan(rate):
+            raise ValueError(f"{where}: maint_rate is blank")
         if r["cap_unit"].lower() not in CAP_UNITS:
             raise ValueError(f"{where}: cap_unit must be one of {', '.join(CAP_UNITS)}, got "
                              f"{r['cap_unit']!r}")

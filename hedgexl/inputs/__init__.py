@@ -17,6 +17,7 @@ import numpy as np
 
 from ..core.numbers import parse_number
 from ..core.contracts import get_contract, own_contract
+from .schema import FUNDING, HOLDINGS, KINDS
 from .positions import POSITION_ALIASES, Positions, own_positions, parse_time, read_positions
 from .tables import (EXCEL_MAX_ROWS, MAX_INPUT_BYTES, MAX_UNPACKED_BYTES, InputError, Table,
                      check_spellings, column_letter as _column_letter, fold, gc_paused,
@@ -26,20 +27,12 @@ from .tables import (EXCEL_MAX_ROWS, MAX_INPUT_BYTES, MAX_UNPACKED_BYTES, InputE
 __all__ = ["InputError", "Holdings", "read_holdings", "Positions", "read_positions", "own_positions", "read_funding", "read_funding_all",
            "pick_funding", "read_prices", "read_table", "Table",
            "parse_number", "example_path", "MAX_INPUT_BYTES", "MAX_UNPACKED_BYTES",
-           "EXCEL_MAX_ROWS", "DEFAULT_CONTRACT", "BETA_RANGE", "POSITION_ALIASES"]
+           "EXCEL_MAX_ROWS", "DEFAULT_CONTRACT", "BETA_RANGE", "POSITION_ALIASES", "KINDS",
+           "fold"]
 
-HOLDING_ALIASES = {
-    "asset": ("asset", "coin", "symbol", "ticker", "name"),
-    "quantity": ("quantity", "qty", "amount", "units", "holding", "holdings", "balance",
-                 "position", "size"),
-    "price": ("price", "spot", "spot price", "last", "close", "mark", "price usd"),
-    "beta": ("beta", "β"),
-    "hedge_ratio": ("hedge_ratio", "hedge ratio", "ratio", "hedge", "hedge %", "hedge pct",
-                    "h"),
-    "contract": ("contract", "contract key", "instrument", "hedge contract", "key"),
-    "portfolio": ("portfolio", "fund", "client", "account", "book"),
-}
-REQUIRED = ("asset", "quantity", "price")
+#: Header names read as each holdings column (:data:`hedgexl.inputs.schema.HOLDINGS`).
+HOLDING_ALIASES = HOLDINGS.aliases()
+REQUIRED = HOLDINGS.required()
 #: The contract of a holding whose asset has no inverse preset of its own (a cross-hedge).
 DEFAULT_CONTRACT = "BINANCE:BTCUSD_PERP"
 #: Betas outside this range are read but warned about.
@@ -214,14 +207,11 @@ def _holding_row(table: Table, cell, rowno, default_hedge_ratio, cross, own_cach
         if not math.isfinite(x):
             raise InputError(p, f"{name} must be a finite number", rowno)
         vals[name] = x
-    if vals["price"] <= 0:
-        raise InputError(p, f"price must be > 0, got {vals['price']:g}", rowno)
+    table.check(HOLDINGS["price"], vals["price"], rowno)
     if not math.isfinite(vals["quantity"] * vals["price"]):
         raise InputError(p, f"quantity × price overflows ({vals['quantity']:g} × "
                             f"{vals['price']:g} USD is beyond what a number can hold)", rowno)
-    if not 0 <= vals["hedge_ratio"] <= 2:
-        raise InputError(p, f"hedge_ratio must be between 0 and 2 (0 % to 200 %), got "
-                         f"{vals['hedge_ratio']:g}", rowno)
+    table.check(HOLDINGS["hedge_ratio"], vals["hedge_ratio"], rowno)
     warnings = []
     lo, hi = BETA_RANGE
     if given["beta"] and not lo <= vals["beta"] <= hi:
@@ -339,24 +329,9 @@ def read_funding_all(path, *, decimal=None, delimiter=None,
     table = read_table(p, decimal=decimal, delimiter=delimiter, kind="funding",
                        strict_cells=strict_cells)
     rows = table.rows
-    head = [_norm(h) for h in rows[0]]
-
-    def find(*names):
-        for n in names:
-            if n in head:
-                return head.index(n)
-        return None
-
-    it = find("time utc", "time", "timestamp", "date", "datetime")
-    ic = find("contract", "symbol", "key")
-    im = find("mark price", "mark", "close", "price")
-    ir = find("funding rate", "rate", "funding")
-    ih = find("interval hours", "funding interval", "interval", "funding hours")
-    missing = [n for n, i in (("time", it), ("mark_price", im), ("funding_rate", ir))
-               if i is None]
-    if missing:
-        raise InputError(p, f"missing column{'s' if len(missing) > 1 else ''} "
-                         f"{', '.join(missing)}", 1)
+    cols = map_header(rows[0], p, FUNDING.aliases(), FUNDING.required())
+    it, ic, im, ir, ih = (cols.get(n) for n in ("time", "contract", "mark_price",
+                                                "funding_rate", "interval_hours"))
     series: dict[str, tuple[list, list, list, list, list]] = {}
     now = _now()
     for rowno, row in enumerate(rows[1:], start=2):
@@ -366,16 +341,13 @@ def read_funding_all(path, *, decimal=None, delimiter=None,
             continue
         c = key_text(p, cell(ic), "contract", rowno).upper()
         m = table.number(cell(im), "mark_price", rowno)
-        r = table.number(rate_cell, "funding_rate", rowno)
-        if not math.isfinite(r) or abs(r) >= 1:
-            raise InputError(p, f"funding_rate must be a rate per interval (0.0001 is "
-                                f"0.01 %), got {rate_cell!r}", rowno)
-        if not (m > 0 and math.isfinite(m)):
-            raise InputError(p, f"mark_price must be > 0, got {cell(im)!r}", rowno)
+        if math.isnan(m):
+            raise InputError(p, "mark_price is blank", rowno)
+        table.check(FUNDING["mark_price"], m, rowno, repr(cell(im)))
+        r = table.check(FUNDING["funding_rate"],
+                        table.number(rate_cell, "funding_rate", rowno), rowno, repr(rate_cell))
         h = table.number(cell(ih), "interval_hours", rowno) if ih is not None else math.nan
-        if ih is not None and not (0 < h <= 24):
-            raise InputError(p, f"interval_hours must be the hours between fundings (1, 4, "
-                                f"8), got {cell(ih)!r}", rowno)
+        table.check(FUNDING["interval_hours"], h, rowno, repr(cell(ih)))
         t, mm, rr, hh, rw = series.setdefault(c, ([], [], [], [], []))
         t.append(_funding_time(p, cell(it), rowno, now))
         mm.append(m)

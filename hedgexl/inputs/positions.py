@@ -33,27 +33,16 @@ import numpy as np
 
 from ..core.contracts import get_contract
 from ..core.pnl import avg_entry
+from .schema import POSITIONS
 from .tables import (InputError, check_spellings, fold, gc_paused, key_text, map_header,
                      read_table)
 
 __all__ = ["Positions", "read_positions", "own_positions", "POSITION_ALIASES", "parse_time"]
 
-POSITION_ALIASES = {
-    "account": ("account", "acct", "sub account", "subaccount", "venue account"),
-    "contract": ("contract", "contract key", "instrument", "key"),
-    "contracts": ("contracts", "position", "size", "qty", "quantity", "lots"),
-    "entry_price": ("entry price", "entry", "avg entry", "average entry", "avg price",
-                    "entry usd"),
-    "margin": ("margin", "isolated margin", "position margin"),
-    "wallet_balance": ("wallet balance", "wallet", "cross balance", "balance"),
-    "leverage": ("leverage", "lev"),
-    "mode": ("mode", "margin mode", "margin type"),
-    "opened_at": ("opened at", "opened", "open time", "entry time"),
-    "mark_price": ("mark price", "mark"),
-    "portfolio": ("portfolio", "fund", "book"),
-}
-REQUIRED = ("account", "contract", "contracts", "entry_price")
-MODES = ("isolated", "cross")
+#: Header names read as each positions column (:data:`hedgexl.inputs.schema.POSITIONS`).
+POSITION_ALIASES = POSITIONS.aliases()
+REQUIRED = POSITIONS.required()
+MODES = POSITIONS["mode"].choices
 
 
 @dataclass
@@ -190,15 +179,11 @@ def _row(table, cell, rowno) -> dict:
         raise InputError(p, f"contracts must be whole lots of {spec.lot:g} for {spec.key} (a "
                             f"contract is {unit}), got {q:g}; is it a size in "
                             f"{spec.coin} or USD?", rowno)
-    if not (v["entry_price"] > 0) or not math.isfinite(v["entry_price"]):
-        raise InputError(p, "entry_price must be > 0 (USD per coin)", rowno)
-    for n in ("margin", "wallet_balance"):
-        if v[n] < 0 or v[n] == math.inf:
-            raise InputError(p, f"{n} must be >= 0 ({spec.settle})", rowno)
-    if not math.isnan(v["leverage"]) and not (0 < v["leverage"] <= 1000):
-        raise InputError(p, f"leverage must be > 0, got {v['leverage']:g}", rowno)
-    if not math.isnan(v["mark_price"]) and not (v["mark_price"] > 0):
-        raise InputError(p, "mark_price must be > 0 (USD per coin)", rowno)
+    if math.isnan(v["entry_price"]):
+        raise InputError(p, "entry_price is blank", rowno)
+    for n in ("entry_price", "margin", "wallet_balance", "leverage", "mark_price"):
+        table.check(POSITIONS[n], v[n], rowno,
+                    unit=spec.settle if n in ("margin", "wallet_balance") else None)
     mode = str(cell("mode") or "").strip().lower()
     has_margin = not math.isnan(v["margin"]) or not math.isnan(v["leverage"])
     if not mode:

@@ -62,6 +62,14 @@ class Table:
             return None
         return out
 
+    def check(self, column, x: float, row, shown=None, unit=None) -> float:
+        """``x`` when the declared ``column`` (:mod:`hedgexl.inputs.schema`) allows it, else
+        the InputError that names the row, the column, its rule and the value."""
+        why = column.check(x, shown, unit)
+        if why is not None:
+            raise InputError(self.path, why, row)
+        return x
+
     def number(self, value, what, row):
         """``value`` as a float (NaN when blank), or an InputError naming the row."""
         try:

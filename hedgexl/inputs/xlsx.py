@@ -29,16 +29,17 @@ import zipfile
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from .schema import KINDS
 from .base import (EXCEL_MAX_COLUMNS, EXCEL_MAX_ROWS, InputError, check_dimension,
                    check_workbook, declared_dimension, human, xml_refusal)
 
 __all__ = ["read_sheet", "SHEET_NAMES", "PART_LIMITS", "MAX_SHEET_BYTES", "MAX_CELLS",
            "Scan", "scan_sheet"]
 
-#: The sheet read for each kind of file, by name (case aside), when it is visible.
-SHEET_NAMES = {"holdings": ("holdings", "book", "portfolio", "portfolios"),
-               "positions": ("positions",), "prices": ("prices",),
-               "funding": ("funding",), None: ()}
+#: The sheet read for each kind of file, by name (case aside), when it is visible: the
+#: kind's declared sheet (:mod:`hedgexl.inputs.schema`), and for holdings a book's names.
+SHEET_NAMES = {**{k.name: (k.sheet.lower(),) for k in KINDS.values() if k.sheet},
+               "holdings": ("holdings", "book", "portfolio", "portfolios"), None: ()}
 #: Parts a reader parses whole, and the most each may unpack to.
 PART_LIMITS = {"sharedStrings": 16 * 2**20, "styles": 8 * 2**20, "workbook": 4 * 2**20,
                "rels": 1 * 2**20}
