@@ -200,8 +200,14 @@ class FolderLock:
             raise OutputError(f"-o {self.path.parent}: another hedgexl batch (pid {holder}) "
                               f"is writing to this folder; wait for it or choose another "
                               f"folder") from None
-        os.ftruncate(fd, 0)
-        os.write(fd, str(os.getpid()).encode())
+        try:
+            os.ftruncate(fd, 0)
+            os.write(fd, str(os.getpid()).encode())
+        except OSError:  # a full disk: no lock is left behind
+            with contextlib.suppress(OSError):
+                self.path.unlink()
+            os.close(fd)
+            raise
         self.fd = fd
         return self
 

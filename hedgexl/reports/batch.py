@@ -46,8 +46,17 @@ WORKER_DIED = ("its worker process died while writing this report, twice (killed
 
 
 def safe_name(name: str) -> str:
-    s = re.sub(r"[^\w.\- ]+", "_", name).strip(" .")
-    return s[:120] or "portfolio"
+    """A portfolio's name as a report's file name: characters a file system refuses made
+    ``_``, at most 120 characters and 200 bytes of UTF-8 (a file name may have 255 bytes;
+    a CJK letter takes 3), never cut inside a character.
+
+    >>> safe_name("Fund A/B: 2024"), len(safe_name("\u57fa\u91d1" * 60).encode())
+    ('Fund A_B_ 2024', 198)
+    """
+    s = re.sub(r"[^\w.\- ]+", "_", name).strip(" .")[:120]
+    while len(s.encode("utf-8")) > 200:
+        s = s[:-1]
+    return s.strip(" .") or "portfolio"
 
 
 class Job:
