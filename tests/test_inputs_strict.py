@@ -13,7 +13,7 @@ from pathlib import Path
 
 import openpyxl
 import pytest
-from hypothesis import assume, given, strategies as st
+from hypothesis import HealthCheck, assume, given, settings, strategies as st
 
 from hedgexl.core.numbers import parse_number
 from hedgexl.files import csv_safe
@@ -475,3 +475,44 @@ def test_a_contract_given_twice_is_refused(tmp_path):
     with pytest.raises(ValueError, match="row 3: MY:BTCUSD is also on row 2; give each "
                                          "contract once"):
         hedgexl.load_contracts(c)
+
+
+# --- a million rows: read column by column, the same as row by row -------------------------
+cells = st.one_of(st.just(""), st.sampled_from(["1", "2.5", "-3", "1e-3", "75%", "0", "2",
+                                                "3.5", "1,250.5", "abc", "$5", " 7 "]))
+
+
+@settings(max_examples=60, deadline=None,
+          suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(rows=st.lists(st.tuples(st.sampled_from(["BTC", "ETH", "SOL", "", "DOGE"]), cells,
+                               cells, cells, cells,
+                               st.sampled_from(["", "BINANCE:BTCUSD_PERP", "OKX:ETH-USD-SWAP",
+                                                "100", "NOPE:X"])),
+                     min_size=1, max_size=6))
+def test_the_columnar_reader_equals_the_row_reader(tmp_path_factory, rows):
+    """The fast path (whole columns) against the row-by-row reader (a second implementation
+    of the same rules, forced by disabling the fast path): the same holdings, or the same
+    refusal."""
+    import hedgexl.inputs as I
+    f = tmp_path_factory.mktemp("col") / "h.csv"
+    with open(f, "w", newline="") as out:
+        w = csv.writer(out)
+        w.writerow(["asset", "quantity", "price", "beta", "hedge_ratio", "contract"])
+        w.writerows(rows)
+
+    def read():
+        try:
+            h = read_holdings(f, default_hedge_ratio=0.5)
+        except InputError as e:
+            return str(e)
+        return (h.asset, h.quantity.tolist(), h.price.tolist(), h.beta.tolist(),
+                h.hedge_ratio.tolist(), h.contract, h.rows, h.beta_given.tolist(),
+                h.hedge_ratio_given.tolist(), h.contract_given.tolist(), h.warnings)
+    fast = read()
+    real = I._columnar
+    I._columnar = lambda *a, **k: None
+    try:
+        slow = read()
+    finally:
+        I._columnar = real
+    assert fast == slow

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import datetime as dt
 import math
+import re
 from dataclasses import dataclass, field
 from importlib import resources
 from pathlib import Path
@@ -105,12 +106,17 @@ def read_holdings(path, *, default_hedge_ratio=1.0, default_contract=None,
         raise InputError(p, f"no rows of portfolio {portfolio!r}"
                          + _near_miss(portfolio, [n for n, _ in names]))
     cross = get_contract(default_contract or DEFAULT_CONTRACT)
-    nums = {n: table.numbers(cols.get(n), n) for n in ("quantity", "price", "beta",
-                                                        "hedge_ratio")}
+    nums = {n: table.numbers(cols.get(n), n) for n in _NUMERIC}
+    own_cache: dict[str, object] = {}
+    if not split_portfolios and portfolio is None:  # one portfolio: column by column
+        g = _columnar(table, cols, nums, default_hedge_ratio, cross, own_cache)
+        if g is not None:
+            h = _holdings(p.stem, g, p)
+            h.portfolio = named if named is not None else (names[0][0] if names else None)
+            return h
     groups: dict[str, dict] = {}
     failed: dict[str, InputError] = {}
     seen: dict[str, None] = {}  # portfolios in the order of the file
-    own_cache: dict[str, object] = {}
     stem = p.stem
     for rowno, row in enumerate(rows[1:], start=2):
         if (not row or row[0] is None or row[0] == "" or row[0] == " ") \
@@ -155,6 +161,73 @@ def read_holdings(path, *, default_hedge_ratio=1.0, default_contract=None,
         return h
     return {name: failed[name] if name in failed else _holdings(name, groups[name], p)
             for name in seen}
+
+
+_NUMERIC = ("quantity", "price", "beta", "hedge_ratio")
+_CONTROL = re.compile(r"[\x00-\x1f\x7f]")
+
+
+def _keys(table: Table, i) -> list[str] | None:
+    """A key column's cells, stripped, when every one is one line of text; else None."""
+    if i is None:
+        return [""] * (len(table.rows) - 1)
+    cells = [r[i] if i < len(r) else None for r in table.rows[1:]]
+    if any(not isinstance(c, str) for c in cells if c is not None):
+        return None
+    text = [c.strip() if c else "" for c in cells]
+    return None if _CONTROL.search("".join(text)) else text
+
+
+def _columnar(table: Table, cols, nums, default_hedge_ratio, cross, own_cache) -> dict | None:
+    """A holdings file of one portfolio read column by column: each rule of
+    :func:`_holding_row` checked on whole columns. None when any row needs the row by row
+    reader (a blank row, a cell outside the plain grammar, a value a rule refuses), which
+    then names the first bad row, or says that there is none."""
+    p = table.path
+    if len(table.rows) < 2 or any(v is None for v in nums.values()):
+        return None
+    assets, texts = _keys(table, cols.get("asset")), _keys(table, cols.get("contract"))
+    if assets is None or texts is None or not all(assets):
+        return None
+    v = {k: np.array(nums[k], dtype=float) for k in _NUMERIC}
+    if np.isnan(v["quantity"]).any() or np.isnan(v["price"]).any():
+        return None
+    given = {k: ~np.isnan(v[k]) for k in ("beta", "hedge_ratio")}
+    v["beta"] = np.where(given["beta"], v["beta"], 1.0)
+    v["hedge_ratio"] = np.where(given["hedge_ratio"], v["hedge_ratio"], default_hedge_ratio)
+    with np.errstate(over="ignore", invalid="ignore"):
+        fine = np.isfinite(v["quantity"] * v["price"]) & np.isfinite(v["beta"])
+    price, ratio = HOLDINGS["price"], HOLDINGS["hedge_ratio"]
+    fine &= (v["price"] > price.lo) & (v["hedge_ratio"] >= ratio.lo) \
+        & (v["hedge_ratio"] <= ratio.hi)
+    if not fine.all():
+        return None
+    contract, resolved = [], {}
+    for asset, text in zip(assets, texts):
+        if text not in resolved:
+            try:
+                resolved[text] = get_contract(text).key if text and not _is_number(text) \
+                    else text
+            except ValueError:
+                return None
+        if text:
+            contract.append(resolved[text])
+            continue
+        key = asset.upper()
+        if key not in own_cache:
+            own = own_contract(key, cross.venue)
+            own_cache[key] = own.key if own is not None else cross.key
+        contract.append(own_cache[key])
+    rows = list(range(2, len(assets) + 2))
+    lo, hi = BETA_RANGE
+    odd = np.flatnonzero(given["beta"] & ((v["beta"] < lo) | (v["beta"] > hi)))
+    warnings = list(table.warnings) + [
+        f"{p.name}, row {rows[i]}: {assets[i]} has beta {v['beta'][i]:g}, outside the usual "
+        f"{lo:g} to {hi:g}; check it (the hedge scales with it)" for i in odd]
+    return {"asset": assets, "quantity": v["quantity"], "price": v["price"],
+            "beta": v["beta"], "hedge_ratio": v["hedge_ratio"], "contract": contract,
+            "rows": rows, "beta_given": given["beta"], "hr_given": given["hedge_ratio"],
+            "contract_given": np.array([bool(t) for t in texts]), "warnings": warnings}
 
 
 def _portfolio_names(table: Table, cols) -> list[tuple[str, int]]:
