@@ -55,7 +55,8 @@ class Table:
                 for c in cells]
         pct = is_ratio_name(what)
         grammar = _PERCENT_COLUMN if pct else _PLAIN_COLUMN
-        if self.decimal != "." or not grammar.fullmatch("\n".join(text) + "\n"):
+        if self.decimal != "." or any("\n" in t or "\r" in t for t in text) \
+                or grammar.search("\n".join(text)):
             return None
         out = [float(c) if t == "x" else _plain(t, pct) for c, t in zip(cells, text)]
         if any(math.isinf(x) for x in out):
@@ -81,8 +82,10 @@ class Table:
 #: A column of plain numbers (or blanks, or non-text cells marked x), one per line; and
 #: the same with a % after a number, for rates and ratios.
 _NUM = r"[+-]?(?:\d+(?:\.\d*)?|\.\d+)(?:[eE][+-]?\d+)?"
-_PLAIN_COLUMN = re.compile(rf"(?:[ \t]*(?:{_NUM}|x)?[ \t]*\n)*")
-_PERCENT_COLUMN = re.compile(rf"(?:[ \t]*(?:{_NUM}(?:[ \t]*%)?|x)?[ \t]*\n)*")
+#: (Searched for a line that is NOT such a cell: a pattern repeated over a million lines
+#: would keep a million backtracking states.)
+_PLAIN_COLUMN = re.compile(rf"^(?![ \t]*(?:{_NUM}|x)?[ \t]*$)", re.M)
+_PERCENT_COLUMN = re.compile(rf"^(?![ \t]*(?:{_NUM}(?:[ \t]*%)?|x)?[ \t]*$)", re.M)
 
 
 def _plain(t: str, pct: bool) -> float:
@@ -143,12 +146,13 @@ def read_table(path, *, decimal: str | None = None, delimiter: str | None = None
     if decimal is not None and decimal not in DECIMAL_MARKS:
         raise ValueError(f"--decimal must be . or , (got {decimal!r})")
     warnings: list[str] = []
+    text = sep = None
     if p.suffix.lower() in (".xlsx", ".xlsm"):
         rows, warnings = read_sheet(p, kind=kind, strict_cells=strict_cells,
                                     max_columns=MAX_COLUMNS_READ)
     else:
         text = _csv_text(p)
-        rows = _csv_rows(p, text, delimiter)
+        rows, sep = _csv_rows(p, text, delimiter)
     while rows and _blank(rows[-1]):  # blank rows at the end; numbering of the rest kept
         rows.pop()
     if not rows:
@@ -156,7 +160,7 @@ def read_table(path, *, decimal: str | None = None, delimiter: str | None = None
     if len(rows) > EXCEL_MAX_ROWS:
         raise InputError(p, f"the file has over {EXCEL_MAX_ROWS:,} rows, more than an Excel "
                             "sheet holds; split it into smaller files")
-    return Table(p, rows, decimal or _decimal_mark(p, rows), warnings)
+    return Table(p, rows, decimal or _decimal_mark(p, rows, (text, sep)), warnings)
 
 
 def _blank(row) -> bool:
@@ -230,24 +234,25 @@ def _check_multiline(p: Path, rec, rowno: int, line: int, delimiter: str, width:
                                 f"quote (\") is not closed; close it or remove it", rowno)
 
 
-def _csv_rows(p: Path, text: str, delimiter: str | None) -> list[list[str]]:
+def _csv_rows(p: Path, text: str, delimiter: str | None) -> tuple[list[list[str]], str]:
+    """The records and the column separator they were split at."""
     if delimiter is not None:
         if delimiter not in DELIMITERS:
             raise ValueError("--delimiter must be one of "
                              + ", ".join(repr(d) for d in DELIMITERS) + f" (got {delimiter!r})")
         rows = _parse_csv(p, text, delimiter)
         _check_widths(p, rows, delimiter)
-        return rows
-    first = next((ln for ln in text.splitlines() if ln.strip()), "")
+        return rows, delimiter
+    first = next((ln for ln in io.StringIO(text) if ln.strip()), "").rstrip("\r\n")
     heads = {d: next(csv.reader([first], delimiter=d, skipinitialspace=True), [])
              for d in DELIMITERS}
     candidates = [d for d, h in heads.items() if len(h) > 1]
     if not candidates:
-        return _parse_csv(p, text, ",")  # one column: the header check says what is missing
+        return _parse_csv(p, text, ","), ","  # one column: the header check says what is missing
     if len(candidates) == 1:
         rows = _parse_csv(p, text, candidates[0])
         _check_widths(p, rows, candidates[0])
-        return rows
+        return rows, candidates[0]
     fits, errors = {}, []
     for d in candidates:  # several split the header: keep those every row agrees with
         try:
@@ -262,7 +267,7 @@ def _csv_rows(p: Path, text: str, delimiter: str | None) -> list[list[str]]:
         most = max(len(r) for r in fits.values())
         fits = {d: r for d, r in fits.items() if len(r) == most}
     if len(fits) == 1:
-        return next(iter(fits.values()))
+        return next(iter(fits.values())), next(iter(fits))
     if not fits and len(errors) == len(candidates):
         raise errors[0]
     names = " or ".join(DELIMITERS[d] for d in (fits or candidates))
@@ -312,8 +317,10 @@ def _vote(s: str):
     return None
 
 
-def _decimal_mark(p: Path, rows) -> str:
-    """The decimal mark the file's numbers use, from every text cell under the header."""
+def _decimal_mark(p: Path, rows, csv_text=(None, None)) -> str:
+    """The decimal mark the file's numbers use, from every text cell under the header
+    (``csv_text``: a CSV's text and separator, which settle cheaply that no cell holds a
+    mark)."""
     first = {}
     ambiguous = None
     for rowno, row in enumerate(rows[1:], start=2):
@@ -327,7 +334,7 @@ def _decimal_mark(p: Path, rows) -> str:
                 first[v] = (rowno, c)
                 if len(first) == 2:
                     _mixed(p, first)
-                if not _other_mark_later(rows, rowno, v):
+                if not _other_mark_later(rows, rowno, v, *csv_text):
                     return v  # no cell below holds the other mark: nothing can clash
     if first:
         return next(iter(first))
@@ -341,11 +348,15 @@ def _decimal_mark(p: Path, rows) -> str:
     return "."
 
 
-def _other_mark_later(rows, rowno: int, mark: str) -> bool:
+def _other_mark_later(rows, rowno: int, mark: str, text=None, sep=None) -> bool:
     """Whether any cell from row ``rowno`` on holds the mark other than ``mark`` (one join,
-    in C, instead of a vote per cell); if none does, no later vote can differ."""
+    in C, instead of a vote per cell); if none does, no later vote can differ. Of a CSV the
+    text says it at once: a mark that is not in it, or that is its separator where no field
+    is quoted, is in no cell."""
     import itertools
     other = "," if mark == "." else "."
+    if text is not None and (other not in text or other == sep and '"' not in text):
+        return False
     cells = itertools.chain.from_iterable(rows[rowno - 1:])  # this row's later cells too
     return other in "\x1f".join(c for c in cells if isinstance(c, str))
 
