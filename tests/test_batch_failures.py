@@ -44,7 +44,7 @@ def test_a_bad_row_fails_its_portfolio_only(tmp_path, capsys):
     s = tmp_path / "s.csv"
     rc, _, err = run(capsys, "batch", f, "-o", tmp_path / "out", "--summary", s)
     assert rc == 1
-    assert f"FAILED Fund B ({f}): {f}, row 4: price must be > 0, got -5" in err
+    assert f"FAILED Fund B ({f}): {f}, row 4: price must be > 0 (USD per coin), got -5" in err
     assert f"FAILED (row 8: no portfolio) ({f}): {f}, row 8: portfolio is blank" in err
     rows = summary_rows(s)
     assert [(r["portfolio"], r["status"]) for r in rows] == [
