@@ -109,6 +109,13 @@ def _refreshed(opts, args, holdings_paths=(), holdings_list=()):
                    max_age=args.max_age)
 
 
+def _check_summary(args, inputs) -> None:
+    """--summary checked before any work: never an input, never anything but a file."""
+    if getattr(args, "summary", None):
+        from .files import check_target
+        check_target(args.summary, inputs=inputs, force=True, flag="--summary")
+
+
 def _finish(results, summary=None, inputs=()) -> int:
     from .reports import format_summary, write_summary
     print(format_summary(results))
@@ -128,6 +135,7 @@ def cmd_report(args) -> int:
     from .reports import ReportResult, report_file, write_summary
     from .files import OutputError
     opts = _refreshed(_report_options(args), args, [args.holdings])
+    _check_summary(args, opts.inputs(args.holdings))
     try:
         r = report_file(args.holdings, Path(args.output), opts)
     except (InputError, OutputError, ValueError, FileExistsError) as e:
@@ -149,6 +157,8 @@ def cmd_ticket(args) -> int:
     from .reports.ticket import format_ticket, ticket_book, write_ticket
     opts = _refreshed(_report_options(args, template=None, mode="static", resume=False), args,
                       [args.holdings])
+    from .files import check_target
+    check_target(args.output, inputs=opts.inputs(args.holdings), force=args.force)
     book = ticket_book(args.holdings, opts)
     print(format_ticket(book))
     for line in book.notes:
@@ -164,6 +174,7 @@ def cmd_batch(args) -> int:
 
     from .reports import discover, run_batch
     opts = _report_options(args)
+    _check_summary(args, opts.inputs() + [("holdings file", args.input)])
     said: list[str] = []
     jobs = discover(args.input, opts, said)
     for w in said:
@@ -185,6 +196,9 @@ def cmd_batch(args) -> int:
                                     collect=args.collect)
     else:
         results = run_batch(jobs, args.output, opts, workers=workers)
+    from .reports.batch import unused_positions
+    for w in unused_positions(results, opts):
+        print(f"warning: {w}", file=sys.stderr)
     inputs = opts.inputs() + [("holdings file", j.source) for j in jobs]
     return _finish(results, args.summary, inputs)
 

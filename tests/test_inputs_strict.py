@@ -103,9 +103,8 @@ def test_an_unclosed_quote_in_an_unused_column_is_refused_where_it_opened(tmp_pa
     f.write_text('asset,quantity,price,comment\nBTC,12.5,60871.03,"checked\n'
                  'ETH,150,3373.08,ok\nSOL,2500,140.01,x\n')
     refused(capsys, ["report", f, "-o", tmp_path / "r.xlsx"],
-            f"hedgexl: error: {f}, row 2: a quoted field opened on line 2 (column D) runs "
-            f"over 2 more line(s) that read as rows, such as 'ETH,150,3373.08,ok': a quote "
-            f"(\") is not closed; close it or remove it", watch=[tmp_path])
+            f"hedgexl: error: {f}, row 2: a quote (\") opened on line 2 is never closed: it "
+            f"swallows every row after it; close it or remove it", watch=[tmp_path])
     g = tmp_path / "g.csv"  # closed further down: the rows between are inside the comment
     g.write_text('asset,quantity,price,comment\nBTC,12.5,60871.03,"checked\n'
                  'ETH,150,3373.08,"\nSOL,2500,140.01,x\n')
@@ -223,8 +222,8 @@ def test_a_batch_fails_the_portfolio_its_positions_spell_another_way(tmp_path, c
     assert (f"Fund B ({book}): {pos}: portfolio 'fund b' (row 3) differs from 'Fund B' only "
             f"in case or spacing; write it exactly as the holdings do, or 'Fund B' is "
             f"reported with no hedge held") in err
-    assert ("warning: pos.csv: portfolio 'Fund Z' (row 4) is not in the holdings; its "
-            "positions are in no report") in err
+    assert ("warning: pos.csv: the positions of portfolio 'Fund Z' (row 4) are in no report: "
+            "no portfolio of that name was reported") in err
     assert (out / "Fund A.xlsx").exists() and not (out / "Fund B.xlsx").exists()
 
 

@@ -94,12 +94,30 @@ _NUMERIC = {"face_usd", "size_coin", "lot", "tick", "taker_fee", "maker_fee",
             "maint_margin", "funding_hours"}
 
 
+def records(text: str, source: str):
+    """``(reader, rows)`` of a data file (contracts, tiers) read as a CSV with a header:
+    every record on one line. A quoted field that runs over lines is a quote left open,
+    which swallows rows: refused with the row where it opened."""
+    reader = csv.DictReader(io.StringIO(text, newline=""))
+    rows = []
+    try:
+        for raw in reader:
+            rows.append(raw)
+            if reader.line_num != len(rows) + 1:
+                raise ValueError(f"{source} row {len(rows) + 1}: a quote (\") opened in this "
+                                 f"row runs over {reader.line_num - len(rows) - 1} more "
+                                 f"line(s); close it or remove it")
+    except csv.Error as e:
+        raise ValueError(f"{source} row {len(rows) + 2}: {e}") from None
+    return reader, rows
+
+
 def _parse_rows(text: str, source: str) -> dict[str, ContractSpec]:
-    reader = csv.DictReader(io.StringIO(text))
+    reader, records_ = records(text, source)
     if not reader.fieldnames or "key" not in [f.strip().lower() for f in reader.fieldnames]:
         raise ValueError(f"{source}: a contracts file needs a 'key' column")
     specs, first = {}, {}
-    for lineno, raw in enumerate(reader, start=2):
+    for lineno, raw in enumerate(records_, start=2):
         row = {(k or "").strip().lower(): (v or "").strip() for k, v in raw.items()}
         if not row.get("key"):
             continue
@@ -220,18 +238,16 @@ def get_contract(contract) -> ContractSpec:
         return contract
     if isinstance(contract, str):
         s = contract.strip()
-        try:
-            f = float(s.replace(",", ""))
-        except ValueError:
-            return _lookup(s)
-        return _face(f)
+        if s[:1].isdigit() or s[:1] in ".+-":  # a face value, in the one number grammar
+            return _face(parse_number(s, what="contract face value", percent=False))
+        return _lookup(s)
     if isinstance(contract, (int, float, np.integer, np.floating)) and not isinstance(contract, bool):
         return _face(float(contract))
     raise ValueError(f"contract must be a face value in USD or a preset key, got {contract!r}")
 
 
 def _face(f: float) -> ContractSpec:
-    if not (f > 0):
+    if not (f > 0) or not math.isfinite(f):
         raise ValueError(f"contract face value must be > 0, got {f:g}")
     return ContractSpec(key=f"{f:g} USD", type="inverse", face_usd=f, settle="coin")
 

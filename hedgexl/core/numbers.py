@@ -45,6 +45,9 @@ def is_ratio_name(name: str) -> bool:
 
 def _why(s: str, decimal: str, percent: bool) -> str:
     """Why ``s`` is not a number of the grammar (the part of the message after 'got')."""
+    if s.startswith("#"):
+        return ("an Excel error value, or a formula saved without its value: Excel never "
+                "computed it")
     if s.endswith("%") and not percent:
         return "% is read only in rates and ratios: write the number itself"
     if _CURRENCY.search(s):

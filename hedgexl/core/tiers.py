@@ -15,14 +15,12 @@ no maintenance amount (:func:`tiers_of` says which).
 
 from __future__ import annotations
 
-import csv
-import io
 from dataclasses import dataclass
 from importlib import resources
 
 import numpy as np
 
-from .contracts import get_contract, read_data_file
+from .contracts import get_contract, read_data_file, records
 from .numbers import parse_number
 
 __all__ = ["Tiers", "TierError", "tiers_of", "load_tiers", "reset_tiers", "CAP_UNITS"]
@@ -64,13 +62,13 @@ def _num(text, what: str) -> float:
 
 def _parse(text: str, source: str) -> dict[str, Tiers]:
     rows: dict[str, list] = {}
-    reader = csv.DictReader(io.StringIO(text))
+    reader, found = records(text, source)
     need = {"contract", "cap", "cap_unit", "maint_rate", "maint_amount"}
     have = {(f or "").strip().lower() for f in reader.fieldnames or []}
     if not need <= have:
         raise ValueError(f"{source}: a tiers file needs the columns {', '.join(sorted(need))}"
                          f"; missing {', '.join(sorted(need - have))}")
-    for lineno, raw in enumerate(reader, start=2):
+    for lineno, raw in enumerate(found, start=2):
         r = {(k or "").strip().lower(): (v or "").strip() for k, v in raw.items()}
         if not r.get("contract"):
             continue

@@ -158,7 +158,10 @@ def _to_float(name, value):
             return np.float64(parse_number(value, what=name)), None, None
         except ValueError as e:
             return np.float64(np.nan), None, {0: str(e)}
-    try:  # fast path: numbers and None (None becomes NaN)
+    try:  # fast path: numbers and None (None becomes NaN); text goes through the grammar
+        if any(isinstance(c, str) for row in value
+               for c in (row if isinstance(row, (list, tuple)) else [row])):
+            raise TypeError
         arr = np.array(value, dtype=float).reshape(shape)
     except (TypeError, ValueError):
         flat = [c for row in value for c in (row if isinstance(row, (list, tuple)) else [row])]

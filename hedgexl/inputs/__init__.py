@@ -22,10 +22,10 @@ from .schema import FUNDING, HOLDINGS, KINDS
 from .positions import POSITION_ALIASES, Positions, own_positions, parse_time, read_positions
 from .tables import (EXCEL_MAX_ROWS, MAX_INPUT_BYTES, MAX_UNPACKED_BYTES, InputError, Table,
                      check_spellings, column_letter as _column_letter, fold, gc_paused,
-                     key_text,
-                     map_header, norm as _norm, read_table)
+                     key_text, map_header, read_table)
 
-__all__ = ["InputError", "Holdings", "read_holdings", "Positions", "read_positions", "own_positions", "read_funding", "read_funding_all",
+__all__ = ["InputError", "Holdings", "read_holdings", "Positions", "read_positions",
+           "own_positions", "read_funding", "read_funding_all",
            "pick_funding", "read_prices", "read_table", "Table",
            "parse_number", "example_path", "MAX_INPUT_BYTES", "MAX_UNPACKED_BYTES",
            "EXCEL_MAX_ROWS", "DEFAULT_CONTRACT", "BETA_RANGE", "POSITION_ALIASES", "KINDS",
@@ -94,6 +94,8 @@ def read_holdings(path, *, default_hedge_ratio=1.0, default_contract=None,
         raise InputError(p, "missing column portfolio (needed to split one file into "
                          "portfolios)", 1)
     names = _portfolio_names(table, cols)
+    if names and not split_portfolios:
+        _no_blank_portfolio(table, cols, names)
     named = portfolio
     if "portfolio" not in cols:
         portfolio = None
@@ -205,9 +207,10 @@ def _columnar(table: Table, cols, nums, default_hedge_ratio, cross, own_cache) -
     contract, resolved = [], {}
     for asset, text in zip(assets, texts):
         if text not in resolved:
+            if _is_number(text):  # a face value: the row reader reads it in the grammar
+                return None
             try:
-                resolved[text] = get_contract(text).key if text and not _is_number(text) \
-                    else text
+                resolved[text] = get_contract(text).key if text else text
             except ValueError:
                 return None
         if text:
@@ -242,6 +245,18 @@ def _portfolio_names(table: Table, cols) -> list[tuple[str, int]]:
             out.append((name, rowno))
     check_spellings(table.path, out, "portfolio")
     return out
+
+
+def _no_blank_portfolio(table: Table, cols, names) -> None:
+    """In a file whose rows name their portfolio, a row that names none is refused: it
+    would join whichever portfolio the report is of."""
+    i = cols["portfolio"]
+    for rowno, row in enumerate(table.rows[1:], start=2):
+        blank = i >= len(row) or row[i] is None or str(row[i]).strip() == ""
+        if blank and any(c is not None and str(c).strip() for c in row):
+            raise InputError(table.path, f"portfolio is blank, where other rows name theirs "
+                                         f"({names[0][0]!r}, row {names[0][1]}); say whose "
+                                         f"this row is", rowno)
 
 
 def _listed(names, most=5) -> str:
@@ -291,9 +306,14 @@ def _holding_row(table: Table, cell, rowno, default_hedge_ratio, cross, own_cach
         warnings.append(f"{p.name}, row {rowno}: {asset} has beta {vals['beta']:g}, outside "
                         f"the usual {lo:g} to {hi:g}; check it (the hedge scales with it)")
     text = key_text(p, cell("contract"), "contract", rowno)
-    if text:
+    if text and _is_number(text):  # an inverse face value in USD, in the file's grammar
+        face = table.number(text, "contract", rowno)
+        if not (face > 0):
+            raise InputError(p, f"contract face value must be > 0 USD, got {text!r}", rowno)
+        contract = f"{face:.15g}"
+    elif text:
         try:
-            contract = get_contract(text).key if not _is_number(text) else text
+            contract = get_contract(text).key
         except ValueError as e:
             raise InputError(p, str(e), rowno) from None
     else:
@@ -318,11 +338,9 @@ def _holdings(name, g, p) -> Holdings:
 
 
 def _is_number(s: str) -> bool:
-    try:
-        float(s.replace(",", ""))
-        return True
-    except ValueError:
-        return False
+    """Whether a contract cell is meant as a face value (it starts as a number does; a
+    preset key starts with its venue's name)."""
+    return s[:1].isdigit() or s[:1] in ".+-"
 
 
 @dataclass
@@ -360,6 +378,16 @@ def _funding_time(p, value, rowno, now) -> dt.datetime:
                             f"({now:%Y-%m-%d %H:%M} UTC): a funding that has not happened "
                             f"yet", rowno)
     return t
+
+
+def _hours_of(key: str):
+    """The hours between fundings of a known preset, else None (the series' own median
+    step is the interval then)."""
+    try:
+        h = get_contract(key).funding_hours if key else math.nan
+    except ValueError:
+        return None
+    return h if h > 0 else None
 
 
 def _in_order(p, contract, times, rows, interval):
@@ -413,6 +441,9 @@ def read_funding_all(path, *, decimal=None, delimiter=None,
         if rate_cell is None or str(rate_cell).strip() == "":
             continue
         c = key_text(p, cell(ic), "contract", rowno).upper()
+        if ic is not None and not c:
+            raise InputError(p, "contract is blank, where the file names the contract of "
+                                "each funding; say whose funding this is", rowno)
         m = table.number(cell(im), "mark_price", rowno)
         if math.isnan(m):
             raise InputError(p, "mark_price is blank", rowno)
@@ -432,7 +463,7 @@ def read_funding_all(path, *, decimal=None, delimiter=None,
     out = {}
     for c, (t, m, r, h, rw) in series.items():
         given = [x for x in h if not math.isnan(x)]
-        order, warnings = _in_order(p, c, t, rw, min(given) if given else None)
+        order, warnings = _in_order(p, c, t, rw, min(given) if given else _hours_of(c))
         warnings[:0] = table.warnings
         pick = lambda xs: [xs[i] for i in order]  # noqa: E731
         out[c] = Funding([f"{x:%Y-%m-%dT%H:%M:%S}Z" for x in pick(t)], c,
@@ -510,7 +541,7 @@ def read_prices(path, *, decimal=None, delimiter=None, strict_cells=False, warni
         first[d] = rowno
         dates.append(d)
         for n, i in zip(names, value_cols):
-            x = table.number(row[i] if i < len(row) else None, n, rowno)
+            x = table.number(row[i] if i < len(row) else None, n, rowno, percent=False)
             if x <= 0 or x == math.inf:
                 raise InputError(p, f"{n} price must be a number > 0, got {x:g}", rowno)
             cols[n].append(x)

@@ -25,7 +25,7 @@ from .base import (DECIMAL_MARKS, DELIMITERS, EXCEL_MAX_COLUMNS, EXCEL_MAX_ROWS,
                    MAX_COLUMNS_READ, MAX_INPUT_BYTES, MAX_UNPACKED_BYTES, OLE_MAGIC, InputError,
                    check_dimension, check_workbook, declared_dimension, human, open_workbook,
                    unreadable, xml_refusal)
-from .xlsx import read_sheet
+from .xlsx import ERRORS, read_sheet
 
 __all__ = ["InputError", "Table", "read_table", "check_workbook", "MAX_INPUT_BYTES",
            "MAX_UNPACKED_BYTES", "EXCEL_MAX_ROWS", "EXCEL_MAX_COLUMNS", "MAX_COLUMNS_READ",
@@ -51,14 +51,14 @@ class Table:
             return [math.nan] * n
         cells = [r[i] if i < len(r) else None for r in self.rows[1:]]
         text = [c if isinstance(c, str) else "" if c is None else
-                "x" if isinstance(c, (int, float)) and not isinstance(c, bool) else "?"
+                "\x00" if isinstance(c, (int, float)) and not isinstance(c, bool) else "?"
                 for c in cells]
         pct = is_ratio_name(what)
         grammar = _PERCENT_COLUMN if pct else _PLAIN_COLUMN
         if self.decimal != "." or any("\n" in t or "\r" in t for t in text) \
                 or grammar.search("\n".join(text)):
             return None
-        out = [float(c) if t == "x" else _plain(t, pct) for c, t in zip(cells, text)]
+        out = [float(c) if t == "\x00" else _plain(t, pct) for c, t in zip(cells, text)]
         if any(math.isinf(x) for x in out):
             return None
         return out
@@ -71,21 +71,23 @@ class Table:
             raise InputError(self.path, why, row)
         return x
 
-    def number(self, value, what, row):
-        """``value`` as a float (NaN when blank), or an InputError naming the row."""
+    def number(self, value, what, row, percent=None):
+        """``value`` as a float (NaN when blank), or an InputError naming the row;
+        ``percent`` as :func:`hedgexl.core.numbers.parse_number` takes it."""
         try:
-            return parse_number(value, what=what, decimal=self.decimal)
+            return parse_number(value, what=what, decimal=self.decimal, percent=percent)
         except ValueError as e:
             raise InputError(self.path, str(e), row) from None
 
 
-#: A column of plain numbers (or blanks, or non-text cells marked x), one per line; and
+#: A column of plain numbers (or blanks, or number cells marked NUL, which no CSV or
+#: workbook text holds), one per line; and
 #: the same with a % after a number, for rates and ratios.
 _NUM = r"[+-]?(?:\d+(?:\.\d*)?|\.\d+)(?:[eE][+-]?\d+)?"
 #: (Searched for a line that is NOT such a cell: a pattern repeated over a million lines
 #: would keep a million backtracking states.)
-_PLAIN_COLUMN = re.compile(rf"^(?![ \t]*(?:{_NUM}|x)?[ \t]*$)", re.M)
-_PERCENT_COLUMN = re.compile(rf"^(?![ \t]*(?:{_NUM}(?:[ \t]*%)?|x)?[ \t]*$)", re.M)
+_PLAIN_COLUMN = re.compile(rf"^(?![ \t]*(?:{_NUM}|\x00)?[ \t]*$)", re.M)
+_PERCENT_COLUMN = re.compile(rf"^(?![ \t]*(?:{_NUM}(?:[ \t]*%)?|\x00)?[ \t]*$)", re.M)
 
 
 def _plain(t: str, pct: bool) -> float:
@@ -202,6 +204,7 @@ def _parse_csv(p: Path, text: str, delimiter: str) -> list[list[str]]:
     except csv.Error:
         pass
     # a field ran across lines (or the csv module refused one): again, record by record
+    _check_closed(p, text, delimiter)
     reader = csv.reader(io.StringIO(text, newline=""), delimiter=delimiter,
                         skipinitialspace=True)
     rows = []
@@ -221,12 +224,31 @@ def _parse_csv(p: Path, text: str, delimiter: str) -> list[list[str]]:
     return rows
 
 
+def _check_closed(p: Path, text: str, delimiter: str) -> None:
+    """Refuse a quote that is still open where the file ends (it swallowed every row after
+    it), with the row and line where its record began."""
+    reader = csv.reader(io.StringIO(text, newline=""), delimiter=delimiter,
+                        skipinitialspace=True, strict=True)
+    records, line = 0, 1
+    try:
+        for _ in reader:
+            records += 1
+            line = reader.line_num + 1
+    except csv.Error as e:
+        if "end of data" in str(e):
+            raise InputError(p, f"a quote (\") opened on line {line} is never closed: it "
+                                f"swallows every row after it; close it or remove it",
+                             records + 1) from None
+        # text after a closing quote (strict's other complaint) is kept, as before
+
+
 def _check_multiline(p: Path, rec, rowno: int, line: int, delimiter: str, width: int):
     for i, value in enumerate(rec):
         inner = value.splitlines()
         if len(inner) < 2:
             continue
-        rowlike = [x for x in inner[1:] if x.count(delimiter) >= max(1, width - 1)]
+        least = max(1, min(2, width - 1))  # a swallowed row has a separator or two
+        rowlike = [x for x in inner[1:] if x.count(delimiter) >= least]
         if rowlike:
             raise InputError(p, f"a quoted field opened on line {line} (column "
                                 f"{column_letter(i)}) runs over {len(inner) - 1} more "
@@ -243,7 +265,8 @@ def _csv_rows(p: Path, text: str, delimiter: str | None) -> tuple[list[list[str]
         rows = _parse_csv(p, text, delimiter)
         _check_widths(p, rows, delimiter)
         return rows, delimiter
-    first = next((ln for ln in io.StringIO(text) if ln.strip()), "").rstrip("\r\n")
+    first = next((ln for ln in io.StringIO(text, newline="") if ln.strip()),
+                 "").rstrip("\r\n")
     heads = {d: next(csv.reader([first], delimiter=d, skipinitialspace=True), [])
              for d in DELIMITERS}
     candidates = [d for d, h in heads.items() if len(h) > 1]
@@ -408,6 +431,7 @@ def fold(name: str) -> str:
 
 
 _CONTROL = re.compile(r"[\x00-\x1f\x7f]")
+_ERRORS = {e.upper() for e in ERRORS}
 
 
 def key_text(p, value, what: str, row) -> str:
@@ -415,6 +439,8 @@ def key_text(p, value, what: str, row) -> str:
     a control character inside it is refused (a quote that ran over lines, or a pasted
     cell that is not a name)."""
     s = str(value if value is not None else "").strip()
+    if s.startswith("#") and s.upper() in _ERRORS:
+        raise InputError(p, f"{what} is an Excel error value ({s}), not a name", row)
     if _CONTROL.search(s):
         raise InputError(p, f"{what} has a line break or a control character in it "
                             f"({s[:40]!r}); a {what} is one line of text", row)

@@ -49,6 +49,13 @@ MAX_SHEET_BYTES = 64 * 2**20
 MAX_CELLS = 4_000_000
 #: Cells or rows named in one warning at most.
 SHOWN = 5
+#: What a formula cell saved without a value reads as (a script wrote it, Excel never
+#: computed it): refused as an error value is, never read as a blank.
+NO_VALUE = "#NO VALUE"
+#: Excel's error values, as a cell shows them: never a number, a name or a key.
+ERRORS = ("#N/A", "#DIV/0!", "#VALUE!", "#REF!", "#NAME?", "#NUM!", "#NULL!", "#SPILL!",
+          "#CALC!", "#GETTING_DATA", "#FIELD!", "#BLOCKED!", "#CONNECT!", "#BUSY!",
+          "#UNKNOWN!", "#ERROR", NO_VALUE)
 
 
 @dataclass
@@ -69,6 +76,7 @@ class Scan:
     hidden_cols: set = field(default_factory=set)
     formulas: list = field(default_factory=list)  # (row, col)
     errors: dict = field(default_factory=dict)  # (row, col) -> "#N/A"
+    uncached: list = field(default_factory=list)  # formulas saved without a value
     far: tuple | None = None  # (row, col) of the cell that made the grid too large
 
 
@@ -126,7 +134,8 @@ def scan_sheet(p: Path, data_stream, name: str, max_cells: int = MAX_CELLS) -> S
     import xml.parsers.expat
 
     s = Scan()
-    state = {"row": 0, "col": 0, "cell": None, "in_v": False, "type": "", "text": []}
+    state = {"row": 0, "col": 0, "cell": None, "in_v": False, "type": "", "text": [],
+             "f": False, "v": False}
 
     def start(tag, attrs):
         t = _local(tag)
@@ -144,6 +153,7 @@ def scan_sheet(p: Path, data_stream, name: str, max_cells: int = MAX_CELLS) -> S
                 digits = "".join(ch for ch in ref if ch.isdigit())
                 row = int(digits) if digits else row
             state["cell"], state["type"] = (row, col), attrs.get("t", "")
+            state["f"] = state["v"] = False
             if row > s.rows:
                 s.rows = row
             if col > s.cols:
@@ -153,7 +163,10 @@ def scan_sheet(p: Path, data_stream, name: str, max_cells: int = MAX_CELLS) -> S
                 raise _TooLarge
         elif t == "f" and state["cell"] is not None:
             s.formulas.append(state["cell"])
-        elif t == "v" and state["type"] == "e":
+            state["f"] = True
+        elif t == "is":
+            state["v"] = True
+        elif t == "v":  # a value; openpyxl writes an empty <v/> for a formula it has none of
             state["in_v"], state["text"] = True, []
         elif t == "col" and attrs.get("hidden") in ("1", "true"):
             lo, hi = int(attrs.get("min", "0") or 0), int(attrs.get("max", "0") or 0)
@@ -162,9 +175,14 @@ def scan_sheet(p: Path, data_stream, name: str, max_cells: int = MAX_CELLS) -> S
     def end(tag):
         t = _local(tag)
         if t == "v" and state["in_v"]:
-            s.errors[state["cell"]] = "".join(state["text"]).strip() or "#ERROR"
+            text = "".join(state["text"]).strip()
+            state["v"] = state["v"] or bool(text)
+            if state["type"] == "e":
+                s.errors[state["cell"]] = text or "#ERROR"
             state["in_v"] = False
         elif t == "c":
+            if state["f"] and not state["v"]:
+                s.uncached.append(state["cell"])
             state["cell"] = None
 
     def chars(text):
@@ -322,9 +340,17 @@ def read_sheet(p: Path, *, kind: str | None = None, strict_cells: bool = False,
         with z.open(sheet.part) as f:
             scan = scan_sheet(p, f, sheet.name, MAX_CELLS)
     rows = _values(p, sheet.name, max_columns)
-    for (r, c), text in scan.errors.items():
-        if r <= len(rows) and c <= len(rows[r - 1]):
-            rows[r - 1][c - 1] = text
+    marks = dict(scan.errors)
+    marks.update({rc: NO_VALUE for rc in scan.uncached})
+    for (r, c), text in marks.items():  # refused wherever a number or a key is read
+        if c > max_columns:
+            continue
+        while len(rows) < r:
+            rows.append([])
+        row = rows[r - 1]
+        if len(row) < c:
+            row.extend([None] * (c - len(row)))
+        row[c - 1] = text
     return rows, _said(p, sheet.name, rows, scan, strict_cells)
 
 

@@ -36,7 +36,7 @@ from ..workbook.custom import read_template
 from .report import SUMMARY_COLUMNS, ReportOptions, ReportResult, load_shared, make_report
 
 __all__ = ["Job", "discover", "run_batch", "write_summary", "format_summary", "csv_safe",
-           "check_names", "match_positions"]
+           "check_names", "match_positions", "positions_for", "unused_positions"]
 
 HOLDINGS_SUFFIXES = {".csv", ".xlsx", ".xlsm", ".txt", ".tsv"}
 
@@ -84,10 +84,53 @@ def discover(input_path, opts: ReportOptions | None = None, warnings=None) -> li
     return jobs
 
 
+def positions_for(positions, name: str, source):
+    """A batch portfolio's own positions (``positions``: ``{portfolio: Positions}``): those
+    named exactly ``name``; None when the file has none; a near miss (``fund b`` for
+    ``Fund B``) refused, since the report would show no hedge held."""
+    from ..inputs import fold
+    if not positions:
+        return None
+    if name in positions:
+        return positions[name]
+    near = [k for k in positions if fold(k) == fold(name)]
+    if near:
+        raise InputError(source, f"portfolio {near[0]!r} differs from {name!r} only in case "
+                                 f"or spacing; write it exactly as the holdings do, or "
+                                 f"{name!r} is reported with no hedge held")
+    return None
+
+
+def unused_positions(results, opts: ReportOptions) -> list[str]:
+    """The positions file's portfolios that no report of the batch used: said after the run
+    (a folder's files name their portfolios only once they are read)."""
+    if not opts.positions:
+        return []
+    from ..inputs import read_positions
+    split = read_positions(opts.positions, split_portfolios=True, **opts.read)
+    used = {getattr(r, "positions_of", None) for r in results}
+    out = []
+    for name, pos in split.items():
+        if name not in used:
+            rows = sorted(x for rs in pos.rows for x in rs)
+            out.append(f"{Path(opts.positions).name}: the positions of portfolio {name!r} "
+                       f"({_rows(rows)}) are in no report: no portfolio of that name was "
+                       f"reported")
+    return out
+
+
+def _rows(rows) -> str:
+    return f"row{'s' if len(rows) > 1 else ''} {', '.join(map(str, rows[:5]))}" \
+        + (" ..." if len(rows) > 5 else "")
+
+
 def match_positions(jobs, opts: ReportOptions, warnings: list) -> None:
-    """Fail the jobs whose portfolio the positions file spells another way; say the
-    positions file's portfolios that no job has."""
+    """Fail the jobs of a book file whose portfolio the positions file spells another way
+    (before any work). The positions no report used are said after the run
+    (:func:`unused_positions`)."""
     from ..inputs import fold, read_positions
+    if any(j.portfolio_in_file is None for j in jobs):
+        return  # a folder: each file's own portfolio column is read with the file
     split = read_positions(opts.positions, split_portfolios=True, **opts.read)
     names = {j.name for j in jobs}
     by_fold = {}
@@ -96,19 +139,13 @@ def match_positions(jobs, opts: ReportOptions, warnings: list) -> None:
     for name, pos in split.items():
         if name in names:
             continue
-        rows = sorted(r for rs in pos.rows for r in rs)
-        where = f"row{'s' if len(rows) > 1 else ''} {', '.join(map(str, rows[:5]))}" \
-            + (" ..." if len(rows) > 5 else "")
+        where = _rows(sorted(r for rs in pos.rows for r in rs))
         j = by_fold.get(fold(name))
         if j is not None and j.error is None:
             j.error = InputError(opts.positions, f"portfolio {name!r} ({where}) differs from "
                                  f"{j.name!r} only in case or spacing; write it exactly as "
                                  f"the holdings do, or {j.name!r} is reported with no hedge "
                                  f"held")
-            j.holdings = None
-        elif j is None:
-            warnings.append(f"{Path(opts.positions).name}: portfolio {name!r} ({where}) is "
-                            f"not in the holdings; its positions are in no report")
 
 
 def _discover(p: Path, opts: ReportOptions) -> list[Job]:
@@ -173,8 +210,11 @@ def _run_job(job: Job, out_dir: str, replace: bool = False) -> ReportResult:
             h = read_holdings(job.source, default_hedge_ratio=opts.default_hedge_ratio,
                               **opts.read)
             h.name = job.name
-        mine = positions.get(job.name) if positions else None
-        return make_report(h, out, opts, funding, prices, custom, mine)
+        name = h.portfolio or job.name  # a folder's file may name its portfolio itself
+        mine = positions_for(positions, name, opts.positions)
+        r = make_report(h, out, opts, funding, prices, custom, mine)
+        r.positions_of = name if mine is not None else None
+        return r
     except (InputError, ValueError, FileExistsError, OSError) as e:
         return ReportResult(job.name, job.source, None, False, error=str(e))
     except Exception as e:  # one broken portfolio must not stop the others

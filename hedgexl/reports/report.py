@@ -77,6 +77,7 @@ class ReportResult:
     holdings: int = 0
     warnings: list = field(default_factory=list)
     kept: bool = False  # --resume found the report complete and kept it
+    positions_of: str | None = None  # the positions file's portfolio it used (a batch)
 
     @property
     def status(self) -> str:
