@@ -515,3 +515,132 @@ def test_the_columnar_reader_equals_the_row_reader(tmp_path_factory, rows):
     finally:
         I._columnar = real
     assert fast == slow
+
+
+# --- found by review ---------------------------------------------------------------------
+def test_a_quote_open_at_the_end_swallows_no_row(tmp_path):
+    f = tmp_path / "h.csv"
+    f.write_text('asset,quantity,price,comment,hedge_ratio,beta\nBTC,1,100000,"note\n'
+                 'ETH,10,3000\nSOL,100,200\n')
+    with pytest.raises(InputError, match=r"row 2: a quote \(\"\) opened on line 2 is never "
+                                         r"closed"):
+        read_holdings(f)
+
+
+def test_a_face_value_is_read_in_the_files_grammar(tmp_path):
+    """'2,5' in a decimal-comma file is a 2.5 USD face (it was read as 25 USD)."""
+    f = tmp_path / "h.csv"
+    f.write_text("asset;quantity;price;contract\nBTC;1,5;60000;2,5\n")
+    h = read_holdings(f)
+    assert h.contract == ["2.5"] and h.quantity.tolist() == [1.5]
+    for bad in ("1_0", "1e400", "-5"):
+        f.write_text(f"asset,quantity,price,contract\nBTC,1,60000,{bad}\n")
+        with pytest.raises(InputError, match="row 2: contract"):
+            read_holdings(f)
+
+
+def test_a_price_column_never_reads_percent(tmp_path):
+    f = tmp_path / "BAND-USD.csv"
+    f.write_text("date,value\n2024-01-01,5%\n")
+    with pytest.raises(InputError, match="row 2: BAND must be a number, got '5%'"):
+        read_prices(f)
+
+
+def test_a_column_hedgexl_does_not_read_is_said(tmp_path):
+    f = tmp_path / "h.csv"
+    f.write_text("asset,quantity,price,Hedge Ratio (%)\nBTC,1,60000,50\n")
+    h = read_holdings(f)
+    assert h.hedge_ratio.tolist() == [1.0]
+    assert h.warnings == ["h.csv: column 'Hedge Ratio (%)' (D) is not read: it is none of "
+                          "the holdings columns hedgexl knows (docs/inputs.md)"]
+
+
+def test_a_row_without_its_portfolio_is_refused(tmp_path):
+    f = tmp_path / "h.csv"
+    f.write_text("portfolio,asset,quantity,price\nFund A,BTC,1,60000\n,BTC,100,60000\n")
+    with pytest.raises(InputError, match="row 3: portfolio is blank, where other rows name "
+                                         "theirs"):
+        read_holdings(f)
+
+
+def test_every_other_funding_is_a_gap_of_the_contracts_own_hours(tmp_path):
+    head, rows = _funding_rows()
+    btc = [r for r in rows if r[1] == "BINANCE:BTCUSD_PERP"][::2]  # 16 h apart
+    fs = read_funding_all(_write(tmp_path / "half.csv", head, btc))["BINANCE:BTCUSD_PERP"]
+    assert fs.warnings[0].startswith("half.csv: BINANCE:BTCUSD_PERP has no funding from "
+                                     "2024-01-01 00:00 to 2024-01-01 16:00 UTC (about 1 "
+                                     "missing)")
+    rows[3][1] = ""
+    with pytest.raises(InputError, match="row 5: contract is blank"):
+        read_funding_all(_write(tmp_path / "blank.csv", head, rows))
+
+
+def test_a_folder_batch_matches_each_files_own_portfolio(tmp_path, capsys):
+    d = tmp_path / "in"
+    d.mkdir()
+    (d / "a.csv").write_text("portfolio,asset,quantity,price\nFund A,BTC,1,60000\n")
+    pos = tmp_path / "pos.csv"
+    pos.write_text(POS_HEADER + "\nFund A,acc,BINANCE:BTCUSD_PERP,-600,60000,0.5,,isolated\n"
+                   "Fund Q,q,BINANCE:BTCUSD_PERP,-6,60000,0.5,,isolated\n")
+    out = tmp_path / "out"
+    rc, _, err = run(capsys, "batch", d, "-o", out, "--positions", pos, "--valuation-date",
+                     VDATE)
+    assert rc == 0, err
+    ws = openpyxl.load_workbook(out / "a.xlsx")["Positions"]
+    assert any(c.value == "acc" for row in ws.iter_rows() for c in row)
+    assert "portfolio 'Fund A'" not in err
+    assert ("pos.csv: the positions of portfolio 'Fund Q' (row 3) are in no report") in err
+
+
+def test_a_contracts_file_refuses_a_quote_over_lines(tmp_path):
+    import hedgexl
+    c = tmp_path / "c.csv"
+    c.write_text('key,type,venue,face_usd,coin,settle\nDESK:BTC1,inverse,"desk\n'
+                 ',x,10,BTC,BTC\nDESK:BTC2,inverse,d,100,BTC,BTC\n')
+    with pytest.raises(ValueError, match=r"row 2: a quote \(\"\) opened in this row runs "
+                                         r"over 2 more line\(s\)"):
+        hedgexl.load_contracts(c)
+
+
+def test_excel_ranges_of_text_go_through_the_grammar():
+    import hedgexl.udfs as U
+    got = U.HEDGE_NOTIONAL([["2_500"], ["1000"], ["nan"]], 1, 1)
+    assert str(got[0][0]).startswith("#VALUE!") and got[1][0] == 1000.0
+    assert str(got[2][0]).startswith("#VALUE!")
+
+
+def test_cr_line_endings_and_a_literal_x(tmp_path, capsys):
+    f = tmp_path / "mac.csv"
+    f.write_bytes(b"asset,quantity,price\rBTC,1,100000\rETH,2,3000\r")
+    assert read_holdings(f).asset == ["BTC", "ETH"]
+    g = tmp_path / "x.csv"
+    g.write_text("asset,quantity,price\nBTC,1,100000\nETH,x,3000\n")
+    refused(capsys, ["hedge", g], f"hedgexl: error: {g}, row 3: quantity must be a number, "
+                                  f"got 'x'", watch=[tmp_path])
+
+
+def test_a_report_of_an_earlier_hedgexl_is_written_again_on_resume(tmp_path, capsys):
+    import zipfile
+    book = Path(__file__).parent.parent / "examples" / "book.csv"
+    out = tmp_path / "out"
+    assert run(capsys, "batch", book, "-o", out)[0] == 0
+    old = out / "Fund A.xlsx"  # as a hedgexl without fingerprints wrote it
+    with zipfile.ZipFile(old) as z:
+        parts = {i.filename: z.read(i) for i in z.infolist()}
+    with zipfile.ZipFile(old, "w") as z:
+        for name, data in parts.items():
+            if name == "docProps/custom.xml":
+                data = data.replace(b"hedgexl_fingerprint", b"something_else")
+            z.writestr(name, data)
+    rc, so, err = run(capsys, "batch", book, "-o", out, "--resume")
+    assert rc == 0 and "Fund A.xlsx was made from other inputs" in err
+    assert so.count(" kept ") == 1  # Fund B's own fingerprint matches
+
+
+def test_outputs_are_checked_before_any_work(tmp_path, capsys):
+    h, both, _ = _two_books(tmp_path)
+    refused(capsys, ["report", h, "-o", tmp_path / "r.xlsx", "--summary", h, "--force"],
+            f"hedgexl: error: --summary {h}: that is the holdings file, an input; hedgexl "
+            f"never writes over an input, choose another --summary", watch=[tmp_path])
+    rc, out, err = run(capsys, "ticket", h, "--positions", both, "-o", both)
+    assert rc == 1 and "that is the positions file" in err and "sell" not in out

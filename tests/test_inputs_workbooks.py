@@ -132,3 +132,38 @@ def test_each_bound_can_fail(tmp_path, monkeypatch):
                                              ("Data", "visible", VISIBLE)])
     monkeypatch.setattr(X, "choose_sheet", lambda p, sheets, kind: sheets[0])
     assert read_holdings(f).quantity.tolist() == [250]
+
+
+def test_an_error_in_the_last_column_and_a_formula_without_a_value_are_refused(tmp_path):
+    """Both used to read as blank: hedged at 100 % where the sheet shows #N/A, or where a
+    script wrote =0.5 that Excel never computed."""
+    import openpyxl
+    import xlsxwriter
+    f = tmp_path / "err.xlsx"
+    wb = xlsxwriter.Workbook(str(f))
+    ws = wb.add_worksheet("Holdings")
+    ws.write_row(0, 0, ["asset", "quantity", "price", "hedge_ratio"])
+    ws.write_row(1, 0, ["BTC", 1, 60000])
+    ws.write_formula(1, 3, "=NA()", None, "#N/A")
+    wb.close()
+    with pytest.raises(InputError, match="row 2: hedge_ratio must be a number, got '#N/A' "
+                                         r"\(an Excel error value"):
+        read_holdings(f)
+    g = tmp_path / "nocache.xlsx"
+    wb = openpyxl.Workbook()
+    wb.active.title = "Holdings"
+    wb.active.append(["asset", "quantity", "price", "hedge_ratio"])
+    wb.active.append(["BTC", 1, 60000, "=0.5"])
+    wb.save(g)
+    with pytest.raises(InputError, match="row 2: hedge_ratio must be a number, got '#NO VALUE'"
+                                         " .*a formula saved without its value"):
+        read_holdings(g)
+    h = tmp_path / "key.xlsx"
+    wb = xlsxwriter.Workbook(str(h))
+    ws = wb.add_worksheet("Holdings")
+    ws.write_row(0, 0, ["asset", "quantity", "price"])
+    ws.write_formula(1, 0, "=NA()", None, "#N/A")
+    ws.write_row(1, 1, [1, 60000])
+    wb.close()
+    with pytest.raises(InputError, match=r"row 2: asset is an Excel error value \(#N/A\)"):
+        read_holdings(h)

@@ -132,6 +132,10 @@ def render_requirements() -> str:
 
 def write(out_dir, force: bool = False) -> list[Path]:
     d = Path(out_dir)
+    if d.exists() and not d.is_dir():
+        from ..files import OutputError
+        raise OutputError(f"-o {d}: not a folder; lite writes main.py and requirements.txt "
+                          f"into a folder, choose another -o")
     d.mkdir(parents=True, exist_ok=True)
     files = {d / "main.py": render_main(), d / "requirements.txt": render_requirements()}
     existing = [p for p in files if p.exists()]

@@ -22,7 +22,7 @@ from .schema import FUNDING, HOLDINGS, KINDS
 from .positions import POSITION_ALIASES, Positions, own_positions, parse_time, read_positions
 from .tables import (EXCEL_MAX_ROWS, MAX_INPUT_BYTES, MAX_UNPACKED_BYTES, InputError, Table,
                      check_spellings, column_letter as _column_letter, fold, gc_paused,
-                     key_text, map_header, read_table)
+                     key_text, map_header, read_table, unread_columns)
 
 __all__ = ["InputError", "Holdings", "read_holdings", "Positions", "read_positions",
            "own_positions", "read_funding", "read_funding_all",
@@ -90,6 +90,7 @@ def read_holdings(path, *, default_hedge_ratio=1.0, default_contract=None,
                        strict_cells=strict_cells)
     rows = table.rows
     cols = map_header(rows[0], p, HOLDING_ALIASES, REQUIRED)
+    unread_columns(table, cols, "holdings")
     if split_portfolios and "portfolio" not in cols:
         raise InputError(p, "missing column portfolio (needed to split one file into "
                          "portfolios)", 1)

@@ -26,7 +26,7 @@ from __future__ import annotations
 
 import datetime as dt
 import math
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 
 import numpy as np
@@ -35,7 +35,7 @@ from ..core.contracts import get_contract
 from ..core.pnl import avg_entry
 from .schema import POSITIONS
 from .tables import (InputError, check_spellings, fold, gc_paused, key_text, map_header,
-                     read_table)
+                     read_table, unread_columns)
 
 __all__ = ["Positions", "read_positions", "own_positions", "POSITION_ALIASES", "parse_time"]
 
@@ -99,6 +99,7 @@ def read_positions(path, *, decimal=None, delimiter=None, split_portfolios=False
     table = read_table(p, decimal=decimal, delimiter=delimiter, kind="positions",
                        strict_cells=strict_cells)
     cols = map_header(table.rows[0], p, POSITION_ALIASES, REQUIRED)
+    unread_columns(table, cols, "positions")
     if split_portfolios == "auto":
         split_portfolios = "portfolio" in cols
     if split_portfolios and "portfolio" not in cols:
@@ -143,7 +144,16 @@ def own_positions(positions, name: str, how: str):
     if positions is None or isinstance(positions, Positions):
         return positions
     if name in positions:
-        return positions[name]
+        mine = positions[name]
+        others = [k for k in positions if k != name]
+        if not others:
+            return mine
+        left = sum(len(rs) for k in others for rs in positions[k].rows)
+        said = (f"{Path(mine.source).name}: the positions of portfolio {name!r} ({how}) "
+                f"are this one's; {left} row(s) of {len(others)} other portfolio(s) ("
+                + ", ".join(repr(k) for k in others[:3]) + (" ..." if len(others) > 3 else "")
+                + ") are left out")
+        return replace(mine, notes=[said] + list(mine.notes))
     source = next(iter(positions.values())).source
     near = [k for k in positions if fold(k) == fold(name)]
     hint = (f"{near[0]!r} differs from it only in case or spacing; write it exactly so"

@@ -30,7 +30,7 @@ from .xlsx import ERRORS, read_sheet
 __all__ = ["InputError", "Table", "read_table", "check_workbook", "MAX_INPUT_BYTES",
            "MAX_UNPACKED_BYTES", "EXCEL_MAX_ROWS", "EXCEL_MAX_COLUMNS", "MAX_COLUMNS_READ",
            "DECIMAL_MARKS", "DELIMITERS", "fold", "key_text", "check_spellings", "human",
-           "gc_paused", "open_workbook", "unreadable", "xml_refusal", "check_dimension",
+           "gc_paused", "unread_columns", "open_workbook", "unreadable", "xml_refusal", "check_dimension",
            "declared_dimension"]
 
 @dataclass
@@ -398,6 +398,18 @@ def column_letter(i: int) -> str:
     """The spreadsheet letter of 0-based column ``i`` (openpyxl's, imported when needed)."""
     from openpyxl.utils import get_column_letter
     return get_column_letter(i + 1)
+
+
+def unread_columns(table: Table, cols: dict, kind: str) -> None:
+    """Say, in ``table.warnings``, each named column hedgexl does not read (``Hedge Ratio
+    (%)`` is none of hedge_ratio's names: its values would be silently left out)."""
+    used = set(cols.values())
+    for i, h in enumerate(table.rows[0]):
+        name = str(h if h is not None else "").strip()
+        if name and i not in used:
+            table.warnings.append(f"{table.path.name}: column {name!r} ({column_letter(i)}) "
+                                  f"is not read: it is none of the {kind} columns hedgexl "
+                                  f"knows (docs/inputs.md)")
 
 
 def map_header(header, path, aliases: dict, required) -> dict:

@@ -260,6 +260,36 @@ def _funding_warnings(available, contracts, vdate: dt.date) -> list[str]:
     return out
 
 
+#: A price history whose dates step further apart than this has a gap worth saying.
+PRICE_GAP = dt.timedelta(days=7)
+
+
+def _price_warnings(prices, assets, vdate: dt.date) -> list[str]:
+    """Price histories of the holdings' assets that end before the valuation date, or have
+    a gap of over a week: the betas and marks taken from them are that old or that thin."""
+    if not prices:
+        return []
+    dates, cols = prices
+    upper = {k.upper(): k for k in cols}
+    out = []
+    for a in dict.fromkeys(x.upper() for x in assets):
+        name = upper.get(a)
+        if name is None:
+            continue
+        ok = [dt.date.fromisoformat(dates[i]) for i in np.flatnonzero(np.isfinite(cols[name]))]
+        if not ok:
+            continue
+        if (vdate - ok[-1]).days > 1:
+            out.append(f"the {name} prices end {ok[-1]}, {(vdate - ok[-1]).days} day(s) "
+                       f"before the valuation date {vdate}")
+        gaps = [(x, y) for x, y in zip(ok, ok[1:]) if y - x > PRICE_GAP]
+        if gaps:
+            x, y = gaps[0]
+            out.append(f"the {name} prices have no date from {x} to {y}"
+                       + (f" (and {len(gaps) - 1} more such gap(s))" if len(gaps) > 1 else ""))
+    return out
+
+
 def report_data(holdings: Holdings, opts: ReportOptions, funding=None,
                 prices=None, positions: Positions | None = None) -> WorkbookData:
     """``funding``: one Funding, or every series of a file (a dict), from which the first
@@ -284,7 +314,8 @@ def report_data(holdings: Holdings, opts: ReportOptions, funding=None,
         bench = next(iter(cols))
     vdate = opts.valuation_date or _latest_date(dates, funding)
     used = list(holdings.contract) + (list(positions.contract) if positions is not None else [])
-    said = _funding_warnings(available, used, vdate) + list(getattr(prices, "warnings", []))
+    said = _funding_warnings(available, used, vdate) + list(getattr(prices, "warnings", [])) \
+        + _price_warnings(prices, holdings.asset, vdate)
     warnings += said
     notes += said
     book = None
@@ -326,7 +357,8 @@ def make_report(holdings: Holdings, out: Path, opts: ReportOptions,
     if opts.resume and is_complete(out):
         old = written_fingerprint(out)
         keep = old == fp
-        redo = old is not None and not keep  # ours, from other inputs, options or version
+        # ours, from other inputs, options or version (or from a hedgexl before fingerprints)
+        redo = not keep and (old is not None or written_by_hedgexl(out))
     if not keep:
         check_target(out, inputs=opts.inputs(holdings.source), force=opts.force or redo)
     d = report_data(holdings, opts, funding, prices, positions)
@@ -394,6 +426,17 @@ def fingerprint(h: Holdings, opts: ReportOptions) -> str:
            "decimal": opts.decimal, "delimiter": opts.delimiter, "pick": opts.portfolio}
     text = json.dumps(doc, sort_keys=True, default=str)
     return hashlib.sha256(text.encode()).hexdigest()
+
+
+def written_by_hedgexl(path) -> bool:
+    """Whether a workbook's document properties name hedgexl as its author."""
+    import zipfile
+    try:
+        with zipfile.ZipFile(path) as z:
+            xml = z.read("docProps/core.xml").decode("utf-8", "replace")
+    except (KeyError, OSError, zipfile.BadZipFile, ValueError):
+        return False
+    return "<dc:creator>hedgexl</dc:creator>" in xml
 
 
 def written_fingerprint(report) -> str | None:
