@@ -6,8 +6,9 @@ A range in gives a range out that spills. Errors follow the policy in ``docs/exc
 bad row shows the error value ``#VALUE!`` and the other rows still compute;
 ``HEDGE_EXPLAIN`` gives the reason.
 
-Units: every HEDGE_* that can answer in coin or in USD takes ``unit``, default ``"coin"``
-(the coin of the contract: BTC for BTCUSD_PERP and for BTCUSDT alike).
+Units: every HEDGE_* that can answer in more than one currency takes ``unit``, default
+``"settle"``: the currency the venue books the amount in (BTC for BTCUSD_PERP, USDT for
+BTCUSDT). ``"coin"`` (the contract's coin) and ``"usd"`` are conversions.
 """
 
 from __future__ import annotations
@@ -212,12 +213,12 @@ def HEDGE_REBALANCE(current_contracts, spot_value, contract, hedge_ratio=1, beta
     return rowwise(core.rebalance_contracts, args)
 
 
-_UNITS = ("coin", "usd")
+_UNITS = core.UNITS  # settle (default), coin, usd
 
 
 @udf
-def HEDGE_PNL(contracts, entry_price, exit_price, contract, unit="coin"):
-    """Futures PnL in coin (inverse) or USD; unit "usd" values coin at the exit price.
+def HEDGE_PNL(contracts, entry_price, exit_price, contract, unit="settle"):
+    """Futures PnL as the venue books it: coin (inverse) or USDT (linear); unit "coin"/"usd".
 
     Parameters
     ----------
@@ -230,20 +231,23 @@ def HEDGE_PNL(contracts, entry_price, exit_price, contract, unit="coin"):
     contract : text, number or range
         Preset key such as BINANCE:BTCUSD_PERP, or an inverse face value in USD.
     unit : text, optional
-        coin (default) or usd.
+        settle (default: the settlement currency, BTC for inverse, USDT for linear), coin
+        (÷ exit price for linear) or usd (coin × exit price for inverse).
 
     Returns
     -------
-    Inverse q·F·(1/P0 − 1/P1) coin; linear q·c·(P1 − P0) USD (÷ P1 for coin).
+    Inverse q·F·(1/P0 − 1/P1) coin; linear q·c·(P1 − P0) USDT.
 
     Examples
     --------
     >>> round(HEDGE_PNL(15000, 750, 800, "BITMEX:XBTUSD"), 12)
     1.25
+    >>> HEDGE_PNL(0.1, 100000, 160000, "BINANCE:BTCUSDT")
+    6000.0
     >>> HEDGE_PNL([[15000], [15000]], [[750], [-1]], 800, 1)
     [[1.25], ['#VALUE!']]
     """
-    u = _text(unit, "coin", "unit", _UNITS)
+    u = _text(unit, "settle", "unit", _UNITS)
     return rowwise(core.futures_pnl, {"contracts": Num(contracts),
                                       "entry_price": Num(entry_price),
                                       "exit_price": Num(exit_price),
@@ -251,8 +255,8 @@ def HEDGE_PNL(contracts, entry_price, exit_price, contract, unit="coin"):
 
 
 @udf
-def HEDGE_FEE(contracts, price, contract, fee_rate, unit="coin"):
-    """Trading fee in coin (default) or USD; positive is a cost.
+def HEDGE_FEE(contracts, price, contract, fee_rate, unit="settle"):
+    """Trading fee as the venue books it, coin (inverse) or USDT (linear); + is a cost.
 
     Parameters
     ----------
@@ -265,20 +269,21 @@ def HEDGE_FEE(contracts, price, contract, fee_rate, unit="coin"):
     fee_rate : number or range
         Fee as a fraction of traded notional (0.0005 = 0.05 %; negative is a rebate).
     unit : text, optional
-        coin (default: the contract's coin, e.g. BTC) or usd (valued at the fill price).
+        settle (default: BTC for inverse, USDT for linear), coin (the contract's coin) or
+        usd (valued at the fill price).
 
     Returns
     -------
-    Coin: |q|·F/P·φ (inverse) or |q|·c·φ (linear); USD: the same × P.
+    Inverse |q|·F/P·φ coin; linear |q|·c·P·φ USDT.
 
     Examples
     --------
     >>> round(HEDGE_FEE(-625, 50000, 100, 0.0005), 12)
     0.000625
-    >>> round(HEDGE_FEE(2, 3000, "BINANCE:ETHUSDT", 0.0005, "usd"), 9)
+    >>> round(HEDGE_FEE(2, 3000, "BINANCE:ETHUSDT", 0.0005), 9)
     3.0
     """
-    u = _text(unit, "coin", "unit", _UNITS)
+    u = _text(unit, "settle", "unit", _UNITS)
     return rowwise(core.trading_fee, {"contracts_traded": Num(contracts), "price": Num(price),
                                       "contract": Key(contract), "fee_rate": Num(fee_rate)},
                    {"unit": u})
@@ -313,8 +318,8 @@ def _funding_rows(contracts, contract, mark_prices, funding_rates, unit):
 
 
 @udf
-def HEDGE_FUNDING(contracts, contract, mark_prices, funding_rates, unit="coin"):
-    """Total funding received (+) or paid (−) over the rows, in coin (default) or USD.
+def HEDGE_FUNDING(contracts, contract, mark_prices, funding_rates, unit="settle"):
+    """Total funding received (+) or paid (−), as booked: coin (inverse), USDT (linear).
 
     Parameters
     ----------
@@ -327,25 +332,28 @@ def HEDGE_FUNDING(contracts, contract, mark_prices, funding_rates, unit="coin"):
     funding_rates : range
         Funding rate per interval (+ longs pay shorts); blank rows are skipped.
     unit : text, optional
-        coin (default) or usd (each payment at its own mark price).
+        settle (default: BTC for inverse, USDT for linear), coin or usd (each coin payment
+        at its own mark price).
 
     Returns
     -------
-    Coin: Σ −q·F/M·r (inverse) or Σ −q·c·r (linear); USD: each payment × its own M.
+    Inverse Σ −q·F/M·r coin; linear Σ −q·c·M·r USDT.
 
     Examples
     --------
     >>> round(HEDGE_FUNDING(-625, 100, [[50000], [None], [40000]], [[1e-4], [2e-4], [2e-4]]), 12)
     0.0004375
+    >>> round(HEDGE_FUNDING(-0.5, "BINANCE:BTCUSDT", [[60000], [62000]], [[1e-4], [1e-4]]), 9)
+    6.1
     """
-    u = _text(unit, "coin", "unit", _UNITS)
+    u = _text(unit, "settle", "unit", _UNITS)
     pay, _ = _funding_rows(contracts, contract, mark_prices, funding_rates, u)
     return float(np.nansum(pay))
 
 
 @udf
-def HEDGE_FUNDING_SERIES(contracts, contract, mark_prices, funding_rates, unit="coin"):
-    """Running total of funding in coin (default) or USD, one row per input row (spills).
+def HEDGE_FUNDING_SERIES(contracts, contract, mark_prices, funding_rates, unit="settle"):
+    """Running total of funding as booked (coin or USDT), one row per input row (spills).
 
     Parameters
     ----------
@@ -358,18 +366,19 @@ def HEDGE_FUNDING_SERIES(contracts, contract, mark_prices, funding_rates, unit="
     funding_rates : range
         Funding rate per interval (+ longs pay shorts).
     unit : text, optional
-        coin (default) or usd (each payment at its own mark price).
+        settle (default: BTC for inverse, USDT for linear), coin or usd (each coin payment
+        at its own mark price).
 
     Returns
     -------
-    A column of cumulative funding (+ received) in coin or USD, blank where a row is blank.
+    A column of cumulative funding (+ received) in the unit, blank where a row is blank.
 
     Examples
     --------
     >>> HEDGE_FUNDING_SERIES(-1000, 1, [[40000], [None], [50000]], [[1e-4], [1e-4], [1e-4]])
     [[2.5e-06], [None], [4.500000000000001e-06]]
     """
-    u = _text(unit, "coin", "unit", _UNITS)
+    u = _text(unit, "settle", "unit", _UNITS)
     pay, shape = _funding_rows(contracts, contract, mark_prices, funding_rates, u)
     blank = np.isnan(pay)
     out = np.cumsum(np.where(blank, 0.0, pay)).astype(object)
@@ -401,18 +410,21 @@ def HEDGE_NET_PNL(spot_qty, spot_entry, spot_exit, contracts, fut_entry, fut_exi
     contract : text, number or range
         Preset key such as BINANCE:BTCUSD_PERP, or an inverse face value in USD.
     funding : number or range, optional
-        Funding received (+), in coin of the contract; default 0.
+        Funding received (+) as the venue booked it: coin (inverse), USDT (linear); default 0.
     fees : number or range, optional
-        Fees paid (+ is a cost), in coin of the contract; default 0.
+        Fees paid (+ is a cost) as the venue booked them: coin or USDT; default 0.
 
     Returns
     -------
-    USD: S·(P1 − P0) + (futures PnL + funding − fees) × futures exit price.
+    USD: S·(P1 − P0) + futures PnL + funding − fees; coin valued at the futures exit
+    price, USDT counted at 1 USD.
 
     Examples
     --------
     >>> round(HEDGE_NET_PNL(5, 50000, 42500, -625, 50000, 42500, "BINANCE:BTCUSD_PERP"), 6)
     -28125.0
+    >>> round(HEDGE_NET_PNL(2, 16500, 23000, -2, 16500, 23000, "BINANCE:BTCUSDT", 320.24, 39.34), 2)
+    280.9
     """
     return rowwise(core.net_pnl, {
         "spot_qty": Num(spot_qty), "spot_entry": Num(spot_entry), "spot_exit": Num(spot_exit),

@@ -96,7 +96,9 @@ def test_inverse_usd_is_linear_in_exit_price():
 
 def test_linear_pnl_and_fees():
     assert close(hx.futures_pnl(-0.5, 60_000, 50_000, "BINANCE:BTCUSDT", unit="usd"), 5_000)
-    assert close(hx.futures_pnl(-0.5, 60_000, 50_000, "BINANCE:BTCUSDT"), 0.1)
+    # the settlement currency by default: USDT, as the venue books it (issue 24)
+    assert close(hx.futures_pnl(-0.5, 60_000, 50_000, "BINANCE:BTCUSDT"), 5_000)
+    assert close(hx.futures_pnl(-0.5, 60_000, 50_000, "BINANCE:BTCUSDT", unit="coin"), 0.1)
     # fee |dq| c P phi
     assert close(hx.trading_fee(2, 3_000, "BINANCE:ETHUSDT", 0.0005, unit="usd"), 3.0)
     # inverse fee |dq| F / P phi, with the preset's taker fee by default (0.05 %)

@@ -79,11 +79,12 @@ def test_tampered_cached_value_is_caught(tmp_path, template, engine):
 
 
 @pytest.mark.parametrize("engine", ENGINES)
-def test_a_fee_in_usd_added_as_coin_is_caught(tmp_path, linear_report, engine):
-    """The old bug: on a linear funding contract HEDGE_FEE answered in USD and the sheet
-    added it as coin. Put that formula back and both engines must object."""
-    book = shutil.copy(linear_report, tmp_path / "usd_fee.xlsx")
+def test_a_fee_in_another_unit_is_caught(tmp_path, linear_report, engine):
+    """A fee in the wrong unit: on a linear funding contract the sheet counts the fee as the
+    USDT the venue books (issue 24); a HEDGE_FEE that answers in coin (BTC) there must make
+    both engines object."""
+    book = shutil.copy(linear_report, tmp_path / "coin_fee.xlsx")
     replace_formula(book, "PnL", "HEDGE_FEE(B7,B8,B6,B10)+HEDGE_FEE(B7,B9,B6,B10)",
-                    'HEDGE_FEE(B7,B8,B6,B10,"usd")+HEDGE_FEE(B7,B9,B6,B10,"usd")')
+                    'HEDGE_FEE(B7,B8,B6,B10,"coin")+HEDGE_FEE(B7,B9,B6,B10,"coin")')
     _, bad = ENGINES[engine](book)
     assert {"PnL!B12", "PnL!E6", "PnL!E7"} <= {b[0] for b in bad}

@@ -75,7 +75,7 @@ def _why(res):
 def test_whole_call_errors_are_one_message_never_a_traceback():
     assert _why(U.HEDGE_NOTIONAL([[1], [2]], [[1], [2], [3]])).startswith(
         "ranges of different sizes")
-    assert _why(U.HEDGE_PNL(1, 1, 2, 100, "eur")) == "unit must be one of coin, usd, got 'eur'"
+    assert _why(U.HEDGE_PNL(1, 1, 2, 100, "eur")) == "unit must be one of settle, coin, usd, got 'eur'"
     assert _why(U.HEDGE_SPEC("X:Y", "face")).startswith("unknown contract")
     assert _why(U.HEDGE_SPEC("BYBIT:BTCUSD", "colour")).startswith("field must be one of")
     assert _why(U.HEDGE_BETA([[1], [2]], [[1], [2]])).startswith("asset_prices and")
@@ -83,7 +83,7 @@ def test_whole_call_errors_are_one_message_never_a_traceback():
         "hedge_price is required")
     assert U.HEDGE_NOTIONAL(None) is None  # a blank cell in, a blank out
     assert U.HEDGE_EXPLAIN("HEDGE_PNL", 1, 1, 2, 100, "eur") == \
-        "unit must be one of coin, usd, got 'eur'"
+        "unit must be one of settle, coin, usd, got 'eur'"
     assert _why(U.HEDGE_EXPLAIN("HEDGE_NOPE", 1)).startswith("function must be a HEDGE_*")
 
 
@@ -127,10 +127,27 @@ def test_scenario_table_spills():
 
 def test_fee_units():
     assert U.HEDGE_FEE(-625, 50_000, 100, 0.0005) == pytest.approx(0.000625)
-    # one unit rule: coin by default for every contract, USD when asked
-    assert U.HEDGE_FEE(2, 3_000, "BINANCE:ETHUSDT", 0.0005) == pytest.approx(0.001)  # ETH
+    # one unit rule (issue 24): the settlement currency by default, coin or USD when asked;
+    # 2 ETH of ETHUSDT at 3,000 and 0.05 %: 3 USDT booked, 0.001 ETH at the price
+    assert U.HEDGE_FEE(2, 3_000, "BINANCE:ETHUSDT", 0.0005) == pytest.approx(3.0)  # USDT
+    assert U.HEDGE_FEE(2, 3_000, "BINANCE:ETHUSDT", 0.0005, "coin") == pytest.approx(0.001)
     assert U.HEDGE_FEE(2, 3_000, "BINANCE:ETHUSDT", 0.0005, "usd") == pytest.approx(3.0)
     assert U.HEDGE_FEE(-625, 50_000, 100, 0.0005, "usd") == pytest.approx(31.25)
+
+
+def test_usdt_contracts_answer_as_the_venue_books_them():
+    """Issue 24's examples: long 0.1 BTC of BTCUSDT from 100,000 to 160,000 is 6,000 USDT on
+    every venue's ledger (it was 0.0375 BTC); the venue's own −2.49 USDT of funding typed
+    into HEDGE_NET_PNL is −2.49 USD (it became −149,400 USD at the exit price)."""
+    assert U.HEDGE_PNL(0.1, 100_000, 160_000, "BINANCE:BTCUSDT") == pytest.approx(6_000)
+    assert U.HEDGE_PNL(0.1, 100_000, 160_000, "BINANCE:BTCUSDT", "coin") == \
+        pytest.approx(6_000 / 160_000)
+    spot_and_futures = 0.1 * (160_000 - 100_000) + -0.1 * (160_000 - 100_000)
+    assert U.HEDGE_NET_PNL(0.1, 100_000, 160_000, -0.1, 100_000, 160_000, "BINANCE:BTCUSDT",
+                           -2.49, 0) == pytest.approx(spot_and_futures - 2.49)
+    # funding of a short 0.5 BTC at 60,000 and 0.01 %: 3 USDT received (−q·c·M·r)
+    assert U.HEDGE_FUNDING(-0.5, "BINANCE:BTCUSDT", [[60_000]], [[1e-4]]) == \
+        pytest.approx(0.5 * 60_000 * 1e-4)
 
 
 def test_reference_doc_is_fresh():

@@ -1,7 +1,8 @@
 """hedgexl.core: the hedging math, numpy in and numpy out. Imports nothing from Excel."""
 
-from .pnl import (avg_entry, funding_payments, funding_series, funding_total, futures_pnl,
-                  inverse_pnl, linear_pnl, net_pnl, net_pnl_breakdown, trading_fee)
+from .pnl import (UNITS, avg_entry, funding_payments, funding_series, funding_total,
+                  futures_pnl, inverse_pnl, linear_pnl, net_pnl, net_pnl_breakdown,
+                  trading_fee)
 from .margin import (bankruptcy_price, initial_margin, liquidation_distance,
                      liquidation_price, maintenance_margin, margin, position_value)
 from .risk import (basis, beta, ewma_beta, hedge_effectiveness, min_variance_hedge_ratio,
@@ -16,7 +17,7 @@ from .contracts import (ContractSpec, all_contracts, contract_keys, get_contract
 from .tiers import TierError, Tiers, load_tiers, reset_tiers, tiers_of
 
 __all__ = [
-    "avg_entry", "funding_payments", "funding_series", "funding_total", "futures_pnl",
+    "UNITS", "avg_entry", "funding_payments", "funding_series", "funding_total", "futures_pnl",
     "inverse_pnl", "linear_pnl", "net_pnl", "net_pnl_breakdown", "trading_fee",
     "basis", "bankruptcy_price", "beta", "hedge_effectiveness", "initial_margin",
     "liquidation_price", "liquidation_distance", "maintenance_margin", "margin",

@@ -1,8 +1,10 @@
 """Profit and loss: futures PnL, fees, average entry, funding and the hedged net PnL.
 
-Units: inverse contracts settle in coin, linear contracts in USD. Functions that take a
-``unit`` argument accept ``"coin"`` (coins of the contract's underlying) and ``"usd"``;
-coin amounts are valued at the price the docstring names.
+Units: an amount is given in the currency the venue books it in, its settlement currency:
+the coin for inverse contracts (BTC), USDT or USDC for linear ones (``unit="settle"``, the
+default). ``"coin"`` (coins of the contract's underlying) and ``"usd"`` are conversions a
+user asks for: coin amounts are valued at the price the docstring names, and a USDT amount
+is counted at 1 USD.
 """
 
 from __future__ import annotations
@@ -10,11 +12,27 @@ from __future__ import annotations
 import numpy as np
 
 from .validate import broadcast, check_unit, num, out
+
+#: The units of an amount: the settlement currency (default), the coin, or USD.
+UNITS = ("settle", "coin", "usd")
+
+
+def _unit(unit, linear):
+    """``unit`` as ``"coin"`` or ``"usd"`` for contracts that are ``linear`` (bool or
+    array): the settlement currency is the coin for inverse contracts, the quote (USDT,
+    counted at 1 USD) for linear ones. An array where contracts differ."""
+    u = check_unit(unit, UNITS)
+    if u != "settle":
+        return u
+    if np.ndim(linear) == 0:
+        return "usd" if linear else "coin"
+    return np.where(linear, "usd", "coin")
 from .contracts import get_contract, resolve
 
 __all__ = [
     "inverse_pnl", "linear_pnl", "futures_pnl", "trading_fee", "avg_entry",
     "funding_payments", "funding_total", "funding_series", "net_pnl", "net_pnl_breakdown",
+    "UNITS",
 ]
 
 
@@ -89,8 +107,8 @@ def linear_pnl(contracts, entry_price, exit_price, size=1.0, unit="usd"):
     return out(usd if check_unit(unit) == "usd" else usd / p1)
 
 
-def futures_pnl(contracts, entry_price, exit_price, contract, unit="coin"):
-    """Futures PnL for any contract, in coin or USD.
+def futures_pnl(contracts, entry_price, exit_price, contract, unit="settle"):
+    """Futures PnL for any contract, in its settlement currency (or coin, or USD).
 
     Parameters
     ----------
@@ -100,35 +118,44 @@ def futures_pnl(contracts, entry_price, exit_price, contract, unit="coin"):
         P0 and P1 in USD per coin, > 0.
     contract : number, str or array_like
         Inverse face value in USD, or a preset key.
-    unit : {"coin", "usd"}
-        Coin amounts are valued at the exit price.
+    unit : {"settle", "coin", "usd"}
+        ``settle`` (default): the coin for inverse contracts, USDT for linear ones. Coin
+        amounts are valued at the exit price; USDT is counted at 1 USD.
 
     Returns
     -------
     float or ndarray
-        Inverse: q·F·(1/P0 − 1/P1) coin. Linear: q·c·(P1 − P0) USD, divided by P1 for
+        Inverse: q·F·(1/P0 − 1/P1) coin. Linear: q·c·(P1 − P0) USDT, divided by P1 for
         ``unit="coin"``.
 
     Examples
     --------
-    Kraken's published example, buy 10,000 PI_XBTUSD at 5,000 and sell at 6,000:
+    Kraken's published example, buy 10,000 PI_XBTUSD at 5,000 and sell at 6,000 (BTC):
 
     >>> round(futures_pnl(10_000, 5_000, 6_000, "KRAKEN:PI_XBTUSD"), 4)
     0.3333
+
+    Long 0.1 BTC of BINANCE:BTCUSDT from 100,000 to 160,000: 6,000 USDT, as the venue's
+    ledger books it (0.0375 BTC at the exit price with ``unit="coin"``):
+
+    >>> futures_pnl(0.1, 100_000, 160_000, "BINANCE:BTCUSDT")
+    6000.0
     """
     linear, mult, _ = resolve(contract)
-    u = check_unit(unit)
+    u = _unit(unit, linear)
     if np.ndim(linear) == 0:
         if linear:
             return linear_pnl(contracts, entry_price, exit_price, mult, u)
         return inverse_pnl(contracts, entry_price, exit_price, mult, u)
-    inv = inverse_pnl(contracts, entry_price, exit_price, np.where(linear, 1.0, mult), u)
-    lin = linear_pnl(contracts, entry_price, exit_price, np.where(linear, mult, 1.0), u)
+    ui, ul = (u, u) if np.ndim(u) == 0 else ("coin", "usd")
+    inv = inverse_pnl(contracts, entry_price, exit_price, np.where(linear, 1.0, mult), ui)
+    lin = linear_pnl(contracts, entry_price, exit_price, np.where(linear, mult, 1.0), ul)
     return out(np.where(linear, lin, inv))
 
 
-def trading_fee(contracts_traded, price, contract, fee_rate=None, unit="coin"):
-    """Trading fee, |Δq|·F/P·φ in coin for inverse contracts (positive is a cost).
+def trading_fee(contracts_traded, price, contract, fee_rate=None, unit="settle"):
+    """Trading fee in the settlement currency, |Δq|·F/P·φ coin (inverse), |Δq|·c·P·φ USDT
+    (linear); positive is a cost.
 
     Parameters
     ----------
@@ -141,13 +168,14 @@ def trading_fee(contracts_traded, price, contract, fee_rate=None, unit="coin"):
     fee_rate : array_like, optional
         φ as a fraction of traded notional (negative for a maker rebate). Default: the
         preset's taker fee.
-    unit : {"coin", "usd"}
-        Coin amounts are valued at ``price``.
+    unit : {"settle", "coin", "usd"}
+        ``settle`` (default): the coin for inverse contracts, USDT for linear ones. Coin
+        amounts are valued at ``price``.
 
     Returns
     -------
     float or ndarray
-        Inverse: |Δq|·F/P·φ coin. Linear: |Δq|·c·P·φ USD, divided by P for
+        Inverse: |Δq|·F/P·φ coin. Linear: |Δq|·c·P·φ USDT, divided by P for
         ``unit="coin"``.
 
     Examples
@@ -156,6 +184,11 @@ def trading_fee(contracts_traded, price, contract, fee_rate=None, unit="coin"):
 
     >>> round(trading_fee(-625, 50_000, 100, 0.0005), 12)
     0.000625
+
+    Buying 2 BTC of BINANCE:BTCUSDT at 60,000 with the preset's 0.05 % taker fee, in USDT:
+
+    >>> round(trading_fee(2, 60_000, "BINANCE:BTCUSDT"), 9)
+    60.0
     """
     dq = np.abs(num(contracts_traded, "contracts_traded"))
     p = num(price, "price", positive=True)
@@ -167,10 +200,10 @@ def trading_fee(contracts_traded, price, contract, fee_rate=None, unit="coin"):
     phi = num(fee_rate, "fee_rate")
     linear, mult, _ = resolve(contract)
     broadcast(contracts_traded=dq, price=p, contract=mult, fee_rate=phi)
-    u = check_unit(unit)
-    # In coin: inverse |Δq|·F/P·φ; linear |Δq|·c·φ (which is |Δq|·c·P·φ USD at the price).
+    u = _unit(unit, linear)
+    # In coin: inverse |Δq|·F/P·φ; linear |Δq|·c·φ (which is |Δq|·c·P·φ USDT at the price).
     coin = np.where(linear, dq * mult * phi, dq * mult / p * phi)
-    return out(coin * p if u == "usd" else coin)
+    return out(np.where(u == "usd", coin * p, coin))
 
 
 def avg_entry(contracts, prices, contract=None):
@@ -209,8 +242,9 @@ def avg_entry(contracts, prices, contract=None):
     return float(total / (q / p).sum())
 
 
-def funding_payments(contracts, contract, mark_prices, funding_rates, unit="coin"):
-    """Funding received (+) or paid (−) at each funding time, −q·F/M·r in coin.
+def funding_payments(contracts, contract, mark_prices, funding_rates, unit="settle"):
+    """Funding received (+) or paid (−) at each funding time, in the settlement currency:
+    −q·F/M·r coin (inverse), −q·c·M·r USDT (linear).
 
     Parameters
     ----------
@@ -223,13 +257,14 @@ def funding_payments(contracts, contract, mark_prices, funding_rates, unit="coin
     funding_rates : array_like
         Funding rate r per interval; positive means longs pay shorts.
 
-    unit : {"coin", "usd"}
-        ``usd`` values each payment at its own mark price.
+    unit : {"settle", "coin", "usd"}
+        ``settle`` (default): the coin for inverse contracts, USDT for linear ones. ``usd``
+        values each coin payment at its own mark price.
 
     Returns
     -------
     float or ndarray
-        Inverse: −q·F/M·r coin per row. Linear: −q·c·M·r USD per row, divided by M for
+        Inverse: −q·F/M·r coin per row. Linear: −q·c·M·r USDT per row, divided by M for
         ``unit="coin"``.
 
     Examples
@@ -238,13 +273,19 @@ def funding_payments(contracts, contract, mark_prices, funding_rates, unit="coin
 
     >>> round(funding_payments(-625, 100, 50_000, 0.0001), 12)
     0.000125
+
+    A short of 0.5 BTC on BINANCE:BTCUSDT at a mark of 60,000 and a rate of 0.01 %
+    receives 3 USDT:
+
+    >>> round(funding_payments(-0.5, "BINANCE:BTCUSDT", 60_000, 0.0001), 9)
+    3.0
     """
     q = num(contracts, "contracts")
     m = num(mark_prices, "mark_prices", positive=True)
     r = num(funding_rates, "funding_rates")
     linear, mult, _ = resolve(contract)
     broadcast(contracts=q, mark_prices=m, funding_rates=r, contract=mult)
-    u = check_unit(unit)
+    u = _unit(unit, linear)
     if np.ndim(linear) == 0:
         k = -q * mult  # USD notional (inverse) or coins (linear) of the position
         if linear:
@@ -253,11 +294,12 @@ def funding_payments(contracts, contract, mark_prices, funding_rates, unit="coin
             pay = k * r if u == "usd" else k / m * r
         return out(pay)
     usd = -q * mult * r * np.where(linear, m, 1.0)
-    return out(usd if u == "usd" else usd / m)
+    return out(np.where(u == "usd", usd, usd / m))
 
 
-def funding_total(contracts, contract, mark_prices, funding_rates, unit="coin"):
-    """Total funding over a history of (mark price, rate) rows, in coin (+ received).
+def funding_total(contracts, contract, mark_prices, funding_rates, unit="settle"):
+    """Total funding over a history of (mark price, rate) rows, in the settlement currency
+    (+ received).
 
     Parameters
     ----------
@@ -266,8 +308,8 @@ def funding_total(contracts, contract, mark_prices, funding_rates, unit="coin"):
     Returns
     -------
     float
-        Σ −q·F/M·r coin for inverse contracts; for linear ones, each row's −q·c·M·r USD
-        divided by its M (``unit="coin"``) or not (``unit="usd"``).
+        Σ −q·F/M·r coin for inverse contracts; for linear ones, Σ −q·c·M·r USDT (each row
+        divided by its M with ``unit="coin"``).
 
     Examples
     --------
@@ -278,8 +320,9 @@ def funding_total(contracts, contract, mark_prices, funding_rates, unit="coin"):
                                          unit)))
 
 
-def funding_series(contracts, contract, mark_prices, funding_rates, unit="coin"):
-    """Running total of funding, one value per row (+ received), in coin.
+def funding_series(contracts, contract, mark_prices, funding_rates, unit="settle"):
+    """Running total of funding, one value per row (+ received), in the settlement
+    currency.
 
     Parameters
     ----------
@@ -317,21 +360,29 @@ def net_pnl_breakdown(spot_qty, spot_entry, spot_exit, contracts, fut_entry, fut
     contract : number, str or array_like
         Inverse face value in USD, or a preset key.
     funding, fees : array_like, optional
-        Funding received (+) and fees paid (+ is a cost), in coins of the contract's
-        underlying, as :func:`funding_total` and :func:`trading_fee` give them. Default 0.
+        Funding received (+) and fees paid (+ is a cost), in the contract's settlement
+        currency (coin for inverse, USDT for linear), as :func:`funding_total` and
+        :func:`trading_fee` give them by default. Default 0.
 
     Returns
     -------
     dict
         ``spot`` S·(P1 − P0); ``futures``, ``funding`` and ``fees`` (as a positive cost),
-        each in USD with coin valued at ``fut_exit``; ``net`` = spot + futures + funding −
-        fees.
+        each in USD, coin valued at ``fut_exit``, USDT counted at 1 USD; ``net`` = spot +
+        futures + funding − fees.
 
     Examples
     --------
     >>> b = net_pnl_breakdown(5, 50_000, 42_500, -625, 50_000, 42_500, 100)
     >>> {k: round(v, 6) for k, v in b.items()}
     {'spot': -37500.0, 'futures': 9375.0, 'funding': 0.0, 'fees': 0.0, 'net': -28125.0}
+
+    A linear hedge's funding is the USDT the venue booked, not coin at the exit price:
+
+    >>> b = net_pnl_breakdown(2, 16_500, 23_000, -2, 16_500, 23_000, "BINANCE:BTCUSDT",
+    ...                       funding=320.24, fees=39.34)
+    >>> {k: round(float(v), 2) for k, v in b.items()}
+    {'spot': 13000.0, 'futures': -13000.0, 'funding': 320.24, 'fees': 39.34, 'net': 280.9}
     """
     s = num(spot_qty, "spot_qty")
     p0 = num(spot_entry, "spot_entry", positive=True)
@@ -342,11 +393,13 @@ def net_pnl_breakdown(spot_qty, spot_entry, spot_exit, contracts, fut_entry, fut
     broadcast(spot_qty=s, spot_entry=p0, spot_exit=p1, funding=fund, fees=fee,
               contracts=np.asarray(contracts), fut_exit=fx)
     fut = futures_pnl(contracts, fut_entry, fut_exit, contract, unit="usd")
+    linear, _, _ = resolve(contract)
+    rate = np.where(linear, 1.0, fx)  # USD per unit of the settlement currency
     parts = {
         "spot": s * (p1 - p0),
         "futures": np.asarray(fut),
-        "funding": fund * fx,
-        "fees": fee * fx,
+        "funding": fund * rate,
+        "fees": fee * rate,
     }
     parts["net"] = parts["spot"] + parts["futures"] + parts["funding"] - parts["fees"]
     return {k: out(np.array(v, dtype=float)) for k, v in parts.items()}

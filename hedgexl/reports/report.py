@@ -27,8 +27,8 @@ from ..workbook.writer import write_workbook
 __all__ = ["ReportOptions", "ReportResult", "make_report", "report_data", "SUMMARY_COLUMNS"]
 
 SUMMARY_COLUMNS = ["portfolio", "status", "holdings", "spot_value_usd", "hedge_notional_usd",
-                   "coverage", "residual_usd", "funding_coin", "net_pnl_usd", "trades",
-                   "nearest_liquidation", "liquidation_refused", "funding_accrued_usd",
+                   "coverage", "residual_usd", "funding", "funding_currency", "net_pnl_usd",
+                   "trades", "nearest_liquidation", "liquidation_refused", "funding_accrued_usd",
                    "carry_year_usd", "report", "error"]
 
 
@@ -88,7 +88,9 @@ class ReportResult:
         return {"portfolio": self.portfolio, "status": self.status,
                 "holdings": self.holdings, "spot_value_usd": t.get("value"),
                 "hedge_notional_usd": t.get("notional"), "coverage": t.get("coverage"),
-                "residual_usd": t.get("residual"), "funding_coin": t.get("funding"),
+                "residual_usd": t.get("residual"), "funding": t.get("funding"),
+                "funding_currency": t.get("funding_coin_name") if t.get("funding") is not None
+                else None,
                 "net_pnl_usd": t.get("net_pnl"), "trades": t.get("trades"),
                 "nearest_liquidation": t.get("nearest_liquidation"),
                 "liquidation_refused": t.get("liquidation_refused"),

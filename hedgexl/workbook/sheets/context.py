@@ -36,5 +36,8 @@ class Context:
                               L.HOLDINGS_FIRST_ROW)
 
     def funding_coin(self) -> str:
-        """The coin the funding contract's coin amounts are in ("BTC"), for labels."""
-        return core.get_contract(self.d.funding.contract).coin or "coin"
+        """The currency the funding contract books its amounts in, for labels: its coin
+        for an inverse contract ("BTC"), its settlement currency for a linear one
+        ("USDT")."""
+        spec = core.get_contract(self.d.funding.contract)
+        return (spec.settle if spec.linear else spec.coin) or "coin"

@@ -3,6 +3,7 @@
 
 from __future__ import annotations
 
+from ... import core
 from .. import layout as L
 from ..cells import page
 from ..style import COIN, CONTRACTS, PRICE, USD
@@ -67,16 +68,21 @@ def write(c: Context, ps) -> None:
     labels_row, labels_col = L.cell(L.PNL_PARTS_LABELS.split(":")[0])
     ps.write(labels_row - 1, labels_col, "PnL breakdown", f("head"))
     ps.write(labels_row - 1, labels_col + 1, "USD", f("head"))
+    # the funding and fees legs are in the settlement currency: coin is valued at the exit
+    # price, USDT counted at 1 USD (never turned into coin and back)
+    linear = core.get_contract(p["contract"]).linear
+    to_usd = "" if linear else "*B9"
     parts = [
         ("Spot", "=B3*(B5-B4)", p["spot"]),
         ("Futures", '=HEDGE_PNL(B7,B8,B9,B6,"usd")', p["futures"]),
-        ("Funding", "=B11*B9", p["funding"]),
-        ("Fees", "=-B12*B9", -p["fees"]),
+        ("Funding", f"=B11{to_usd}", p["funding"]),
+        ("Fees", f"=-B12{to_usd}", -p["fees"]),
         ("Net", "=HEDGE_NET_PNL(B3,B4,B5,B7,B8,B9,B6,B11,B12)", p["net"]),
     ]
     for i, (label, formula, value) in enumerate(parts):
         ps.write(labels_row + i, labels_col, label, f("label"))
         w.cell(ps, labels_row + i, labels_col + 1, formula, value, f("calc", USD))
     ps.write(labels_row + len(parts) + 1, labels_col,
-             "Coin amounts are valued at the futures exit price.", f("note"))
+             f"{coin} amounts are counted at 1 USD." if linear else
+             f"{coin} amounts are valued at the futures exit price.", f("note"))
     page(ps)
