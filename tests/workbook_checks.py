@@ -51,8 +51,12 @@ def cached_values(path):
 
 
 def same(a, b, rel=1e-9):
-    """Equal values; a date read back from a date-formatted cell equals its serial."""
+    """Equal values; a date read back from a date-formatted cell equals its serial; an
+    engine's error value (#N/A) equals the same error cached as text."""
     a, b = (to_excel(x) if isinstance(x, (dt.date, dt.datetime)) else x for x in (a, b))
+    a, b = (str(x) if type(x).__name__ in ("XlError", "XlErrorCode") or
+            (hasattr(x, "shape") and x.shape == () and str(x).startswith("#")) else x
+            for x in (a, b))
     if isinstance(a, (int, float)) and isinstance(b, (int, float)):
         return abs(a - b) <= rel * max(1.0, abs(a), abs(b))
     return a == b
@@ -177,6 +181,9 @@ def set_cached(path, sheet, cell, value):
 
 def replace_formula(path, sheet, old, new):
     """Tamper: change a formula's text in the file, leaving its cached value."""
+    from xml.sax.saxutils import escape
+    old, new = escape(old), escape(new)
+
     def edit(text):
         assert old in text, f"{old} not in {sheet}"
         return text.replace(old, new)

@@ -64,6 +64,9 @@ TRADES_COLS = {"account": "A", "contract": "B", "current": "C", "target": "D", "
                "side": "F", "price": "G", "notional": "H", "fee": "I", "fee_currency": "J",
                "note": "K"}
 TRADES_FIRST_ROW = 2
+#: The no-trade band, a workbook input the trade column's formula applies (label above it).
+TRADES_BAND_LABEL = "M1"
+TRADES_BAND = "M2"
 
 # -- Positions: one row per account and contract -------------------------------------------
 POSITIONS_TABLE = "tblPositions"
@@ -135,20 +138,21 @@ def col_index(letter: str) -> int:
     return cell(f"{letter}1")[1]
 
 
-def _absolute(a1: str) -> str:
+def absolute(a1: str) -> str:
+    """``"M2"`` -> ``"$M$2"``."""
     letters = a1.rstrip("0123456789")
     return f"${letters}${a1[len(letters):]}"
 
 
 def ref(sheet: str, a1: str) -> str:
     """An absolute reference to one cell of ``sheet``, e.g. ``Holdings!$G$2``."""
-    return f"{_quote(sheet)}!{_absolute(a1)}"
+    return f"{_quote(sheet)}!{absolute(a1)}"
 
 
 def area(sheet: str, a1: str) -> str:
     """An absolute reference to a range written ``"D3:D7"`` on ``sheet``."""
     first, last = a1.split(":")
-    return f"{_quote(sheet)}!{_absolute(first)}:{_absolute(last)}"
+    return f"{_quote(sheet)}!{absolute(first)}:{absolute(last)}"
 
 
 def column_range(sheet: str, letter: str, last_row: int, first_row: int = 2) -> str:

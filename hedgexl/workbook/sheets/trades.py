@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from .. import layout as L
 from ..cells import page, table
-from ..style import CONTRACTS, PRICE, USD
+from ..style import CONTRACTS, PCT, PRICE, USD
 from .context import Context
 
 HEADS = {"account": "Account", "contract": "Contract", "current": "Current (contracts)",
@@ -16,6 +16,30 @@ WIDTHS = {"account": 16, "contract": 22, "current": 12, "target": 12, "trade": 1
           "side": 7, "price": 12, "notional": 15, "fee": 13, "fee_currency": 7, "note": 40}
 
 
+def _trade_formula(x: dict, last: int) -> str:
+    """The trade of one row: target − current, unless the contract's whole trade (its
+    targets less its holdings, over every account) is within the no-trade band of its whole
+    target, where it is 0: the rule the book's plan applies, so that the cell is its
+    formula's value."""
+    C = L.TRADES_COLS
+    first = L.TRADES_FIRST_ROW
+
+    def whole(col):
+        return (f"SUMIF(${C['contract']}${first}:${C['contract']}${last},{x['contract']},"
+                f"${C[col]}${first}:${C[col]}${last})")
+    band = L.absolute(L.TRADES_BAND)
+    return (f"=IF(ABS({whole('target')}-{whole('current')})<{band}*ABS({whole('target')}),"
+            f"0,{x['target']}-{x['current']})")
+
+
+def _band_input(c: Context, ws) -> None:
+    """The no-trade band, an input the trade formulas read."""
+    r, col = L.cell(L.TRADES_BAND)
+    ws.set_column(col, col, 14)
+    ws.write(L.TRADES_BAND_LABEL, "No-trade band", c.f("head"))
+    ws.write_number(r, col, float(c.d.book.band), c.f("input", PCT))
+
+
 def write(c: Context, ws) -> None:
     t, w, f = c.d.book.trades, c.w, c.f
     C = L.TRADES_COLS
@@ -24,6 +48,8 @@ def write(c: Context, ws) -> None:
     f_text, f_ct, f_price = f("calc"), f("calc", CONTRACTS), f("calc", PRICE)
     f_usd, f_fee = f("calc", USD), f("calc", "0.00000000")
     first = L.TRADES_FIRST_ROW - 1
+    _band_input(c, ws)
+    last = first + max(n, 1)
     for i in range(n):
         r = first + i
         x = {k: f"{v}{r + 1}" for k, v in C.items()}
@@ -31,7 +57,7 @@ def write(c: Context, ws) -> None:
         ws.write_string(r, col["contract"], t.contract[i], f_text)
         ws.write_number(r, col["current"], float(t.current[i]), f_ct)
         ws.write_number(r, col["target"], float(t.target[i]), f_ct)
-        w.cell(ws, r, col["trade"], f"={x['target']}-{x['current']}", float(t.trade[i]), f_ct)
+        w.cell(ws, r, col["trade"], _trade_formula(x, last), float(t.trade[i]), f_ct)
         ws.write_string(r, col["side"], t.side[i], f_text)
         ws.write_number(r, col["price"], float(t.price[i]), f_price)
         ws.write_number(r, col["notional"], float(t.notional_usd[i]), f_usd)
@@ -41,10 +67,10 @@ def write(c: Context, ws) -> None:
                float(t.fee[i]), f_fee)
         ws.write_string(r, col["fee_currency"], t.fee_currency[i], f_text)
         ws.write_string(r, col["note"], t.note[i], f("note"))
-    band = c.d.book.band
     ws.write(first + max(n, 1) + 1, 0,
              "Target: the holdings' hedge (beta-adjusted, at each hedge ratio) plus the margin "
              "posted in each coin, lot-rounded; a trade goes to the account that holds most of "
-             "the contract." + (f" No-trade band: {band:.0%} of the target." if band else ""),
+             f"the contract. A trade smaller than the no-trade band ({L.TRADES_BAND}, a share "
+             f"of the contract's whole target) is 0.",
              f("note"))
     page(ws, rows=n + 3)
