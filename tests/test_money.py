@@ -85,3 +85,45 @@ def test_the_old_coin_default_can_fail():
             pytest.approx(6_000)
     finally:
         pnl._unit = real
+
+
+def test_backtest_funding_received_and_paid_are_the_gross_of_the_fixings():
+    """Issue 24: each day's fixings were netted before the split, so both gross figures came
+    out small. Here a plain loop over every fixing of the bundled 2024 H1 funding, at the
+    position the run held over that fixing's day, adds the received and the paid apart."""
+    import datetime as dt
+
+    import numpy as np
+
+    from hedgexl.book.backtest import Policy, line_up, run_policies
+    from hedgexl.inputs import example_path, read_funding_all, read_holdings
+    from hedgexl.reports.report import _join_prices
+    h = read_holdings(example_path("desk_holdings.csv"))
+    prices = _join_prices([example_path("prices_2024.csv")])
+    funding = read_funding_all(example_path("funding_desk_2024h1.csv"))
+    hist = line_up(h, prices, funding)
+    bb = run_policies(hist, [Policy("daily", 0.0, None)], leverage=2.0)
+    s = bb.stats()
+    got_in, got_out = float(s["funding_received_usd"][0]), float(s["funding_paid_usd"][0])
+    dates = [dt.date.fromisoformat(d) for d in hist.dates]
+    want_in = want_out = 0.0
+    for i, spec in enumerate(hist.specs):
+        bt = bb.runs[i]
+        f = funding[spec.key]
+        for t_text, mark, rate in zip(f.time, f.mark_price, f.funding_rate):
+            t = dt.datetime.fromisoformat(t_text.rstrip("Z"))
+            day = (t - dt.timedelta(seconds=1)).date()  # a fixing at midnight closes the day
+            step = next((j for j, d in enumerate(dates) if d >= day), None)
+            if step is None or step == 0 or day <= dates[0]:
+                continue
+            q = float(bt.contracts[step - 1, 0])  # held over the step
+            x = float(bt.settle_usd[step, 0])
+            pay = (-q * spec.multiplier * mark * rate if spec.linear
+                   else -q * spec.multiplier / mark * rate) * x
+            want_in += max(pay, 0.0)
+            want_out += max(-pay, 0.0)
+    net = float(sum((bt.funding[:, 0] * bt.settle_usd[:, 0]).sum() for bt in bb.runs))
+    assert got_in - got_out == pytest.approx(net, rel=1e-9)
+    assert got_in == pytest.approx(want_in, rel=1e-9)
+    assert got_out == pytest.approx(want_out, rel=1e-9)
+    assert got_out > 0  # the half-year had negative fixings: netting hid them

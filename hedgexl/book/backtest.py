@@ -53,6 +53,8 @@ class History:
     specs: list[core.ContractSpec]
     fundings: dict = field(default_factory=dict)  # contract -> events used (count)
     notes: list[str] = field(default_factory=list)
+    #: per holding: the part of ``rates`` from the step's negative fixings (funding gross)
+    negative: list[np.ndarray] = field(default_factory=list)
 
 
 def _day_of(t: str) -> str:
@@ -149,18 +151,22 @@ def line_up(h: Holdings, prices, funding: dict[str, Funding], *, since=None, unt
         P = series[a.upper()][keep]
         hp = series[(s.coin or a).upper()][keep]
         step, m, r = per_contract[s.key]
-        acc = np.zeros(len(span))
-        if s.linear:  # Σ r·M over the step, as a rate at H[t]: −q·c·H·g = Σ −q·c·M·r
-            np.add.at(acc, step, r * m)
-            g = acc / hp
-        else:  # Σ r/M over the step, as a rate at H[t]: −q·F/H·g = Σ −q·F/M·r
-            np.add.at(acc, step, r / m)
-            g = acc * hp
+        g, neg = (_step_rate(step, m, x, hp, s.linear, len(span))
+                  for x in (r, np.minimum(r, 0.0)))
         hist.spot.append(P)
         hist.hedge.append(hp)
         hist.rates.append(g)
+        hist.negative.append(neg)
         hist.cross.append(not s.linear and (s.coin or a).upper() != a.upper())
     return hist
+
+
+def _step_rate(step, marks, rates, hp, linear: bool, n: int) -> np.ndarray:
+    """The fixings of each step as one rate at the step's price ``hp``: linear,
+    Σ r·M / H (so that −q·c·H·g = Σ −q·c·M·r); inverse, Σ r/M · H (−q·F/H·g = Σ −q·F/M·r)."""
+    acc = np.zeros(n)
+    np.add.at(acc, step, rates * marks if linear else rates / marks)
+    return acc / hp if linear else acc * hp
 
 
 def _check_gaps(f: Funding, days: np.ndarray, spec, span, source) -> None:
@@ -208,6 +214,8 @@ class BookBacktest:
             traded=sum((bt.traded != 0).astype(float) for bt in self.runs),
             pnl=sum(bt.pnl * bt.settle_usd for bt in self.runs),
             funding=sum(bt.funding * bt.settle_usd for bt in self.runs),
+            funding_in=sum(bt.funding_in * bt.settle_usd for bt in self.runs),
+            funding_out=sum(bt.funding_out * bt.settle_usd for bt in self.runs),
             fees=sum(bt.fees * bt.settle_usd for bt in self.runs),
             margin=sum(bt.margin * bt.settle_usd for bt in self.runs),
             deposits=sum(bt.deposits * bt.settle_usd for bt in self.runs),
@@ -272,6 +280,7 @@ def run_policies(hist: History, policies: list[Policy], *, leverage=1.0,
         runs.append(core.hedge_backtest(
             h.quantity[i], hist.spot[i], hist.specs[i], hedge_ratio=ratio, beta=h.beta[i],
             hedge_prices=hist.hedge[i][:, None], funding_rates=hist.rates[i][:, None],
+            negative_rates=hist.negative[i][:, None],
             rebalance=reb, band=band, leverage=leverage, start_contracts=q0[i],
             cross=hist.cross[i]))
     return BookBacktest(hist, list(policies), float(leverage), runs)

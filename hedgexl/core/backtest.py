@@ -66,6 +66,8 @@ class Backtest:
     unhedged: np.ndarray  # S·P, USD
     hedged: np.ndarray  # S·P plus the futures leg, USD
     settle_usd: np.ndarray  # X: USD per unit of the settlement currency
+    funding_in: np.ndarray | None = None  # funding received over the step, gross (≥ 0)
+    funding_out: np.ndarray | None = None  # funding paid over the step, gross (≤ 0)
 
     @property
     def hedge_usd(self) -> np.ndarray:
@@ -114,7 +116,7 @@ def rebalance_schedule(times, rule="daily"):
 def hedge_backtest(spot_qty, spot_prices, contract, hedge_ratio=1.0, beta=1.0,
                    hedge_prices=None, funding_rates=0.0, rebalance=None, band=0.0,
                    leverage=1.0, fee_rate=None, maint_rate=None, start_contracts=0.0,
-                   cross=None, rounding="nearest", keep=None):
+                   cross=None, rounding="nearest", keep=None, negative_rates=None):
     """Step a hedged holding through a price history (see the module for the recurrence).
 
     Parameters
@@ -134,6 +136,10 @@ def hedge_backtest(spot_qty, spot_prices, contract, hedge_ratio=1.0, beta=1.0,
     funding_rates : array_like
         Funding rate r over each step, as a fraction of the position's value at ``H[t]``
         (the sum of the step's rates when it holds several fundings); row 0 is not used.
+    negative_rates : array_like, optional
+        The part of ``funding_rates`` that comes from the step's negative fixings (≤ 0; the
+        rest from its positive ones). Given, ``funding_in`` and ``funding_out`` are the
+        gross funding received and paid, fixing by fixing; without it, each step's net.
     rebalance : array_like of bool, optional
         Steps on which the hedge may trade (see :func:`rebalance_schedule`); default every.
     band : array_like
@@ -180,6 +186,12 @@ def hedge_backtest(spot_qty, spot_prices, contract, hedge_ratio=1.0, beta=1.0,
     if r.ndim and r.shape[0] != T:
         raise ValueError(f"arrays of mismatched length: spot_prices has {T} rows, "
                          f"funding_rates has {r.shape[0]} rows")
+    rn = None
+    if negative_rates is not None:
+        rn = np.nan_to_num(num(negative_rates, "negative_rates", allow_nan=True), nan=0.0)
+        if rn.shape != r.shape or (rn > 0).any():
+            raise ValueError("negative_rates must be the funding_rates' negative part (<= 0, "
+                             "the same shape)")
     reb = np.ones(T, bool) if rebalance is None else np.asarray(rebalance, bool)
     if reb.shape[0] != T:
         raise ValueError(f"arrays of mismatched length: spot_prices has {T} rows, "
@@ -201,6 +213,8 @@ def hedge_backtest(spot_qty, spot_prices, contract, hedge_ratio=1.0, beta=1.0,
     P, H = np.broadcast_to(P.reshape(P.shape + (1,) * (len(shape) - P.ndim)), shape), \
         np.broadcast_to(H.reshape(H.shape + (1,) * (len(shape) - H.ndim)), shape)
     r = np.broadcast_to(r.reshape(r.shape + (1,) * (len(shape) - r.ndim)), shape)
+    if rn is not None:
+        rn = np.broadcast_to(rn.reshape(rn.shape + (1,) * (len(shape) - rn.ndim)), shape)
     reb = np.broadcast_to(reb.reshape(reb.shape + (1,) * (len(shape) - reb.ndim)), shape)
     linear = spec.linear
     k = spec.multiplier
@@ -213,8 +227,8 @@ def hedge_backtest(spot_qty, spot_prices, contract, hedge_ratio=1.0, beta=1.0,
     hkb = np.broadcast_to(h * b / k, lanes)
     band = np.broadcast_to(band, lanes)
     lev = np.broadcast_to(lev, lanes)
-    names = ("contracts", "traded", "pnl", "funding", "fees", "margin", "deposits",
-             "liquidated", "hedged", "unhedged")
+    names = ("contracts", "traded", "pnl", "funding", "funding_in", "funding_out", "fees",
+             "margin", "deposits", "liquidated", "hedged", "unhedged")
     keep = set(names if keep is None else keep)
     if keep - set(names):
         raise ValueError(f"keep: unknown columns {sorted(keep - set(names))}")
@@ -242,6 +256,13 @@ def hedge_backtest(spot_qty, spot_prices, contract, hedge_ratio=1.0, beta=1.0,
                 out["pnl"][t] = pnl
             if "funding" in out:
                 out["funding"][t] = fund
+            if "funding_in" in out or "funding_out" in out:
+                parts = (fund,) if rn is None else \
+                    (-q * k * u * (r[t] - rn[t]), -q * k * u * rn[t])
+                if "funding_in" in out:
+                    out["funding_in"][t] = sum(np.maximum(x, 0.0) for x in parts)
+                if "funding_out" in out:
+                    out["funding_out"][t] = sum(np.minimum(x, 0.0) for x in parts)
         else:  # the margin of the position held before the start
             m = np.abs(q) * k * u / lev
             D = m.copy()
@@ -347,7 +368,8 @@ def backtest_stats(bt: Backtest, steps_per_year=365.0) -> dict:
         r2 = cov ** 2 / ((dsm ** 2).sum(axis=0) * (dhm ** 2).sum(axis=0))
         offset = -(bt.hedge_usd[-1] - bt.hedge_usd[0]) / (u[-1] - u[0])
         reduction = 1.0 - var_v / var_u
-    fund_usd = bt.funding * bt.settle_usd
+    gross_in = bt.funding_in if bt.funding_in is not None else np.maximum(bt.funding, 0.0)
+    gross_out = bt.funding_out if bt.funding_out is not None else np.minimum(bt.funding, 0.0)
     return {
         "start_usd": v[0] * 1.0,
         "end_unhedged_usd": u[-1] * 1.0,
@@ -357,8 +379,9 @@ def backtest_stats(bt: Backtest, steps_per_year=365.0) -> dict:
         "variance_reduction": reduction,
         "drawdown_unhedged": drawdowns(u).max(axis=0),
         "drawdown_hedged": drawdowns(v).max(axis=0),
-        "funding_received_usd": np.where(fund_usd > 0, fund_usd, 0.0).sum(axis=0),
-        "funding_paid_usd": -np.where(fund_usd < 0, fund_usd, 0.0).sum(axis=0),
+        # gross, fixing by fixing where the run kept them apart (negative_rates)
+        "funding_received_usd": (gross_in * bt.settle_usd).sum(axis=0),
+        "funding_paid_usd": -(gross_out * bt.settle_usd).sum(axis=0),
         "fees_usd": (bt.fees * bt.settle_usd).sum(axis=0),
         "trades": (bt.traded != 0).sum(axis=0),
         "effectiveness": r2,

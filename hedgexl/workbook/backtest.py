@@ -91,13 +91,14 @@ def _daily(bb: BookBacktest, k: int, ws, f) -> int:
             "funding_in": f("calc", USD), "funding_out": f("calc", USD),
             "fees": f("calc", USD), "trades": f("calc", "0"), "below_maint": f("calc", "0")}
     u = bb.portfolio()
-    fund = sum(bt.funding[:, k] * bt.settle_usd[:, k] for bt in bb.runs)
+    gross = {w: sum(getattr(bt, w)[:, k] * bt.settle_usd[:, k] for bt in bb.runs)
+             for w in ("funding_in", "funding_out")}  # fixing by fixing, not netted
     cols = {
         "unhedged": u["unhedged"][:, k], "hedged": u["hedged"][:, k],
         "dd_unhedged": -core.drawdowns(u["unhedged"][:, k]),
         "dd_hedged": -core.drawdowns(u["hedged"][:, k]),
-        "funding_in": np.cumsum(np.where(fund > 0, fund, 0.0)),
-        "funding_out": np.cumsum(np.where(fund < 0, fund, 0.0)),
+        "funding_in": np.cumsum(gross["funding_in"]),
+        "funding_out": np.cumsum(gross["funding_out"]),
         "fees": -np.cumsum(sum(bt.fees[:, k] * bt.settle_usd[:, k] for bt in bb.runs)),
         "trades": sum((bt.traded[:, k] != 0).astype(float) for bt in bb.runs),
         "below_maint": sum(bt.liquidated[:, k].astype(float) for bt in bb.runs),
