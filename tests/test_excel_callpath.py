@@ -162,11 +162,19 @@ def test_one_blank_cell_for_an_optional_argument_takes_its_default(runtime):
         assert got == [[want]]
 
 
-def test_linear_fee_is_coin_by_default_like_every_unit(runtime):
+def test_a_linear_contract_answers_in_usdt_by_default(runtime):
+    """Issue 24 through xlwings' call path: the settlement currency by default (USDT for a
+    linear contract, as the venue's ledger books it), the coin or USD when asked."""
     got = as_grid(runtime.call("HEDGE_FEE", 2.0, 3_000.0, "BINANCE:ETHUSDT", 0.0005, OMIT))
+    assert got[0][0] == pytest.approx(2 * 1 * 3_000 * 0.0005)  # USDT
+    got = as_grid(runtime.call("HEDGE_FEE", 2.0, 3_000.0, "BINANCE:ETHUSDT", 0.0005, "coin"))
     assert got[0][0] == pytest.approx(2 * 1 * 0.0005)  # ETH
-    got = as_grid(runtime.call("HEDGE_FEE", 2.0, 3_000.0, "BINANCE:ETHUSDT", 0.0005, "usd"))
-    assert got[0][0] == pytest.approx(3.0)
+    got = as_grid(runtime.call("HEDGE_PNL", cell(0.1), cell(100_000.0), cell(160_000.0),
+                               cell("BINANCE:BTCUSDT"), OMIT))
+    assert got[0][0] == pytest.approx(0.1 * (160_000 - 100_000))  # 6,000 USDT
+    got = as_grid(runtime.call("HEDGE_NET_PNL", 0.1, 100_000.0, 160_000.0, -0.1, 100_000.0,
+                               160_000.0, "BINANCE:BTCUSDT", cell(-2.49), OMIT))
+    assert got[0][0] == pytest.approx(-2.49)  # the venue's USDT, not × the exit price
 
 
 def test_every_coin_or_usd_function_takes_the_same_unit_argument():
@@ -174,7 +182,7 @@ def test_every_coin_or_usd_function_takes_the_same_unit_argument():
         i = registry.info(f)
         if any(a.name == "unit" for a in i.args):
             a = next(a for a in i.args if a.name == "unit")
-            assert a.default == "coin" and a.optional, f.__name__
+            assert a.default == "settle" and a.optional, f.__name__
     have = {f.__name__ for f in registry.UDFS
             if any(a.name == "unit" for a in registry.info(f).args)}
     assert have == {"HEDGE_PNL", "HEDGE_FEE", "HEDGE_FUNDING", "HEDGE_FUNDING_SERIES"}
