@@ -347,7 +347,7 @@ def test_ticket_writes_what_the_trades_sheet_shows(desk_report, tmp_path, capsys
         assert float(r["target_contracts"]) - float(r["current_contracts"]) == \
             float(r["trade_contracts"])
     assert {"account", "contract", "current_contracts", "target_contracts", "trade_contracts",
-            "side", "notional_usd", "est_fee_coin"} <= set(rows[0])
+            "side", "notional_usd", "est_fee", "fee_currency"} <= set(rows[0])
     # never over an input, nor over a file without --force
     before = snapshot(tmp_path)
     rc, _, err = run(capsys, "ticket", example_path("desk_holdings.csv"), "--positions",

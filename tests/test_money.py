@@ -56,7 +56,7 @@ def test_a_linear_hedges_funding_and_fees_are_the_usdt_booked(january, capsys):
     row = next(csv.DictReader(open(summary)))
     assert row["funding_currency"] == "USDT"
     assert float(row["funding"]) == pytest.approx(funding, rel=1e-9)
-    assert f"{funding:.8f} USDT" in so.replace(",", "")  # the batch line names USDT
+    assert f"{funding:,.2f} USDT" in so  # the batch line names USDT, in dollars and cents
 
 
 def test_the_settlement_currency_is_the_default_everywhere():

@@ -158,6 +158,10 @@ def line_up(h: Holdings, prices, funding: dict[str, Funding], *, since=None, unt
         hist.rates.append(g)
         hist.negative.append(neg)
         hist.cross.append(not s.linear and (s.coin or a).upper() != a.upper())
+    stable = sorted({s.settle.upper() for s in specs if s.linear})
+    if stable:  # said where the sheet adds them to dollars
+        hist.notes.append(f"{', '.join(stable)} amounts (the PnL, funding and fees of linear "
+                          f"contracts) are counted at 1 USD.")
     return hist
 
 

@@ -47,8 +47,9 @@ def inverse_pnl(contracts, entry_price, exit_price, face_value=1.0, unit="coin")
         P0 and P1 in USD per coin, > 0.
     face_value : array_like, optional
         F in USD per contract, > 0. Default 1.
-    unit : {"coin", "usd"}
-        ``usd`` values the coin PnL at the exit price: q·F·(P1/P0 − 1).
+    unit : {"coin", "settle", "usd"}
+        ``coin`` (= ``settle``); ``usd`` values the coin PnL at the exit price:
+        q·F·(P1/P0 − 1).
 
     Returns
     -------
@@ -69,7 +70,7 @@ def inverse_pnl(contracts, entry_price, exit_price, face_value=1.0, unit="coin")
     p1 = num(exit_price, "exit_price", positive=True)
     f = num(face_value, "face_value", positive=True)
     broadcast(contracts=q, entry_price=p0, exit_price=p1, face_value=f)
-    if check_unit(unit) == "usd":
+    if check_unit(unit, UNITS) == "usd":  # settle: the coin
         return out(q * f * (p1 / p0 - 1.0))
     return out(q * f * (p1 - p0) / (p0 * p1))  # = q·F·(1/P0 − 1/P1), one rounding fewer
 
@@ -85,8 +86,8 @@ def linear_pnl(contracts, entry_price, exit_price, size=1.0, unit="usd"):
         P0 and P1 in USD per coin, > 0.
     size : array_like, optional
         Contract size c in coins, > 0. Default 1.
-    unit : {"usd", "coin"}
-        ``coin`` divides by the exit price.
+    unit : {"usd", "settle", "coin"}
+        ``usd`` (= ``settle``: USDT counted at 1 USD); ``coin`` divides by the exit price.
 
     Returns
     -------
@@ -104,7 +105,7 @@ def linear_pnl(contracts, entry_price, exit_price, size=1.0, unit="usd"):
     c = num(size, "size", positive=True)
     broadcast(contracts=q, entry_price=p0, exit_price=p1, size=c)
     usd = q * c * (p1 - p0)
-    return out(usd if check_unit(unit) == "usd" else usd / p1)
+    return out(usd / p1 if check_unit(unit, UNITS) == "coin" else usd)  # settle: USDT
 
 
 def futures_pnl(contracts, entry_price, exit_price, contract, unit="settle"):
@@ -411,12 +412,13 @@ def net_pnl(spot_qty, spot_entry, spot_exit, contracts, fut_entry, fut_exit, con
 
     Parameters
     ----------
-    As :func:`net_pnl_breakdown`.
+    As :func:`net_pnl_breakdown` (funding and fees in the settlement currency).
 
     Returns
     -------
     float or ndarray
-        S·(P1 − P0) + (futures PnL + funding − fees) valued at the futures exit price, USD.
+        S·(P1 − P0) + futures PnL + funding − fees, USD: coin amounts valued at the futures
+        exit price, USDT counted at 1 USD.
 
     Examples
     --------

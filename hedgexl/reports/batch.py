@@ -390,8 +390,9 @@ def format_summary(results: list[ReportResult]) -> str:
                          f"{_near(near, t.get('liquidation_refused')):>12} "
                          f"{'' if carry is None else f'{carry:,.0f}':>13}")
             else:
-                fund = "" if t.get("funding") is None else \
-                    f"{t['funding']:.8f} {t.get('funding_coin_name', '')}"
+                cur = t.get("funding_coin_name", "")
+                digits = 2 if cur in ("USDT", "USDC", "USD") else 8  # dollars, or coin
+                fund = "" if t.get("funding") is None else f"{t['funding']:,.{digits}f} {cur}"
                 line += f"{fund:>17}"
             lines.append(line.rstrip())
         else:

@@ -16,7 +16,7 @@ from .report import ReportOptions, load_shared, read_own, report_data
 __all__ = ["TICKET_COLUMNS", "ticket_book", "write_ticket", "format_ticket"]
 
 TICKET_COLUMNS = ["account", "contract", "current_contracts", "target_contracts",
-                  "trade_contracts", "side", "price_usd", "notional_usd", "est_fee_coin",
+                  "trade_contracts", "side", "price_usd", "notional_usd", "est_fee",
                   "fee_currency", "note"]
 
 

@@ -8,7 +8,7 @@ from ... import core
 from .. import layout as L
 from ..cells import CellWriter
 from ..model import Numbers, WorkbookData
-from ..style import Formats
+from ..style import COIN, USD, Formats
 
 
 @dataclass
@@ -41,3 +41,8 @@ class Context:
         ("USDT")."""
         spec = core.get_contract(self.d.funding.contract)
         return (spec.settle if spec.linear else spec.coin) or "coin"
+
+    def funding_format(self) -> str:
+        """The number format of the funding contract's amounts: coin to 8 decimals, USDT
+        as dollars."""
+        return USD if core.get_contract(self.d.funding.contract).linear else COIN

@@ -10,7 +10,7 @@ import numpy as np
 from ...book import COVERAGE_LABEL
 from .. import layout as L
 from ..cells import REFUSED
-from ..style import COIN, COLORS, CONTRACTS, DATE, PCT, PRICE, USD
+from ..style import COLORS, CONTRACTS, DATE, PCT, PRICE, USD
 from .context import Context
 
 #: Data and working sheets a report hides, so that it prints in four pages.
@@ -74,14 +74,17 @@ def _totals(c: Context, ds) -> None:
     b = c.d.book
     if b is not None:  # the positions actually held, not an example
         t = b.totals()
-        rows.append(("Funding since opened (USD, + received)", None,
+        stable = " USDT at 1 USD," if any(c in ("USDT", "USDC") for c in b.risk.settle) \
+            else ""
+        rows.append((f"Funding since opened (USD,{stable} + received)", None,
                      "n/a" if t["accrued_usd"] is None else t["accrued_usd"], USD))
-        rows.append(("Carry a year, latest rates (USD, + recd.)", None,
+        rows.append((f"Carry a year, latest rates (USD,{stable} + recd.)", None,
                      "n/a" if t["per_year_latest_usd"] is None else t["per_year_latest_usd"],
                      USD))
     elif n.funding_total is not None:
         rows.append((f"Funding over the history ({c.funding_coin()})",
-                     "=" + L.ref(L.FUNDING, L.FUNDING_TOTAL), n.funding_total, COIN))
+                     "=" + L.ref(L.FUNDING, L.FUNDING_TOTAL), n.funding_total,
+                     c.funding_format()))
         rows.append(("PnL example: net (USD)", "=" + L.ref(L.PNL, L.PNL_NET), n.pnl["net"],
                      USD))
     ds.write(L.DASH_TOTALS_ROW - 1, 0, "Totals", f("label"))

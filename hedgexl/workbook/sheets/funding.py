@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from .. import layout as L
 from ..cells import page, write_time
-from ..style import COIN, CONTRACTS, DATETIME, PRICE, RATE
+from ..style import CONTRACTS, DATETIME, PRICE, RATE
 from .context import Context
 
 
@@ -57,13 +57,13 @@ def write(c: Context, fs) -> None:
            f("calc", CONTRACTS))
     fs.write(t_row, t_col - 1, f"Total funding ({coin}, + received)", f("label"))
     w.cell(fs, t_row, t_col, f"=HEDGE_FUNDING({L.FUNDING_POSITION},{L.FUNDING_CONTRACT},"
-                             f"{marks},{rates})", n.funding_total, f("calc", COIN))
+                             f"{marks},{rates})", n.funding_total, f("calc", c.funding_format()))
     fs.write(t_row + 1, t_col - 1, "Positive rate: longs pay shorts, so a short hedge "
                                    "receives it.", f("note"))
     spill_col = L.col_index(L.FUNDING_SPILL_COL)
     w.spill(fs, L.FUNDING_FIRST_ROW - 1, L.col_index(C["cumulative"]),
             f"=HEDGE_FUNDING_SERIES({L.FUNDING_POSITION},{L.FUNDING_CONTRACT},{marks},"
-            f"{rates})", n.funding_series.reshape(-1, 1), [f("calc", COIN)],
+            f"{rates})", n.funding_series.reshape(-1, 1), [f("calc", c.funding_format())],
             helper_col=spill_col)
     if w.live:
         fs.write(0, spill_col, "HEDGE_FUNDING_SERIES spill (hidden)", f("head"))

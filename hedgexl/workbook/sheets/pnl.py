@@ -6,7 +6,7 @@ from __future__ import annotations
 from ... import core
 from .. import layout as L
 from ..cells import page
-from ..style import COIN, CONTRACTS, PRICE, USD
+from ..style import CONTRACTS, PRICE, USD
 from .context import Context
 
 
@@ -44,9 +44,10 @@ def write(c: Context, ps) -> None:
         ("Futures exit price (USD)", "=B5", p["exit"], PRICE),                       # B9
         ("Fee rate (taker)", '=HEDGE_SPEC(B6,"taker_fee")', p["fee_rate"], "0.000%"),  # B10
         (f"Funding received ({coin})", f"=HEDGE_FUNDING(B7,B6,{marks},{rates})",     # B11
-         p["funding_coin"], COIN),
+         p["funding_coin"], c.funding_format()),
         (f"Fees, open and close ({coin})",                                           # B12
-         "=HEDGE_FEE(B7,B8,B6,B10)+HEDGE_FEE(B7,B9,B6,B10)", p["fees_coin"], COIN),
+         "=HEDGE_FEE(B7,B8,B6,B10)+HEDGE_FEE(B7,B9,B6,B10)", p["fees_coin"],
+         c.funding_format()),
     ]
     top = L.PNL_INPUTS_ROW - 1
     ps.write(top - 1, 0, "Inputs and legs", f("head"))

@@ -3,6 +3,7 @@
 
 from __future__ import annotations
 
+from ...book.trades import NO_TRADE
 from .. import layout as L
 from ..cells import page, table
 from ..style import CONTRACTS, PCT, PRICE, USD
@@ -58,9 +59,13 @@ def write(c: Context, ws) -> None:
         ws.write_number(r, col["current"], float(t.current[i]), f_ct)
         ws.write_number(r, col["target"], float(t.target[i]), f_ct)
         w.cell(ws, r, col["trade"], _trade_formula(x, last), float(t.trade[i]), f_ct)
-        ws.write_string(r, col["side"], t.side[i], f_text)
+        w.cell(ws, r, col["side"], f'=IF({x["trade"]}>0,"buy",IF({x["trade"]}<0,"sell",'
+                                   f'"{NO_TRADE}"))', t.side[i], f_text)
         ws.write_number(r, col["price"], float(t.price[i]), f_price)
-        ws.write_number(r, col["notional"], float(t.notional_usd[i]), f_usd)
+        w.cell(ws, r, col["notional"],
+               f'=ABS({x["trade"]})*HEDGE_SPEC({x["contract"]},"multiplier")'
+               f'*IF(HEDGE_SPEC({x["contract"]},"type")="linear",{x["price"]},1)',
+               float(t.notional_usd[i]), f_usd)
         unit = "usd" if t.fee_currency[i] in ("USDT", "USDC", "USD") else "coin"
         w.cell(ws, r, col["fee"], f'=HEDGE_FEE({x["trade"]},{x["price"]},{x["contract"]},'
                                   f'HEDGE_SPEC({x["contract"]},"taker_fee"),"{unit}")',
@@ -71,6 +76,8 @@ def write(c: Context, ws) -> None:
              "Target: the holdings' hedge (beta-adjusted, at each hedge ratio) plus the margin "
              "posted in each coin, lot-rounded; a trade goes to the account that holds most of "
              f"the contract. A trade smaller than the no-trade band ({L.TRADES_BAND}, a share "
-             f"of the contract's whole target) is 0.",
+             f"of the contract's whole target) is 0; the side, notional and fee follow it. "
+             f"The notes, and the Dashboard's trades, are the plan at the band it was "
+             f"written with.",
              f("note"))
     page(ws, rows=n + 3)
