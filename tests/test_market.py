@@ -479,10 +479,13 @@ def test_kraken_contracts_and_tiers_equal_the_bundled_ones(venue, tmp_path, caps
     assert [float(r["maint_rate"]) for r in got] == [float(r["maint_rate"]) for r in want]
     assert [r["cap"] for r in got[:-1]] == [r["cap"] for r in want[:-1]]
     assert got[-1]["cap"] == ""
+    assert {r["charge"] for r in got} == {"slices"}  # each level's rate on its slice
     hx.load_tiers(tiers)
-    # 2,000,000 contracts of 1 USD at 60,000: 33.3 BTC, in the 3 % level
+    # 2,000,000 contracts of 1 USD at 60,000, charged level by level (Kraken's schedule):
+    # 500,000 at 1 %, 500,000 at 2 %, 1,000,000 at 3 %, valued at 60,000
+    want_btc = (500_000 * 0.01 + 500_000 * 0.02 + 1_000_000 * 0.03) / 60_000
     assert hx.maintenance_margin(-2_000_000, 60_000.0, "KRAKEN:PI_XBTUSD") == pytest.approx(
-        2_000_000 / 60_000 * 0.03, rel=1e-12)
+        want_btc, rel=1e-12)
 
 
 def test_deribit_contracts_lot_in_contracts_not_usd(venue, tmp_path, capsys):

@@ -127,3 +127,33 @@ def test_backtest_funding_received_and_paid_are_the_gross_of_the_fixings():
     assert got_in == pytest.approx(want_in, rel=1e-9)
     assert got_out == pytest.approx(want_out, rel=1e-9)
     assert got_out > 0  # the half-year had negative fixings: netting hid them
+
+
+def test_kraken_charges_each_level_on_its_slice():
+    """Issue 24: Kraken's margin schedule charges "1 % for the first 500,000 contracts, 2 %
+    for the next ..." on the slice of the position in each level; 1,000,000 PI_XBTUSD at
+    50,000 cost 0.30 BTC (0.1 + 0.2), not 0.40 (the whole position at 2 %)."""
+    slices = (500_000 * 0.01 + 500_000 * 0.02) / 50_000
+    assert hx.maintenance_margin(1_000_000, 50_000, "KRAKEN:PI_XBTUSD") == \
+        pytest.approx(slices, rel=1e-12)
+    assert slices == pytest.approx(0.30)
+    # within the first level, as before: 400,000 at 1 %
+    assert hx.maintenance_margin(-400_000, 50_000, "KRAKEN:PI_XBTUSD") == \
+        pytest.approx(400_000 * 0.01 / 50_000, rel=1e-12)
+
+
+def test_kraken_slices_through_excels_call_path(runtime):
+    from xlcall import as_grid, cell
+    got = as_grid(runtime.call("HEDGE_MARGIN", cell(1_000_000.0), cell(50_000.0),
+                               cell("KRAKEN:PI_XBTUSD"), "maintenance"))
+    assert got[0][0] == pytest.approx(0.30, rel=1e-12)
+
+
+def test_kraken_liquidation_leaves_the_maintenance_margin():
+    """The identity every margin model keeps: the equity at the liquidation price is the
+    maintenance margin charged there, by slices too (a long of 1,000,000 contracts at 50,000
+    with 2 BTC of isolated margin)."""
+    q, ep, b = 1_000_000, 50_000.0, 2.0
+    lp = hx.liquidation_price(q, ep, b, "KRAKEN:PI_XBTUSD", round_to_tick=False)
+    equity = b + hx.futures_pnl(q, ep, lp, "KRAKEN:PI_XBTUSD")
+    assert equity == pytest.approx(hx.maintenance_margin(q, lp, "KRAKEN:PI_XBTUSD"), rel=1e-9)

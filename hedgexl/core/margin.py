@@ -89,6 +89,8 @@ def _tier(spec, q, p, where=None):
         raise TierError(f"a position of {s:,.6g} {unit}{at} is beyond the largest margin tier "
                         f"of {spec.key} ({t.bound:,.6g} {unit}): load the venue's current "
                         f"tiers{where}")
+    if t.charge == "slices":  # each tier's rate on its slice (Kraken): no amount
+        return t.rate(size), np.zeros(np.shape(size))
     return t.maint_rate[i], t.maint_amount[i]
 
 

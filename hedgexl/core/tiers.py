@@ -26,6 +26,8 @@ from .numbers import parse_number
 __all__ = ["Tiers", "TierError", "tiers_of", "load_tiers", "reset_tiers", "CAP_UNITS"]
 
 CAP_UNITS = ("coin", "quote", "contracts")
+#: How a table charges a position: at its tier's rate, or tier by tier (see Tiers.rate).
+CHARGES = ("whole", "slices")
 
 
 class TierError(ValueError):
@@ -44,6 +46,27 @@ class Tiers:
     maint_rate: np.ndarray
     maint_amount: np.ndarray
     source: str  # a label of the data README's sources; "preset" for a flat rate
+    charge: str = "whole"  # "whole": the position at its tier's rate; "slices": each tier's
+    #                        rate on the slice of the position inside it (Kraken)
+
+    def rate(self, size) -> np.ndarray:
+        """The maintenance rate of positions of ``size`` (in ``cap_unit``, inside the
+        table): their tier's rate, or, charged by slices, the rates of the slices in each
+        tier averaged over the size: Σ m_j·slice_j / size.
+
+        >>> t = Tiers("X", np.array([500_000, 1_000_000]), "contracts", np.array([50, 25]),
+        ...           np.array([0.01, 0.02]), np.zeros(2), "x", "slices")
+        >>> float(t.rate(1_000_000)), float(t.rate(400_000))
+        (0.015, 0.01)
+        """
+        s = np.asarray(size, dtype=float)
+        if self.charge != "slices":
+            return self.maint_rate[np.minimum(self.index(s), len(self.cap) - 1)]
+        lo = np.concatenate(([0.0], self.cap[:-1]))
+        inside = np.clip(s[..., None] - lo, 0.0, self.cap - lo)  # each tier's slice
+        with np.errstate(invalid="ignore", divide="ignore"):
+            avg = (inside * self.maint_rate).sum(axis=-1) / s
+        return np.where(s > 0, avg, self.maint_rate[0])
 
     def index(self, size) -> np.ndarray:
         """The tier of each position size (in ``cap_unit``); ``len(cap)`` beyond the last
@@ -83,13 +106,18 @@ def _parse(text: str, source: str) -> dict[str, Tiers]:
                              f"are numbers)") from None
         if np.isnan(rate):
             raise ValueError(f"{where}: maint_rate is blank")
+        charge = (r.get("charge") or "whole").lower()
+        if charge not in CHARGES:
+            raise ValueError(f"{where}: charge must be one of {', '.join(CHARGES)} (or "
+                             f"blank: whole), got {r.get('charge')!r}")
         if r["cap_unit"].lower() not in CAP_UNITS:
             raise ValueError(f"{where}: cap_unit must be one of {', '.join(CAP_UNITS)}, got "
                              f"{r['cap_unit']!r}")
         if not (cap > 0) or not (0 <= rate < 1) or amount < 0:
             raise ValueError(f"{where}: need cap > 0, 0 <= maint_rate < 1, maint_amount >= 0")
         rows.setdefault(r["contract"].upper(), []).append(
-            (cap, r["cap_unit"].lower(), lev, rate, amount, r.get("source", ""), where))
+            (cap, r["cap_unit"].lower(), lev, rate, amount, r.get("source", ""), where,
+             charge))
     out = {}
     for key, tiers in rows.items():
         caps = [t[0] for t in tiers]
@@ -98,13 +126,18 @@ def _parse(text: str, source: str) -> dict[str, Tiers]:
                              f"of cap")
         if len({t[1] for t in tiers}) > 1:
             raise ValueError(f"{tiers[0][6]}: the tiers of {key} mix cap units")
+        if len({t[7] for t in tiers}) > 1:
+            raise ValueError(f"{tiers[0][6]}: the tiers of {key} mix charges")
+        if tiers[0][7] == "slices" and any(t[4] for t in tiers):
+            raise ValueError(f"{tiers[0][6]}: tiers charged by slices have no maintenance "
+                             f"amount")
         rates = [t[3] for t in tiers]
         if rates != sorted(rates):
             raise ValueError(f"{tiers[0][6]}: the maintenance rates of {key} must not fall "
                              f"from one tier to the next")
         out[key] = Tiers(key, np.array(caps), tiers[0][1], np.array([t[2] for t in tiers]),
                          np.array(rates), np.array([t[4] for t in tiers]),
-                         tiers[0][5] or source)
+                         tiers[0][5] or source, tiers[0][7])
     return out
 
 

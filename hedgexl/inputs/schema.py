@@ -233,7 +233,10 @@ TIERS = FileKind(
             hi_open=True),
      Column("maint_amount", "number", "settlement currency", "the venue's maintenance "
             "amount (0 where it has none)", required=True, rule=">= 0", lo=0),
-     Column("source", "text", "", "where the tier comes from")),
+     Column("source", "text", "", "where the tier comes from"),
+     Column("charge", "choice", "", "how a position is charged: at its tier's rate (whole) or "
+            "each tier's rate on the slice of the position inside it (slices, as Kraken "
+            "does); one per contract", choices=("whole", "slices"), default="whole")),
     keys="contract, cap (caps strictly increasing)", order="increasing cap",
     flag="`--tiers`")
 

@@ -35,7 +35,7 @@ CONTRACT_HEADER = ["key", "venue", "symbol", "type", "face_usd", "size_coin", "c
                    "settle", "lot", "tick", "taker_fee", "maker_fee", "maint_margin",
                    "funding_hours", "margin_model", "liq_round"]
 TIER_HEADER = ["contract", "cap", "cap_unit", "max_leverage", "maint_rate", "maint_amount",
-               "source"]
+               "source", "charge"]
 
 #: The unit of ccxt's ``maxNotional`` in a venue's tiers, per ccxt exchange and kind, as
 #: hedgexl's ``cap_unit``; and the field of the venue's record that holds the maintenance
@@ -45,6 +45,8 @@ TIER_UNITS = {("binancecoinm", "inverse"): "coin", ("binanceusdm", "linear"): "q
               ("bybit", "inverse"): "coin", ("bybit", "linear"): "quote",
               ("krakenfutures", "inverse"): "contracts", ("krakenfutures", "linear"): "quote"}
 TIER_AMOUNT = {"binancecoinm": "cum", "binanceusdm": "cum", "bybit": "mmDeduction"}
+#: Venues that charge each tier's rate on the slice of the position inside it.
+TIER_SLICES = {"krakenfutures"}
 #: Markets whose ccxt ``amount`` (so ``precision.amount``, the lot) is in USD, not in
 #: contracts: Deribit's inverse contracts take their size in USD (ccxt passes it through).
 AMOUNT_IN_USD = {("deribit", "inverse")}
@@ -190,7 +192,8 @@ def _tiers(ref: MarketRef, clients: Clients, notes) -> list[dict]:
                      "max_leverage": _leverage(t.get("maxLeverage")),
                      "maint_rate": float(rate),
                      "maint_amount": float(amount or 0),
-                     "source": f"{client.ex_id} via ccxt"})
+                     "source": f"{client.ex_id} via ccxt",
+                     "charge": "slices" if ex_id in TIER_SLICES else ""})
     if rows:
         rows[-1]["cap"] = None if rows[-1]["cap"] in (None, math.inf) else rows[-1]["cap"]
     return rows
