@@ -175,10 +175,9 @@ def cmd_batch(args) -> int:
     from .reports import discover, run_batch
     opts = _report_options(args)
     _check_summary(args, opts.inputs() + [("holdings file", args.input)])
-    said: list[str] = []
-    jobs = discover(args.input, opts, said)
-    for w in said:
-        print(f"warning: {w}", file=sys.stderr)
+    from .reports.batch import position_portfolios, unused_positions
+    positions = position_portfolios(opts)  # read once: checked before and after the run
+    jobs = discover(args.input, opts, positions)
     opts = _refreshed(opts, args, [j.source for j in jobs if j.holdings is None and
                                    not j.error], [j.holdings for j in jobs if j.holdings is not None])
     workers = args.workers
@@ -196,8 +195,7 @@ def cmd_batch(args) -> int:
                                     collect=args.collect)
     else:
         results = run_batch(jobs, args.output, opts, workers=workers)
-    from .reports.batch import unused_positions
-    for w in unused_positions(results, opts):
+    for w in unused_positions(results, positions, opts.positions):
         print(f"warning: {w}", file=sys.stderr)
     inputs = opts.inputs() + [("holdings file", j.source) for j in jobs]
     return _finish(results, args.summary, inputs)

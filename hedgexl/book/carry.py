@@ -55,7 +55,6 @@ def position_carry(pos: Positions, mark: np.ndarray, funding: dict[str, Funding]
     cache: dict[str, np.ndarray] = {}
     for i, key in enumerate(pos.contract):
         spec = core.get_contract(key)
-        unit = "usd" if spec.linear else "coin"
         f = funding.get(key.upper())
         if f is None:
             missing.append(f"{pos.account[i]} {key}: no funding history for this contract "
@@ -74,8 +73,8 @@ def position_carry(pos: Positions, mark: np.ndarray, funding: dict[str, Funding]
         # the venue's interval: the funding file's, else the preset's (1 h, 4 h, 8 h)
         hours = f.interval_hours[j] if f.interval_hours is not None else spec.funding_hours
         hours = hours if hours > 0 else 8.0
-        per_interval = -pos.contracts[i] * spec.multiplier
-        per_interval = per_interval * mark[i] if spec.linear else per_interval / mark[i]
+        # the funding of one interval at a rate of 1, as booked: −q·F/M coin, −q·c·M USDT
+        per_interval = float(core.funding_payments(pos.contracts[i], key, mark[i], 1.0))
         per_latest[i] = per_interval * latest[i] * HOURS_PER_YEAR / hours
         per_avg[i] = per_interval * avg[i] * HOURS_PER_YEAR / hours
         opened = pos.opened_at[i]
@@ -90,5 +89,5 @@ def position_carry(pos: Positions, mark: np.ndarray, funding: dict[str, Funding]
         rows = upto & (t > np.datetime64(opened, "s"))
         count[i] = int(rows.sum())
         accrued[i] = core.funding_total(pos.contracts[i], key, f.mark_price[rows],
-                                        f.funding_rate[rows], unit) if rows.any() else 0.0
+                                        f.funding_rate[rows]) if rows.any() else 0.0
     return Carry(accrued, count, latest, avg, per_latest, per_avg, missing)

@@ -41,10 +41,6 @@ class Risk:
         return i in self.refused
 
 
-def _unit(spec) -> str:
-    return "usd" if spec.linear else "coin"
-
-
 def _row(pos: Positions, i: int) -> str:
     rows = ", ".join(map(str, pos.rows[i])) if pos.rows else str(i + 1)
     return f"{Path(pos.source).name}: row {rows} ({pos.account[i]} {pos.contract[i]})"
@@ -60,7 +56,7 @@ def position_risk(pos: Positions, marks: dict[str, float]) -> Risk:
     mult = np.array([s.multiplier for s in specs])
     linear = np.array([s.linear for s in specs])
     notional = np.where(linear, q * mult * mark, q * mult)
-    upnl = np.array([core.futures_pnl(q[i], ep[i], mark[i], pos.contract[i], _unit(specs[i]))
+    upnl = np.array([core.futures_pnl(q[i], ep[i], mark[i], pos.contract[i])
                      for i in range(n)])
     refused: dict[int, str] = {}  # in the order found: the causes before their neighbours
 

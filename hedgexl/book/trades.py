@@ -160,8 +160,7 @@ def plan_trades(h: Holdings, s: Sizing, pos: Positions | None, marks: dict[str, 
             rows["notional_usd"].append(abs(q) * spec.multiplier
                                         * (price if spec.linear else 1.0))
             fee = spec.taker_fee if np.isfinite(spec.taker_fee) else 0.0
-            rows["fee"].append(float(core.trading_fee(q, price, k, fee,
-                                                      "usd" if spec.linear else "coin")))
+            rows["fee"].append(float(core.trading_fee(q, price, k, fee)))  # as booked
             rows["fee_currency"].append(spec.settle.upper())
             rows["note"].append(
                 f"within the {band:.0%} band: not traded" if mine and within else

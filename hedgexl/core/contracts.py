@@ -27,6 +27,7 @@ from .numbers import parse_number
 __all__ = [
     "ContractSpec", "get_contract", "load_contracts", "reset_contracts",
     "contract_keys", "all_contracts", "resolve", "SPEC_FIELDS", "own_contract",
+    "is_face_text",
 ]
 
 
@@ -238,12 +239,23 @@ def get_contract(contract) -> ContractSpec:
         return contract
     if isinstance(contract, str):
         s = contract.strip()
-        if s[:1].isdigit() or s[:1] in ".+-":  # a face value, in the one number grammar
+        if is_face_text(s):  # a face value, in the one number grammar
             return _face(parse_number(s, what="contract face value", percent=False))
         return _lookup(s)
     if isinstance(contract, (int, float, np.integer, np.floating)) and not isinstance(contract, bool):
         return _face(float(contract))
     raise ValueError(f"contract must be a face value in USD or a preset key, got {contract!r}")
+
+
+def is_face_text(s: str) -> bool:
+    """Whether a contract given as text is meant as an inverse face value: it starts as a
+    number does (a preset key starts with its venue's name).
+
+    >>> is_face_text("100"), is_face_text(".5"), is_face_text("BINANCE:BTCUSD_PERP")
+    (True, True, False)
+    """
+    s = s.strip()
+    return s[:1].isdigit() or s[:1] in ".+-"
 
 
 def _face(f: float) -> ContractSpec:

@@ -9,7 +9,6 @@ from __future__ import annotations
 
 import datetime as dt
 import math
-import re
 from dataclasses import dataclass, field
 from importlib import resources
 from pathlib import Path
@@ -17,12 +16,12 @@ from pathlib import Path
 import numpy as np
 
 from ..core.numbers import parse_number
-from ..core.contracts import get_contract, own_contract
+from ..core.contracts import get_contract, is_face_text, own_contract
 from .schema import FUNDING, HOLDINGS, KINDS
 from .positions import POSITION_ALIASES, Positions, own_positions, parse_time, read_positions
-from .tables import (EXCEL_MAX_ROWS, MAX_INPUT_BYTES, MAX_UNPACKED_BYTES, InputError, Table,
-                     check_spellings, column_letter as _column_letter, fold, gc_paused,
-                     key_text, map_header, read_table, unread_columns)
+from .tables import (CONTROL, EXCEL_MAX_ROWS, MAX_INPUT_BYTES, MAX_UNPACKED_BYTES, InputError,
+                     Table, check_spellings, column_letter as _column_letter, fold, gc_paused,
+                     key_text, listed, map_header, near_miss, read_table, unread_columns)
 
 __all__ = ["InputError", "Holdings", "read_holdings", "Positions", "read_positions",
            "own_positions", "read_funding", "read_funding_all",
@@ -103,7 +102,7 @@ def read_holdings(path, *, default_hedge_ratio=1.0, default_contract=None,
     if not split_portfolios and portfolio is None and len(set(n for n, _ in names)) > 1:
         found = list(dict.fromkeys(n for n, _ in names))
         raise InputError(p, f"the portfolio column names {len(found)} portfolios ("
-                            f"{_listed(found)}); `hedgexl batch` reports each, or "
+                            f"{listed(found)}); `hedgexl batch` reports each, or "
                             f"--portfolio NAME picks one")
     if portfolio is not None and portfolio not in {n for n, _ in names}:
         raise InputError(p, f"no rows of portfolio {portfolio!r}"
@@ -167,7 +166,6 @@ def read_holdings(path, *, default_hedge_ratio=1.0, default_contract=None,
 
 
 _NUMERIC = ("quantity", "price", "beta", "hedge_ratio")
-_CONTROL = re.compile(r"[\x00-\x1f\x7f]")
 
 
 def _keys(table: Table, i) -> list[str] | None:
@@ -178,7 +176,7 @@ def _keys(table: Table, i) -> list[str] | None:
     if any(not isinstance(c, str) for c in cells if c is not None):
         return None
     text = [c.strip() if c else "" for c in cells]
-    return None if _CONTROL.search("".join(text)) else text
+    return None if CONTROL.search("".join(text)) else text
 
 
 def _columnar(table: Table, cols, nums, default_hedge_ratio, cross, own_cache) -> dict | None:
@@ -208,7 +206,7 @@ def _columnar(table: Table, cols, nums, default_hedge_ratio, cross, own_cache) -
     contract, resolved = [], {}
     for asset, text in zip(assets, texts):
         if text not in resolved:
-            if _is_number(text):  # a face value: the row reader reads it in the grammar
+            if is_face_text(text):  # a face value: the row reader reads it in the grammar
                 return None
             try:
                 resolved[text] = get_contract(text).key if text else text
@@ -260,19 +258,14 @@ def _no_blank_portfolio(table: Table, cols, names) -> None:
                                          f"this row is", rowno)
 
 
-def _listed(names, most=5) -> str:
-    shown = ", ".join(repr(n) for n in names[:most])
-    return shown + (f" and {len(names) - most} more" if len(names) > most else "")
-
-
 def _near_miss(name, candidates) -> str:
-    """``; did you mean 'X'?`` when a candidate differs from ``name`` only in case or
-    spacing, else the list of candidates."""
-    near = [c for c in dict.fromkeys(candidates) if fold(c) == fold(name)]
-    if near:
-        return f"; {near[0]!r} differs only in case or spacing: write it exactly so"
+    """``; 'X' differs only in case or spacing`` when a candidate does, else the list of
+    candidates."""
     found = list(dict.fromkeys(candidates))
-    return f" (the file has {_listed(found)})" if found else " (the file has none)"
+    near = near_miss(name, found)
+    if near is not None:
+        return f"; {near!r} differs only in case or spacing: write it exactly so"
+    return f" (the file has {listed(found)})" if found else " (the file has none)"
 
 
 def _holding_row(table: Table, cell, rowno, default_hedge_ratio, cross, own_cache,
@@ -307,7 +300,7 @@ def _holding_row(table: Table, cell, rowno, default_hedge_ratio, cross, own_cach
         warnings.append(f"{p.name}, row {rowno}: {asset} has beta {vals['beta']:g}, outside "
                         f"the usual {lo:g} to {hi:g}; check it (the hedge scales with it)")
     text = key_text(p, cell("contract"), "contract", rowno)
-    if text and _is_number(text):  # an inverse face value in USD, in the file's grammar
+    if text and is_face_text(text):  # an inverse face value in USD, in the file's grammar
         face = table.number(text, "contract", rowno)
         if not (face > 0):
             raise InputError(p, f"contract face value must be > 0 USD, got {text!r}", rowno)
@@ -336,12 +329,6 @@ def _holdings(name, g, p) -> Holdings:
                     source=str(p), rows=g["rows"], beta_given=np.array(g["beta_given"]),
                     hedge_ratio_given=np.array(g["hr_given"]),
                     contract_given=np.array(g["contract_given"]), warnings=g["warnings"])
-
-
-def _is_number(s: str) -> bool:
-    """Whether a contract cell is meant as a face value (it starts as a number does; a
-    preset key starts with its venue's name)."""
-    return s[:1].isdigit() or s[:1] in ".+-"
 
 
 @dataclass

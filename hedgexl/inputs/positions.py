@@ -34,8 +34,8 @@ import numpy as np
 from ..core.contracts import get_contract
 from ..core.pnl import avg_entry
 from .schema import POSITIONS
-from .tables import (InputError, check_spellings, fold, gc_paused, key_text, map_header,
-                     read_table, unread_columns)
+from .tables import (InputError, check_spellings, gc_paused, key_text, listed, map_header,
+                     near_miss, read_table, unread_columns)
 
 __all__ = ["Positions", "read_positions", "own_positions", "POSITION_ALIASES", "parse_time"]
 
@@ -151,17 +151,14 @@ def own_positions(positions, name: str, how: str):
         left = sum(len(rs) for k in others for rs in positions[k].rows)
         said = (f"{Path(mine.source).name}: the positions of portfolio {name!r} ({how}) "
                 f"are this one's; {left} row(s) of {len(others)} other portfolio(s) ("
-                + ", ".join(repr(k) for k in others[:3]) + (" ..." if len(others) > 3 else "")
-                + ") are left out")
+                f"{listed(others, most=3)}) are left out")
         return replace(mine, notes=[said] + list(mine.notes))
     source = next(iter(positions.values())).source
-    near = [k for k in positions if fold(k) == fold(name)]
-    hint = (f"{near[0]!r} differs from it only in case or spacing; write it exactly so"
-            if near else "choose one with --portfolio NAME")
-    listed = ", ".join(repr(k) for k in list(positions)[:5]) + \
-        (f" and {len(positions) - 5} more" if len(positions) > 5 else "")
+    near = near_miss(name, positions)
+    hint = (f"{near!r} differs from it only in case or spacing; write it exactly so"
+            if near is not None else "choose one with --portfolio NAME")
     raise InputError(source, f"no positions of portfolio {name!r} ({how}); the file's "
-                             f"portfolio column has {listed}; {hint}")
+                             f"portfolio column has {listed(positions)}; {hint}")
 
 
 def _row(table, cell, rowno) -> dict:

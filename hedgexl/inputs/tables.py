@@ -30,7 +30,7 @@ from .xlsx import ERRORS, read_sheet
 __all__ = ["InputError", "Table", "read_table", "check_workbook", "MAX_INPUT_BYTES",
            "MAX_UNPACKED_BYTES", "EXCEL_MAX_ROWS", "EXCEL_MAX_COLUMNS", "MAX_COLUMNS_READ",
            "DECIMAL_MARKS", "DELIMITERS", "fold", "key_text", "check_spellings", "human",
-           "gc_paused", "unread_columns", "open_workbook", "unreadable", "xml_refusal", "check_dimension",
+           "gc_paused", "unread_columns", "near_miss", "listed", "CONTROL", "open_workbook", "unreadable", "xml_refusal", "check_dimension",
            "declared_dimension"]
 
 @dataclass
@@ -442,8 +442,31 @@ def fold(name: str) -> str:
     return re.sub(r"[\s_\-]+", "", str(name)).casefold()
 
 
-_CONTROL = re.compile(r"[\x00-\x1f\x7f]")
+#: Characters no key cell holds (a line break, a tab, other controls).
+CONTROL = re.compile(r"[\x00-\x1f\x7f]")
 _ERRORS = {e.upper() for e in ERRORS}
+
+
+def near_miss(name: str, names) -> str | None:
+    """The first of ``names`` that differs from ``name`` only in case or spacing (never
+    matched: said, so that the user writes it exactly), else None.
+
+    >>> near_miss("fund b", ["Fund A", "Fund B"]), near_miss("Fund C", ["Fund A"])
+    ('Fund B', None)
+    """
+    k = fold(name)
+    return next((n for n in names if n != name and fold(n) == k), None)
+
+
+def listed(names, most: int = 5) -> str:
+    """``'A', 'B' and 3 more``: names for a message.
+
+    >>> listed(["A", "B", "C"], most=2)
+    "'A', 'B' and 1 more"
+    """
+    names = list(names)
+    shown = ", ".join(repr(n) for n in names[:most])
+    return shown + (f" and {len(names) - most} more" if len(names) > most else "")
 
 
 def key_text(p, value, what: str, row) -> str:
@@ -453,7 +476,7 @@ def key_text(p, value, what: str, row) -> str:
     s = str(value if value is not None else "").strip()
     if s.startswith("#") and s.upper() in _ERRORS:
         raise InputError(p, f"{what} is an Excel error value ({s}), not a name", row)
-    if _CONTROL.search(s):
+    if CONTROL.search(s):
         raise InputError(p, f"{what} has a line break or a control character in it "
                             f"({s[:40]!r}); a {what} is one line of text", row)
     return s

@@ -32,11 +32,13 @@ from pathlib import Path
 from ..files import (FolderLock, OutputError, check_target, clean_stale, csv_safe, replacing,
                      same_file)
 from ..inputs import InputError, read_holdings
+from ..inputs.tables import near_miss
 from ..workbook.custom import read_template
 from .report import SUMMARY_COLUMNS, ReportOptions, ReportResult, load_shared, make_report
 
 __all__ = ["Job", "discover", "run_batch", "write_summary", "format_summary", "csv_safe",
-           "check_names", "match_positions", "positions_for", "unused_positions"]
+           "check_names", "match_positions", "positions_for", "unused_positions",
+           "position_portfolios"]
 
 HOLDINGS_SUFFIXES = {".csv", ".xlsx", ".xlsm", ".txt", ".tsv"}
 
@@ -71,81 +73,76 @@ class Job:
         return f"Job({self.name!r}, {self.source!r})"
 
 
-def discover(input_path, opts: ReportOptions | None = None, warnings=None) -> list[Job]:
+def discover(input_path, opts: ReportOptions | None = None, positions=None) -> list[Job]:
     """Jobs for a folder of holdings files, or a single book file with a portfolio column
     (read here, with ``opts``' default hedge ratio, decimal mark and separator).
 
-    With ``opts.positions``, every portfolio the positions file names must be one of the
-    jobs, exactly as written: a near miss (``fund b`` for ``Fund B``) fails that portfolio
-    (its report would show no hedge held); a name no job has is said in ``warnings``."""
-    jobs = _discover(Path(input_path), opts or ReportOptions())
-    if opts is not None and opts.positions:
-        match_positions(jobs, opts, warnings if warnings is not None else [])
+    ``positions``: the positions file's portfolios (:func:`position_portfolios`). A book
+    file's portfolio that they spell another way (``fund b`` for ``Fund B``) fails: its
+    report would show no hedge held."""
+    opts = opts or ReportOptions()
+    jobs = _discover(Path(input_path), opts)
+    if positions:
+        match_positions(jobs, positions, opts.positions)
     return jobs
+
+
+def position_portfolios(opts: ReportOptions):
+    """``{portfolio: Positions}`` of ``opts.positions`` (None without one), read once by
+    the batch process for the checks before and after the run."""
+    if not opts.positions:
+        return None
+    from ..inputs import read_positions
+    return read_positions(opts.positions, split_portfolios=True, **opts.read)
 
 
 def positions_for(positions, name: str, source):
     """A batch portfolio's own positions (``positions``: ``{portfolio: Positions}``): those
     named exactly ``name``; None when the file has none; a near miss (``fund b`` for
     ``Fund B``) refused, since the report would show no hedge held."""
-    from ..inputs import fold
     if not positions:
         return None
     if name in positions:
         return positions[name]
-    near = [k for k in positions if fold(k) == fold(name)]
-    if near:
-        raise InputError(source, f"portfolio {near[0]!r} differs from {name!r} only in case "
+    near = near_miss(name, positions)
+    if near is not None:
+        raise InputError(source, f"portfolio {near!r} differs from {name!r} only in case "
                                  f"or spacing; write it exactly as the holdings do, or "
                                  f"{name!r} is reported with no hedge held")
     return None
 
 
-def unused_positions(results, opts: ReportOptions) -> list[str]:
-    """The positions file's portfolios that no report of the batch used: said after the run
-    (a folder's files name their portfolios only once they are read)."""
-    if not opts.positions:
-        return []
-    from ..inputs import read_positions
-    split = read_positions(opts.positions, split_portfolios=True, **opts.read)
+def unused_positions(results, positions, source) -> list[str]:
+    """The portfolios of the positions file (``source``) that no report of the batch used:
+    said after the run (a folder's files name their portfolios only once they are read)."""
     used = {getattr(r, "positions_of", None) for r in results}
-    out = []
-    for name, pos in split.items():
-        if name not in used:
-            rows = sorted(x for rs in pos.rows for x in rs)
-            out.append(f"{Path(opts.positions).name}: the positions of portfolio {name!r} "
-                       f"({_rows(rows)}) are in no report: no portfolio of that name was "
-                       f"reported")
-    return out
+    return [f"{Path(source).name}: the positions of portfolio {name!r} ({_rows(pos)}) are "
+            f"in no report: no portfolio of that name was reported"
+            for name, pos in (positions or {}).items() if name not in used]
 
 
-def _rows(rows) -> str:
+def _rows(pos) -> str:
+    """The file rows of a portfolio's positions, for a message."""
+    rows = sorted(r for rs in pos.rows for r in rs)
     return f"row{'s' if len(rows) > 1 else ''} {', '.join(map(str, rows[:5]))}" \
         + (" ..." if len(rows) > 5 else "")
 
 
-def match_positions(jobs, opts: ReportOptions, warnings: list) -> None:
+def match_positions(jobs, positions, source) -> None:
     """Fail the jobs of a book file whose portfolio the positions file spells another way
     (before any work). The positions no report used are said after the run
     (:func:`unused_positions`)."""
-    from ..inputs import fold, read_positions
     if any(j.portfolio_in_file is None for j in jobs):
         return  # a folder: each file's own portfolio column is read with the file
-    split = read_positions(opts.positions, split_portfolios=True, **opts.read)
-    names = {j.name for j in jobs}
-    by_fold = {}
-    for j in jobs:
-        by_fold.setdefault(fold(j.name), j)
-    for name, pos in split.items():
-        if name in names:
-            continue
-        where = _rows(sorted(r for rs in pos.rows for r in rs))
-        j = by_fold.get(fold(name))
+    by_name = {j.name: j for j in jobs}
+    for name, pos in positions.items():
+        near = None if name in by_name else near_miss(name, by_name)
+        j = by_name.get(near)
         if j is not None and j.error is None:
-            j.error = InputError(opts.positions, f"portfolio {name!r} ({where}) differs from "
-                                 f"{j.name!r} only in case or spacing; write it exactly as "
-                                 f"the holdings do, or {j.name!r} is reported with no hedge "
-                                 f"held")
+            j.error = InputError(source, f"portfolio {name!r} ({_rows(pos)}) differs from "
+                                         f"{j.name!r} only in case or spacing; write it "
+                                         f"exactly as the holdings do, or {j.name!r} is "
+                                         f"reported with no hedge held")
 
 
 def _discover(p: Path, opts: ReportOptions) -> list[Job]:
