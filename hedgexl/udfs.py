@@ -490,13 +490,17 @@ def HEDGE_LIQ_PRICE(contracts, entry_price, margin, contract, maint_rate=None,
 
     Returns
     -------
-    USD per coin, in the venue's convention (the preset's margin_model) and rounded to its
-    tick as the venue shows it; "none" when it cannot be liquidated (a 1x inverse short).
+    USD per coin, in the venue's convention (the preset's margin_model: Binance and Deribit
+    on the value there, OKX with its taker fee added, Bybit, BitMEX and Kraken on the entry
+    value) and rounded to its tick as the venue shows it; "none" when it cannot be
+    liquidated (a 1x inverse short).
 
     Examples
     --------
     >>> HEDGE_LIQ_PRICE(100000, 45000, 101, "BINANCE:BTCUSD_PERP", 0.125, 11.605)
     33599.4
+    >>> HEDGE_LIQ_PRICE(100, 60000, 6000, "OKX:BTC-USDT-SWAP", 0.015)
+    54850.2
     >>> round(HEDGE_LIQ_PRICE(10000, 50000, 0.02, 1), 6)
     45454.545455
     >>> HEDGE_LIQ_PRICE(-10000, 50000, 0.2, 1, 0.005)

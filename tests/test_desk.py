@@ -179,12 +179,13 @@ def test_the_band_skips_small_trades(tmp_path):
 
 def test_cross_margin_uses_the_wallet_less_what_the_other_positions_need(tmp_path):
     """Binance's cross formula: a position's liquidation price uses the wallet minus the
-    other positions' maintenance margin plus their unrealised PnL."""
+    other positions' maintenance margin plus their unrealised PnL; OKX holds its taker fee
+    to close beside its maintenance margin (it liquidates at the rate plus the fee)."""
     b = _book(tmp_path, "asset,quantity,price\nBTC,1,60000\n",
               "x,BINANCE:BTCUSD_PERP,-300,50000,,0.3,cross,\n"
               "x,OKX:BTC-USD-SWAP,-200,55000,,,cross,\n")
     mark = 60_000
-    other_mm = 200 * 100 / mark * 0.005  # OKX's base tier, 0.5 %
+    other_mm = 200 * 100 / mark * (0.005 + 0.0005)  # OKX's base tier, 0.5 %, + taker fee
     other_upnl = -200 * 100 * (1 / 55_000 - 1 / mark)
     wb = 0.3 - other_mm + other_upnl
     q, ep = 300 * 100, 50_000  # short: LP = N(1-m)/(N/EP - WB - cum), tier 1 of Binance

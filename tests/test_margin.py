@@ -122,17 +122,19 @@ def _table(key):
     text = resources.files("hedgexl").joinpath("data/margin_tiers.csv").read_text("utf-8")
     rows = [r for r in csv.DictReader(text.splitlines()) if r["contract"] == key]
     return [(float(r["cap"]) if r["cap"] else math.inf, float(r["maint_rate"]),
-             float(r["maint_amount"])) for r in rows]
+             float(r["maint_amount"]), float(r.get("maint_slope") or 0)) for r in rows]
 
 
 def _lookup(table, size):
-    for cap, rate, amount in table:
+    """The rate and amount of a position of ``size``: its tier's, plus the tier's slope
+    per unit of size (Deribit's formula)."""
+    for cap, rate, amount, slope in table:
         if size <= cap:
-            return rate, amount
+            return rate + slope * size, amount
     raise LookupError(size)
 
 
-inverse_liq_value = ["BINANCE:BTCUSD_PERP", "DERIBIT:BTC-PERPETUAL"]
+inverse_liq_value = ["BINANCE:BTCUSD_PERP", "DERIBIT:BTC-PERPETUAL", "DERIBIT:ETH-PERPETUAL"]
 
 
 @settings(max_examples=200, deadline=None)
@@ -202,7 +204,7 @@ def amount_gaps(table):
     """Where a tier's maintenance amount does not keep the maintenance margin continuous at
     the tier boundary (Binance: amount_n = amount_(n-1) + cap_(n-1) (rate_n - rate_(n-1)))."""
     gaps = []
-    for (cap0, r0, a0), (_, r1, a1) in zip(table, table[1:]):
+    for (cap0, r0, a0, *_), (_, r1, a1, *_) in zip(table, table[1:]):
         want = a0 + cap0 * (r1 - r0)
         if not math.isclose(a1, want, rel_tol=1e-9, abs_tol=1e-9):
             gaps.append((cap0, a1, want))
@@ -218,15 +220,16 @@ def test_maintenance_amounts_keep_the_margin_continuous(key):
     assert len(table) >= 5
     assert amount_gaps(table) == []
     tampered = list(table)
-    cap, rate, amount = tampered[6]
-    tampered[6] = (cap, rate, amount + 1)  # the FAQ's older 11.81 for 11.605, say
+    cap, rate, amount, slope = tampered[6]
+    tampered[6] = (cap, rate, amount + 1, slope)  # the FAQ's older 11.81 for 11.605, say
     assert amount_gaps(tampered), "the check must catch a wrong amount"
 
 
 def test_every_preset_has_a_margin_convention_and_tiers_or_a_flat_rate():
     for spec in hx.all_contracts():
         t = hx.tiers_of(spec.key)
-        assert spec.margin_model in ("liq_value", "entry_value", "entry_value_fee")
+        assert spec.margin_model in ("liq_value", "liq_value_fee", "entry_value",
+                                     "entry_value_fee")
         assert np.all(np.diff(t.cap) > 0) and np.all(np.diff(t.maint_rate) >= 0)
         if t.source == "preset":
             assert t.maint_rate[0] == spec.maint_margin

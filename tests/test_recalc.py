@@ -93,22 +93,31 @@ def test_a_fee_in_another_unit_is_caught(tmp_path, linear_report, engine):
 @pytest.fixture(scope="module")
 def desk_band_report(tmp_path_factory):
     """A live desk report with a no-trade band that keeps one contract's trade at 0, cross
-    (Binance) and isolated (OKX) positions, a linear position and one refused beyond its
-    margin tiers (issue 24: every number on a sheet equal to its formula)."""
+    (Binance, Bybit) and isolated (OKX) positions, a linear position, one refused beyond
+    its margin tiers, and a position under each venue's margin rule (Deribit, Kraken,
+    BitMEX) (issue 24: every number on a sheet equal to its formula)."""
     from hedgexl.inputs import example_path
     d = tmp_path_factory.mktemp("desk")
     pos = write(d / "positions.csv", example_path("desk_positions.csv").read_text()
                 + "okx-usdt,OKX:BTC-USDT-SWAP,-100,64000,0.5,,,isolated,2024-06-01T00:00Z\n"
-                  "okx-big,OKX:ETH-USD-SWAP,-30000,3500,40,,,isolated,2024-06-01T00:00Z\n")
+                  "okx-big,OKX:ETH-USD-SWAP,-30000,3500,40,,,isolated,2024-06-01T00:00Z\n"
+                  # each venue's own rule: Deribit's formula, Kraken's slices on the entry
+                  # value (a long, so that the BTC shorts added net to 0), BitMEX's exit fee,
+                  # Bybit's cross wallet with its fee
+                  "deribit,DERIBIT:BTC-PERPETUAL,-40000,65000,2,,,isolated,"
+                  "2024-06-01T00:00Z\n"
+                  "kraken,KRAKEN:PI_XBTUSD,550000,65000,3,,,isolated,2024-06-01T00:00Z\n"
+                  "bitmex,BITMEX:XBTUSD,-100000,65000,0.5,,,isolated,2024-06-01T00:00Z\n"
+                  "bybit,BYBIT:BTCUSD,-50000,65000,,1,,cross,2024-06-01T00:00Z\n")
     out = d / "desk.xlsx"
     assert cli.main(["report", str(example_path("desk_holdings.csv")), "-o", str(out),
-                     "--mode", "live", "--positions", str(pos), "--band", "30%",
+                     "--mode", "live", "--positions", str(pos), "--band", "50%",
                      "--funding", str(example_path("funding_desk_2024h1.csv")),
                      "--prices", str(example_path("prices_2024.csv")),
                      "--valuation-date", "2024-06-30"]) == 0
     cached = cached_values(out)
-    assert cached["Trades!M2"] == 0.3
-    assert any(str(v).startswith("within the 30% band") for v in cached.values())
+    assert cached["Trades!M2"] == 0.5
+    assert any(str(v).startswith("within the 50% band") for v in cached.values())
     assert "refused" in cached.values()
     return out
 
@@ -122,13 +131,13 @@ def test_a_desk_report_with_a_band_recalculates_to_what_it_shows(desk_band_repor
 
 @pytest.mark.parametrize("engine", ENGINES)
 def test_a_trade_formula_without_the_band_is_caught(tmp_path, desk_band_report, engine):
-    """The old formula, =D2-C2, recalculates a banded trade to -1,937 where the sheet shows
-    0: both engines must object."""
+    """The old formula, =D2-C2, recalculates a banded trade to its whole size where the
+    sheet shows 0: both engines must object."""
     import openpyxl
     book = shutil.copy(desk_band_report, tmp_path / "no_band.xlsx")
     ws = openpyxl.load_workbook(book)["Trades"]
     row = next(r for r in range(2, ws.max_row + 1)
-               if str(ws[f"K{r}"].value or "").startswith("within the 30% band"))
+               if str(ws[f"K{r}"].value or "").startswith("within the 50% band"))
     replace_formula(book, "Trades", ws[f"E{row}"].value[1:], f"D{row}-C{row}")
     _, bad = ENGINES[engine](book)
     assert f"Trades!E{row}" in {b[0] for b in bad}

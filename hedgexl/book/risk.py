@@ -74,11 +74,14 @@ def position_risk(pos: Positions, marks: dict[str, float]) -> Risk:
     # shown (and computed by the sheet's HEDGE_MARGIN) at the mark
     mm = np.array([at(i, "margin and liquidation", core.maintenance_margin, q[i], mark[i],
                       pos.contract[i]) for i in range(n)])
-    # what the venue holds back from a shared wallet: on the mark's value (Binance, OKX) or
-    # on the entry value (Bybit, BitMEX)
-    held = np.array([mm[i] if s.margin_model == "liq_value" else
-                     at(i, "margin and liquidation", core.maintenance_margin, q[i], ep[i],
-                        s.key) for i, s in enumerate(specs)])
+    # what the venue holds back from a shared wallet: on the mark's value (Binance, Deribit;
+    # OKX with the taker fee to close) or on the entry value (Bybit, BitMEX, Kraken)
+    held = np.array([
+        mm[i] if s.margin_model == "liq_value" else
+        mm[i] + s.taker_fee * core.position_value(q[i], mark[i], s.key)
+        if s.margin_model == "liq_value_fee" else
+        at(i, "margin and liquidation", core.maintenance_margin, q[i], ep[i], s.key)
+        for i, s in enumerate(specs)])
     beyond = set(refused)  # no maintenance margin: the cross wallets they share are unknown
     margin = pos.margin.copy()
     for (account, cur), wallet in pos.wallet.items():

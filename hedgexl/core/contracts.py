@@ -79,7 +79,7 @@ class ContractSpec:
 #: maintenance amount (Binance, OKX; Deribit, Kraken); ``entry_value``: on the value at
 #: entry (Bybit USDT, BitMEX); ``entry_value_fee``: on the value at entry, plus the taker fee
 #: to close at the bankruptcy price (Bybit inverse).
-MARGIN_MODELS = ("liq_value", "entry_value", "entry_value_fee")
+MARGIN_MODELS = ("liq_value", "liq_value_fee", "entry_value", "entry_value_fee")
 #: How a venue shows a liquidation price: rounded to the nearest tick (Binance prints
 #: 33,599.419 as 33,599.4), toward the entry price (Bybit prints a long's 5,739.08 as
 #: 5,739.5), or not at all.

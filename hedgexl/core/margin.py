@@ -24,7 +24,10 @@ from .tiers import TierError, tiers_of
 from .validate import broadcast, num, out
 
 __all__ = ["position_value", "maintenance_margin", "initial_margin", "margin",
-           "liquidation_price", "liquidation_distance", "bankruptcy_price"]
+           "liquidation_price", "liquidation_distance", "bankruptcy_price", "AT_LIQUIDATION"]
+
+#: Margin models that charge maintenance on the value at the liquidation price.
+AT_LIQUIDATION = ("liq_value", "liq_value_fee")
 
 
 def _groups(contract, shape):
@@ -91,7 +94,7 @@ def _tier(spec, q, p, where=None):
                         f"tiers{where}")
     if t.charge == "slices":  # each tier's rate on its slice (Kraken): no amount
         return t.rate(size), np.zeros(np.shape(size))
-    return t.maint_rate[i], t.maint_amount[i]
+    return t.maint_rate[i] + t.slopes[i] * size, t.maint_amount[i]  # + Deribit's slope
 
 
 def _full(contract, **arrays):
@@ -186,17 +189,24 @@ def margin(contracts, price, contract, kind="maintenance", leverage=1.0, maint_r
     raise ValueError(f"kind must be 'initial' or 'maintenance', got {kind!r}")
 
 
-def _liq(spec, q, ep, b, m, a, fee):
-    """Unrounded liquidation price of one contract's positions (arrays of one shape)."""
+def _liq(spec, q, ep, b, m, a, fee, k=0.0):
+    """Unrounded liquidation price of one contract's positions (arrays of one shape).
+    ``k``: the rate added per coin of the value at LP (Deribit's formula; inverse only)."""
     long = q > 0
     model = "liq_value" if spec.face_only else spec.margin_model
     with np.errstate(divide="ignore", invalid="ignore"):
         if not spec.linear:
             qa = np.abs(q) * spec.multiplier  # USD notional
             v0 = qa / ep  # value at entry, coin
-            if model == "liq_value":
+            if model in AT_LIQUIDATION:
+                # equity at LP = V(m' + k·V) − a, V = N/LP the value there, m' the rate
+                # (plus the taker fee where the venue adds it): k·V² + (1 ± m')·V ∓ c = 0
+                mf = m + fee if model == "liq_value_fee" else m
                 den = np.where(long, v0 + b + a, v0 - b - a)
-                lp = qa * np.where(long, 1 + m, 1 - m) / den
+                h = np.where(long, 1 + mf, 1 - mf)
+                disc = h * h + np.where(long, 4.0, -4.0) * k * den
+                lp = qa * (h + np.sqrt(disc)) / (2 * den)  # N/V, the root nearer the entry
+                den = np.where(disc >= 0, den, -1.0)
             else:
                 mm = v0 * m - a
                 if model == "entry_value_fee":  # the fee to close at the bankruptcy price
@@ -207,9 +217,10 @@ def _liq(spec, q, ep, b, m, a, fee):
             lp = np.where(den > 0, lp, np.nan)
         else:
             qa = np.abs(q) * spec.multiplier  # coins
-            if model == "liq_value":
-                lp = np.where(long, (qa * ep - b - a) / (qa * (1 - m)),
-                              (qa * ep + b + a) / (qa * (1 + m)))
+            if model in AT_LIQUIDATION:
+                mf = m + fee if model == "liq_value_fee" else m
+                lp = np.where(long, (qa * ep - b - a) / (qa * (1 - mf)),
+                              (qa * ep + b + a) / (qa * (1 + mf)))
             else:
                 mm = m * qa * ep - a
                 if model == "entry_value_fee":  # fee·Q·BP, BP as for inverse
@@ -228,7 +239,7 @@ def _round_to_tick(spec, q, lp):
         x = np.round(x)
     else:  # toward the entry: a long's price up, a short's down
         x = np.where(q > 0, np.ceil(x), np.floor(x))
-    return x * tick
+    return np.round(x * tick, 10)  # 548502 x 0.1 is 54850.200000000004
 
 
 def liquidation_price(contracts, entry_price, margin, contract, maint_rate=None,
@@ -256,7 +267,7 @@ def liquidation_price(contracts, entry_price, margin, contract, maint_rate=None,
         ``maint_rate`` is given, the tier's amount when it is not.
     fee_rate : float, optional
         The taker fee to close, where the venue's convention charges it
-        (``entry_value_fee``); default the preset's ``taker_fee``.
+        (``entry_value_fee``, ``liq_value_fee``); default the preset's ``taker_fee``.
     round_to_tick : bool
         Round as the venue shows it (the preset's ``liq_round``); False for the formula's
         own value.
@@ -266,9 +277,14 @@ def liquidation_price(contracts, entry_price, margin, contract, maint_rate=None,
     float or ndarray
         USD per coin. With N = |q|·F (inverse), V0 = N/EP:
 
-        - ``liq_value`` (Binance, OKX): long N(1+m)/(V0 + B + cum), short
+        - ``liq_value`` (Binance, Deribit): long N(1+m)/(V0 + B + cum), short
           N(1−m)/(V0 − B − cum); linear long (Q·EP − B − cum)/(Q(1−m)), short
-          (Q·EP + B + cum)/(Q(1+m)), Q = |q|·c.
+          (Q·EP + B + cum)/(Q(1+m)), Q = |q|·c. Where the tier has a slope k (Deribit:
+          m = 1 % + k·V, k = 0.005 % per BTC of the value V = N/LP), the equity there,
+          B ± (V0 − V), equals V·(m + k·V) − cum: a quadratic in V, its root nearer the
+          entry.
+        - ``liq_value_fee`` (OKX): as ``liq_value`` with m + φ, the taker fee φ: OKX
+          liquidates when the margin ratio falls to the maintenance rate plus the fee.
         - ``entry_value`` (Bybit USDT, BitMEX): MM = m·V0 − cum, long N/(B + V0 − MM), short
           N/(V0 − B + MM); linear long EP − (B − MM)/Q, short EP + (B − MM)/Q.
         - ``entry_value_fee`` (Bybit inverse): as ``entry_value``, with the taker fee φ to
@@ -286,6 +302,16 @@ def liquidation_price(contracts, entry_price, margin, contract, maint_rate=None,
 
     >>> liquidation_price(100_000, 45_000, 101, "BINANCE:BTCUSD_PERP", 0.125, 11.605)
     33599.4
+
+    OKX's example: 1 BTC of BTC-USDT-SWAP (100 contracts of 0.01 BTC) long at 60,000 with
+    6,000 USDT (10x), maintenance 1.5 %, taker 0.05 %: (60,000 − 6,000)/(1 − 1.55 %) =
+    54,850.18, shown at OKX's 0.1 tick:
+
+    >>> round(liquidation_price(100, 60_000, 6_000, "OKX:BTC-USDT-SWAP", 0.015,
+    ...                         round_to_tick=False), 2)
+    54850.18
+    >>> liquidation_price(100, 60_000, 6_000, "OKX:BTC-USDT-SWAP", 0.015)
+    54850.2
 
     Bybit's cross example (0.5 BTC, long 10,000 BTCUSD at 8,000, MM 0.5 %, taker 0.075 %):
     the formula gives 5,739.08 and Bybit shows it rounded up to the 0.5 tick:
@@ -333,19 +359,48 @@ def _tiered(spec, q, ep, b, fee, where=None):
     """The liquidation price with the preset's tiers. Where maintenance is charged on the
     value at the liquidation price, the tier is re-checked there, as Binance documents,
     until it holds; a price that flips between two tiers (it cannot settle) takes the
-    one nearer the entry, the safer to show."""
+    one nearer the entry, the safer to show. A tier with a slope (Deribit's formula) is
+    solved in closed form at LP."""
+    t = tiers_of(spec)
     m, a = _tier(spec, q, ep, where)
+    if spec.margin_model not in AT_LIQUIDATION or t.cap_unit == "contracts":
+        return _liq(spec, q, ep, b, m, a, fee)
+    if t.slope is not None:
+        return _sloped(spec, t, q, ep, b, fee, where)
     lp = _liq(spec, q, ep, b, m, a, fee)
-    if spec.margin_model != "liq_value" or tiers_of(spec).cap_unit == "contracts":
-        return lp
     prev = lp
-    for _ in range(len(tiers_of(spec).cap) + 1):
+    for _ in range(len(t.cap) + 1):
         m2, a2 = _tier(spec, q, np.where(np.isfinite(lp), lp, ep), where)
         if np.array_equal(m2, m) and np.array_equal(a2, a):
             return lp
         m, a, prev = m2, a2, lp
         lp = _liq(spec, q, ep, b, m, a, fee)
     return np.where(q > 0, np.fmax(lp, prev), np.fmin(lp, prev))
+
+
+def _sloped(spec, t, q, ep, b, fee, where):
+    """LP where the rate is a tier's base plus a slope per coin of the value at LP
+    (Deribit: 1 % + 0.005 % per BTC): the tier found at entry, re-checked at LP."""
+    if spec.linear or t.cap_unit != "coin":
+        raise ValueError(f"the margin tiers of {spec.key}: a maint_slope applies to an "
+                         f"inverse contract's value in coin (cap_unit coin)")
+    i = np.minimum(t.index(_size(q, ep, spec, "coin")), len(t.cap) - 1)
+    for _ in range(len(t.cap) + 1):
+        lp = _liq(spec, q, ep, b, t.maint_rate[i], t.maint_amount[i], fee, t.slopes[i])
+        _tier(spec, q, np.where(np.isfinite(lp), lp, ep), where)  # refused beyond the table
+        j = np.minimum(t.index(_size(q, np.where(np.isfinite(lp), lp, ep), spec, "coin")),
+                       len(t.cap) - 1)
+        if np.array_equal(i, j):
+            break
+        i = np.maximum(i, j)
+    under = (q < 0) & ~np.isfinite(lp) & (b < _size(q, ep, spec, "coin"))
+    if np.any(under):
+        j = int(np.flatnonzero(np.ravel(under))[0])
+        raise TierError(f"a short of {float(np.abs(np.ravel(q)[j])):,.6g} contracts of "
+                        f"{spec.key} needs more maintenance margin than its equity at any "
+                        f"price: load the venue's current margin rule"
+                        f"{'' if where is None else f' (index {int(where[j])})'}")
+    return lp
 
 
 def bankruptcy_price(contracts, entry_price, leverage):

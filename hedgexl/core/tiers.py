@@ -7,7 +7,12 @@ README). One row per tier of a contract, in increasing order of ``cap``:
   position's value in its settlement coin, inverse), ``quote`` (its value in the quote
   currency, linear) or ``contracts``; blank on the last row means no bound;
 - ``max_leverage``; ``maint_rate`` (a fraction); ``maint_amount`` (in the settlement
-  currency; Binance's "maintenance amount", 0 where the venue has none).
+  currency; Binance's "maintenance amount", 0 where the venue has none);
+- ``maint_slope`` (optional): a rate added per unit of size, for a venue whose
+  maintenance rate is a formula rather than a table (Deribit: 1 % + 0.005 % per BTC of
+  position is one row with ``maint_rate`` 0.01 and ``maint_slope`` 0.00005);
+- ``charge`` (optional): ``whole`` (the position at its tier's rate) or ``slices`` (each
+  tier's rate on the slice of the position inside it, as Kraken charges).
 
 A contract without a table has one tier: its preset's ``maint_margin``, with no bound and
 no maintenance amount (:func:`tiers_of` says which).
@@ -48,6 +53,12 @@ class Tiers:
     source: str  # a label of the data README's sources; "preset" for a flat rate
     charge: str = "whole"  # "whole": the position at its tier's rate; "slices": each tier's
     #                        rate on the slice of the position inside it (Kraken)
+    slope: np.ndarray | None = None  # rate added per unit of size in cap_unit (Deribit)
+
+    @property
+    def slopes(self) -> np.ndarray:
+        """Each tier's slope (zeros where the table has none)."""
+        return np.zeros(len(self.cap)) if self.slope is None else self.slope
 
     def rate(self, size) -> np.ndarray:
         """The maintenance rate of positions of ``size`` (in ``cap_unit``, inside the
@@ -61,7 +72,8 @@ class Tiers:
         """
         s = np.asarray(size, dtype=float)
         if self.charge != "slices":
-            return self.maint_rate[np.minimum(self.index(s), len(self.cap) - 1)]
+            i = np.minimum(self.index(s), len(self.cap) - 1)
+            return self.maint_rate[i] + self.slopes[i] * s
         lo = np.concatenate(([0.0], self.cap[:-1]))
         inside = np.clip(s[..., None] - lo, 0.0, self.cap - lo)  # each tier's slice
         with np.errstate(invalid="ignore", divide="ignore"):
@@ -101,9 +113,10 @@ def _parse(text: str, source: str) -> dict[str, Tiers]:
             lev = _num(r.get("max_leverage"), "max_leverage")
             rate, amount = _num(r["maint_rate"], "maint_rate"), _num(r["maint_amount"] or 0,
                                                                      "maint_amount")
+            slope = _num(r.get("maint_slope") or 0, "maint_slope")
         except ValueError as e:
-            raise ValueError(f"{where}: {e} (cap, max_leverage, maint_rate and maint_amount "
-                             f"are numbers)") from None
+            raise ValueError(f"{where}: {e} (cap, max_leverage, maint_rate, maint_amount and "
+                             f"maint_slope are numbers)") from None
         if np.isnan(rate):
             raise ValueError(f"{where}: maint_rate is blank")
         charge = (r.get("charge") or "whole").lower()
@@ -113,11 +126,12 @@ def _parse(text: str, source: str) -> dict[str, Tiers]:
         if r["cap_unit"].lower() not in CAP_UNITS:
             raise ValueError(f"{where}: cap_unit must be one of {', '.join(CAP_UNITS)}, got "
                              f"{r['cap_unit']!r}")
-        if not (cap > 0) or not (0 <= rate < 1) or amount < 0:
-            raise ValueError(f"{where}: need cap > 0, 0 <= maint_rate < 1, maint_amount >= 0")
+        if not (cap > 0) or not (0 <= rate < 1) or amount < 0 or not (0 <= slope < 1):
+            raise ValueError(f"{where}: need cap > 0, 0 <= maint_rate < 1, maint_amount >= 0, "
+                             f"0 <= maint_slope < 1")
         rows.setdefault(r["contract"].upper(), []).append(
             (cap, r["cap_unit"].lower(), lev, rate, amount, r.get("source", ""), where,
-             charge))
+             charge, slope))
     out = {}
     for key, tiers in rows.items():
         caps = [t[0] for t in tiers]
@@ -128,16 +142,18 @@ def _parse(text: str, source: str) -> dict[str, Tiers]:
             raise ValueError(f"{tiers[0][6]}: the tiers of {key} mix cap units")
         if len({t[7] for t in tiers}) > 1:
             raise ValueError(f"{tiers[0][6]}: the tiers of {key} mix charges")
-        if tiers[0][7] == "slices" and any(t[4] for t in tiers):
+        if tiers[0][7] == "slices" and any(t[4] or t[8] for t in tiers):
             raise ValueError(f"{tiers[0][6]}: tiers charged by slices have no maintenance "
-                             f"amount")
+                             f"amount and no slope")
         rates = [t[3] for t in tiers]
         if rates != sorted(rates):
             raise ValueError(f"{tiers[0][6]}: the maintenance rates of {key} must not fall "
                              f"from one tier to the next")
         out[key] = Tiers(key, np.array(caps), tiers[0][1], np.array([t[2] for t in tiers]),
                          np.array(rates), np.array([t[4] for t in tiers]),
-                         tiers[0][5] or source, tiers[0][7])
+                         tiers[0][5] or source, tiers[0][7],
+                         np.array([t[8] for t in tiers]) if any(t[8] for t in tiers)
+                         else None)
     return out
 
 

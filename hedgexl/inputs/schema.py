@@ -236,7 +236,11 @@ TIERS = FileKind(
      Column("source", "text", "", "where the tier comes from"),
      Column("charge", "choice", "", "how a position is charged: at its tier's rate (whole) or "
             "each tier's rate on the slice of the position inside it (slices, as Kraken "
-            "does); one per contract", choices=("whole", "slices"), default="whole")),
+            "does); one per contract", choices=("whole", "slices"), default="whole"),
+     Column("maint_slope", "number", "fraction per cap_unit", "a rate added per unit of "
+            "size, for a venue whose rate is a formula (Deribit: 0.00005 per BTC on a base "
+            "maint_rate of 0.01); blank: 0", rule="from 0 to under 1", lo=0, hi=1,
+            hi_open=True)),
     keys="contract, cap (caps strictly increasing)", order="increasing cap",
     flag="`--tiers`")
 

@@ -35,7 +35,7 @@ CONTRACT_HEADER = ["key", "venue", "symbol", "type", "face_usd", "size_coin", "c
                    "settle", "lot", "tick", "taker_fee", "maker_fee", "maint_margin",
                    "funding_hours", "margin_model", "liq_round"]
 TIER_HEADER = ["contract", "cap", "cap_unit", "max_leverage", "maint_rate", "maint_amount",
-               "source", "charge"]
+               "source", "charge", "maint_slope"]
 
 #: The unit of ccxt's ``maxNotional`` in a venue's tiers, per ccxt exchange and kind, as
 #: hedgexl's ``cap_unit``; and the field of the venue's record that holds the maintenance
