@@ -2,8 +2,16 @@
 
 Used before and after a change that must not change what a report shows (a refactor):
 write the same reports from the same inputs with the old and the new code into two folders,
-then ``python scripts/compare_reports.py OLD NEW``. Prints each differing cell and exits 1
-when any differ; exits 0 when every workbook, sheet and cell value is the same.
+then compare them::
+
+    python scripts/compare_reports.py --write /tmp/before     # on the old commit
+    python scripts/compare_reports.py --write /tmp/after      # on the new one
+    python scripts/compare_reports.py /tmp/before /tmp/after
+
+``--write DIR`` writes the examples: a static and a live report, the bundled desk with its
+positions and a band, the demo, a customised template's report, a backtest and a batch with
+positions. Comparing prints each differing cell and exits 1 when any differ; exits 0 when
+every workbook, sheet and cell value is the same.
 """
 
 from __future__ import annotations
@@ -40,7 +48,44 @@ def compare(old: Path, new: Path) -> list[str]:
     return diffs
 
 
+def write_examples(out: Path) -> None:
+    """The example reports, from the bundled and example inputs, into ``out``."""
+    root = Path(__file__).resolve().parent.parent
+    sys.path.insert(0, str(root / "tests"))
+    from hedgexl import cli
+    from hedgexl.inputs import example_path
+    from custom_template import make as make_custom_template  # the tests' one
+
+    ex, data = root / "examples", example_path
+    common = ["--funding", str(data("funding_desk_2024h1.csv")),
+              "--prices", str(data("prices_2024.csv")), "--valuation-date", "2024-06-30"]
+    desk = [str(ex / "desk_holdings.csv"), "--positions", str(ex / "desk_positions.csv")]
+    out.mkdir(parents=True, exist_ok=True)
+    custom = make_custom_template(out / "custom_template.xlsx")
+    runs = [
+        ["report", str(ex / "holdings.csv"), "-o", str(out / "static.xlsx")],
+        ["report", str(ex / "holdings.csv"), "--mode", "live", "-o", str(out / "live.xlsx")],
+        ["report", *desk, "--band", "10%", "-o", str(out / "desk.xlsx"), *common],
+        ["report", *desk, "--mode", "live", "-o", str(out / "desk_live.xlsx"), *common],
+        ["report", *desk, "--template", str(custom), "-o", str(out / "desk_custom.xlsx"),
+         *common],
+        ["demo", "-o", str(out / "demo")],
+        ["backtest", "-o", str(out / "backtest.xlsx")],
+        ["batch", str(ex / "book.csv"), "--positions", str(ex / "book_positions.csv"),
+         "-o", str(out / "batch")],
+    ]
+    for argv in runs:
+        code = cli.main(argv + ["--force"] if argv[0] != "batch" else argv)
+        if code:
+            raise SystemExit(f"hedgexl {' '.join(argv)}: exit {code}")
+    for made in ("custom_template.xlsx", "stock_template.xlsx"):  # inputs, not outputs
+        (out / made).unlink(missing_ok=True)
+
+
 if __name__ == "__main__":
+    if sys.argv[1] == "--write":
+        write_examples(Path(sys.argv[2]))
+        sys.exit(0)
     old, new = Path(sys.argv[1]), Path(sys.argv[2])
     diffs = compare(old, new)
     print("\n".join(diffs[:200]))

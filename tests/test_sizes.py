@@ -1,0 +1,152 @@
+"""Functions small enough to hold in the head: at most 60 lines of code (the docstring, blank
+lines and comments aside) and a cyclomatic complexity of at most 15, read from the source the
+way test_layers.py reads imports.
+
+Complexity here is 1 + one for each ``if``/``elif``, conditional expression, loop,
+``except``, ``match`` case, comprehension (and each of its conditions), and each extra
+operand of ``and``/``or``. The functions written before the rule are listed in ``LARGER``
+with their size then: each may only shrink, and leaves the list once within the limits (a
+test says so), so the list can only get shorter. Split by job, not by line count.
+"""
+
+from __future__ import annotations
+
+import ast
+from pathlib import Path
+
+import pytest
+
+ROOT = Path(__file__).resolve().parent.parent / "hedgexl"
+MAX_LINES, MAX_COMPLEXITY = 60, 15
+
+#: (module, qualified name) -> (lines of code, complexity) when the rule came in.
+LARGER = {
+    ("hedgexl.book.backtest", "line_up"): (76, 33),
+    ("hedgexl.book.risk", "position_risk"): (55, 36),
+    ("hedgexl.book.trades", "plan_trades"): (80, 38),
+    ("hedgexl.cli", "build_parser"): (143, 1),
+    ("hedgexl.core.backtest", "hedge_backtest"): (128, 57),
+    ("hedgexl.core.contracts", "_parse_rows"): (32, 18),
+    ("hedgexl.core.tiers", "_parse"): (59, 42),
+    ("hedgexl.core.validate", "num"): (34, 26),
+    ("hedgexl.excel.convert", "_to_float"): (29, 18),
+    ("hedgexl.excel.convert", "rowwise"): (41, 26),
+    ("hedgexl.inputs.__init__", "_columnar"): (46, 22),
+    ("hedgexl.inputs.__init__", "_holding_row"): (48, 18),
+    ("hedgexl.inputs.__init__", "read_funding_all"): (44, 19),
+    ("hedgexl.inputs.__init__", "read_holdings"): (77, 52),
+    ("hedgexl.inputs.__init__", "read_prices"): (43, 27),
+    ("hedgexl.inputs.positions", "_net"): (55, 30),
+    ("hedgexl.inputs.positions", "_row"): (55, 27),
+    ("hedgexl.inputs.positions", "read_positions"): (37, 22),
+    ("hedgexl.inputs.tables", "Table.numbers"): (16, 19),
+    ("hedgexl.inputs.tables", "_csv_rows"): (38, 25),
+    ("hedgexl.inputs.xlsx", "_said"): (28, 25),
+    ("hedgexl.inputs.xlsx", "scan_sheet"): (74, 36),
+    ("hedgexl.inputs.xlsx", "scan_sheet.start"): (33, 23),
+    ("hedgexl.market.history", "funding_history"): (38, 20),
+    ("hedgexl.market.specs", "_spec"): (31, 21),
+    ("hedgexl.market.specs", "_tiers"): (42, 17),
+    ("hedgexl.reports.backtest", "backtest_file"): (49, 17),
+    ("hedgexl.reports.batch", "_run_pool"): (36, 16),
+    ("hedgexl.reports.batch", "format_summary"): (39, 18),
+    ("hedgexl.reports.cluster", "_run"): (55, 25),
+    ("hedgexl.reports.refresh", "_wanted"): (15, 16),
+    ("hedgexl.reports.report", "_notes"): (36, 19),
+    ("hedgexl.reports.report", "report_data"): (41, 16),
+    ("hedgexl.udfs", "HEDGE_BACKTEST"): (45, 20),
+    ("hedgexl.udfs", "HEDGE_SCENARIO"): (27, 16),
+    ("hedgexl.workbook.backtest", "_summary"): (91, 10),
+    ("hedgexl.workbook.custom.read", "_Reader._cell"): (34, 20),
+    ("hedgexl.workbook.custom.read", "_Reader._props"): (66, 36),
+    ("hedgexl.workbook.custom.read", "_Reader.sheet"): (49, 32),
+    ("hedgexl.workbook.custom.read", "read_template"): (75, 34),
+    ("hedgexl.workbook.custom.write", "_write_cells"): (28, 16),
+    ("hedgexl.workbook.custom.write", "write_extras"): (56, 32),
+    ("hedgexl.workbook.model", "_mixes"): (30, 17),
+    ("hedgexl.workbook.model", "compute"): (47, 17),
+    ("hedgexl.workbook.sheets.dashboard", "_desk"): (101, 22),
+    ("hedgexl.workbook.sheets.funding", "write"): (62, 6),
+    ("hedgexl.workbook.sheets.holdings", "write"): (78, 14),
+    ("hedgexl.workbook.sheets.pnl", "write"): (73, 8),
+    ("hedgexl.workbook.sheets.positions", "write"): (71, 13),
+    ("hedgexl.workbook.writer", "write_workbook"): (41, 21),
+}
+
+
+def complexity(fn: ast.AST) -> int:
+    n = 1
+    for node in ast.walk(fn):
+        if isinstance(node, (ast.If, ast.IfExp, ast.For, ast.AsyncFor, ast.While,
+                             ast.ExceptHandler, ast.match_case)):
+            n += 1
+        elif isinstance(node, ast.BoolOp):
+            n += len(node.values) - 1
+        elif isinstance(node, ast.comprehension):
+            n += 1 + len(node.ifs)
+    return n
+
+
+def lines_of_code(fn, source: list[str]) -> int:
+    body = fn.body
+    if (body and isinstance(body[0], ast.Expr) and isinstance(body[0].value, ast.Constant)
+            and isinstance(body[0].value.value, str)):
+        body = body[1:]
+    if not body:
+        return 0
+    text = source[body[0].lineno - 1:fn.end_lineno]
+    return sum(1 for line in text if line.strip() and not line.strip().startswith("#"))
+
+
+def functions() -> dict[tuple[str, str], tuple[int, int]]:
+    """Every function and method of the package: its size and complexity."""
+    out = {}
+    for path in sorted(ROOT.rglob("*.py")):
+        module = ".".join(path.relative_to(ROOT.parent).with_suffix("").parts)
+        text = path.read_text("utf-8")
+        source = text.splitlines()
+
+        def visit(node, prefix):
+            for child in ast.iter_child_nodes(node):
+                if isinstance(child, (ast.FunctionDef, ast.AsyncFunctionDef)):
+                    name = f"{prefix}{child.name}"
+                    out[(module, name)] = (lines_of_code(child, source), complexity(child))
+                    visit(child, f"{name}.")
+                elif isinstance(child, ast.ClassDef):
+                    visit(child, f"{prefix}{child.name}.")
+                else:
+                    visit(child, prefix)
+
+        visit(ast.parse(text), "")
+    return out
+
+
+def over(size) -> bool:
+    return size[0] > MAX_LINES or size[1] > MAX_COMPLEXITY
+
+
+def test_no_new_function_is_too_large():
+    big = {k: v for k, v in functions().items() if over(v) and k not in LARGER}
+    assert not big, ("split these by job (lines of code, complexity): "
+                     + "; ".join(f"{m}.{f} {v}" for (m, f), v in sorted(big.items())))
+
+
+def test_the_listed_functions_only_shrink():
+    found = functions()
+    grew = {k: (was, found[k]) for k, was in LARGER.items()
+            if k in found and (found[k][0] > was[0] or found[k][1] > was[1])}
+    assert not grew, f"larger than when listed (was, now): {grew}"
+
+
+def test_the_list_names_only_functions_still_too_large():
+    found = functions()
+    stale = [k for k in LARGER if k not in found or not over(found[k])]
+    assert not stale, f"remove from LARGER (gone, or within the limits now): {stale}"
+
+
+def test_the_measure_can_fail():
+    tree = ast.parse("def f(x):\n" + "".join(f"    if x == {i}:\n        x += {i}\n"
+                                               for i in range(40)) + "    return x\n")
+    fn = tree.body[0]
+    assert complexity(fn) == 41 and lines_of_code(fn, ast.unparse(tree).splitlines()) == 81
+    assert over((81, 41)) and not over((60, 15))
