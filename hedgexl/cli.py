@@ -1,4 +1,6 @@
-"""The ``hedgexl`` command line."""
+"""hedgexl: crypto hedges with inverse futures, from holdings files to Excel reports.
+
+The command line."""
 
 from __future__ import annotations
 
@@ -359,7 +361,7 @@ def _add_input_options(p, *, what="report"):
                                    "writes one)")
     p.add_argument("--refresh", action="store_true",
                    help="fetch the funding and prices this run needs from the venues first "
-                        "(needs hedgexl[data]; cached on disk, see --max-age)")
+                        "(needs the data extra: pip install \".[data]\" from the checkout; cached on disk, see --max-age)")
     p.add_argument("--max-age", type=float, default=3600, metavar="SECONDS",
                    help="with --refresh, reuse data fetched less than this long ago "
                         "(default 3600)")
@@ -488,10 +490,20 @@ def _add_fetch_options(p, *, since=True):
 
 
 def build_parser() -> argparse.ArgumentParser:
+    """The command line: one small function per subcommand, in the order --help lists
+    them."""
     ap = argparse.ArgumentParser(prog="hedgexl", description=__doc__)
     ap.add_argument("--version", action="version", version=f"hedgexl {_version()}")
     sub = ap.add_subparsers(dest="command", metavar="COMMAND")
+    for add in (_hedge_parser, _demo_parser, _report_parser, _ticket_parser, _batch_parser,
+                _backtest_parser, _fetch_parser, _template_parser, _docs_parser, _lite_parser,
+                _excel_parser):
+        add(sub)
+    return ap
 
+
+def _hedge_parser(sub) -> None:
+    """hedgexl hedge."""
     p = sub.add_parser("hedge", help="print the hedge of a holdings file "
                                      "(default: the bundled example portfolio)")
     p.add_argument("holdings", nargs="?", help="CSV or XLSX holdings file")
@@ -502,14 +514,22 @@ def build_parser() -> argparse.ArgumentParser:
     _add_dialect(p)
     p.set_defaults(func=cmd_hedge)
 
+
+def _demo_parser(sub) -> None:
+    """hedgexl demo."""
     p = sub.add_parser("demo", help="write a report of the bundled example desk (holdings and "
                                     "positions)")
     p.add_argument("-o", "--output", default="hedgexl-demo", help="folder (default: "
                                                                   "%(default)s)")
-    p.add_argument("--mode", choices=["static", "live"], default="static")
+    p.add_argument("--mode", choices=["static", "live"], default="static",
+                   help="static: values only (default); live: HEDGE_* formulas with cached "
+                        "values")
     p.add_argument("--force", action="store_true", help="replace the report written before")
     p.set_defaults(func=cmd_demo)
 
+
+def _report_parser(sub) -> None:
+    """hedgexl report."""
     p = sub.add_parser("report", help="write one report from a holdings file")
     p.add_argument("holdings", help="holdings CSV or XLSX (asset, quantity, price; "
                                     "optional beta, hedge_ratio, contract)")
@@ -519,6 +539,9 @@ def build_parser() -> argparse.ArgumentParser:
     _add_portfolio_option(p)
     p.set_defaults(func=cmd_report)
 
+
+def _ticket_parser(sub) -> None:
+    """hedgexl ticket."""
     p = sub.add_parser("ticket", help="write today's trades (target minus held, per account "
                                       "and contract) to a CSV")
     p.add_argument("holdings", help="holdings CSV or XLSX")
@@ -529,6 +552,9 @@ def build_parser() -> argparse.ArgumentParser:
     _add_portfolio_option(p)
     p.set_defaults(func=cmd_ticket)
 
+
+def _batch_parser(sub) -> None:
+    """hedgexl batch."""
     p = sub.add_parser("batch", help="write one report per portfolio")
     p.add_argument("input", help="a folder of holdings files, or one file with a "
                                  "portfolio column")
@@ -548,6 +574,9 @@ def build_parser() -> argparse.ArgumentParser:
     _add_book_options(p)
     p.set_defaults(func=cmd_batch)
 
+
+def _backtest_parser(sub) -> None:
+    """hedgexl backtest."""
     p = sub.add_parser("backtest", help="what a hedge policy would have done over a price "
                                         "and funding history (default: the bundled example)")
     p.add_argument("holdings", nargs="?", help="holdings CSV or XLSX (hedge ratio and contract "
@@ -583,8 +612,11 @@ def build_parser() -> argparse.ArgumentParser:
     _add_dialect(p)
     p.set_defaults(func=cmd_backtest)
 
+
+def _fetch_parser(sub) -> None:
+    """hedgexl fetch."""
     p = sub.add_parser("fetch", help="fetch prices, funding histories or contract specs "
-                                     "from the venues (needs hedgexl[data])")
+                                     "from the venues (needs the data extra: pip install \".[data]\")")
     fsub = p.add_subparsers(dest="fetch_command", metavar="WHAT", required=True)
     s = fsub.add_parser("prices", help="daily closes, in the layout --prices reads")
     s.add_argument("assets", nargs="+", metavar="ASSET", help="BTC, ETH, ...")
@@ -612,6 +644,9 @@ def build_parser() -> argparse.ArgumentParser:
     _add_fetch_options(s, since=False)
     s.set_defaults(func=cmd_fetch_contracts)
 
+
+def _template_parser(sub) -> None:
+    """hedgexl template."""
     p = sub.add_parser("template", help="write the template workbook (bundled example)")
     p.add_argument("-o", "--output", default="hedge_template.xlsx")
     p.add_argument("--mode", choices=["live", "static"], default="live",
@@ -620,6 +655,9 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--force", action="store_true", help="replace an existing file")
     p.set_defaults(func=cmd_template)
 
+
+def _docs_parser(sub) -> None:
+    """hedgexl docs."""
     p = sub.add_parser("docs", help="regenerate docs/functions.md from the docstrings (or "
                                     "docs/inputs.md from the input files' declared columns)")
     p.add_argument("-o", "--output", help="default docs/functions.md (docs/inputs.md with "
@@ -629,11 +667,17 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--force", action="store_true", help="replace an existing file")
     p.set_defaults(func=cmd_docs)
 
+
+def _lite_parser(sub) -> None:
+    """hedgexl lite."""
     p = sub.add_parser("lite", help="write main.py and requirements.txt for xlwings Lite")
     p.add_argument("-o", "--output", default="hedgexl-lite", help="folder (default: %(default)s)")
     p.add_argument("--force", action="store_true", help="replace existing files")
     p.set_defaults(func=cmd_lite)
 
+
+def _excel_parser(sub) -> None:
+    """hedgexl excel."""
     p = sub.add_parser("excel", help="desktop Excel integration")
     xsub = p.add_subparsers(dest="excel_command", metavar="STEP", required=True)
     s = xsub.add_parser("setup", help="configure xlwings, install its add-in (Windows) and "
@@ -641,7 +685,6 @@ def build_parser() -> argparse.ArgumentParser:
     s.add_argument("-o", "--output", default=".", help="folder for the .xlsm")
     s.add_argument("--force", action="store_true", help="replace an existing .xlsm")
     s.set_defaults(func=cmd_excel_setup)
-    return ap
 
 
 #: Which extra brings a package that a command imports (pyproject.toml).
@@ -675,7 +718,8 @@ def main(argv=None) -> int:
         if extra is None:
             raise
         print(f"hedgexl: error: `hedgexl {args.command}` needs {e.name}, which comes with "
-              f"the {extra} extra: pip install \"hedgexl[{extra}]\"", file=sys.stderr)
+              f"the {extra} extra: pip install \".[{extra}]\" in the hedgexl checkout "
+              f"(hedgexl is not on PyPI)", file=sys.stderr)
         return 1
     except BrokenPipeError:  # output piped into head and the like
         return 1

@@ -956,8 +956,8 @@ def _live():
     try:
         import ccxt  # noqa: F401
     except ImportError:
-        raise ExcelInputError("the live data functions need ccxt: pip install "
-                              "\"hedgexl[data]\" (desktop Excel; see docs/market-data.md "
+        raise ExcelInputError("the live data functions need ccxt: pip install \".[data]\" "
+                              "in the hedgexl checkout (desktop Excel; see docs/market-data.md "
                               "for xlwings Lite)") from None
     from .market import live
     return live

@@ -46,7 +46,8 @@ sys.exit(cli.main(["demo", "-o", {str(tmp_path)!r}]))
 """)
     assert r.returncode == 1
     assert r.stderr.strip() == ('hedgexl: error: `hedgexl demo` needs xlsxwriter, which comes '
-                                'with the reports extra: pip install "hedgexl[reports]"')
+                                'with the reports extra: pip install ".[reports]" in the '
+                                'hedgexl checkout (hedgexl is not on PyPI)')
     assert not list(tmp_path.iterdir())
 
 

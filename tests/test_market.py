@@ -244,7 +244,7 @@ def test_without_ccxt_the_command_names_the_extra(monkeypatch, tmp_path, capsys)
     monkeypatch.setattr(builtins, "__import__", no_ccxt)
     assert cli.main(["fetch", "funding", "BINANCE:BTCUSD_PERP", "--since", "2024-01-01",
                      "-o", str(tmp_path / "f.csv")]) == 1
-    assert 'pip install "hedgexl[data]"' in capsys.readouterr().err
+    assert 'pip install ".[data]" in the hedgexl checkout' in capsys.readouterr().err
 
 
 def test_bitmex_is_refused_with_the_reason(tmp_path, capsys):

@@ -23,8 +23,6 @@ MAX_LINES, MAX_COMPLEXITY = 60, 15
 LARGER = {
     ("hedgexl.book.backtest", "line_up"): (76, 33),
     ("hedgexl.book.risk", "position_risk"): (55, 36),
-    ("hedgexl.book.trades", "plan_trades"): (80, 38),
-    ("hedgexl.cli", "build_parser"): (143, 1),
     ("hedgexl.core.backtest", "hedge_backtest"): (128, 57),
     ("hedgexl.core.contracts", "_parse_rows"): (32, 18),
     ("hedgexl.core.tiers", "_parse"): (59, 42),

@@ -77,7 +77,8 @@ def setup(out_dir: Path, force: bool = False, say=print) -> int:
     if not windows:
         say("not on Windows: Excel and its add-ins cannot be installed from here.")
         say("  skipped: writing ~/.xlwings/xlwings.conf and `xlwings addin install`.")
-        say("  Copy the .xlsm to a Windows PC with Python and `pip install hedgexl`, or "
+        say("  Copy the .xlsm to a Windows PC with Python and hedgexl (pip install \".[excel]\" "
+            "in its checkout), or "
             "run `hedgexl excel setup` there. On a Mac use `hedgexl lite`.")
         return 0
     say(f"wrote {write_user_config()} (UDF Modules = {UDF_MODULES})")

@@ -89,12 +89,40 @@ def margin_by_coin(pos: Positions | None) -> dict[str, float]:
 
 def plan_trades(h: Holdings, s: Sizing, pos: Positions | None, marks: dict[str, float],
                 default_hedge_ratio: float, band: float = 0.0) -> tuple[Trades, list[str]]:
+    """The trades that bring each contract from what the accounts hold to its target.
+
+    The target of a contract is the USD notional of the holdings hedged on it (``s``), plus
+    the margin posted in each coin (long that coin: hedged at its holding's ratio, or at
+    ``default_hedge_ratio`` on the coin's own inverse preset), less what is held on
+    contracts no holding names (counted against the coin's first named contract). A
+    trade smaller than ``band`` x the contract's whole target is 0 ("within the band");
+    it goes to the account that holds most of the contract, else the venue's first
+    account. Returns the trades, one row per (account, contract), and the notes.
+    """
     notes: list[str] = []
-    target_usd: dict[str, float] = {}  # contract -> USD notional to hold short (+)
+    target_usd = _targets_usd(h, s, pos, marks, default_hedge_ratio, notes)
+    held = _held(pos)
+    _count_unnamed(target_usd, held, marks, notes)
+    venues = {}
+    if pos is not None:
+        for a, k in zip(pos.account, pos.contract):
+            venues.setdefault(core.get_contract(k).venue, a)
+    rows = {k: [] for k in Trades.__dataclass_fields__}
+    for k in list(dict.fromkeys([*target_usd, *held])):
+        _contract_rows(rows, k, target_usd.get(k), held.get(k, {}), marks, venues, band)
+    arr = {k: np.array(v, float) for k, v in rows.items()
+           if k in ("current", "target", "trade", "price", "notional_usd", "fee")}
+    return Trades(rows["account"], rows["contract"], arr["current"], arr["target"],
+                  arr["trade"], rows["side"], arr["price"], arr["notional_usd"], arr["fee"],
+                  rows["fee_currency"], rows["note"]), notes
+
+
+def _targets_usd(h, s, pos, marks, default_hedge_ratio, notes) -> dict[str, float]:
+    """Contract -> USD notional to hold short (+): the holdings' hedges and the margin."""
+    target_usd: dict[str, float] = {}
     for k, n in zip(h.contract, s.notional):
         target_usd[k] = target_usd.get(k, 0.0) + float(n)
-    margins = margin_by_coin(pos)
-    for coin, amount in margins.items():
+    for coin, amount in margin_by_coin(pos).items():
         i = next((j for j, a in enumerate(h.asset) if a.upper() == coin), None)
         if i is not None:
             ratio, key = float(h.hedge_ratio[i]), h.contract[i]
@@ -108,68 +136,71 @@ def plan_trades(h: Holdings, s: Sizing, pos: Positions | None, marks: dict[str, 
         notes.append(f"{amount:,.8g} {coin} posted as margin is long {coin}: "
                      f"{ratio:.0%} of it ({ratio * amount * marks[coin]:,.2f} USD) is added to "
                      f"the target on {key}")
-    held: dict[str, dict[str, float]] = {}  # contract -> account -> contracts
+    return target_usd
+
+
+def _held(pos) -> dict[str, dict[str, float]]:
+    """Contract -> account -> contracts held."""
+    held: dict[str, dict[str, float]] = {}
     if pos is not None:
         for a, k, q in zip(pos.account, pos.contract, pos.contracts):
             held.setdefault(k, {})
             held[k][a] = held[k].get(a, 0.0) + float(q)
-    # positions on contracts no target names: kept, and counted against the coin's target
+    return held
+
+
+def _count_unnamed(target_usd, held, marks, notes) -> None:
+    """Positions on contracts no target names: kept, and counted against the coin's
+    target on its first named contract."""
     first_named: dict[str, str] = {}
     for k in target_usd:
         first_named.setdefault(core.get_contract(k).coin.upper(), k)
     for k, accounts in held.items():
-        if k in target_usd:
+        spec = core.get_contract(k)
+        c = spec.coin.upper()
+        if k in target_usd or c not in first_named:
             continue
-        spec = core.get_contract(k)
-        c = spec.coin.upper()
         usd = -sum(accounts.values()) * spec.multiplier * (marks[c] if spec.linear else 1.0)
-        if c in first_named:
-            target_usd[first_named[c]] -= usd
-            notes.append(f"{k} is held ({usd:,.0f} USD of hedge) but no holding names it: "
-                         f"kept, and counted against the {c} target on {first_named[c]}")
-    rows = {k: [] for k in Trades.__dataclass_fields__}
-    venues = {}
-    if pos is not None:
-        for a, k in zip(pos.account, pos.contract):
-            venues.setdefault(core.get_contract(k).venue, a)
-    for k in list(dict.fromkeys([*target_usd, *held])):
-        spec = core.get_contract(k)
-        c = spec.coin.upper()
-        price = marks[c]
-        accounts = held.get(k, {})
-        current = sum(accounts.values())
-        if k in target_usd:
-            raw = -target_usd[k] / (spec.multiplier * (price if spec.linear else 1.0))
-            target = float(core.round_to_lot(raw, spec.lot))
-        else:
-            target = current
-        trade = target - current
-        where = max(accounts, key=lambda a: abs(accounts[a])) if accounts else \
-            venues.get(spec.venue, f"new account on {spec.venue}")
-        within = trade != 0 and band > 0 and abs(trade) < band * abs(target)
-        for a in (accounts or {where: 0.0}):
-            mine = a == where
-            q = trade if mine and not within else 0.0
-            rows["account"].append(a)
-            rows["contract"].append(k)
-            rows["current"].append(accounts.get(a, 0.0))
-            rows["target"].append(accounts.get(a, 0.0) + (trade if mine else 0.0))
-            rows["trade"].append(q)
-            rows["side"].append("buy" if q > 0 else "sell" if q < 0 else NO_TRADE)
-            rows["price"].append(price)
-            rows["notional_usd"].append(abs(q) * spec.multiplier
-                                        * (price if spec.linear else 1.0))
-            fee = spec.taker_fee if np.isfinite(spec.taker_fee) else 0.0
-            rows["fee"].append(float(core.trading_fee(q, price, k, fee)))  # as booked
-            rows["fee_currency"].append(spec.settle.upper())
-            rows["note"].append(
-                f"within the {band:.0%} band: not traded" if mine and within else
-                "" if mine or k not in target_usd else "target placed on " + where)
-    arr = {k: np.array(v, float) for k, v in rows.items()
-           if k in ("current", "target", "trade", "price", "notional_usd", "fee")}
-    return Trades(rows["account"], rows["contract"], arr["current"], arr["target"],
-                  arr["trade"], rows["side"], arr["price"], arr["notional_usd"], arr["fee"],
-                  rows["fee_currency"], rows["note"]), notes
+        target_usd[first_named[c]] -= usd
+        notes.append(f"{k} is held ({usd:,.0f} USD of hedge) but no holding names it: "
+                     f"kept, and counted against the {c} target on {first_named[c]}")
+
+
+def _contract_rows(rows, k, target_usd, accounts, marks, venues, band) -> None:
+    """The rows of one contract: its trade on the account that holds most of it, the band
+    applied; the other accounts holding it, unchanged."""
+    spec = core.get_contract(k)
+    price = marks[spec.coin.upper()]
+    per_contract = spec.multiplier * (price if spec.linear else 1.0)  # USD a contract
+    current = sum(accounts.values())
+    target = current if target_usd is None else \
+        float(core.round_to_lot(-target_usd / per_contract, spec.lot))
+    trade = target - current
+    where = max(accounts, key=lambda a: abs(accounts[a])) if accounts else \
+        venues.get(spec.venue, f"new account on {spec.venue}")
+    within = trade != 0 and band > 0 and abs(trade) < band * abs(target)
+    for a in (accounts or {where: 0.0}):
+        mine = a == where
+        note = (f"within the {band:.0%} band: not traded" if mine and within else
+                "" if mine or target_usd is None else "target placed on " + where)
+        _append(rows, a, k, spec, accounts.get(a, 0.0), trade if mine else 0.0,
+                trade if mine and not within else 0.0, price, note)
+
+
+def _append(rows, account, key, spec, current, change, q, price, note) -> None:
+    """One row: ``change`` moves the account's target, ``q`` is what it trades now."""
+    fee_rate = spec.taker_fee if np.isfinite(spec.taker_fee) else 0.0
+    rows["account"].append(account)
+    rows["contract"].append(key)
+    rows["current"].append(current)
+    rows["target"].append(current + change)
+    rows["trade"].append(q)
+    rows["side"].append("buy" if q > 0 else "sell" if q < 0 else NO_TRADE)
+    rows["price"].append(price)
+    rows["notional_usd"].append(abs(q) * spec.multiplier * (price if spec.linear else 1.0))
+    rows["fee"].append(float(core.trading_fee(q, price, key, fee_rate)))  # as booked
+    rows["fee_currency"].append(spec.settle.upper())
+    rows["note"].append(note)
 
 
 def coin_exposure(h: Holdings, pos: Positions | None, trades: Trades,

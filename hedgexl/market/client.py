@@ -28,7 +28,7 @@ class MarketError(ValueError):
 def _ccxt():
     try:
         import ccxt
-    except ModuleNotFoundError as e:  # the CLI turns this into "pip install hedgexl[data]"
+    except ModuleNotFoundError as e:  # the CLI turns this into pip install ".[data]"
         raise ModuleNotFoundError("ccxt", name="ccxt") from e
     return ccxt
 
