@@ -20,7 +20,7 @@ def cmd_hedge(args) -> int:
     if ratio is None:
         from .workbook.template import EXAMPLE_DEFAULT_HEDGE_RATIO
         ratio = 1.0 if args.holdings else EXAMPLE_DEFAULT_HEDGE_RATIO
-    from .workbook.model import size_holdings
+    from .book import size_holdings
     h = read_holdings(path, default_hedge_ratio=ratio, decimal=args.decimal,
                       delimiter=_delimiter(args), strict_cells=args.strict_cells)
     for w in h.warnings:

@@ -1,7 +1,7 @@
 """Identities that must hold, checked with hypothesis."""
 
 import numpy as np
-from hypothesis import given, settings, strategies as st
+from hypothesis import assume, given, settings, strategies as st
 
 import hedgexl as hx
 
@@ -66,6 +66,5 @@ def test_net_pnl_is_unhedged_share_when_prices_move_together(s, p0, p1, h):
 
 @given(a=st.lists(st.floats(1, 1e5), min_size=4, max_size=40))
 def test_beta_of_a_series_on_itself_is_one(a):
-    if np.ptp(np.diff(a) / np.array(a[:-1])) == 0:
-        return
+    assume(np.ptp(np.diff(a) / np.array(a[:-1])) != 0)
     assert np.isclose(hx.beta(a, a), 1.0)

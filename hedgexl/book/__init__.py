@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import datetime as dt
 from dataclasses import dataclass, field
+from functools import cached_property
 
 import numpy as np
 
@@ -41,14 +42,22 @@ class Book:
     valuation: dt.datetime
     band: float
     notes: list[str] = field(default_factory=list)
+    sizing: Sizing | None = None  # the holdings' hedge, sized once for every sheet
+
+    @cached_property
+    def _totals(self) -> dict:
+        return self._sum_totals()
 
     def usd(self, amounts, currencies) -> np.ndarray:
         """Settlement-currency amounts in USD at the marks (USDT at 1 USD)."""
-        return np.array([a * (USD_PER_STABLE if c in ("USDT", "USDC", "USD")
-                              else self.marks[c]) for a, c in zip(amounts, currencies)])
+        return np.array([a * (USD_PER_STABLE if core.is_stable(c) else self.marks[c]) for a, c in zip(amounts, currencies)])
 
     def totals(self) -> dict:
-        """Per settlement currency: funding accrued and carry a year, and their USD sum."""
+        """Per settlement currency: funding accrued and carry a year, and their USD sum
+        (computed once)."""
+        return self._totals
+
+    def _sum_totals(self) -> dict:
         out = {}
         for key, arr in (("accrued", self.carry.accrued),
                          ("per_year_latest", self.carry.per_year_latest),
@@ -114,7 +123,7 @@ def build_book(h: Holdings, pos: Positions, *, sizing: Sizing | None = None,
         notes.append(f"{k}: no margin tier table is bundled; its liquidation prices use the "
                      f"flat base rate {spec.maint_margin:.2%}: check the venue's tiers for a "
                      f"large position (hedgexl.load_tiers)")
-    return Book(pos, marks, risk, carry, trades, exposure, end, band, notes)
+    return Book(pos, marks, risk, carry, trades, exposure, end, band, notes, s)
 
 
 

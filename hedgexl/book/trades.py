@@ -26,7 +26,6 @@ __all__ = ["Trades", "Exposure", "plan_trades", "coin_exposure"]
 
 NO_TRADE = "none"
 #: Settlement currencies that are dollars, not a coin exposure.
-STABLE = {"USDT", "USDC", "USD"}
 
 
 @dataclass
@@ -82,7 +81,7 @@ def margin_by_coin(pos: Positions | None) -> dict[str, float]:
         if not spec.linear and np.isfinite(pos.margin[i]):
             out[spec.settle.upper()] = out.get(spec.settle.upper(), 0.0) + pos.margin[i]
     for (_, cur), bal in pos.wallet.items():
-        if cur.upper() not in STABLE:
+        if not core.is_stable(cur):
             out[cur.upper()] = out.get(cur.upper(), 0.0) + bal
     return out
 

@@ -27,8 +27,21 @@ from .numbers import parse_number
 __all__ = [
     "ContractSpec", "get_contract", "load_contracts", "reset_contracts",
     "contract_keys", "all_contracts", "resolve", "SPEC_FIELDS", "own_contract",
-    "is_face_text",
+    "is_face_text", "STABLECOINS", "is_stable",
 ]
+
+#: Dollar stablecoins (and USD itself): counted at 1 USD wherever a sheet adds them to
+#: dollars, never fetched a price for, never a coin exposure to hedge.
+STABLECOINS = frozenset({"USD", "USDT", "USDC", "DAI", "FDUSD", "TUSD", "BUSD", "USDE"})
+
+
+def is_stable(currency) -> bool:
+    """A currency counted at 1 USD (:data:`STABLECOINS`).
+
+    >>> is_stable("usdt"), is_stable("BTC")
+    (True, False)
+    """
+    return str(currency).strip().upper() in STABLECOINS
 
 
 @dataclass(frozen=True)

@@ -23,13 +23,14 @@ import sys
 from dataclasses import replace
 from pathlib import Path
 
+from .. import core
 from ..files import write_text
 from ..inputs import InputError, read_funding_all, read_holdings, read_positions, read_prices
 
 __all__ = ["refresh", "cache_dir", "STABLECOINS", "MAX_AGE"]
 
 MAX_AGE = 3600.0
-STABLECOINS = {"USD", "USDT", "USDC", "DAI", "FDUSD", "TUSD", "BUSD", "USDE"}
+STABLECOINS = core.STABLECOINS  # no price to fetch for these
 BETA_DAYS = 365
 FUNDING_DAYS = 90
 

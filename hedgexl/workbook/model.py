@@ -74,7 +74,8 @@ class Numbers:
 
 def compute(d: WorkbookData) -> Numbers:
     h = d.holdings
-    s = size_holdings(h)
+    s = d.book.sizing if d.book is not None and d.book.sizing is not None else \
+        size_holdings(h)  # sized once: the book's, when there is one
     keys, hp, hp_rows = s.keys, s.hedge_price, s.hedge_price_row
     value, notional, contracts, residual = s.value, s.notional, s.contracts, s.residual
     with np.errstate(divide="ignore", invalid="ignore"):

@@ -7,6 +7,7 @@ import datetime as dt
 
 import numpy as np
 
+from ... import core
 from ...book import COVERAGE_LABEL
 from .. import layout as L
 from ..cells import REFUSED
@@ -74,7 +75,7 @@ def _totals(c: Context, ds) -> None:
     b = c.d.book
     if b is not None:  # the positions actually held, not an example
         t = b.totals()
-        stable = " USDT at 1 USD," if any(c in ("USDT", "USDC") for c in b.risk.settle) \
+        stable = " USDT at 1 USD," if any(core.is_stable(c) for c in b.risk.settle) \
             else ""
         rows.append((f"Funding since opened (USD,{stable} + received)", None,
                      "n/a" if t["accrued_usd"] is None else t["accrued_usd"], USD))

@@ -3,6 +3,7 @@
 
 from __future__ import annotations
 
+from ... import core
 from ...book.trades import NO_TRADE
 from .. import layout as L
 from ..cells import page, table
@@ -66,7 +67,7 @@ def write(c: Context, ws) -> None:
                f'=ABS({x["trade"]})*HEDGE_SPEC({x["contract"]},"multiplier")'
                f'*IF(HEDGE_SPEC({x["contract"]},"type")="linear",{x["price"]},1)',
                float(t.notional_usd[i]), f_usd)
-        unit = "usd" if t.fee_currency[i] in ("USDT", "USDC", "USD") else "coin"
+        unit = "usd" if core.is_stable(t.fee_currency[i]) else "coin"
         w.cell(ws, r, col["fee"], f'=HEDGE_FEE({x["trade"]},{x["price"]},{x["contract"]},'
                                   f'HEDGE_SPEC({x["contract"]},"taker_fee"),"{unit}")',
                float(t.fee[i]), f_fee)
