@@ -72,10 +72,15 @@ class Numbers:
         return any(r is not None for r in self.hedge_price_row)
 
 
+def _sizing(d: WorkbookData) -> Sizing:
+    """The holdings' hedge, sized once: the book's, when there is one."""
+    b = d.book
+    return b.sizing if b is not None and b.sizing is not None else size_holdings(d.holdings)
+
+
 def compute(d: WorkbookData) -> Numbers:
     h = d.holdings
-    s = d.book.sizing if d.book is not None and d.book.sizing is not None else \
-        size_holdings(h)  # sized once: the book's, when there is one
+    s = _sizing(d)
     keys, hp, hp_rows = s.keys, s.hedge_price, s.hedge_price_row
     value, notional, contracts, residual = s.value, s.notional, s.contracts, s.residual
     with np.errstate(divide="ignore", invalid="ignore"):
