@@ -41,7 +41,7 @@ def _stock() -> tuple[str, dict[str, frozenset], int]:
         cells = {ws.title: frozenset(c.coordinate for row in ws.iter_rows() for c in row
                                      if c.value is not None) for ws in wb.worksheets}
         with zipfile.ZipFile(p) as z:
-            charts = drawing_counts(z).get("Dashboard", {}).get("charts", 0)
+            charts = drawing_counts(z).get(L.DASHBOARD, {}).get("charts", 0)
     return example_data().settings.title, cells, charts
 
 
@@ -101,7 +101,7 @@ def read_template(path) -> Customisation:
                           state=ws.sheet_state)
                 ours[ws.title] = s
                 stock = stock_cells.get(ws.title, frozenset())
-                if ws.title == "Dashboard":
+                if ws.title == L.DASHBOARD:
                     dash = reader.sheet(ws, skip=stock, layout=False)
                     dash.cells = [c for c in dash.cells if c.value != L.XLSM_HINT]
                     reader.drawing_warnings(ws.title, drawings, stock_charts)
@@ -117,7 +117,7 @@ def read_template(path) -> Customisation:
             else:
                 extra[ws.title] = reader.sheet(ws)
                 reader.drawing_warnings(ws.title, drawings)
-        a1 = wb["Dashboard"]["A1"].value
+        a1 = wb[L.DASHBOARD]["A1"].value
         title = None
         if a1 is not None and str(a1) != stock_title:
             title = str(a1)

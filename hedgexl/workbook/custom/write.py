@@ -9,6 +9,8 @@ import io
 
 from xlsxwriter.image import Image
 
+from .. import layout as L
+
 _ERRORS = {"#NULL!", "#DIV/0!", "#VALUE!", "#REF!", "#NAME?", "#NUM!", "#N/A"}
 
 if TYPE_CHECKING:  # the model imports this module
@@ -39,12 +41,12 @@ def write_extras(wb, sheets: dict, custom: Customisation, values: dict | None,
             continue
         if s.tab_color:
             ws.set_tab_color(s.tab_color)
-        if s.state != "visible" and name != "Dashboard":
+        if s.state != "visible" and name != L.DASHBOARD:
             ws.hide()
-    if "Dashboard" in sheets:
-        _write_cells(sheets["Dashboard"], custom.dashboard, values, live, fmt)
+    if L.DASHBOARD in sheets:
+        _write_cells(sheets[L.DASHBOARD], custom.dashboard, values, live, fmt)
         if pictures:
-            _write_pictures(sheets["Dashboard"], custom.dashboard)
+            _write_pictures(sheets[L.DASHBOARD], custom.dashboard)
     for name, s in custom.extra.items():
         ws = sheets[name]
         for lo, hi, width, hidden in s.columns:

@@ -3,15 +3,16 @@ cross-sheet reference is built from :mod:`hedgexl.workbook.layout`."""
 
 from . import (beta, conf, contracts, dashboard, funding, holdings, pnl, positions,
                scenarios, trades)
+from .. import layout as L
 from .context import Context
 
 #: Sheet name -> the function that writes it, in no particular order (the writer follows
 #: :data:`hedgexl.workbook.layout.SHEETS`).
 WRITERS = {
-    "Dashboard": dashboard.write, "Holdings": holdings.write, "Contracts": contracts.write,
-    "Funding": funding.write, "Scenarios": scenarios.write, "PnL": pnl.write,
-    "Beta": beta.write, "xlwings.conf": conf.write, "Trades": trades.write,
-    "Positions": positions.write,
+    L.DASHBOARD: dashboard.write, L.HOLDINGS: holdings.write, L.CONTRACTS: contracts.write,
+    L.FUNDING: funding.write, L.SCENARIOS: scenarios.write, L.PNL: pnl.write,
+    L.BETA: beta.write, L.XLWINGS_CONF: conf.write, L.TRADES: trades.write,
+    L.POSITIONS: positions.write,
 }
 
 __all__ = ["Context", "WRITERS"]
