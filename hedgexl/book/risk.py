@@ -47,6 +47,9 @@ def _row(pos: Positions, i: int) -> str:
 
 
 def position_risk(pos: Positions, marks: dict[str, float]) -> Risk:
+    """Margin, liquidation price and distance of each position at the marks (``coin`` ->
+    USD). A position beyond its bundled tiers, or sharing a cross wallet with one, is
+    refused alone (NaN, and one line in ``refusals``); the rest of the book stands."""
     n = len(pos)
     specs = [core.get_contract(k) for k in pos.contract]
     coin = [s.coin.upper() for s in specs]
@@ -54,57 +57,78 @@ def position_risk(pos: Positions, marks: dict[str, float]) -> Risk:
     mark = np.array([marks[c] for c in coin])
     q, ep = pos.contracts, pos.entry_price
     mult = np.array([s.multiplier for s in specs])
-    linear = np.array([s.linear for s in specs])
-    notional = np.where(linear, q * mult * mark, q * mult)
+    notional = np.where([s.linear for s in specs], q * mult * mark, q * mult)
     upnl = np.array([core.futures_pnl(q[i], ep[i], mark[i], pos.contract[i])
                      for i in range(n)])
-    refused: dict[int, str] = {}  # in the order found: the causes before their neighbours
-
-    def at(i, what, fn, *args):
-        """``fn(*args)`` for position ``i``, or NaN with one line saying why (a size beyond
-        the bundled tiers): that position is refused, the rest of the book is not."""
-        if i in refused:
-            return np.nan
-        try:
-            return float(fn(*args))
-        except core.TierError as e:
-            refused[i] = f"{_row(pos, i)}: {what} refused: {e}"
-            return np.nan
-
+    r = _Refusals(pos)
     # shown (and computed by the sheet's HEDGE_MARGIN) at the mark
-    mm = np.array([at(i, "margin and liquidation", core.maintenance_margin, q[i], mark[i],
-                      pos.contract[i]) for i in range(n)])
-    # what the venue holds back from a shared wallet: on the mark's value (Binance, Deribit;
-    # OKX with the taker fee to close) or on the entry value (Bybit, BitMEX, Kraken)
-    held = np.array([
-        mm[i] if s.margin_model == "liq_value" else
-        mm[i] + s.taker_fee * core.position_value(q[i], mark[i], s.key)
-        if s.margin_model == "liq_value_fee" else
-        at(i, "margin and liquidation", core.maintenance_margin, q[i], ep[i], s.key)
-        for i, s in enumerate(specs)])
-    beyond = set(refused)  # no maintenance margin: the cross wallets they share are unknown
-    margin = pos.margin.copy()
-    for (account, cur), wallet in pos.wallet.items():
-        members = [i for i in range(n) if pos.account[i] == account and settle[i] == cur
-                   and pos.mode[i] == "cross"]
-        for i in members:
-            others = [j for j in members if j != i]
-            blocked = [j for j in others if j in beyond]
-            if blocked and i not in refused:  # what the wallet leaves it is unknown
-                refused[i] = (f"{_row(pos, i)}: liquidation refused: it shares {account}'s "
-                              f"{cur} cross wallet with {pos.contract[blocked[0]]}, whose "
-                              f"maintenance margin is refused")
-            margin[i] = np.nan if blocked else max(
-                wallet - sum(held[j] for j in others) + sum(upnl[j] for j in others), 0.0)
+    mm = np.array([r.at(i, "margin and liquidation", core.maintenance_margin, q[i], mark[i],
+                        pos.contract[i]) for i in range(n)])
+    held = _held(pos, specs, mm, mark, r)
+    beyond = set(r.refused)  # no maintenance margin: the cross wallets they share are unknown
+    margin = _cross_margins(pos, settle, held, upnl, beyond, r)
     # the tier is re-checked at the liquidation price, where a position can outgrow it
-    liq = np.array([at(i, "liquidation", core.liquidation_price, q[i], ep[i], margin[i],
-                       pos.contract[i]) for i in range(n)])
-    dist = np.array([core.liquidation_distance(q[i], mark[i], liq[i]) if np.isfinite(liq[i])
-                     else np.nan for i in range(n)])
-    for i in refused:
+    liq = np.array([r.at(i, "liquidation", core.liquidation_price, q[i], ep[i], margin[i],
+                         pos.contract[i]) for i in range(n)])
+    dist = np.array([core.liquidation_distance(q[i], mark[i], liq[i]) for i in range(n)])
+    for i in r.refused:
         liq[i] = dist[i] = np.nan
         if i in beyond:
             mm[i] = np.nan
     flat = sorted({s.key for s in specs if core.tiers_of(s.key).source == "preset"})
     return Risk(coin, settle, mark, notional, upnl, mm, margin, liq, dist, flat,
-                list(refused.values()), sorted(refused))
+                list(r.refused.values()), sorted(r.refused))
+
+
+class _Refusals:
+    """The positions refused so far, in the order found (the causes before their
+    neighbours), each with its one line."""
+
+    def __init__(self, pos: Positions):
+        self.pos = pos
+        self.refused: dict[int, str] = {}
+
+    def at(self, i, what, fn, *args) -> float:
+        """``fn(*args)`` for position ``i``, or NaN with one line saying why (a size beyond
+        the bundled tiers): that position is refused, the rest of the book is not."""
+        if i in self.refused:
+            return np.nan
+        try:
+            return float(fn(*args))
+        except core.TierError as e:
+            self.refused[i] = f"{_row(self.pos, i)}: {what} refused: {e}"
+            return np.nan
+
+
+def _held(pos, specs, mm, mark, r: _Refusals) -> np.ndarray:
+    """What the venue holds back from a shared wallet for each position: its maintenance
+    margin on the mark's value (Binance, Deribit; OKX with the taker fee to close) or on the
+    entry value (Bybit, BitMEX, Kraken)."""
+    q, ep = pos.contracts, pos.entry_price
+    return np.array([
+        mm[i] if s.margin_model == "liq_value" else
+        mm[i] + s.taker_fee * core.position_value(q[i], mark[i], s.key)
+        if s.margin_model == "liq_value_fee" else
+        r.at(i, "margin and liquidation", core.maintenance_margin, q[i], ep[i], s.key)
+        for i, s in enumerate(specs)])
+
+
+def _cross_margins(pos, settle, held, upnl, beyond, r: _Refusals) -> np.ndarray:
+    """The margin behind each position: its own (isolated), or its cross wallet less what
+    the account's other positions in that currency hold, plus their unrealised PnL. A
+    position sharing a wallet with one whose maintenance is refused is refused too."""
+    margin = pos.margin.copy()
+    n = len(pos)
+    for (account, cur), wallet in pos.wallet.items():
+        members = [i for i in range(n) if (pos.account[i], settle[i], pos.mode[i])
+                   == (account, cur, "cross")]
+        for i in members:
+            others = [j for j in members if j != i]
+            blocked = [j for j in others if j in beyond]
+            if blocked and i not in r.refused:  # what the wallet leaves it is unknown
+                r.refused[i] = (f"{_row(pos, i)}: liquidation refused: it shares {account}'s "
+                                f"{cur} cross wallet with {pos.contract[blocked[0]]}, whose "
+                                f"maintenance margin is refused")
+            margin[i] = np.nan if blocked else max(
+                wallet - sum(held[j] for j in others) + sum(upnl[j] for j in others), 0.0)
+    return margin
