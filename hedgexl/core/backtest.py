@@ -174,134 +174,171 @@ def hedge_backtest(spot_qty, spot_prices, contract, hedge_ratio=1.0, beta=1.0,
     ([-500.0, -500.0], [50000.0, 50000.0])
     """
     spec = get_contract(contract)
+    P, H, r, rn, reb = _series(spot_prices, hedge_prices, funding_rates, negative_rates,
+                               rebalance)
+    lane = dict(S=num(spot_qty, "spot_qty"), h=num(hedge_ratio, "hedge_ratio"),
+                b=num(beta, "beta"), band=num(band, "band", nonneg=True),
+                lev=num(leverage, "leverage", positive=True),
+                q0=num(start_contracts, "start_contracts"))
+    phi, mm = _rates(spec, fee_rate, maint_rate)
+    lanes = np.broadcast_shapes(*(x.shape[1:] for x in (P, H, r, reb)),
+                                *(np.shape(v) for v in lane.values()))
+    shape = (P.shape[0],) + lanes
+    P, H, r, reb = (_over_lanes(x, shape) for x in (P, H, r, reb))
+    rn = None if rn is None else _over_lanes(rn, shape)
+    if cross is None:
+        cross = hedge_prices is not None and not spec.linear
+    X = H if not spec.linear else np.broadcast_to(1.0, shape)
+    out = _columns(keep, shape)
+    run = _Run(spec, lanes, lane, phi, mm, rounding, cross, out)
+    for t in range(shape[0]):
+        run.step(t, P[t], H[t], r[t], None if rn is None else rn[t], reb[t], X[t])
+    return _result(out, keep, lambda: np.broadcast_to(lane["S"], lanes) * P, P, H, X)
+
+
+def _rates(spec, fee_rate, maint_rate):
+    """The taker fee and maintenance rate: given, else the contract's (0 where unknown)."""
+    phi = num(spec.taker_fee if fee_rate is None else fee_rate, "fee_rate", allow_nan=True)
+    mm = num(spec.maint_margin if maint_rate is None else maint_rate, "maint_rate",
+             allow_nan=True)
+    return np.nan_to_num(phi), np.nan_to_num(mm)
+
+
+def _result(out, keep, holding, P, H, X) -> Backtest:
+    """The Backtest of the columns kept; ``hedged`` includes the holding's own value
+    (``holding()``, made only when needed: a large grid keeps little)."""
+    keep = set(_COLUMNS if keep is None else keep)
+    unhedged = holding() if "unhedged" in keep or "hedged" in out else None
+    if "hedged" in out:
+        out["hedged"] += unhedged
+    full = {n: out.get(n) for n in _COLUMNS if n != "unhedged"}
+    return Backtest(spot_price=P, hedge_price=H, settle_usd=X,
+                    unhedged=unhedged if "unhedged" in keep else None, **full)
+
+
+_COLUMNS = ("contracts", "traded", "pnl", "funding", "funding_in", "funding_out", "fees",
+            "margin", "deposits", "liquidated", "hedged", "unhedged")
+
+
+def _series(spot_prices, hedge_prices, funding_rates, negative_rates, rebalance):
+    """The time series, checked: one row per step each."""
     P = num(spot_prices, "spot_prices", positive=True)
     if P.ndim < 1 or P.shape[0] < 1:
         raise ValueError("spot_prices must be a column of prices (one row per step)")
-    H = P if hedge_prices is None else num(hedge_prices, "hedge_prices", positive=True)
-    if H.shape[0] != P.shape[0]:
-        raise ValueError(f"arrays of mismatched length: spot_prices has {P.shape[0]} rows, "
-                         f"hedge_prices has {H.shape[0]} rows")
     T = P.shape[0]
+    H = P if hedge_prices is None else num(hedge_prices, "hedge_prices", positive=True)
     r = np.nan_to_num(num(funding_rates, "funding_rates", allow_nan=True), nan=0.0)
-    if r.ndim and r.shape[0] != T:
-        raise ValueError(f"arrays of mismatched length: spot_prices has {T} rows, "
-                         f"funding_rates has {r.shape[0]} rows")
+    reb = np.ones(T, bool) if rebalance is None else np.asarray(rebalance, bool)
+    for name, x in (("hedge_prices", H), ("funding_rates", r), ("rebalance", reb)):
+        if x.ndim and x.shape[0] != T:
+            raise ValueError(f"arrays of mismatched length: spot_prices has {T} rows, "
+                             f"{name} has {x.shape[0]} rows")
     rn = None
     if negative_rates is not None:
         rn = np.nan_to_num(num(negative_rates, "negative_rates", allow_nan=True), nan=0.0)
         if rn.shape != r.shape or (rn > 0).any():
             raise ValueError("negative_rates must be the funding_rates' negative part (<= 0, "
                              "the same shape)")
-    reb = np.ones(T, bool) if rebalance is None else np.asarray(rebalance, bool)
-    if reb.shape[0] != T:
-        raise ValueError(f"arrays of mismatched length: spot_prices has {T} rows, "
-                         f"rebalance has {reb.shape[0]} rows")
-    S = num(spot_qty, "spot_qty")
-    h = num(hedge_ratio, "hedge_ratio")
-    b = num(beta, "beta")
-    band = num(band, "band", nonneg=True)
-    lev = num(leverage, "leverage", positive=True)
-    q0 = num(start_contracts, "start_contracts")
-    phi = num(spec.taker_fee if fee_rate is None else fee_rate, "fee_rate", allow_nan=True)
-    mm = num(spec.maint_margin if maint_rate is None else maint_rate, "maint_rate",
-             allow_nan=True)
-    phi, mm = np.nan_to_num(phi), np.nan_to_num(mm)
-    lanes = np.broadcast_shapes(P.shape[1:], H.shape[1:], r.shape[1:], reb.shape[1:],
-                                np.shape(S), np.shape(h), np.shape(b), np.shape(band),
-                                np.shape(lev), np.shape(q0))
-    shape = (T,) + lanes
-    P, H = np.broadcast_to(P.reshape(P.shape + (1,) * (len(shape) - P.ndim)), shape), \
-        np.broadcast_to(H.reshape(H.shape + (1,) * (len(shape) - H.ndim)), shape)
-    r = np.broadcast_to(r.reshape(r.shape + (1,) * (len(shape) - r.ndim)), shape)
-    if rn is not None:
-        rn = np.broadcast_to(rn.reshape(rn.shape + (1,) * (len(shape) - rn.ndim)), shape)
-    reb = np.broadcast_to(reb.reshape(reb.shape + (1,) * (len(shape) - reb.ndim)), shape)
-    linear = spec.linear
-    k = spec.multiplier
-    lot = spec.lot
-    if cross is None:
-        cross = hedge_prices is not None and not linear
-    X = H if not linear else np.broadcast_to(1.0, shape)
-    # Per lane: the target is coef·P[t] (linear: /H[t]; own coin: less h·β·E·H[t]/F).
-    coef = np.broadcast_to(-(h * b * S) / k, lanes)
-    hkb = np.broadcast_to(h * b / k, lanes)
-    band = np.broadcast_to(band, lanes)
-    lev = np.broadcast_to(lev, lanes)
-    names = ("contracts", "traded", "pnl", "funding", "funding_in", "funding_out", "fees",
-             "margin", "deposits", "liquidated", "hedged", "unhedged")
-    keep = set(names if keep is None else keep)
-    if keep - set(names):
-        raise ValueError(f"keep: unknown columns {sorted(keep - set(names))}")
-    out = {n: (np.zeros(shape, bool) if n == "liquidated" else np.zeros(shape))
-           for n in names if n in keep and n != "unhedged"}
-    store = [(n, out[n]) for n in ("contracts", "traded", "fees", "margin") if n in out]
-    q = np.broadcast_to(q0, lanes).astype(float).copy()
-    E = np.zeros(lanes)  # coin gained: PnL + funding − fees
-    m = np.zeros(lanes)  # margin account
-    D = np.zeros(lanes)  # coin deposited into the margin account (cross-hedges)
-    cost = np.zeros(lanes)  # USD those deposits cost
-    kmm = k * mm
-    u_prev = None  # the previous step's coin per USD (inverse)
-    for t in range(T):
-        u = 1.0 / H[t] if not linear else H[t]  # coin per USD of face, or USD per coin
+    return P, H, r, rn, reb
+
+
+def _over_lanes(x, shape):
+    """A series (T,) or (T, lanes) broadcast to ``shape``."""
+    x = np.asarray(x)
+    return np.broadcast_to(x.reshape(x.shape + (1,) * (len(shape) - x.ndim)), shape)
+
+
+def _columns(keep, shape) -> dict:
+    """The per-step columns kept (all by default), zeroed."""
+    keep = set(_COLUMNS if keep is None else keep)
+    if keep - set(_COLUMNS):
+        raise ValueError(f"keep: unknown columns {sorted(keep - set(_COLUMNS))}")
+    return {n: (np.zeros(shape, bool) if n == "liquidated" else np.zeros(shape))
+            for n in _COLUMNS if n in keep and n != "unhedged"}
+
+
+class _Run:
+    """The state of every lane as the history is stepped (see the module's recurrence):
+    q contracts, E coin gained (PnL + funding − fees), m the margin account, D the coin
+    deposited into it and ``cost`` the USD those deposits cost (cross-hedges)."""
+
+    def __init__(self, spec, lanes, lane, phi, mm, rounding, cross, out):
+        self.linear, self.k, self.lot = spec.linear, spec.multiplier, spec.lot
+        # the target is coef·P[t] (linear: /H[t]; own coin: less h·β·E·H[t]/F)
+        self.coef = np.broadcast_to(-(lane["h"] * lane["b"] * lane["S"]) / self.k, lanes)
+        self.hkb = np.broadcast_to(lane["h"] * lane["b"] / self.k, lanes)
+        self.band = np.broadcast_to(lane["band"], lanes)
+        self.lev = np.broadcast_to(lane["lev"], lanes)
+        self.phi, self.kmm, self.rounding, self.cross, self.out = \
+            phi, self.k * mm, rounding, cross, out
+        self.q = np.broadcast_to(lane["q0"], lanes).astype(float).copy()
+        self.E, self.m, self.D, self.cost = (np.zeros(lanes) for _ in range(4))
+        self.u_prev = None  # the previous step's coin per USD (inverse)
+
+    def step(self, t, P, H, r, rn, reb, X):
+        u = H if self.linear else 1.0 / H  # USD per coin, or coin per USD of face
         if t:
-            pnl = q * k * (H[t] - H[t - 1]) if linear else q * k * (u_prev - u)
-            fund = -q * k * u * r[t]
-            flow = pnl + fund
-            E += flow
-            m += flow
-            if "liquidated" in out:
-                out["liquidated"][t] = (q != 0) & (m < kmm * np.abs(q) * u)
-            if "pnl" in out:
-                out["pnl"][t] = pnl
-            if "funding" in out:
-                out["funding"][t] = fund
-            if "funding_in" in out or "funding_out" in out:
-                parts = (fund,) if rn is None else \
-                    (-q * k * u * (r[t] - rn[t]), -q * k * u * rn[t])
-                if "funding_in" in out:
-                    out["funding_in"][t] = sum(np.maximum(x, 0.0) for x in parts)
-                if "funding_out" in out:
-                    out["funding_out"][t] = sum(np.minimum(x, 0.0) for x in parts)
+            self._accrue(t, H, u, r, rn)
         else:  # the margin of the position held before the start
-            m = np.abs(q) * k * u / lev
-            D = m.copy()
-            cost = D * X[0]
-            if "deposits" in out:
-                out["deposits"][0] = m
-        if linear:
-            raw = coef * P[t] / H[t]
-        elif cross:
-            raw = coef * P[t]
+            self.m = np.abs(self.q) * self.k * u / self.lev
+            self.D = self.m.copy()
+            self.cost = self.D * X
+            if "deposits" in self.out:
+                self.out["deposits"][0] = self.m
+        self._trade(t, P, H, u, reb, X)
+        self.H_prev, self.u_prev = H, u
+
+    def _accrue(self, t, H, u, r, rn):
+        """PnL and funding over step t, into the coin gained and the margin account."""
+        q, k, out = self.q, self.k, self.out
+        pnl = q * k * (H - self.H_prev) if self.linear else q * k * (self.u_prev - u)
+        fund = -q * k * u * r
+        self.E += pnl + fund
+        self.m += pnl + fund
+        if "liquidated" in out:
+            out["liquidated"][t] = (q != 0) & (self.m < self.kmm * np.abs(q) * u)
+        for name, x in (("pnl", pnl), ("funding", fund)):
+            if name in out:
+                out[name][t] = x
+        parts = (fund,) if rn is None else (-q * k * u * (r - rn), -q * k * u * rn)
+        for name, side in (("funding_in", np.maximum), ("funding_out", np.minimum)):
+            if name in out:
+                out[name][t] = sum(side(x, 0.0) for x in parts)
+
+    def _trade(self, t, P, H, u, reb, X):
+        """Back to the target where the rule lets the lane trade; the margin reset at a
+        trade."""
+        if self.linear:
+            raw = self.coef * P / H
+        elif self.cross:
+            raw = self.coef * P
         else:  # the coin the hedge has gained is held too (see the module)
-            raw = coef * P[t] - hkb * E * H[t]
-        target = _round_lots(raw / lot, rounding) * lot if lot != 1.0 else \
-            _round_lots(raw, rounding)
-        dq = target - q
-        move = reb[t] & (np.abs(dq) > band * np.abs(target))
+            raw = self.coef * P - self.hkb * self.E * H
+        lot = self.lot
+        target = _round_lots(raw / lot, self.rounding) * lot if lot != 1.0 else \
+            _round_lots(raw, self.rounding)
+        dq = target - self.q
+        move = reb & (np.abs(dq) > self.band * np.abs(target))
         dq *= move
-        fee = np.abs(dq) * (k * phi) * u
-        q = q + dq
-        E -= fee
-        dep = (np.abs(q) * k * u / lev - (m - fee)) * move  # the margin reset at a trade
-        m = m - fee + dep
-        D += dep
-        cost += dep * X[t]
-        for n, arr in store:
-            arr[t] = q if n == "contracts" else dq if n == "traded" else fee if n == "fees" \
-                else m
+        fee = np.abs(dq) * (self.k * self.phi) * u
+        self.q = self.q + dq
+        self.E -= fee
+        dep = (np.abs(self.q) * self.k * u / self.lev - (self.m - fee)) * move
+        self.m = self.m - fee + dep
+        self.D += dep
+        self.cost += dep * X
+        self._store(t, dq, fee, dep, X)
+
+    def _store(self, t, dq, fee, dep, X):
+        out = self.out
+        for name, x in (("contracts", self.q), ("traded", dq), ("fees", fee),
+                        ("margin", self.m)):
+            if name in out:
+                out[name][t] = x
         if "deposits" in out:
             out["deposits"][t] += dep
         if "hedged" in out:
-            out["hedged"][t] = E * X[t] + (D * X[t] - cost if cross else 0.0)
-        u_prev = u
-    unhedged = np.broadcast_to(S, lanes) * P if "unhedged" in keep or "hedged" in out \
-        else None
-    if "hedged" in out:
-        out["hedged"] += unhedged
-    full = {n: out.get(n) for n in names if n != "unhedged"}
-    return Backtest(spot_price=P, hedge_price=H, settle_usd=X,
-                    unhedged=unhedged if "unhedged" in keep else None, **full)
+            out["hedged"][t] = self.E * X + (self.D * X - self.cost if self.cross else 0.0)
 
 
 #: The statistics of :func:`backtest_stats`, with their labels.
