@@ -87,26 +87,13 @@ def read_holdings(path, *, default_hedge_ratio=1.0, default_contract=None,
     p = Path(path)
     table = read_table(p, decimal=decimal, delimiter=delimiter, kind="holdings",
                        strict_cells=strict_cells)
-    rows = table.rows
-    cols = map_header(rows[0], p, HOLDING_ALIASES, REQUIRED)
+    cols = map_header(table.rows[0], p, HOLDING_ALIASES, REQUIRED)
     unread_columns(table, cols, "holdings")
-    if split_portfolios and "portfolio" not in cols:
-        raise InputError(p, "missing column portfolio (needed to split one file into "
-                         "portfolios)", 1)
-    names = _portfolio_names(table, cols)
-    if names and not split_portfolios:
-        _no_blank_portfolio(table, cols, names)
+    names = _check_portfolios(p, table, cols, split_portfolios, portfolio)
     named = portfolio
     if "portfolio" not in cols:
         portfolio = None
-    if not split_portfolios and portfolio is None and len(set(n for n, _ in names)) > 1:
-        found = list(dict.fromkeys(n for n, _ in names))
-        raise InputError(p, f"the portfolio column names {len(found)} portfolios ("
-                            f"{listed(found)}); `hedgexl batch` reports each, or "
-                            f"--portfolio NAME picks one")
-    if portfolio is not None and portfolio not in {n for n, _ in names}:
-        raise InputError(p, f"no rows of portfolio {portfolio!r}"
-                         + _near_miss(portfolio, [n for n, _ in names]))
+    label = named if named is not None else (names[0][0] if names else None)
     cross = get_contract(default_contract or DEFAULT_CONTRACT)
     nums = {n: table.numbers(cols.get(n), n) for n in _NUMERIC}
     own_cache: dict[str, object] = {}
@@ -114,55 +101,106 @@ def read_holdings(path, *, default_hedge_ratio=1.0, default_contract=None,
         g = _columnar(table, cols, nums, default_hedge_ratio, cross, own_cache)
         if g is not None:
             h = _holdings(p.stem, g, p)
-            h.portfolio = named if named is not None else (names[0][0] if names else None)
+            h.portfolio = label
             return h
-    groups: dict[str, dict] = {}
-    failed: dict[str, InputError] = {}
-    seen: dict[str, None] = {}  # portfolios in the order of the file
-    stem = p.stem
-    for rowno, row in enumerate(rows[1:], start=2):
-        if (not row or row[0] is None or row[0] == "" or row[0] == " ") \
-                and all(c is None or str(c).strip() == "" for c in row):
-            continue
+    rowwise = _RowReader(p, table, cols, nums, default_hedge_ratio, cross, own_cache,
+                         split_portfolios, portfolio)
+    groups, failed, seen = rowwise.read()
+    if not groups and not failed:
+        raise InputError(p, "no holdings rows under the header")
+    if not split_portfolios:
+        h = _holdings(p.stem, groups[p.stem], p)
+        h.portfolio = label
+        return h
+    return {name: failed[name] if name in failed else _holdings(name, groups[name], p)
+            for name in seen}
+
+
+def _check_portfolios(p, table, cols, split_portfolios, portfolio):
+    """The portfolio column's names, ``[(name, row)]``, checked: needed to split, no blank
+    where others are named, one portfolio unless ``portfolio`` picks one that is there."""
+    if split_portfolios and "portfolio" not in cols:
+        raise InputError(p, "missing column portfolio (needed to split one file into "
+                         "portfolios)", 1)
+    names = _portfolio_names(table, cols)
+    if names and not split_portfolios:
+        _no_blank_portfolio(table, cols, names)
+    if "portfolio" not in cols:
+        portfolio = None
+    found = list(dict.fromkeys(n for n, _ in names))
+    if not split_portfolios and portfolio is None and len(found) > 1:
+        raise InputError(p, f"the portfolio column names {len(found)} portfolios ("
+                            f"{listed(found)}); `hedgexl batch` reports each, or "
+                            f"--portfolio NAME picks one")
+    if portfolio is not None and portfolio not in found:
+        raise InputError(p, f"no rows of portfolio {portfolio!r}"
+                         + _near_miss(portfolio, [n for n, _ in names]))
+    return names
+
+
+class _RowReader:
+    """Holdings read row by row, grouped by portfolio (``split_portfolios``: a bad row
+    fails its own portfolio only) or for the one portfolio picked."""
+
+    def __init__(self, p, table, cols, nums, default_hedge_ratio, cross, own_cache,
+                 split_portfolios, portfolio):
+        self.p, self.table, self.cols, self.nums = p, table, cols, nums
+        self.args = (default_hedge_ratio, cross, own_cache)
+        self.split, self.portfolio = split_portfolios, portfolio
+        self.groups: dict[str, dict] = {}
+        self.failed: dict[str, InputError] = {}
+        self.seen: dict[str, None] = {}  # portfolios in the order of the file
+
+    def read(self):
+        for rowno, row in enumerate(self.table.rows[1:], start=2):
+            if not _blank_row(row):
+                self._row(rowno, row)
+        return self.groups, self.failed, self.seen
+
+    def _name(self, rowno, cell) -> str | None:
+        """The row's portfolio as grouped (None: not the one picked)."""
+        p, stem = self.p, self.p.stem
+        pname = key_text(p, cell("portfolio"), "portfolio", rowno) \
+            if self.split or self.portfolio is not None else stem
+        if self.portfolio is not None:
+            return stem if pname == self.portfolio else None
+        if self.split and not pname:
+            pname = f"(row {rowno}: no portfolio)"
+            self.failed.setdefault(pname, InputError(p, "portfolio is blank", rowno))
+        return pname
+
+    def _row(self, rowno, row) -> None:
+        cols = self.cols
 
         def cell(name):
             i = cols.get(name)
             return row[i] if i is not None and i < len(row) else None
 
-        pname = key_text(p, cell("portfolio"), "portfolio", rowno) \
-            if split_portfolios or portfolio is not None else stem
-        if portfolio is not None:
-            if pname != portfolio:
-                continue
-            pname = stem
-        if split_portfolios and not pname:
-            pname = f"(row {rowno}: no portfolio)"
-            failed.setdefault(pname, InputError(p, "portfolio is blank", rowno))
-        seen.setdefault(pname)
-        if pname in failed:
-            continue
+        pname = self._name(rowno, cell)
+        if pname is None:
+            return
+        self.seen.setdefault(pname)
+        if pname in self.failed:
+            return
         try:
-            rec = _holding_row(table, cell, rowno, default_hedge_ratio, cross, own_cache, nums)
+            rec = _holding_row(self.table, cell, rowno, *self.args, self.nums)
         except InputError as e:
-            if not split_portfolios:
+            if not self.split:
                 raise
-            failed[pname] = e
-            groups.pop(pname, None)
-            continue
-        g = groups.setdefault(pname, {k: [] for k in _FIELDS})
+            self.failed[pname] = e
+            self.groups.pop(pname, None)
+            return
+        g = self.groups.setdefault(pname, {k: [] for k in _FIELDS})
         if not g["rows"]:
-            g["warnings"].extend(table.warnings)  # the file's own, said to each portfolio
+            g["warnings"].extend(self.table.warnings)  # the file's own, said to each
         for k, v in rec.items():
             g[k].append(v) if k != "warnings" else g[k].extend(v)
         g["rows"].append(rowno)
-    if not groups and not failed:
-        raise InputError(p, "no holdings rows under the header")
-    if not split_portfolios:
-        h = _holdings(p.stem, groups[p.stem], p)
-        h.portfolio = named if named is not None else (names[0][0] if names else None)
-        return h
-    return {name: failed[name] if name in failed else _holdings(name, groups[name], p)
-            for name in seen}
+
+
+def _blank_row(row) -> bool:
+    return (not row or row[0] is None or row[0] == "" or row[0] == " ") \
+        and all(c is None or str(c).strip() == "" for c in row)
 
 
 _NUMERIC = ("quantity", "price", "beta", "hedge_ratio")
