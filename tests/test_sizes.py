@@ -30,7 +30,6 @@ LARGER = {
     ("hedgexl.inputs.__init__", "_columnar"): (46, 22),
     ("hedgexl.inputs.__init__", "_holding_row"): (48, 18),
     ("hedgexl.inputs.__init__", "read_funding_all"): (44, 19),
-    ("hedgexl.inputs.__init__", "read_holdings"): (77, 52),
     ("hedgexl.inputs.__init__", "read_prices"): (43, 27),
     ("hedgexl.inputs.positions", "_net"): (55, 30),
     ("hedgexl.inputs.positions", "_row"): (55, 27),
