@@ -21,9 +21,10 @@ def cmd_hedge(args) -> int:
         from .workbook.template import EXAMPLE_DEFAULT_HEDGE_RATIO
         ratio = 1.0 if args.holdings else EXAMPLE_DEFAULT_HEDGE_RATIO
     from .book import size_holdings
+    from .book.notes import input_notes
     h = read_holdings(path, default_hedge_ratio=ratio, decimal=args.decimal,
                       delimiter=_delimiter(args), strict_cells=args.strict_cells)
-    for w in h.warnings:
+    for w in input_notes(h, None)[1]:  # the file's and the cross-hedges', as report says
         print(f"warning: {w}", file=sys.stderr)
     s = size_holdings(h)
     value, notional, contracts, residual = s.value, s.notional, s.contracts, s.residual
@@ -99,6 +100,10 @@ def _report_options(args, **over):
               tiers=args.tiers, portfolio=getattr(args, "portfolio", None),
               strict_cells=args.strict_cells)
     kw.update(over)
+    if args.band and not args.positions:
+        print("warning: --band is the no-trade band of the trades against --positions; "
+              "without a positions file there are no trades, and it changes nothing",
+              file=sys.stderr)
     return ReportOptions(**kw)
 
 
@@ -163,8 +168,10 @@ def cmd_ticket(args) -> int:
     check_target(args.output, inputs=opts.inputs(args.holdings), force=args.force)
     book = ticket_book(args.holdings, opts)
     print(format_ticket(book))
+    carry = set(book.carry.missing)  # funding and carry: the report's, not the ticket's
     for line in book.notes:
-        print(f"note: {line}", file=sys.stderr)
+        if line not in carry:
+            print(f"note: {line}", file=sys.stderr)
     out = write_ticket(book, Path(args.output), inputs=opts.inputs(args.holdings),
                        force=args.force)
     print(f"wrote {out}")
@@ -413,10 +420,12 @@ def _add_dialect(p):
     p.add_argument("--strict-cells", action="store_true",
                    help="refuse input workbooks with hidden rows or columns or formula cells "
                         "in the table (default: read them and warn)")
-    p.add_argument("--decimal", choices=[".", ","], help="decimal mark of the CSV inputs "
-                   "(default: read from each file; a European Excel saves 2,5)")
-    p.add_argument("--delimiter", choices=[",", ";", "tab", "|"],
-                   help="column separator of the CSV inputs (default: read from each file)")
+    p.add_argument("--decimal", choices=[".", ","], metavar="MARK",
+                   help="decimal mark of the CSV inputs: . or , (default: read from each "
+                        "file; a European Excel saves 2,5)")
+    p.add_argument("--delimiter", choices=[",", ";", "tab", "|"], metavar="SEP",
+                   help="column separator of the CSV inputs: , ; tab or | (default: read "
+                        "from each file)")
 
 
 def _ratio(text: str) -> float:

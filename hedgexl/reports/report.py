@@ -17,6 +17,7 @@ import numpy as np
 
 from .. import core
 from ..book import build_book
+from ..book.notes import estimate_betas, input_notes
 from ..inputs import (Funding, Holdings, InputError, Positions, own_positions, pick_funding,
                       read_funding_all, read_holdings, read_positions, read_prices)
 from ..files import check_target
@@ -97,101 +98,6 @@ class ReportResult:
                 "funding_accrued_usd": t.get("funding_accrued_usd"),
                 "carry_year_usd": t.get("carry_year_usd"), "report": self.path or "",
                 "error": self.error}
-
-
-def _estimate_betas(h: Holdings, dates, prices) -> Holdings:
-    """Fill the betas the holdings file left blank from the price history: each asset's
-    beta to the coin of its hedge contract. ``beta_source`` says, for each holding, whether
-    the beta was given, estimated (and from which window) or left at the default 1."""
-    beta = h.beta.copy()
-    given = h.beta_given if h.beta_given is not None else np.ones(len(h), bool)
-    source = _beta_sources(h)
-    upper = {k.upper(): v for k, v in prices.items()}
-    cache = {}
-    for i in range(len(h)):
-        if given[i]:
-            continue
-        bench = (core.get_contract(h.contract[i]).coin or "BTC").upper()
-        key = (h.asset[i].upper(), bench)
-        if key not in cache:
-            cache[key] = _estimate(upper.get(key[0]), upper.get(bench), bench, dates)
-        if cache[key] is not None:
-            beta[i], source[i] = cache[key]
-    return replace(h, beta=beta, beta_source=source)
-
-
-def _beta_sources(h: Holdings) -> list[str]:
-    """Where each beta came from before any estimate: given in the file, or the default."""
-    given = h.beta_given if h.beta_given is not None else np.ones(len(h), bool)
-    return ["given" if g else "default 1 (no beta given, none estimated)" for g in given]
-
-
-def _estimate(a, b, bench, dates):
-    if a is None or b is None or a is b:
-        return None
-    try:
-        value = core.beta(a, b)
-    except ValueError:
-        return None
-    both = np.flatnonzero(np.isfinite(a) & np.isfinite(b))
-    return value, (f"estimated against {bench} from daily prices {dates[both[0]]} to "
-                   f"{dates[both[-1]]} ({both.size - 1} returns)")
-
-
-def _notes(h: Holdings, prices) -> tuple[list[str], list[str]]:
-    """What the report must say about its inputs: cross-hedges and their betas, estimated
-    betas, and prices far from the price history. Returns ``(notes, warnings)``: every
-    warning is also a note; warnings are printed as well."""
-    notes, warnings = [], list(h.warnings)
-    source = h.beta_source or _beta_sources(h)
-    given_c = h.contract_given if h.contract_given is not None else np.ones(len(h), bool)
-    groups: dict[tuple, list[int]] = {}
-    for i in range(len(h)):
-        coin = (core.get_contract(h.contract[i]).coin or "").upper()
-        if coin != h.asset[i].upper():
-            key = (h.asset[i], h.contract[i], coin, round(float(h.beta[i]), 6), source[i],
-                   bool(given_c[i]))
-            groups.setdefault(key, []).append(h.rows[i] if h.rows else i + 2)
-    for (asset, contract, coin, beta, src, cgiven), rows in groups.items():
-        how = "" if cgiven else f" (no contract given and hedgexl has no {asset} inverse " \
-                                f"contract)"
-        line = (f"{asset} ({_rows_text(rows)}) is cross-hedged on {contract} "
-                f"({coin or 'USD face'}){how} at beta {beta:.4g}, {src}")
-        (warnings if not cgiven or src.startswith("default") else notes).append(line)
-    if prices is not None:
-        dates, cols = prices
-        last = {}
-        for name, v in cols.items():
-            ok = np.flatnonzero(np.isfinite(v))
-            if ok.size:
-                last[name.upper()] = (float(v[ok[-1]]), dates[ok[-1]])
-        for i in range(len(h)):
-            ref = last.get(h.asset[i].upper())
-            if ref is None:
-                continue
-            ratio = float(h.price[i]) / ref[0]
-            if not 0.5 <= ratio <= 2:
-                row = h.rows[i] if h.rows else i + 2
-                warnings.append(f"row {row}: {h.asset[i]} price {h.price[i]:,.2f} USD is "
-                                f"{ratio:.3g}x its last price in the price history "
-                                f"({ref[0]:,.2f} on {ref[1]}); check the price and the "
-                                f"file's decimal mark")
-    warnings = _cap(warnings)
-    return warnings + _cap(notes), warnings
-
-
-def _cap(lines, most=25):
-    """At most ``most`` lines; the rest counted in a last one."""
-    if len(lines) <= most:
-        return lines
-    return lines[:most - 1] + [f"... and {len(lines) - most + 1} more like these"]
-
-
-def _rows_text(rows) -> str:
-    if len(rows) == 1:
-        return f"row {rows[0]}"
-    more = f" and {len(rows) - 3} more" if len(rows) > 3 else ""
-    return "rows " + ", ".join(map(str, rows[:3])) + more
 
 
 class PriceTable(tuple):
@@ -309,8 +215,8 @@ def report_data(holdings: Holdings, opts: ReportOptions, funding=None,
     dates = cols = None
     if prices is not None:
         dates, cols = prices
-        holdings = _estimate_betas(holdings, dates, cols)
-    notes, warnings = _notes(holdings, prices)
+        holdings = estimate_betas(holdings, dates, cols)
+    notes, warnings = input_notes(holdings, prices)
     bench = "BTC"
     if cols and bench not in cols:
         bench = next(iter(cols))

@@ -1,0 +1,123 @@
+"""What the book says about its inputs: the betas estimated from a price history, the
+cross-hedges and where their betas come from, prices far from the history. Shown as the
+report's notes, printed as warnings by ``hedgexl report``, ``batch`` and ``hedge``."""
+
+from __future__ import annotations
+
+from dataclasses import replace
+
+import numpy as np
+
+from .. import core
+from ..inputs import Holdings
+
+__all__ = ["estimate_betas", "input_notes"]
+
+
+def estimate_betas(h: Holdings, dates, prices) -> Holdings:
+    """Fill the betas the holdings file left blank from the price history: each asset's
+    beta to the coin of its hedge contract. ``beta_source`` says, for each holding, whether
+    the beta was given, estimated (and from which window) or left at the default 1."""
+    beta = h.beta.copy()
+    given = h.beta_given if h.beta_given is not None else np.ones(len(h), bool)
+    source = _beta_sources(h)
+    upper = {k.upper(): v for k, v in prices.items()}
+    cache = {}
+    for i in range(len(h)):
+        if given[i]:
+            continue
+        bench = (core.get_contract(h.contract[i]).coin or "BTC").upper()
+        key = (h.asset[i].upper(), bench)
+        if key not in cache:
+            cache[key] = _estimate(upper.get(key[0]), upper.get(bench), bench, dates)
+        if cache[key] is not None:
+            beta[i], source[i] = cache[key]
+    return replace(h, beta=beta, beta_source=source)
+
+
+def _beta_sources(h: Holdings) -> list[str]:
+    """Where each beta came from before any estimate: given in the file, or the default."""
+    given = h.beta_given if h.beta_given is not None else np.ones(len(h), bool)
+    return ["given" if g else "default 1 (no beta given, none estimated)" for g in given]
+
+
+def _estimate(a, b, bench, dates):
+    if a is None or b is None or a is b:
+        return None
+    try:
+        value = core.beta(a, b)
+    except ValueError:
+        return None
+    both = np.flatnonzero(np.isfinite(a) & np.isfinite(b))
+    return value, (f"estimated against {bench} from daily prices {dates[both[0]]} to "
+                   f"{dates[both[-1]]} ({both.size - 1} returns)")
+
+
+def input_notes(h: Holdings, prices) -> tuple[list[str], list[str]]:
+    """What the report must say about its inputs: cross-hedges and their betas, estimated
+    betas, and prices far from the price history. Returns ``(notes, warnings)``: every
+    warning is also a note; warnings are printed as well."""
+    notes, warnings = [], list(h.warnings)
+    _cross_hedges(h, notes, warnings)
+    if prices is not None:
+        warnings += _far_from_history(h, prices)
+    warnings = _cap(warnings)
+    return warnings + _cap(notes), warnings
+
+
+def _cap(lines, most=25):
+    """At most ``most`` lines; the rest counted in a last one."""
+    if len(lines) <= most:
+        return lines
+    return lines[:most - 1] + [f"... and {len(lines) - most + 1} more like these"]
+
+
+def _rows_text(rows) -> str:
+    if len(rows) == 1:
+        return f"row {rows[0]}"
+    more = f" and {len(rows) - 3} more" if len(rows) > 3 else ""
+    return "rows " + ", ".join(map(str, rows[:3])) + more
+
+
+def _cross_hedges(h: Holdings, notes: list, warnings: list) -> None:
+    """One line per cross-hedged asset, contract and beta: a warning where the contract or
+    the beta is hedgexl's default, else a note."""
+    source = h.beta_source or _beta_sources(h)
+    given_c = h.contract_given if h.contract_given is not None else np.ones(len(h), bool)
+    groups: dict[tuple, list[int]] = {}
+    for i in range(len(h)):
+        coin = (core.get_contract(h.contract[i]).coin or "").upper()
+        if coin != h.asset[i].upper():
+            key = (h.asset[i], h.contract[i], coin, round(float(h.beta[i]), 6), source[i],
+                   bool(given_c[i]))
+            groups.setdefault(key, []).append(h.rows[i] if h.rows else i + 2)
+    for (asset, contract, coin, beta, src, cgiven), rows in groups.items():
+        how = "" if cgiven else f" (no contract given and hedgexl has no {asset} inverse " \
+                                f"contract)"
+        line = (f"{asset} ({_rows_text(rows)}) is cross-hedged on {contract} "
+                f"({coin or 'USD face'}){how} at beta {beta:.4g}, {src}")
+        (warnings if not cgiven or src.startswith("default") else notes).append(line)
+
+
+def _far_from_history(h: Holdings, prices) -> list[str]:
+    """A warning for each holding priced outside half to twice its last price in the
+    price history (a wrong price, or the file's decimal mark misread)."""
+    dates, cols = prices
+    warnings = []
+    last = {}
+    for name, v in cols.items():
+        ok = np.flatnonzero(np.isfinite(v))
+        if ok.size:
+            last[name.upper()] = (float(v[ok[-1]]), dates[ok[-1]])
+    for i in range(len(h)):
+        ref = last.get(h.asset[i].upper())
+        if ref is None:
+            continue
+        ratio = float(h.price[i]) / ref[0]
+        if not 0.5 <= ratio <= 2:
+            row = h.rows[i] if h.rows else i + 2
+            warnings.append(f"row {row}: {h.asset[i]} price {h.price[i]:,.2f} USD is "
+                            f"{ratio:.3g}x its last price in the price history "
+                            f"({ref[0]:,.2f} on {ref[1]}); check the price and the "
+                            f"file's decimal mark")
+    return warnings
