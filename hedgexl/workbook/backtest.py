@@ -18,7 +18,7 @@ from .. import core
 from ..book.backtest import BookBacktest
 from ..files import replacing
 from . import layout as L
-from .cells import page
+from .cells import page, print_frame
 from .sheets.dashboard import _axis, _grid as _grid_lines
 from .writer import new_workbook
 from .style import COLORS, DATE, Formats, PCT, PRICE, USD, CONTRACTS, COIN
@@ -74,6 +74,11 @@ def write_backtest(bb: BookBacktest, path, *, title: str, settings: list[tuple[s
         _summary(bb, main, sheets[L.BT_SUMMARY], f, wb, title, settings, last, names)
         if L.BT_GRID in sheets:
             _policy_grid(bb, sheets[L.BT_GRID], f, wb)
+        from .. import __version__
+        span = f"Daily closes {bb.history.dates[0]} to {bb.history.dates[-1]}"
+        for name, ws in sheets.items():  # every printed page says what it is
+            print_frame(ws, title, span, __version__,
+                        None if name == L.BT_SUMMARY else 0)
         wb.close()
     return path
 

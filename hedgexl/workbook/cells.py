@@ -96,6 +96,25 @@ def write_time(ws, row, col, t: str, f_time, f_text):
 ONE_PAGE_ROWS = 80
 
 
+def _header_text(text: str, most: int = 80) -> str:
+    """Text for a page header or footer: ``&`` doubled (a code there), cut to ``most``."""
+    text = str(text)
+    text = text if len(text) <= most else text[:most - 1] + "…"
+    return text.replace("&", "&&")
+
+
+def print_frame(ws, title: str, when: str, version: str, repeat_row: int | None = None):
+    """Every printed page says what it is: the sheet's name, the report's title and
+    ``when`` (the valuation date, a backtest's dates) in the header, hedgexl's version and
+    "page N of M" in the footer; ``repeat_row``: the table's header row, repeated on every
+    page."""
+    ws.set_header(f'&L&"-,Bold"&A&C{_header_text(title)}&R{_header_text(when)}',
+                  {"margin": 0.2})
+    ws.set_footer(f"&Lhedgexl {_header_text(version)}&CPage &P of &N", {"margin": 0.2})
+    if repeat_row is not None:
+        ws.repeat_rows(repeat_row)
+
+
 def page(ws, landscape=True, rows=None):
     """A4, one page wide, narrow margins; one page tall too when the sheet has at most
     :data:`ONE_PAGE_ROWS` ``rows``."""

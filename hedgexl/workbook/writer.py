@@ -25,7 +25,7 @@ import xlsxwriter
 from ..files import replacing
 from ..inputs.tables import EXCEL_MAX_ROWS
 from . import layout as L
-from .cells import CellWriter
+from .cells import CellWriter, print_frame
 from .model import Numbers, WorkbookData, compute
 from .sheets import WRITERS, Context
 from .sheets.dashboard import HIDDEN_IN_REPORTS
@@ -103,6 +103,7 @@ def write_workbook(d: WorkbookData, path, *, mode: str = "live",
                     sheets[name].hide()
                     # LibreOffice prints a hidden sheet that has a print area
                     sheets[name].print_area_range = None
+        _frame(d, sheets)
         if custom is not None:
             custom.write(wb, sheets, custom_values, live, drawings)
         if vba_project is not None:
@@ -113,6 +114,20 @@ def write_workbook(d: WorkbookData, path, *, mode: str = "live",
             ds.write(L.XLSM_HINT_CELL, L.XLSM_HINT)
         wb.close()
     return path
+
+
+#: Sheets whose first row is their table's header, repeated on every printed page.
+TABLE_SHEETS = (L.TRADES, L.POSITIONS, L.HOLDINGS, L.CONTRACTS, L.FUNDING)
+
+
+def _frame(d: WorkbookData, sheets) -> None:
+    """A header and footer on each of hedgexl's sheets (see :func:`cells.print_frame`)."""
+    from .. import __version__
+    v = d.settings.valuation_date
+    when = "" if v is None else f"Valuation {str(v)[:10]}"
+    for name, ws in sheets.items():
+        print_frame(ws, d.settings.title, when, __version__,
+                    0 if name in TABLE_SHEETS else None)
 
 
 def _check_rows(d: WorkbookData) -> None:

@@ -26,7 +26,8 @@ def write(c: Context, cs) -> None:
     cs.freeze_panes(1, 1)
     cs.set_column(0, 0, 24)
     cs.set_column(1, 2, 15)
-    cs.set_column(3, len(COLUMNS) - 1, 10)
+    for j, name in enumerate(COLUMNS[3:], start=3):  # each header whole (bold: + 3)
+        cs.set_column(j, j, max(10, len(name) + 3))
     for i, spec in enumerate(c.d.contracts):
         for j, col in enumerate(COLUMNS):
             v = getattr(spec, col)

@@ -15,7 +15,7 @@ HEADS = {"account": "Account", "contract": "Contract", "current": "Current (cont
          "price": "Price (USD)", "notional": "Trade notional (USD)",
          "fee": "Est. taker fee", "fee_currency": "Fee in", "note": "Note"}
 WIDTHS = {"account": 16, "contract": 22, "current": 12, "target": 12, "trade": 12,
-          "side": 7, "price": 12, "notional": 15, "fee": 13, "fee_currency": 7, "note": 40}
+          "side": 8, "price": 12, "notional": 15, "fee": 13, "fee_currency": 7, "note": 28}
 
 
 def _trade_formula(x: dict, last: int) -> str:
@@ -48,6 +48,7 @@ def write(c: Context, ws) -> None:
     n = len(t)
     col = table(ws, f("head"), L.TRADES_TABLE, C, HEADS, WIDTHS, n)
     f_text, f_ct, f_price = f("calc"), f("calc", CONTRACTS), f("calc", PRICE)
+    f_side = f("calc", align="center")  # apart from the trade's number beside it
     f_usd, f_fee = f("calc", USD), f("calc", "0.00000000")
     first = L.TRADES_FIRST_ROW - 1
     _band_input(c, ws)
@@ -61,7 +62,7 @@ def write(c: Context, ws) -> None:
         ws.write_number(r, col["target"], float(t.target[i]), f_ct)
         w.cell(ws, r, col["trade"], _trade_formula(x, last), float(t.trade[i]), f_ct)
         w.cell(ws, r, col["side"], f'=IF({x["trade"]}>0,"buy",IF({x["trade"]}<0,"sell",'
-                                   f'"{NO_TRADE}"))', t.side[i], f_text)
+                                   f'"{NO_TRADE}"))', t.side[i], f_side)
         ws.write_number(r, col["price"], float(t.price[i]), f_price)
         w.cell(ws, r, col["notional"],
                f'=ABS({x["trade"]})*HEDGE_SPEC({x["contract"]},"multiplier")'
@@ -71,14 +72,19 @@ def write(c: Context, ws) -> None:
         w.cell(ws, r, col["fee"], f'=HEDGE_FEE({x["trade"]},{x["price"]},{x["contract"]},'
                                   f'HEDGE_SPEC({x["contract"]},"taker_fee"),"{unit}")',
                float(t.fee[i]), f_fee)
-        ws.write_string(r, col["fee_currency"], t.fee_currency[i], f_text)
+        ws.write_string(r, col["fee_currency"], t.fee_currency[i], f_side)
         ws.write_string(r, col["note"], t.note[i], f("note"))
-    ws.write(first + max(n, 1) + 1, 0,
-             "Target: the holdings' hedge (beta-adjusted, at each hedge ratio) plus the margin "
-             "posted in each coin, lot-rounded; a trade goes to the account that holds most of "
-             f"the contract. A trade smaller than the no-trade band ({L.TRADES_BAND}, a share "
-             f"of the contract's whole target) is 0; the side, notional and fee follow it. "
-             f"The notes, and the Dashboard's trades, are the plan at the band it was "
-             f"written with.",
-             f("note"))
-    page(ws, rows=n + 3)
+    notes = [
+        "Target: the holdings' hedge (beta-adjusted, at each hedge ratio) plus the margin "
+        "posted in each coin, lot-rounded.",
+        "A trade goes to the account that holds most of the contract.",
+        f"A trade smaller than the no-trade band ({L.TRADES_BAND}, a share of the contract's "
+        f"whole target) is 0; the side, notional and fee follow it.",
+        "The notes, and the Dashboard's trades, are the plan at the band it was written with.",
+    ]
+    last = first + max(n, 1) + len(notes)
+    for j, line in enumerate(notes):
+        ws.write(first + max(n, 1) + 1 + j, 0, line, f("note"))
+    # the table and the band input; the notes print within that width
+    ws.print_area(0, 0, last, L.cell(L.TRADES_BAND)[1])
+    page(ws, rows=n + 3 + len(notes))
