@@ -178,6 +178,13 @@ def _charts(c: Context, ds) -> None:
     ds.insert_chart("N19", c4, {"x_scale": 1.25, "y_scale": 1.15})
 
 
+def _in(currency: str, num: str) -> str:
+    """A number format that names the currency after the number (negatives red):
+    ``0.4823 BTC``."""
+    unit = '" ' + currency.replace('"', "") + '"'
+    return f"{num}{unit};[Red]-{num}{unit}"
+
+
 def _block(c: Context, ds, row: int, title: str, heads: list[str]) -> int:
     """A titled table head at ``row`` (0-based); returns the first data row."""
     f = c.f
@@ -202,7 +209,7 @@ def _desk(c: Context, ds) -> None:
     r = _block(c, ds, row, "Trades to place today" + (f" (no-trade band {b.band:.0%})"
                                                       if b.band else ""),
                ["Account", "Contract", "Side", "Contracts", "Notional (USD)",
-                "Est. taker fee", "Fee in"])
+                "Est. taker fee", "Est. fee (USD)"])
     t = b.trades
     for i in todo:
         x = L.TRADES_FIRST_ROW + i
@@ -213,9 +220,13 @@ def _desk(c: Context, ds) -> None:
                f("calc", CONTRACTS))
         w.cell(ds, r, 4, "=" + L.ref(L.TRADES, f"{T['notional']}{x}"),
                float(t.notional_usd[i]), f("calc", USD))
+        cur = t.fee_currency[i]
         w.cell(ds, r, 5, "=" + L.ref(L.TRADES, f"{T['fee']}{x}"), float(t.fee[i]),
-               f("calc", "0.00000000"))
-        ds.write_string(r, 6, t.fee_currency[i])
+               f("calc", _in(cur, "0.00000000")))  # in the currency the venue books
+        trade, price, key = (L.ref(L.TRADES, f"{T[k]}{x}") for k in ("trade", "price",
+                                                                    "contract"))
+        w.cell(ds, r, 6, f'=HEDGE_FEE({trade},{price},{key},HEDGE_SPEC({key},"taker_fee"),'
+                         f'"usd")', float(b.usd([t.fee[i]], [cur])[0]), f("calc", USD))
         r += 1
     if not todo:
         ds.write(r, 0, "None: every contract is on target" + (" (within the band)."
@@ -229,7 +240,7 @@ def _desk(c: Context, ds) -> None:
                                                    risk.distance[i]))
     r = _block(c, ds, r + 1, "Nearest to liquidation",
                ["Account", "Contract", "Margin mode", "Mark (USD)", "Liquidation (USD)",
-                "Distance", "Margin in"])
+                "Distance (of the mark)"])
     for i in order[:8]:
         x = L.POSITIONS_FIRST_ROW + i
         ds.write_string(r, 0, pos.account[i])
@@ -246,7 +257,6 @@ def _desk(c: Context, ds) -> None:
             d = float(risk.distance[i])
             w.cell(ds, r, 5, "=" + L.ref(L.POSITIONS, f"{P['distance']}{x}"), d,
                    f("warn" if np.isfinite(d) and d < 0.1 else "calc", PCT))
-        ds.write_string(r, 6, risk.settle[i])
         r += 1
     if len(order) > 8:
         ds.write(r, 0, f"... and {len(order) - 8} more on the Positions sheet", f("note"))
@@ -284,8 +294,8 @@ def _desk(c: Context, ds) -> None:
         ds.write_string(r, 0, cur)
         for j, key in ((1, "accrued"), (2, "per_year_latest"), (3, "per_year_avg")):
             v = tot[key].get(cur)
-            if v is not None:
-                ds.write_number(r, j, v, f("calc", "#,##0.0000;[Red]-#,##0.0000"))
+            if v is not None:  # each amount names its currency
+                ds.write_number(r, j, v, f("calc", _in(cur, "#,##0.0000")))
         v = tot["per_year_latest"].get(cur)
         if v is not None:
             ds.write_number(r, 4, float(b.usd([v], [cur])[0]), f("calc", USD))
