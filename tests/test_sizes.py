@@ -21,6 +21,7 @@ MAX_LINES, MAX_COMPLEXITY = 60, 15
 
 #: (module, qualified name) -> (lines of code, complexity) when the rule came in.
 LARGER = {
+    ("hedgexl.workbook.writer", "write_workbook"): (38, 18),
     ("hedgexl.book.backtest", "line_up"): (76, 33),
     ("hedgexl.core.contracts", "_parse_rows"): (32, 18),
     ("hedgexl.core.tiers", "_parse"): (59, 42),
@@ -59,12 +60,10 @@ LARGER = {
     ("hedgexl.workbook.custom.write", "write_extras"): (56, 32),
     ("hedgexl.workbook.model", "_mixes"): (30, 17),
     ("hedgexl.workbook.model", "compute"): (47, 17),
-    ("hedgexl.workbook.sheets.dashboard", "_desk"): (101, 22),
     ("hedgexl.workbook.sheets.funding", "write"): (62, 6),
     ("hedgexl.workbook.sheets.holdings", "write"): (78, 14),
     ("hedgexl.workbook.sheets.pnl", "write"): (73, 8),
     ("hedgexl.workbook.sheets.positions", "write"): (71, 13),
-    ("hedgexl.workbook.writer", "write_workbook"): (41, 21),
 }
 
 

@@ -97,12 +97,7 @@ def write_workbook(d: WorkbookData, path, *, mode: str = "live",
             if name in sheets and name != L.DASHBOARD:
                 WRITERS[name](c, sheets[name])
         WRITERS[L.DASHBOARD](c, sheets[L.DASHBOARD])
-        if d.settings.hide_data_sheets:
-            for name in HIDDEN_IN_REPORTS + [L.XLWINGS_CONF]:
-                if name in sheets:
-                    sheets[name].hide()
-                    # LibreOffice prints a hidden sheet that has a print area
-                    sheets[name].print_area_range = None
+        _hide(d, sheets)
         _frame(d, sheets)
         if custom is not None:
             custom.write(wb, sheets, custom_values, live, drawings)
@@ -118,6 +113,17 @@ def write_workbook(d: WorkbookData, path, *, mode: str = "live",
 
 #: Sheets whose first row is their table's header, repeated on every printed page.
 TABLE_SHEETS = (L.TRADES, L.POSITIONS, L.HOLDINGS, L.CONTRACTS, L.FUNDING)
+
+
+def _hide(d: WorkbookData, sheets) -> None:
+    """A report hides its data and working sheets (it prints in four pages)."""
+    if not d.settings.hide_data_sheets:
+        return
+    for name in HIDDEN_IN_REPORTS + [L.XLWINGS_CONF]:
+        if name in sheets:
+            sheets[name].hide()
+            # LibreOffice prints a hidden sheet that has a print area
+            sheets[name].print_area_range = None
 
 
 def _frame(d: WorkbookData, sheets) -> None:

@@ -198,15 +198,25 @@ def _block(c: Context, ds, row: int, title: str, heads: list[str]) -> int:
 def _desk(c: Context, ds) -> None:
     """The desk's first questions: what to trade, what is near liquidation, how covered
     each coin is, what the hedge costs."""
-    b, w, f = c.d.book, c.w, c.f
     ds.set_column("B:B", 23)
     ds.set_column("C:H", 12.5)
     ds.set_column("I:I", 2)
-    row = L.DASH_DESK_ROW - 1
-    T, P = L.TRADES_COLS, L.POSITIONS_COLS
-    # -- trades
+    r = L.DASH_DESK_ROW - 1
+    for block in (_trades_block, _liquidation_block, _exposure_block, _carry_block):
+        r = block(c, ds, r)
+    if c.d.settings.hide_data_sheets:
+        ds.write(r, 0, "Data and working sheets (" + ", ".join(HIDDEN_IN_REPORTS) + ") are "
+                       "hidden so that the report prints in four pages: right-click a tab, "
+                       "Unhide.", c.f("note"))
+
+
+def _trades_block(c: Context, ds, r: int) -> int:
+    """Trades to place today, from the Trades sheet; their fees in the booked currency
+    and in USD."""
+    b, w, f = c.d.book, c.w, c.f
+    T = L.TRADES_COLS
     todo = [i for i in range(len(b.trades)) if b.trades.trade[i] != 0]
-    r = _block(c, ds, row, "Trades to place today" + (f" (no-trade band {b.band:.0%})"
+    r = _block(c, ds, r, "Trades to place today" + (f" (no-trade band {b.band:.0%})"
                                                       if b.band else ""),
                ["Account", "Contract", "Side", "Contracts", "Notional (USD)",
                 "Est. taker fee", "Est. fee (USD)"])
@@ -232,7 +242,14 @@ def _desk(c: Context, ds) -> None:
         ds.write(r, 0, "None: every contract is on target" + (" (within the band)."
                                                               if b.band else "."), f("note"))
         r += 1
-    # -- nearest to liquidation
+    return r
+
+
+def _liquidation_block(c: Context, ds, r: int) -> int:
+    """The positions nearest to liquidation (refused ones first), from the Positions
+    sheet."""
+    b, w, f = c.d.book, c.w, c.f
+    P = L.POSITIONS_COLS
     risk, pos = b.risk, b.positions
     # refused first (their risk is unknown), then the nearest; none (cannot be) last
     order = sorted(range(len(pos)), key=lambda i: (not risk.is_refused(i),
@@ -267,7 +284,12 @@ def _desk(c: Context, ds) -> None:
                        "with a position whose margin is; the Positions sheet's notes say "
                        "which. Load the venue's tiers with --tiers.", f("note"))
         r += 1
-    # -- coverage per coin
+    return r
+
+
+def _exposure_block(c: Context, ds, r: int) -> int:
+    """Net exposure per coin, now and after the trades."""
+    b, f = c.d.book, c.f
     e = b.exposure
     r = _block(c, ds, r + 1, "Net exposure per coin (in coins; + long)",
                ["Coin", "Spot", "Cross-hedged (beta-adj.)", "Margin posted", "Futures now",
@@ -285,7 +307,13 @@ def _desk(c: Context, ds) -> None:
     ds.write(r, 0, "Hedge ratio: futures over spot + cross-hedged + margin posted in the coin "
                    "(margin in a coin is long that coin).", f("note"))
     r += 1
-    # -- carry
+    return r
+
+
+def _carry_block(c: Context, ds, r: int) -> int:
+    """What the hedge earns or costs, per settlement currency."""
+    b, f = c.d.book, c.f
+    risk = b.risk
     tot = b.totals()
     r = _block(c, ds, r + 1, "What the hedge earns (+) or costs (-)",
                ["Currency", "Since opened", "A year, latest rate", "A year, 30-day avg",
@@ -303,10 +331,7 @@ def _desk(c: Context, ds) -> None:
     ds.write(r, 0, "Funding: + received. A short hedge receives a positive rate (longs pay "
                    "shorts).", f("note"))
     r += 2
-    if c.d.settings.hide_data_sheets:
-        ds.write(r, 0, "Data and working sheets (" + ", ".join(HIDDEN_IN_REPORTS) + ") are "
-                       "hidden so that the report prints in four pages: right-click a tab, "
-                       "Unhide.", f("note"))
+    return r
 
 
 def _desk_charts(c: Context, ds) -> None:
