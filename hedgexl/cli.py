@@ -22,10 +22,14 @@ def cmd_hedge(args) -> int:
         ratio = 1.0 if args.holdings else EXAMPLE_DEFAULT_HEDGE_RATIO
     from .book import size_holdings
     from .book.notes import input_notes
+    from .book.sizing import apply_target_weights
     h = read_holdings(path, default_hedge_ratio=ratio, decimal=args.decimal,
                       delimiter=_delimiter(args), strict_cells=args.strict_cells)
+    h, weights = apply_target_weights(h, args.long_overlays)
     for w in input_notes(h, None)[1]:  # the file's and the cross-hedges', as report says
         print(f"warning: {w}", file=sys.stderr)
+    for line in weights:
+        print(f"note: {line}", file=sys.stderr)
     s = size_holdings(h)
     value, notional, contracts, residual = s.value, s.notional, s.contracts, s.residual
     print(f"Hedge for {path}")
@@ -98,7 +102,7 @@ def _report_options(args, **over):
               delimiter=_delimiter(args), resume=getattr(args, "resume", False),
               valuation_date=args.valuation_date, positions=args.positions, band=args.band,
               tiers=args.tiers, portfolio=getattr(args, "portfolio", None),
-              strict_cells=args.strict_cells)
+              strict_cells=args.strict_cells, long_overlays=args.long_overlays)
     kw.update(over)
     if args.band and not args.positions:
         print("warning: --band is the no-trade band of the trades against --positions; "
@@ -410,6 +414,13 @@ def _add_book_options(p):
     p.add_argument("--band", type=_band, default=0.0, metavar="PCT",
                    help="no-trade band: skip a trade smaller than this share of the "
                         "target, e.g. 5%% (default 0)")
+    _add_overlay_option(p)
+
+
+def _add_overlay_option(p):
+    p.add_argument("--long-overlays", action="store_true",
+                   help="a coin under its target_weight is bought with a long future (by "
+                        "default it is only noted)")
 
 
 def _delimiter(args):
@@ -520,6 +531,7 @@ def _hedge_parser(sub) -> None:
     p.add_argument("--hedge-ratio", type=_ratio, default=None,
                    help="hedge ratio for holdings that give none (default 1; 0.5 for the "
                         "bundled example, as in the template)")
+    _add_overlay_option(p)
     _add_dialect(p)
     p.set_defaults(func=cmd_hedge)
 

@@ -21,7 +21,7 @@ from .excel.convert import (OMIT, ExcelInputError, Key, Num, XlError, column, is
 from .excel.registry import UDFS, decorate, udf
 
 __all__ = [
-    "HEDGE_NOTIONAL", "HEDGE_CONTRACTS", "HEDGE_RESIDUAL", "HEDGE_BETA_SIZE",
+    "HEDGE_NOTIONAL", "HEDGE_CONTRACTS", "HEDGE_WEIGHT_CONTRACTS", "HEDGE_RESIDUAL", "HEDGE_BETA_SIZE",
     "HEDGE_REBALANCE", "HEDGE_PNL", "HEDGE_FEE", "HEDGE_FUNDING", "HEDGE_FUNDING_SERIES",
     "HEDGE_NET_PNL", "HEDGE_AVG_ENTRY", "HEDGE_LIQ_PRICE", "HEDGE_MARGIN",
     "HEDGE_LIQ_DISTANCE", "HEDGE_BASIS", "HEDGE_BETA", "HEDGE_MV_WEIGHTS", "HEDGE_BACKTEST",
@@ -38,6 +38,49 @@ def _text(value, default, name, allowed):
     if v not in allowed:
         raise ExcelInputError(f"{name} must be one of {', '.join(allowed)}, got {value!r}")
     return v
+
+
+@udf
+def HEDGE_WEIGHT_CONTRACTS(asset_value, portfolio_value, target_weight, contract,
+                           hedge_price=None, rounding="nearest"):
+    """Contracts that bring an asset down to its target weight of the portfolio (− short).
+
+    Parameters
+    ----------
+    asset_value : number or range
+        Value of the asset held, USD.
+    portfolio_value : number or range
+        Value of the whole portfolio, USD, > 0.
+    target_weight : number or range
+        The asset's target share of the portfolio, a fraction (0.8 = 80 %).
+    contract : text, number or range
+        Preset key such as BINANCE:BTCUSD_PERP, or an inverse face value in USD.
+    hedge_price : number or range, optional
+        Price of the contract's coin in USD; needed for linear contracts only.
+    rounding : text, optional
+        nearest (default), down (smaller hedge) or up (larger hedge).
+
+    Returns
+    -------
+    Contracts: −(V − w*·PV)/F (inverse) or −(V − w*·PV)/(P·c) (linear), rounded to the
+    lot; 0 at or under the target weight (an under-weight coin is not bought).
+
+    Examples
+    --------
+    Seed 003: 50 BTC at 60,000 USD, the whole portfolio, kept at 80 %: 600,000 USD above
+    the weight, 6,000 contracts of 100 USD short.
+
+    >>> HEDGE_WEIGHT_CONTRACTS(3000000, 3000000, 0.8, "BINANCE:BTCUSD_PERP")
+    -6000.0
+    >>> HEDGE_WEIGHT_CONTRACTS([[850000], [150000]], 1000000, [[0.7], [0.3]], 100)
+    [[-1500.0], [0.0]]
+    """
+    r = _text(rounding, "nearest", "rounding", _ROUNDING)
+    return rowwise(core.weight_hedge_contracts,
+                   {"asset_value": Num(asset_value), "portfolio_value": Num(portfolio_value),
+                    "target_weight": Num(target_weight), "contract": Key(contract),
+                    "hedge_price": Num(hedge_price, OMIT)},
+                   {"rounding": r})
 
 
 @udf

@@ -10,8 +10,20 @@ import numpy as np
 
 from .. import core
 from ..inputs import Holdings
+from .sizing import apply_target_weights
 
-__all__ = ["estimate_betas", "input_notes"]
+__all__ = ["estimate_betas", "input_notes", "prepare_holdings"]
+
+
+def prepare_holdings(h: Holdings, prices=None, long_overlays: bool = False):
+    """The holdings as the book sizes them, and what to say about them: betas estimated
+    from ``prices`` where the file gives none, target weights turned into hedge ratios,
+    then the notes. Returns ``(holdings, notes, warnings)``; every warning is a note."""
+    if prices is not None:
+        h = estimate_betas(h, *prices)
+    h, weights = apply_target_weights(h, long_overlays)
+    notes, warnings = input_notes(h, prices)
+    return h, weights + notes, warnings
 
 
 def estimate_betas(h: Holdings, dates, prices) -> Holdings:

@@ -2,14 +2,14 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 import numpy as np
 
 from .. import core
 from ..inputs import Holdings, InputError
 
-__all__ = ["Sizing", "size_holdings"]
+__all__ = ["Sizing", "size_holdings", "apply_target_weights"]
 
 
 def _keys(h: Holdings):
@@ -60,3 +60,56 @@ def size_holdings(h: Holdings) -> Sizing:
     contracts = core.hedge_contracts(value, keys, h.hedge_ratio, h.beta, hp)
     residual = core.hedge_residual(value, keys, h.hedge_ratio, h.beta, hp)
     return Sizing(keys, value, notional, contracts, residual, hp, hp_rows)
+
+
+def apply_target_weights(h: Holdings, long_overlays: bool = False
+                         ) -> tuple[Holdings, list[str]]:
+    """Holdings whose rows give a ``target_weight`` hedged to that weight, as a hedge ratio.
+
+    The portfolio's value PV is the sum of its holdings' values (quantity x price, the
+    stablecoins held included; margin posted on the venues is not a holding: the trades add
+    it to the target in its own coin). An asset worth V (its rows together) above its
+    target weight w* has V − w*·PV hedged: its rows get the hedge ratio (V − w*·PV)/V (the
+    hedge stays beta-adjusted like any other). An asset under its weight gets a long
+    overlay, ratio (V − w*·PV)/V < 0, only with ``long_overlays``; otherwise ratio 0 and a
+    note. Rows without a target weight keep their hedge ratio. Returns the holdings and
+    the notes.
+
+    Seed 003: 50 BTC at 60,000 USD, the whole portfolio, kept at 80 %: 600,000 USD above
+    the weight, a hedge ratio of 20 % (10 BTC, -6,000 contracts of 100 USD).
+    """
+    w = h.target_weight
+    if w is None or not np.isfinite(w).any():
+        return h, []
+    value = h.quantity * h.price
+    pv = float(value.sum())
+    if not pv > 0:
+        raise InputError(h.source, "target weights need a portfolio worth more than 0 USD")
+    ratio, notes = h.hedge_ratio.astype(float).copy(), []
+    for asset in dict.fromkeys(a.upper() for a in h.asset):
+        rows = [i for i, a in enumerate(h.asset) if a.upper() == asset]
+        if np.isfinite(w[rows]).any():
+            ratio[rows], note = _weigh(h, asset, rows, value, pv, long_overlays)
+            notes.append(note)
+    return replace(h, hedge_ratio=ratio), notes
+
+
+def _weigh(h: Holdings, asset: str, rows, value, pv: float, long_overlays: bool):
+    """The hedge ratio of one asset's rows that brings it to its target weight, and the
+    note that says so."""
+    weights = {float(h.target_weight[i]) for i in rows}
+    if len(weights) > 1 or not np.isfinite(h.target_weight[rows]).all():
+        raise InputError(h.source, f"{asset}: its rows give different target weights (or "
+                                   f"some none): give its weight once, the same on every row",
+                         h.rows[rows[0]] if h.rows else None)
+    target = weights.pop()
+    v = float(value[rows].sum())
+    excess = v - target * pv
+    r = excess / v if v > 0 else 0.0
+    text = (f"{asset} is {v / pv:.2%} of the portfolio's {pv:,.2f} USD against a target "
+            f"weight of {target:.2%}")
+    if r < 0 and not long_overlays:
+        return 0.0, (f"{text}: under it by {-excess:,.2f} USD; not bought synthetically "
+                     f"(--long-overlays would hold a long future for it)")
+    return r, (f"{text}: {abs(excess):,.2f} USD {'above' if r >= 0 else 'below'} it is "
+               f"{'hedged' if r >= 0 else 'held as a long future'} (hedge ratio {r:.2%})")

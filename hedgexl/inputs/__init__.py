@@ -58,13 +58,14 @@ class Holdings:
     warnings: list[str] = field(default_factory=list)
     beta_source: list[str] | None = None  # "given", "default" or how it was estimated
     portfolio: str | None = None  # the file's portfolio column (one name), else None
+    target_weight: np.ndarray | None = None  # a fraction; NaN where a hedge ratio applies
 
     def __len__(self):
         return len(self.asset)
 
 
 _FIELDS = ("asset", "quantity", "price", "beta", "hedge_ratio", "contract", "rows",
-           "beta_given", "hr_given", "contract_given", "warnings")
+           "beta_given", "hr_given", "contract_given", "warnings", "target_weight")
 
 
 @gc_paused
@@ -97,7 +98,7 @@ def read_holdings(path, *, default_hedge_ratio=1.0, default_contract=None,
     cross = get_contract(default_contract or DEFAULT_CONTRACT)
     nums = {n: table.numbers(cols.get(n), n) for n in _NUMERIC}
     own_cache: dict[str, object] = {}
-    if not split_portfolios and portfolio is None:  # one portfolio: column by column
+    if not split_portfolios and portfolio is None and _no_weights(nums):  # column by column
         g = _columnar(table, cols, nums, default_hedge_ratio, cross, own_cache)
         if g is not None:
             h = _holdings(p.stem, g, p)
@@ -114,6 +115,12 @@ def read_holdings(path, *, default_hedge_ratio=1.0, default_contract=None,
         return h
     return {name: failed[name] if name in failed else _holdings(name, groups[name], p)
             for name in seen}
+
+
+def _no_weights(nums) -> bool:
+    """No target weight in the file (the row reader checks each against its ratio)."""
+    w = nums["target_weight"]
+    return w is not None and bool(np.isnan(w).all())
 
 
 def _check_portfolios(p, table, cols, split_portfolios, portfolio):
@@ -203,7 +210,7 @@ def _blank_row(row) -> bool:
         and all(c is None or str(c).strip() == "" for c in row)
 
 
-_NUMERIC = ("quantity", "price", "beta", "hedge_ratio")
+_NUMERIC = ("quantity", "price", "beta", "hedge_ratio", "target_weight")
 
 
 def _keys(table: Table, i) -> list[str] | None:
@@ -332,12 +339,24 @@ def _holding_row(table: Table, cell, rowno, default_hedge_ratio, cross, own_cach
         raise InputError(p, f"quantity × price overflows ({vals['quantity']:g} × "
                             f"{vals['price']:g} USD is beyond what a number can hold)", rowno)
     table.check(HOLDINGS["hedge_ratio"], vals["hedge_ratio"], rowno)
+    weight = _target_weight(table, cell, rowno, nums, given["hedge_ratio"])
     warnings = []
     lo, hi = BETA_RANGE
     if given["beta"] and not lo <= vals["beta"] <= hi:
         warnings.append(f"{p.name}, row {rowno}: {asset} has beta {vals['beta']:g}, outside "
                         f"the usual {lo:g} to {hi:g}; check it (the hedge scales with it)")
     text = key_text(p, cell("contract"), "contract", rowno)
+    contract = _row_contract(table, text, asset, rowno, cross, own_cache)
+    return {"asset": asset, "quantity": vals["quantity"], "price": vals["price"],
+            "beta": vals["beta"], "hedge_ratio": vals["hedge_ratio"], "contract": contract,
+            "beta_given": given["beta"], "hr_given": given["hedge_ratio"],
+            "contract_given": bool(text), "warnings": warnings, "target_weight": weight}
+
+
+def _row_contract(table: Table, text: str, asset: str, rowno, cross, own_cache) -> str:
+    """The row's contract: a face value (in the file's grammar), a preset key, or when
+    blank the asset's own inverse preset, else the cross-hedge contract."""
+    p = table.path
     if text and is_face_text(text):  # an inverse face value in USD, in the file's grammar
         face = table.number(text, "contract", rowno)
         if not (face > 0):
@@ -354,10 +373,23 @@ def _holding_row(table: Table, cell, rowno, default_hedge_ratio, cross, own_cach
             own = own_contract(key, cross.venue)
             own_cache[key] = own.key if own is not None else cross.key
         contract = own_cache[key]
-    return {"asset": asset, "quantity": vals["quantity"], "price": vals["price"],
-            "beta": vals["beta"], "hedge_ratio": vals["hedge_ratio"], "contract": contract,
-            "beta_given": given["beta"], "hr_given": given["hedge_ratio"],
-            "contract_given": bool(text), "warnings": warnings}
+    return contract
+
+
+def _target_weight(table: Table, cell, rowno, nums, ratio_given: bool) -> float:
+    """The row's target weight (NaN: none); refused beside a hedge ratio."""
+    col = (nums or {}).get("target_weight")
+    x = col[rowno - 2] if col is not None else \
+        table.number(cell("target_weight"), "target_weight", rowno)
+    if math.isnan(x):
+        return x
+    if ratio_given:
+        raise InputError(table.path, "gives both hedge_ratio and target_weight: give one (a "
+                                     "hedge ratio hedges a share of the holding; a target "
+                                     "weight hedges what is above that share of the "
+                                     "portfolio)", rowno)
+    table.check(HOLDINGS["target_weight"], x, rowno)
+    return x
 
 
 def _holdings(name, g, p) -> Holdings:
@@ -366,7 +398,9 @@ def _holdings(name, g, p) -> Holdings:
                     hedge_ratio=np.array(g["hedge_ratio"]), contract=g["contract"],
                     source=str(p), rows=g["rows"], beta_given=np.array(g["beta_given"]),
                     hedge_ratio_given=np.array(g["hr_given"]),
-                    contract_given=np.array(g["contract_given"]), warnings=g["warnings"])
+                    contract_given=np.array(g["contract_given"]), warnings=g["warnings"],
+                    target_weight=np.asarray(g["target_weight"], float) if "target_weight"
+                    in g else np.full(len(g["asset"]), np.nan))
 
 
 @dataclass

@@ -67,6 +67,12 @@ class Positions:
         return len(self.account)
 
 
+def no_positions(source: str = "") -> Positions:
+    """Nothing held yet (a first hedge): the trades are the whole target."""
+    empty = np.zeros(0)
+    return Positions([], [], empty, empty, empty, [], empty, [], [], source=source)
+
+
 def parse_time(value) -> dt.datetime | None:
     """A UTC time from a cell: a datetime, an ISO text (``2024-03-01``, ``2024-03-01T08:00Z``,
     ``2024-03-01 08:00:00+00:00``); None when blank; ValueError otherwise."""

@@ -113,6 +113,10 @@ HOLDINGS = FileKind(
      Column("hedge_ratio", "ratio", "", "the share of the holding to hedge",
             aliases=("hedge ratio", "ratio", "hedge", "hedge %", "hedge pct", "h"),
             rule="between 0 and 2 (0 % to 200 %)", lo=0, hi=2, default="--hedge-ratio (1)"),
+     Column("target_weight", "ratio", "", "the coin's target share of the portfolio's "
+            "value: the hedge shorts what is above it (a row gives hedge_ratio or "
+            "target_weight, not both)", aliases=("target weight", "weight", "target %"),
+            rule="between 0 and 1 (0 % to 100 %)", lo=0, hi=1, default="none"),
      Column("contract", "key", "", "the contract to hedge on, a preset key such as "
             "BINANCE:BTCUSD_PERP, or an inverse face value in USD",
             aliases=("contract key", "instrument", "hedge contract", "key"),

@@ -17,7 +17,7 @@ import numpy as np
 
 from .. import core
 from ..book import build_book
-from ..book.notes import estimate_betas, input_notes
+from ..book.notes import prepare_holdings
 from ..inputs import (Funding, Holdings, InputError, Positions, own_positions, pick_funding,
                       read_funding_all, read_holdings, read_positions, read_prices)
 from ..files import check_target
@@ -51,6 +51,7 @@ class ReportOptions:
     tiers: str | None = None  # margin tiers of your own (--tiers), e.g. from hedgexl fetch
     portfolio: str | None = None  # --portfolio: this portfolio's rows of the input files
     strict_cells: bool = False  # --strict-cells: refuse hidden rows and formula cells
+    long_overlays: bool = False  # --long-overlays: buy an under-weight coin with futures
 
     def inputs(self, holdings=None) -> list[tuple[str, str]]:
         """``(what, path)`` of every input file, which no output may replace."""
@@ -212,11 +213,8 @@ def report_data(holdings: Holdings, opts: ReportOptions, funding=None,
             note["funding_note"] = (
                 "No funding history for this portfolio's contracts; the funding file has "
                 + ", ".join(k for k in available if k) + ".")
-    dates = cols = None
-    if prices is not None:
-        dates, cols = prices
-        holdings = estimate_betas(holdings, dates, cols)
-    notes, warnings = input_notes(holdings, prices)
+    dates, cols = prices if prices is not None else (None, None)
+    holdings, notes, warnings = prepare_holdings(holdings, prices, opts.long_overlays)
     bench = "BTC"
     if cols and bench not in cols:
         bench = next(iter(cols))
@@ -331,7 +329,10 @@ def fingerprint(h: Holdings, opts: ReportOptions) -> str:
                         h.beta.tolist(), h.hedge_ratio.tolist(), list(h.contract), given],
            "shared": shared, "mode": opts.mode, "ratio": opts.default_hedge_ratio,
            "valuation": str(opts.valuation_date), "band": opts.band,
-           "decimal": opts.decimal, "delimiter": opts.delimiter, "pick": opts.portfolio}
+           "decimal": opts.decimal, "delimiter": opts.delimiter, "pick": opts.portfolio,
+           "weights": None if h.target_weight is None else
+           np.where(np.isfinite(h.target_weight), h.target_weight, -1).tolist(),
+           "overlays": opts.long_overlays}
     text = json.dumps(doc, sort_keys=True, default=str)
     return hashlib.sha256(text.encode()).hexdigest()
 

@@ -9,7 +9,7 @@ from pathlib import Path
 
 from ..book import Book
 from ..files import check_target, write_text
-from ..inputs import InputError
+from ..inputs.positions import no_positions
 from .batch import csv_safe
 from .report import ReportOptions, load_shared, read_own, report_data
 
@@ -21,13 +21,15 @@ TICKET_COLUMNS = ["account", "contract", "current_contracts", "target_contracts"
 
 
 def ticket_book(holdings_path, opts: ReportOptions) -> Book:
-    """The book of one holdings file and ``opts.positions`` (required)."""
-    if not opts.positions:
-        raise InputError(holdings_path, "a ticket needs the positions held: --positions FILE")
+    """The book of one holdings file and ``opts.positions``; without positions, nothing is
+    held yet (a first hedge) and the trades are the whole target."""
     funding, prices, _, pos = load_shared(opts)
     h, pos = read_own(holdings_path, opts, pos)
+    if pos is None:
+        pos = no_positions("(no --positions: nothing held yet)")
     d = report_data(h, opts, funding, prices, pos)
-    d.book.notes[:0] = [w for w in d.warnings if w not in d.book.notes]  # said first
+    said = d.warnings + [n for n in d.notes if "target weight" in n and n not in d.warnings]
+    d.book.notes[:0] = [w for w in said if w not in d.book.notes]  # said first
     return d.book
 
 
