@@ -25,7 +25,8 @@ __all__ = [
     "HEDGE_REBALANCE", "HEDGE_PNL", "HEDGE_FEE", "HEDGE_FUNDING", "HEDGE_FUNDING_SERIES",
     "HEDGE_NET_PNL", "HEDGE_AVG_ENTRY", "HEDGE_LIQ_PRICE", "HEDGE_MARGIN",
     "HEDGE_LIQ_DISTANCE", "HEDGE_BASIS", "HEDGE_BETA", "HEDGE_MV_WEIGHTS", "HEDGE_BACKTEST",
-    "HEDGE_EFFECTIVENESS", "HEDGE_SCENARIO", "HEDGE_SPEC", "HEDGE_MARK",
+    "HEDGE_EFFECTIVENESS", "HEDGE_SCENARIO", "HEDGE_SPEC", "HEDGE_DAYS_TO_EXPIRY",
+    "HEDGE_MARK",
     "HEDGE_FUNDING_RATE", "HEDGE_FUNDING_HISTORY", "HEDGE_EXPLAIN",
 ]
 
@@ -973,21 +974,79 @@ def HEDGE_SPEC(contract, field):
         Preset key such as BINANCE:BTCUSD_PERP.
     field : text
         Field name: face, size, lot, tick, taker_fee, maker_fee, maint_margin, funding_hours,
-        type, venue, symbol, coin, settle or multiplier.
+        type, venue, symbol, coin, settle, multiplier, expiry (a dated future's) or like
+        (the perpetual whose terms a dated future shares).
 
     Returns
     -------
-    The field's value: USD for face, coins for size, fractions for fees and margin.
+    The field's value: USD for face, coins for size, fractions for fees and margin; the
+    expiry as an Excel date-time (UTC; format the cell as a date), "none" for a perpetual.
 
     Examples
     --------
     >>> HEDGE_SPEC("binance:btcusd_perp", "face")
     100.0
+    >>> HEDGE_SPEC("DERIBIT:ETH-29MAR24", "expiry")  # 29 March 2024, 08:00 UTC
+    45380.333333333336
     """
-    v = core.get_contract(single("contract", contract)).field(str(single("field", field)))
+    key = single("contract", contract)
+    name = str(single("field", field)).strip().lower()
+    if name == "expiry":
+        when = core.expiry_of(key)
+        return "none" if when is None else _serial(when)
+    v = core.get_contract(key).field(name)
     if isinstance(v, float) and v != v:
         return None
     return v
+
+
+def _serial(when) -> float:
+    """An Excel date-time serial of a naive UTC datetime."""
+    import datetime as dt
+    return (when - dt.datetime(1899, 12, 30)).total_seconds() / 86400
+
+
+@udf
+def HEDGE_DAYS_TO_EXPIRY(contract, valuation_time):
+    """Days from a time to a dated future's settlement (fractional; the venue's hour, UTC).
+
+    Parameters
+    ----------
+    contract : text
+        A dated future's key: BINANCE:BTCUSD_240628, OKX:BTC-USD-240628, DERIBIT:BTC-28JUN24,
+        KRAKEN:FI_XBTUSD_240628 or BITMEX:XBTM24.
+    valuation_time : date, number or text
+        The time to count from, UTC: an Excel date-time, or ISO text such as
+        2024-01-08T11:19.
+
+    Returns
+    -------
+    Days, > 0; refused (#VALUE!) for a perpetual and once the contract has expired. With
+    HEDGE_BASIS(future, spot, days) it annualises the basis.
+
+    Examples
+    --------
+    >>> round(HEDGE_DAYS_TO_EXPIRY("DERIBIT:ETH-26JAN24", "2024-01-08T11:19"), 4)
+    17.8618
+    """
+    return core.days_to_expiry(single("contract", contract), _time("valuation_time",
+                                                                   valuation_time))
+
+
+def _time(name, value):
+    """A UTC date-time from what Excel sends: a datetime, a date, a serial, or ISO text."""
+    import datetime as dt
+    value = single(name, value)
+    if isinstance(value, dt.datetime):
+        return value.replace(tzinfo=None)
+    if isinstance(value, dt.date):
+        return dt.datetime.combine(value, dt.time())
+    if isinstance(value, (int, float)) and not isinstance(value, bool):
+        return dt.datetime(1899, 12, 30) + dt.timedelta(days=float(value))
+    try:
+        return dt.datetime.fromisoformat(str(value).strip().replace("Z", ""))
+    except ValueError:
+        raise ExcelInputError(f"{name} must be a date and time, got {value!r}") from None
 
 
 def _live():

@@ -30,7 +30,8 @@ PACKAGE = "hedgexl_lite"
 #: What the functions import, relative to the hedgexl package. Nothing from the workbook,
 #: report or input layers: those need openpyxl, xlsxwriter and pycel, which Lite lacks.
 BUNDLED = ["__init__.py", "core/*.py", "excel/__init__.py", "excel/convert.py",
-           "excel/registry.py", "udfs.py", "data/contracts.csv", "data/margin_tiers.csv"]
+           "excel/registry.py", "udfs.py", "data/contracts.csv", "data/margin_tiers.csv",
+           "data/dated_contracts.csv"]
 
 #: requirements.txt: packages that xlwings Lite can install (xlwings from PyPI, numpy from
 #: Pyodide's repository, which ties its version to Pyodide's, so it is not pinned).

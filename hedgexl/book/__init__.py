@@ -72,6 +72,23 @@ class Book:
         return out
 
 
+def _check_held_then(pos: Positions, valuation: dt.date, end: dt.datetime) -> None:
+    """Refuse a position opened after the valuation date, or in a dated future that had
+    settled by then (it is no longer held)."""
+    for i, t in enumerate(pos.opened_at):
+        if t is not None and t > end:
+            raise InputError(pos.source, f"{pos.account[i]} {pos.contract[i]} opened "
+                                         f"{t:%Y-%m-%d %H:%M} UTC, after the valuation date "
+                                         f"{valuation}: it was not held then", pos.rows[i][0])
+    for i, k in enumerate(pos.contract):
+        expiry = core.expiry_of(k)
+        if expiry is not None and expiry <= end:
+            raise InputError(pos.source, f"{pos.account[i]} {k} expired on "
+                                         f"{expiry:%Y-%m-%d %H:%M} UTC, by the valuation date "
+                                         f"{valuation}: it is no longer held",
+                             pos.rows[i][0])
+
+
 def coin_marks(h: Holdings, pos: Positions | None, prices=None,
                valuation: dt.date | None = None) -> dict[str, float]:
     """The USD price of each coin: the holdings' price, else the positions file's
@@ -108,11 +125,7 @@ def build_book(h: Holdings, pos: Positions, *, sizing: Sizing | None = None,
             raise ValueError(f"{pos.source}: positions in {k} need a {c} price: add a "
                              f"holding of {c}, a mark_price column, or --prices with {c}")
     end = dt.datetime.combine(valuation, dt.time(23, 59, 59))
-    for i, t in enumerate(pos.opened_at):
-        if t is not None and t > end:
-            raise InputError(pos.source, f"{pos.account[i]} {pos.contract[i]} opened "
-                                         f"{t:%Y-%m-%d %H:%M} UTC, after the valuation date "
-                                         f"{valuation}: it was not held then", pos.rows[i][0])
+    _check_held_then(pos, valuation, end)
     risk = position_risk(pos, marks)
     carry = position_carry(pos, risk.mark, funding, end)
     trades, notes = plan_trades(h, s, pos, marks, default_hedge_ratio, band)

@@ -13,10 +13,12 @@ The presets live in ``hedgexl/data/contracts.csv``. Load a file of your own with
 from __future__ import annotations
 
 import csv
+import datetime as dt
 import difflib
 import io
 import math
-from dataclasses import dataclass, fields
+import re
+from dataclasses import dataclass, fields, replace
 from importlib import resources
 from pathlib import Path
 
@@ -27,7 +29,7 @@ from .numbers import parse_number
 __all__ = [
     "ContractSpec", "get_contract", "load_contracts", "reset_contracts",
     "contract_keys", "all_contracts", "resolve", "SPEC_FIELDS", "own_contract",
-    "is_face_text", "STABLECOINS", "is_stable",
+    "is_face_text", "STABLECOINS", "is_stable", "expiry_of", "days_to_expiry",
 ]
 
 #: Dollar stablecoins (and USD itself): counted at 1 USD wherever a sheet adds them to
@@ -64,6 +66,8 @@ class ContractSpec:
     funding_hours: float = math.nan
     margin_model: str = "liq_value"  # see MARGIN_MODELS
     liq_round: str = ""  # "nearest", "toward_entry" or "" (none); see LIQ_ROUNDING
+    expiry: str = ""  # a dated future's settlement, ISO UTC ("2024-06-28T08:00:00Z"); "" perpetual
+    like: str = ""  # a dated future's perpetual, whose fees, lot, tick and margin it shares
 
     @property
     def linear(self) -> bool:
@@ -281,6 +285,9 @@ def _lookup(key: str) -> ContractSpec:
     spec = _REGISTRY.get(key.upper())
     if spec is not None:
         return spec
+    spec = _dated(key.upper())
+    if spec is not None:
+        return spec
     near = difflib.get_close_matches(key.upper(), list(_REGISTRY), n=4, cutoff=0.5)
     if not near:  # a bare symbol such as "BTCUSD_PERP" is worth suggesting by suffix
         near = [k for k in _REGISTRY if k.split(":", 1)[-1] == key.upper()]
@@ -317,3 +324,88 @@ def resolve(contract):
             cache[k] = (spec.linear, spec.multiplier, spec.lot)
         linear[i], mult[i], lot[i] = cache[k]
     return linear.reshape(arr.shape), mult.reshape(arr.shape), lot.reshape(arr.shape)
+
+
+# ------------------------------------------------------------------ dated futures
+
+_MONTHS = ("JAN", "FEB", "MAR", "APR", "MAY", "JUN", "JUL", "AUG", "SEP", "OCT", "NOV", "DEC")
+_MONTH_CODES = "FGHJKMNQUVXZ"  # BitMEX's (and CME's) month letters, January to December
+_DATE_FORMATS = {"yymmdd": r"(\d{6})", "ddmmmyy": r"(\d{1,2}[A-Z]{3}\d{2})",
+                 "month_code_yy": r"([FGHJKMNQUVXZ]\d{2})"}
+
+
+def _dated_rules() -> list[dict]:
+    package = __name__.split(".")[0]
+    text = resources.files(package).joinpath("data/dated_contracts.csv").read_text("utf-8")
+    return [{k: (v or "").strip() for k, v in r.items()} for r in records(text,
+            "dated_contracts.csv")[1]]
+
+
+_DATED_RULES = _dated_rules()
+
+
+def _expiry_date(text: str, fmt: str) -> dt.date:
+    """The expiry date a key's date part names (ValueError when it names none)."""
+    if fmt == "yymmdd":
+        return dt.date(2000 + int(text[:2]), int(text[2:4]), int(text[4:]))
+    if fmt == "ddmmmyy":
+        return dt.date(2000 + int(text[-2:]), _MONTHS.index(text[-5:-2]) + 1, int(text[:-5]))
+    month = _MONTH_CODES.index(text[0]) + 1  # the last Friday of that month
+    year = 2000 + int(text[1:])
+    last = (dt.date(year + month // 12, month % 12 + 1, 1) - dt.timedelta(days=1))
+    return last - dt.timedelta(days=(last.weekday() - 4) % 7)
+
+
+def _dated(key: str) -> ContractSpec | None:
+    """A dated future's spec from its key (BINANCE:BTCUSD_240628, DERIBIT:BTC-28JUN24,
+    BITMEX:XBTM24 ...): its perpetual's terms, no funding, the expiry from the key at the
+    venue's settlement hour (``data/dated_contracts.csv``). None when no rule matches."""
+    venue, _, symbol = key.partition(":")
+    for r in _DATED_RULES:
+        if r["venue"] != venue or not symbol.startswith(r["prefix"]):
+            continue
+        m = re.fullmatch(_DATE_FORMATS[r["date_format"]], symbol[len(r["prefix"]):])
+        if m is None:
+            continue
+        try:
+            day = _expiry_date(m.group(1), r["date_format"])
+        except (ValueError, IndexError):
+            raise ValueError(f"{key}: {m.group(1)!r} is not a date") from None
+        when = dt.datetime.combine(day, dt.time(int(r["expiry_hour_utc"])))
+        perp = _REGISTRY.get(r["perpetual"])
+        if perp is None:
+            return None
+        return replace(perp, key=key, symbol=symbol, funding_hours=math.nan,
+                       expiry=when.strftime("%Y-%m-%dT%H:%M:%SZ"), like=perp.key)
+    return None
+
+
+def expiry_of(contract) -> dt.datetime | None:
+    """A dated future's settlement time (naive UTC); None for a perpetual.
+
+    >>> expiry_of("DERIBIT:ETH-29MAR24")
+    datetime.datetime(2024, 3, 29, 8, 0)
+    >>> expiry_of("BITMEX:XBTM24"), expiry_of("BINANCE:BTCUSD_PERP")
+    (datetime.datetime(2024, 6, 28, 12, 0), None)
+    """
+    spec = get_contract(contract)
+    return dt.datetime.strptime(spec.expiry, "%Y-%m-%dT%H:%M:%SZ") if spec.expiry else None
+
+
+def days_to_expiry(contract, valuation) -> float:
+    """Days (fractional) from ``valuation`` (naive UTC datetime or date: its 00:00) to the
+    contract's settlement; refused for a perpetual and once the contract has expired.
+
+    >>> days_to_expiry("DERIBIT:ETH-26JAN24", dt.datetime(2024, 1, 8, 11, 19))
+    17.861805555555556
+    """
+    end = expiry_of(contract)
+    if end is None:
+        raise ValueError(f"{get_contract(contract).key} is a perpetual: it has no expiry")
+    if not isinstance(valuation, dt.datetime):
+        valuation = dt.datetime.combine(valuation, dt.time())
+    days = (end - valuation.replace(tzinfo=None)).total_seconds() / 86400
+    if days < 0:
+        raise ValueError(f"{get_contract(contract).key} expired on {end:%Y-%m-%d %H:%M} UTC, "
+                         f"before {valuation:%Y-%m-%d %H:%M} UTC")
+    return days

@@ -190,8 +190,8 @@ def tiers_of(contract) -> Tiers:
     ('preset', 0.0)
     """
     spec = get_contract(contract)
-    found = _TIERS.get(spec.key)
-    if found is not None:
+    found = _TIERS.get(spec.key) or (_TIERS.get(spec.like) if spec.like else None)
+    if found is not None:  # a dated future has its perpetual's tiers
         return found
     rate = spec.maint_margin if np.isfinite(spec.maint_margin) else 0.0
     unit = "quote" if spec.linear else "coin"

@@ -1,0 +1,116 @@
+"""Dated inverse futures (issue 27): keys resolve by pattern to their perpetual's terms with
+the expiry the key names at the venue's settlement hour, no funding; HEDGE_SPEC(key,
+"expiry") and HEDGE_DAYS_TO_EXPIRY through xlwings' call paths; an expired contract is
+refused; and a real term structure: Deribit's ETH futures on 2024-01-08 11:19 UTC (the
+expiry futures of the shared option chain, against the index 2,222.19)."""
+
+from __future__ import annotations
+
+import csv
+import datetime as dt
+
+import pytest
+
+import hedgexl as hx
+
+from xlcall import as_grid, cell
+
+# (key, face USD, expiry UTC, its perpetual): the venues' published faces and hours
+DATED = [
+    ("BINANCE:BTCUSD_240628", 100, dt.datetime(2024, 6, 28, 8), "BINANCE:BTCUSD_PERP"),
+    ("BINANCE:ETHUSD_240329", 10, dt.datetime(2024, 3, 29, 8), "BINANCE:ETHUSD_PERP"),
+    ("OKX:BTC-USD-240927", 100, dt.datetime(2024, 9, 27, 8), "OKX:BTC-USD-SWAP"),
+    ("OKX:ETH-USD-240628", 10, dt.datetime(2024, 6, 28, 8), "OKX:ETH-USD-SWAP"),
+    ("DERIBIT:BTC-28JUN24", 10, dt.datetime(2024, 6, 28, 8), "DERIBIT:BTC-PERPETUAL"),
+    ("DERIBIT:ETH-5JAN24", 1, dt.datetime(2024, 1, 5, 8), "DERIBIT:ETH-PERPETUAL"),
+    ("KRAKEN:FI_XBTUSD_240628", 1, dt.datetime(2024, 6, 28, 8), "KRAKEN:PI_XBTUSD"),
+    ("BITMEX:XBTM24", 1, dt.datetime(2024, 6, 28, 12), "BITMEX:XBTUSD"),  # last Friday
+    ("BITMEX:XBTH25", 1, dt.datetime(2025, 3, 28, 12), "BITMEX:XBTUSD"),
+]
+
+
+@pytest.mark.parametrize("key,face,expiry,perp", DATED, ids=[d[0] for d in DATED])
+def test_a_dated_key_resolves_to_its_perpetuals_terms_and_its_expiry(key, face, expiry, perp):
+    spec, p = hx.get_contract(key), hx.get_contract(perp)
+    assert spec.face_usd == face == p.face_usd and spec.type == "inverse"
+    assert hx.expiry_of(key) == expiry
+    assert (spec.taker_fee, spec.lot, spec.tick) == (p.taker_fee, p.lot, p.tick)
+    assert spec.funding_hours != spec.funding_hours  # NaN: no funding
+    assert hx.tiers_of(key) is hx.tiers_of(perp)  # its perpetual's margin tiers
+
+
+def test_a_key_that_names_no_date_or_an_unknown_contract_is_refused():
+    with pytest.raises(ValueError, match="'241399' is not a date"):
+        hx.get_contract("BINANCE:BTCUSD_241399")
+    with pytest.raises(ValueError, match="unknown contract"):
+        hx.get_contract("BINANCE:BTCUSD_24062")
+
+
+def test_an_expired_contract_is_refused_in_one_line():
+    with pytest.raises(ValueError, match=r"BITMEX:XBTM24 expired on 2024-06-28 12:00 UTC"):
+        hx.days_to_expiry("BITMEX:XBTM24", dt.datetime(2024, 6, 28, 12, 1))
+    with pytest.raises(ValueError, match="is a perpetual"):
+        hx.days_to_expiry("BINANCE:BTCUSD_PERP", dt.date(2024, 1, 1))
+
+
+def test_expiry_and_days_through_excels_call_path(runtime):
+    serial = as_grid(runtime.call("HEDGE_SPEC", cell("DERIBIT:ETH-29MAR24"), cell("expiry")))
+    assert serial[0][0] == pytest.approx((dt.datetime(2024, 3, 29, 8)
+                                          - dt.datetime(1899, 12, 30)).total_seconds() / 86400)
+    days = as_grid(runtime.call("HEDGE_DAYS_TO_EXPIRY", cell("DERIBIT:ETH-26JAN24"),
+                                cell("2024-01-08T11:19")))
+    assert days[0][0] == pytest.approx(18 - 199 / 1440)  # 18 days less 3 h 19 min
+
+
+def test_the_deribit_term_structure_of_2024_01_08(shared_data):
+    """Each expiry's future in the chain, as a key with its expiry; the annualised basis
+    (F/S − 1)·365/days computed here by hand equals HEDGE_BASIS with HEDGE_DAYS_TO_EXPIRY's
+    days, and the curve is in contango."""
+    from hedgexl import udfs as U
+    path = (shared_data / "options" / "eth_2023-12-24_2024-01-08"
+            / "deribit_eth_options_2024-01-08.csv")
+    futures, index = {}, None
+    with path.open() as fh:
+        for r in csv.DictReader(fh):
+            if not r["underlying_index"].startswith("SYN."):
+                futures.setdefault(r["underlying_index"], float(r["underlying_price"]))
+                index = float(r["estimated_delivery_price"])
+    assert index == 2222.19
+    assert {k: futures[k] for k in ("ETH-26JAN24", "ETH-29MAR24", "ETH-28JUN24",
+                                    "ETH-27SEP24")} == {
+        "ETH-26JAN24": 2241.65, "ETH-29MAR24": 2293.97, "ETH-28JUN24": 2359.87,
+        "ETH-27SEP24": 2409.51}
+    now = dt.datetime(2024, 1, 8, 11, 19)
+    curve = []
+    for name, f in futures.items():
+        key = f"DERIBIT:{name}"
+        day = dt.datetime.strptime(name[4:], "%d%b%y").replace(hour=8)
+        assert hx.expiry_of(key) == day
+        days = (day - now).total_seconds() / 86400
+        annual = (f / index - 1) * 365 / days
+        assert U.HEDGE_BASIS(f, index, U.HEDGE_DAYS_TO_EXPIRY(key, "2024-01-08T11:19")) == \
+            pytest.approx(annual, rel=1e-12)
+        curve.append((days, f))
+    prices = [f for _, f in sorted(curve)]
+    assert prices == sorted(prices)  # contango: each later expiry higher
+
+
+def test_a_report_with_a_dated_position_recalculates_and_refuses_an_expired_one(tmp_path):
+    from hedgexl import cli
+    from hedgexl.inputs import example_path
+
+    from workbook_checks import recalc_mismatches
+    head = "account,contract,contracts,entry_price,margin,mode\n"
+    held = tmp_path / "p.csv"
+    held.write_text(head + "d,DERIBIT:BTC-27SEP24,-1000,60000,1,isolated\n")
+    out = tmp_path / "r.xlsx"
+    args = [str(example_path("desk_holdings.csv")), "--positions", str(held), "--prices",
+            str(example_path("prices_2024.csv")), "--valuation-date", "2024-06-30",
+            "--mode", "live"]
+    assert cli.main(["report", *args, "-o", str(out)]) == 0
+    cells, bad = recalc_mismatches(out, tmp_path)
+    assert any("DERIBIT:BTC-27SEP24" in str(f) or "Positions" in k for k, f in cells.items())
+    assert bad == [], bad[:5]
+    held.write_text(head + "d,DERIBIT:BTC-28JUN24,-1000,60000,1,isolated\n")
+    assert cli.main(["report", *args, "-o", str(tmp_path / "x.xlsx")]) == 1
+    assert not (tmp_path / "x.xlsx").exists()
