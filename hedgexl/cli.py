@@ -102,12 +102,16 @@ def _report_options(args, **over):
               delimiter=_delimiter(args), resume=getattr(args, "resume", False),
               valuation_date=args.valuation_date, positions=args.positions, band=args.band,
               tiers=args.tiers, portfolio=getattr(args, "portfolio", None),
-              strict_cells=args.strict_cells, long_overlays=args.long_overlays)
+              strict_cells=args.strict_cells, long_overlays=args.long_overlays,
+              futures_prices=args.futures_prices)
     kw.update(over)
     if args.band and not args.positions:
         print("warning: --band is the no-trade band of the trades against --positions; "
               "without a positions file there are no trades, and it changes nothing",
               file=sys.stderr)
+    if args.futures_prices and not args.positions:
+        print("warning: --futures-prices is compared in the desk's carry section, which "
+              "needs --positions; without them it changes nothing", file=sys.stderr)
     return ReportOptions(**kw)
 
 
@@ -415,6 +419,9 @@ def _add_book_options(p):
                    help="no-trade band: skip a trade smaller than this share of the "
                         "target, e.g. 5%% (default 0)")
     _add_overlay_option(p)
+    p.add_argument("--futures-prices", metavar="FILE",
+                   help="prices of dated futures (time, contract, price): the carry section "
+                        "compares their annualised basis with the perpetual's funding")
 
 
 def _add_overlay_option(p):

@@ -17,6 +17,7 @@ import numpy as np
 from .. import core
 from ..inputs import Funding, Holdings, InputError, Positions
 from .carry import Carry, position_carry
+from .choice import CarryChoice, compare_carry
 from .risk import Risk, position_risk
 from .sizing import Sizing, size_holdings
 from .trades import Exposure, Trades, coin_exposure, margin_by_coin, plan_trades
@@ -43,6 +44,7 @@ class Book:
     band: float
     notes: list[str] = field(default_factory=list)
     sizing: Sizing | None = None  # the holdings' hedge, sized once for every sheet
+    choice: CarryChoice | None = None  # perpetual or dated (--futures-prices)
 
     @cached_property
     def _totals(self) -> dict:
@@ -113,7 +115,7 @@ def coin_marks(h: Holdings, pos: Positions | None, prices=None,
 def build_book(h: Holdings, pos: Positions, *, sizing: Sizing | None = None,
                funding: dict[str, Funding] | None = None, prices=None,
                valuation: dt.date, default_hedge_ratio: float = 1.0,
-               band: float = 0.0) -> Book:
+               band: float = 0.0, futures: dict | None = None) -> Book:
     """The desk's day for one portfolio. ``valuation`` is a date: funding up to the end of
     that day (UTC) counts. Refuses (ValueError, one line) a position in a coin that has
     no price."""
@@ -136,7 +138,24 @@ def build_book(h: Holdings, pos: Positions, *, sizing: Sizing | None = None,
         notes.append(f"{k}: no margin tier table is bundled; its liquidation prices use the "
                      f"flat base rate {spec.maint_margin:.2%}: check the venue's tiers for a "
                      f"large position (hedgexl.load_tiers)")
-    return Book(pos, marks, risk, carry, trades, exposure, end, band, notes, s)
+    choice = _choice(h, s, funding, futures, marks, end) if futures else None
+    if choice is not None:
+        notes += choice.notes
+    return Book(pos, marks, risk, carry, trades, exposure, end, band, notes, s, choice)
+
+
+def _choice(h: Holdings, s: Sizing, funding, futures, marks, end) -> CarryChoice:
+    """Perpetual or dated, per coin the holdings hedge: the hedge's USD notional on that
+    coin's contracts, its perpetual, and the dated futures priced."""
+    notional: dict[str, float] = {}
+    perps: dict[str, str] = {}
+    for k, n in zip(h.contract, s.notional):
+        spec = core.get_contract(k)
+        coin = spec.coin.upper()
+        notional[coin] = notional.get(coin, 0.0) + float(n)
+        if not spec.expiry:
+            perps.setdefault(coin, spec.key)
+    return compare_carry(notional, perps, funding, futures, marks, end)
 
 
 

@@ -180,6 +180,12 @@ def _check_spec(spec: ContractSpec, where: str) -> None:
     if spec.liq_round not in LIQ_ROUNDING:
         raise ValueError(f"{where}: liq_round must be nearest, toward_entry or blank, got "
                          f"{spec.liq_round!r}")
+    if spec.expiry:
+        try:
+            dt.datetime.strptime(spec.expiry, "%Y-%m-%dT%H:%M:%SZ")
+        except ValueError:
+            raise ValueError(f"{where}: expiry must be a UTC time such as "
+                             f"2024-06-28T08:00:00Z, got {spec.expiry!r}") from None
 
 
 def _bundled() -> dict[str, ContractSpec]:

@@ -28,7 +28,7 @@ __all__ = ["InputError", "Holdings", "read_holdings", "Positions", "read_positio
            "pick_funding", "read_prices", "read_table", "Table",
            "parse_number", "example_path", "MAX_INPUT_BYTES", "MAX_UNPACKED_BYTES",
            "EXCEL_MAX_ROWS", "DEFAULT_CONTRACT", "BETA_RANGE", "POSITION_ALIASES", "KINDS",
-           "fold"]
+           "fold", "read_futures_prices"]
 
 #: Header names read as each holdings column (:data:`hedgexl.inputs.schema.HOLDINGS`).
 HOLDING_ALIASES = HOLDINGS.aliases()
@@ -625,3 +625,38 @@ def _iso_date(p, value, rowno) -> str:
 def example_path(name="example_portfolio.csv") -> Path:
     """Path of a bundled example file."""
     return Path(str(resources.files("hedgexl").joinpath("data", name)))
+
+
+def read_futures_prices(path, *, decimal=None, delimiter=None,
+                        strict_cells=False) -> dict[str, list[tuple[dt.datetime, float]]]:
+    """Dated futures' prices: ``{contract key: [(time, price), ...]}`` sorted by time. A
+    contract that is not a dated future, a time that does not parse or lies after now, and
+    a price given twice for one contract and time are refused with the row."""
+    from .schema import FUTURES_PRICES
+    p = Path(path)
+    table = read_table(p, decimal=decimal, delimiter=delimiter, kind="futures_prices",
+                       strict_cells=strict_cells)
+    cols = map_header(table.rows[0], p, FUTURES_PRICES.aliases(), FUTURES_PRICES.required())
+    out: dict[str, dict] = {}
+    now = _now()
+    for rowno, row in enumerate(table.rows[1:], start=2):
+        cell = lambda n: row[cols[n]] if cols[n] < len(row) else None  # noqa: E731
+        if all(c is None or str(c).strip() == "" for c in row):
+            continue
+        try:
+            key = get_contract(key_text(p, cell("contract"), "contract", rowno)).key
+        except ValueError as e:
+            raise InputError(p, str(e), rowno) from None
+        if not get_contract(key).expiry:
+            raise InputError(p, f"{key} is not a dated future (a perpetual's cost is its "
+                                f"funding: --funding)", rowno)
+        t = _funding_time(p, cell("time"), rowno, now)
+        price = table.check(FUTURES_PRICES["price"],
+                            table.number(cell("price"), "price", rowno), rowno)
+        if t in out.setdefault(key, {}):
+            raise InputError(p, f"{key} at {t:%Y-%m-%d %H:%M} is given twice (rows "
+                                f"{out[key][t][1]} and {rowno})", rowno)
+        out[key][t] = (price, rowno)
+    if not out:
+        raise InputError(p, "no futures prices under the header")
+    return {k: sorted((t, v[0]) for t, v in series.items()) for k, series in out.items()}

@@ -219,7 +219,11 @@ CONTRACTS = FileKind(
      Column("margin_model", "choice", "", "how the venue computes maintenance margin",
             default="liq_value"),
      Column("liq_round", "choice", "", "how the venue rounds a liquidation price",
-            choices=("nearest", "toward_entry", ""))),
+            choices=("nearest", "toward_entry", "")),
+     Column("expiry", "time", "UTC", "a dated future's settlement, such as "
+            "2024-06-28T08:00:00Z; blank: a perpetual (dated keys of the bundled venues "
+            "resolve by themselves)"),
+     Column("like", "key", "", "the perpetual whose margin tiers a dated future shares")),
     keys="key (a key given twice is refused)", flag="`--contracts`")
 
 TIERS = FileKind(
@@ -249,7 +253,21 @@ TIERS = FileKind(
     flag="`--tiers`")
 
 #: Every kind, in the order docs/inputs.md lists them.
-KINDS = {k.name: k for k in (HOLDINGS, POSITIONS, FUNDING, PRICES, CONTRACTS, TIERS)}
+FUTURES_PRICES = FileKind(
+    "futures_prices", "Dated futures prices", "Prices of dated futures, to compare their "
+    "basis with the perpetual's funding (``--futures-prices``): the latest price of each "
+    "contract on or before the valuation date is used.",
+    (Column("time", "time", "UTC", "when the price was seen", required=True,
+            aliases=("time utc", "timestamp", "date", "datetime")),
+     Column("contract", "key", "", "a dated future's key (DERIBIT:ETH-29MAR24, "
+            "BINANCE:BTCUSD_240628 ...)", required=True, aliases=("symbol", "key")),
+     Column("price", "number", USD_PER_COIN, "the future's price", required=True,
+            aliases=("mark", "mark_price", "close", "last"), **POSITIVE)),
+    keys="contract, time (a price given twice is refused)", order="any",
+    sheet="Futures", flag="`--futures-prices`")
+
+KINDS = {k.name: k for k in (HOLDINGS, POSITIONS, FUNDING, PRICES, CONTRACTS, TIERS,
+                             FUTURES_PRICES)}
 
 
 def render() -> str:

@@ -19,7 +19,8 @@ from .. import core
 from ..book import build_book
 from ..book.notes import prepare_holdings
 from ..inputs import (Funding, Holdings, InputError, Positions, own_positions, pick_funding,
-                      read_funding_all, read_holdings, read_positions, read_prices)
+                      read_funding_all, read_futures_prices, read_holdings, read_positions,
+                      read_prices)
 from ..files import check_target
 from ..workbook.custom import Customisation, evaluate, fill_title, read_template
 from ..workbook.model import Settings, WorkbookData, compute
@@ -52,12 +53,14 @@ class ReportOptions:
     portfolio: str | None = None  # --portfolio: this portfolio's rows of the input files
     strict_cells: bool = False  # --strict-cells: refuse hidden rows and formula cells
     long_overlays: bool = False  # --long-overlays: buy an under-weight coin with futures
+    futures_prices: str | None = None  # --futures-prices: dated futures to compare
 
     def inputs(self, holdings=None) -> list[tuple[str, str]]:
         """``(what, path)`` of every input file, which no output may replace."""
         out = [("holdings file", holdings), ("funding file", self.funding),
                ("contracts file", self.contracts), ("template", self.template),
-               ("positions file", self.positions), ("tiers file", self.tiers)]
+               ("positions file", self.positions), ("tiers file", self.tiers),
+               ("futures prices file", self.futures_prices)]
         prices = self.prices if isinstance(self.prices, (list, tuple)) else [self.prices]
         return [(w, str(q)) for w, q in out + [("prices file", x) for x in prices] if q]
 
@@ -228,6 +231,7 @@ def report_data(holdings: Holdings, opts: ReportOptions, funding=None,
     if positions is not None:
         try:
             book = build_book(holdings, positions, funding=available, prices=prices,
+                              futures=_futures(opts),
                               valuation=vdate, default_hedge_ratio=opts.default_hedge_ratio,
                               band=opts.band)
         except InputError:  # names its own file (the holdings, say)
@@ -242,6 +246,12 @@ def report_data(holdings: Holdings, opts: ReportOptions, funding=None,
                           title=f"Hedge report: {holdings.name}", hide_data_sheets=True),
         contracts=core.all_contracts(), funding=funding, price_dates=dates, prices=cols,
         benchmark=bench, notes=notes, warnings=warnings, book=book, **note)
+
+
+def _futures(opts: ReportOptions):
+    """The dated futures' prices of ``--futures-prices``, or None."""
+    return read_futures_prices(opts.futures_prices, **opts.read) if opts.futures_prices \
+        else None
 
 
 def make_report(holdings: Holdings, out: Path, opts: ReportOptions,

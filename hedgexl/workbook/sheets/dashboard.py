@@ -202,7 +202,8 @@ def _desk(c: Context, ds) -> None:
     ds.set_column("C:H", 12.5)
     ds.set_column("I:I", 2)
     r = L.DASH_DESK_ROW - 1
-    for block in (_trades_block, _liquidation_block, _exposure_block, _carry_block):
+    for block in (_trades_block, _liquidation_block, _exposure_block, _carry_block,
+                  _choice_block):
         r = block(c, ds, r)
     if c.d.settings.hide_data_sheets:
         ds.write(r, 0, "Data and working sheets (" + ", ".join(HIDDEN_IN_REPORTS) + ") are "
@@ -332,6 +333,31 @@ def _carry_block(c: Context, ds, r: int) -> int:
                    "shorts).", f("note"))
     r += 2
     return r
+
+
+def _choice_block(c: Context, ds, r: int) -> int:
+    """Perpetual or dated (--futures-prices): what each would earn (+) or cost (−) a year
+    on each coin's short hedge, the cheaper named."""
+    ch, f = c.d.book.choice, c.f
+    if ch is None:
+        return r
+    r = _block(c, ds, r - 1, "Perpetual or dated: a short hedge's carry a year",
+               ["Coin", "Contract", "Rate", "A year (fraction)", "A year (USD)",
+                "Hedge (USD)"])
+    for i, coin in enumerate(ch.coin):
+        best = ch.best.get(coin) == f"{ch.contract[i]} ({ch.kind[i]})"
+        ds.write_string(r, 0, coin, f("label") if best else f("calc"))
+        ds.write_string(r, 1, ch.contract[i], f("label") if best else f("calc"))
+        ds.write_string(r, 2, ch.kind[i])
+        ds.write_number(r, 3, float(ch.rate_year[i]), f("calc", PCT))
+        ds.write_number(r, 4, float(ch.usd_year[i]), f("calc", USD))
+        ds.write_number(r, 5, float(ch.notional_usd[coin]), f("calc", USD))
+        r += 1
+    cheaper = "; ".join(f"{k}: {v}" for k, v in ch.best.items())
+    ds.write(r, 0, f"Cheaper (in bold): {cheaper}. Perpetual: the funding a short receives "
+                   f"a year; dated: the basis it earns as the future converges at expiry, "
+                   f"(F/S - 1) x 365/days.", f("note"))
+    return r + 2
 
 
 def _desk_charts(c: Context, ds) -> None:
