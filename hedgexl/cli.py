@@ -103,7 +103,7 @@ def _report_options(args, **over):
               valuation_date=args.valuation_date, positions=args.positions, band=args.band,
               tiers=args.tiers, portfolio=getattr(args, "portfolio", None),
               strict_cells=args.strict_cells, long_overlays=args.long_overlays,
-              futures_prices=args.futures_prices)
+              futures_prices=args.futures_prices, roll_days=args.roll_days)
     kw.update(over)
     if args.band and not args.positions:
         print("warning: --band is the no-trade band of the trades against --positions; "
@@ -419,6 +419,9 @@ def _add_book_options(p):
                    help="no-trade band: skip a trade smaller than this share of the "
                         "target, e.g. 5%% (default 0)")
     _add_overlay_option(p)
+    p.add_argument("--roll-days", type=_days, default=7.0, metavar="N",
+                   help="a dated future held this many days or fewer before it settles is "
+                        "rolled into the next quarterly (default 7)")
     p.add_argument("--futures-prices", metavar="FILE",
                    help="prices of dated futures (time, contract, price): the carry section "
                         "compares their annualised basis with the perpetual's funding")
@@ -488,6 +491,17 @@ def _leverage(text: str) -> float:
     if not 1 <= x <= 125:
         raise argparse.ArgumentTypeError(f"must be between 1 and 125, got {text}")
     return x
+
+
+def _days(text: str) -> float:
+    """A number of days, >= 0."""
+    try:
+        v = float(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"a number of days, got {text!r}") from None
+    if not (0 <= v < 3650):
+        raise argparse.ArgumentTypeError(f"a number of days from 0, got {text!r}")
+    return v
 
 
 def _positive_int(text: str) -> int:

@@ -170,3 +170,51 @@ def test_perpetual_or_dated_in_the_desk_report(tmp_path, shared_data):
         sum(month) / len(month) * 3 * 365 * notional)
     best = max(rows.items(), key=lambda kv: kv[1])[0]
     assert any(f"Cheaper (in bold): ETH: {best[0]} ({best[1]})" in str(x) for x in v.values())
+
+
+ROLL_HOLDINGS = "asset,quantity,price,hedge_ratio,contract\nBTC,10,63000,100%,DERIBIT:BTC-28JUN24\n"
+ROLL_POSITIONS = ("account,contract,contracts,entry_price,margin,mode\n"
+                  "d,DERIBIT:BTC-28JUN24,-40000,60000,2,isolated\n")
+ROLL_FUTURES = ("time,contract,price\n2024-06-24T08:00:00Z,DERIBIT:BTC-28JUN24,63200\n"
+                "2024-06-24T08:00:00Z,DERIBIT:BTC-27SEP24,64400\n")
+
+
+def _roll_files(tmp_path):
+    files = {}
+    for name, text in (("h", ROLL_HOLDINGS), ("p", ROLL_POSITIONS), ("f", ROLL_FUTURES)):
+        files[name] = tmp_path / f"{name}.csv"
+        files[name].write_text(text)
+    return files
+
+
+def test_a_dated_position_near_its_expiry_is_rolled_on_the_ticket(tmp_path, capsys):
+    """Valued 2024-06-24 (28JUN24 settles in 3.3 days, inside the default 7): close the
+    40,000 contracts, open the next quarterly (27SEP24) at the whole target: 10 BTC held
+    plus the 2 BTC of margin at 63,000 = 756,000 USD, 75,600 contracts of 10 USD."""
+    from hedgexl import cli
+    f = _roll_files(tmp_path)
+    out = tmp_path / "t.csv"
+    assert cli.main(["ticket", str(f["h"]), "--positions", str(f["p"]), "--futures-prices",
+                     str(f["f"]), "--valuation-date", "2024-06-24", "-o", str(out)]) == 0
+    rows = {r["contract"]: r for r in csv.DictReader(out.open())}
+    assert float(rows["DERIBIT:BTC-28JUN24"]["trade_contracts"]) == 40_000
+    assert float(rows["DERIBIT:BTC-27SEP24"]["trade_contracts"]) == -(10 + 2) * 63_000 / 10
+    assert rows["DERIBIT:BTC-28JUN24"]["note"].startswith("roll: closed")
+    assert "spread +1,200.00 USD per coin" in capsys.readouterr().err
+    # outside a 3-day window it is not rolled
+    assert cli.main(["ticket", str(f["h"]), "--positions", str(f["p"]), "--roll-days", "3",
+                     "--valuation-date", "2024-06-24", "-o", str(tmp_path / "u.csv")]) == 0
+    assert {r["contract"] for r in csv.DictReader((tmp_path / "u.csv").open())} == \
+        {"DERIBIT:BTC-28JUN24"}
+
+
+def test_a_report_with_a_roll_recalculates(tmp_path):
+    from hedgexl import cli
+
+    from workbook_checks import recalc_mismatches
+    f = _roll_files(tmp_path)
+    out = tmp_path / "r.xlsx"
+    assert cli.main(["report", str(f["h"]), "--positions", str(f["p"]), "--valuation-date",
+                     "2024-06-24", "--mode", "live", "-o", str(out)]) == 0
+    _, bad = recalc_mismatches(out, tmp_path)
+    assert bad == [], bad[:5]

@@ -115,7 +115,8 @@ def coin_marks(h: Holdings, pos: Positions | None, prices=None,
 def build_book(h: Holdings, pos: Positions, *, sizing: Sizing | None = None,
                funding: dict[str, Funding] | None = None, prices=None,
                valuation: dt.date, default_hedge_ratio: float = 1.0,
-               band: float = 0.0, futures: dict | None = None) -> Book:
+               band: float = 0.0, futures: dict | None = None,
+               roll_days: float = 7.0) -> Book:
     """The desk's day for one portfolio. ``valuation`` is a date: funding up to the end of
     that day (UTC) counts. Refuses (ValueError, one line) a position in a coin that has
     no price."""
@@ -130,7 +131,9 @@ def build_book(h: Holdings, pos: Positions, *, sizing: Sizing | None = None,
     _check_held_then(pos, valuation, end)
     risk = position_risk(pos, marks)
     carry = position_carry(pos, risk.mark, funding, end)
-    trades, notes = plan_trades(h, s, pos, marks, default_hedge_ratio, band)
+    rolls = _rolls(pos, end, roll_days)
+    trades, notes = plan_trades(h, s, pos, marks, default_hedge_ratio, band, rolls)
+    notes += _roll_notes(rolls, futures, end)
     exposure = coin_exposure(h, pos, trades, marks)
     notes = list(pos.notes) + risk.refusals + notes + carry.missing
     for k in risk.flat_tiers:
@@ -142,6 +145,32 @@ def build_book(h: Holdings, pos: Positions, *, sizing: Sizing | None = None,
     if choice is not None:
         notes += choice.notes
     return Book(pos, marks, risk, carry, trades, exposure, end, band, notes, s, choice)
+
+
+def _rolls(pos: Positions, end: dt.datetime, roll_days: float) -> dict[str, str]:
+    """The dated futures held that settle within ``roll_days`` of ``end``: each -> the
+    next quarterly of its venue and coin."""
+    out = {}
+    for k in dict.fromkeys(pos.contract):
+        if core.expiry_of(k) is not None and core.days_to_expiry(k, end) <= roll_days:
+            out[k] = core.next_quarterly(k)
+    return out
+
+
+def _roll_notes(rolls: dict[str, str], futures, end: dt.datetime) -> list[str]:
+    """One line per roll: when the old one settles, and the spread where both are priced
+    (--futures-prices)."""
+    out = []
+    for old, new in rolls.items():
+        line = (f"{old} settles {core.expiry_of(old):%Y-%m-%d %H:%M} UTC, within the roll "
+                f"window: rolled into {new}, its target with it")
+        last = {k: [p for t, p in (futures or {}).get(k, []) if t <= end] for k in (old, new)}
+        if last[old] and last[new]:
+            spread = last[new][-1] - last[old][-1]
+            line += (f"; spread {spread:+,.2f} USD per coin ({new} less {old}, their last "
+                     f"prices), which a short earns as {new} converges")
+        out.append(line)
+    return out
 
 
 def _choice(h: Holdings, s: Sizing, funding, futures, marks, end) -> CarryChoice:

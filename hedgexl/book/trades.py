@@ -87,7 +87,8 @@ def margin_by_coin(pos: Positions | None) -> dict[str, float]:
 
 
 def plan_trades(h: Holdings, s: Sizing, pos: Positions | None, marks: dict[str, float],
-                default_hedge_ratio: float, band: float = 0.0) -> tuple[Trades, list[str]]:
+                default_hedge_ratio: float, band: float = 0.0,
+                rolls: dict[str, str] | None = None) -> tuple[Trades, list[str]]:
     """The trades that bring each contract from what the accounts hold to its target.
 
     The target of a contract is the USD notional of the holdings hedged on it (``s``), plus
@@ -96,11 +97,14 @@ def plan_trades(h: Holdings, s: Sizing, pos: Positions | None, marks: dict[str, 
     contracts no holding names (counted against the coin's first named contract). A
     trade smaller than ``band`` x the contract's whole target is 0 ("within the band");
     it goes to the account that holds most of the contract, else the venue's first
-    account. Returns the trades, one row per (account, contract), and the notes.
+    account. ``rolls`` (dated key -> the next quarterly): each is closed and its target,
+    or the position when no holding names it, moves to the next. Returns the trades, one
+    row per (account, contract), and the notes.
     """
     notes: list[str] = []
     target_usd = _targets_usd(h, s, pos, marks, default_hedge_ratio, notes)
     held = _held(pos)
+    _roll(target_usd, held, rolls or {}, marks)
     _count_unnamed(target_usd, held, marks, notes)
     venues = {}
     if pos is not None:
@@ -109,6 +113,11 @@ def plan_trades(h: Holdings, s: Sizing, pos: Positions | None, marks: dict[str, 
     rows = {k: [] for k in Trades.__dataclass_fields__}
     for k in list(dict.fromkeys([*target_usd, *held])):
         _contract_rows(rows, k, target_usd.get(k), held.get(k, {}), marks, venues, band)
+    for i, k in enumerate(rows["contract"]):  # say why a roll trades
+        for old, new in (rolls or {}).items():
+            if k in (old, new) and rows["trade"][i] and not rows["note"][i]:
+                rows["note"][i] = (f"roll: closed before it settles, into {new}" if k == old
+                                   else f"roll: opened in place of {old}")
     arr = {k: np.array(v, float) for k, v in rows.items()
            if k in ("current", "target", "trade", "price", "notional_usd", "fee")}
     return Trades(rows["account"], rows["contract"], arr["current"], arr["target"],
@@ -136,6 +145,20 @@ def _targets_usd(h, s, pos, marks, default_hedge_ratio, notes) -> dict[str, floa
                      f"{ratio:.0%} of it ({ratio * amount * marks[coin]:,.2f} USD) is added to "
                      f"the target on {key}")
     return target_usd
+
+
+def _roll(target_usd, held, rolls, marks) -> None:
+    """A dated future about to settle: its target 0, and what it held (its holdings'
+    target, or its position's hedge when no holding names it) on the next quarterly."""
+    for old, new in rolls.items():
+        if old in target_usd:
+            usd = target_usd[old]
+        else:
+            spec = core.get_contract(old)
+            usd = -sum(held.get(old, {}).values()) * spec.multiplier * \
+                (marks[spec.coin.upper()] if spec.linear else 1.0)
+        target_usd[new] = target_usd.get(new, 0.0) + usd
+        target_usd[old] = 0.0
 
 
 def _held(pos) -> dict[str, dict[str, float]]:

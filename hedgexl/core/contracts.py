@@ -30,6 +30,7 @@ __all__ = [
     "ContractSpec", "get_contract", "load_contracts", "reset_contracts",
     "contract_keys", "all_contracts", "resolve", "SPEC_FIELDS", "own_contract",
     "is_face_text", "STABLECOINS", "is_stable", "expiry_of", "days_to_expiry",
+    "next_quarterly",
 ]
 
 #: Dollar stablecoins (and USD itself): counted at 1 USD wherever a sheet adds them to
@@ -356,10 +357,7 @@ def _expiry_date(text: str, fmt: str) -> dt.date:
         return dt.date(2000 + int(text[:2]), int(text[2:4]), int(text[4:]))
     if fmt == "ddmmmyy":
         return dt.date(2000 + int(text[-2:]), _MONTHS.index(text[-5:-2]) + 1, int(text[:-5]))
-    month = _MONTH_CODES.index(text[0]) + 1  # the last Friday of that month
-    year = 2000 + int(text[1:])
-    last = (dt.date(year + month // 12, month % 12 + 1, 1) - dt.timedelta(days=1))
-    return last - dt.timedelta(days=(last.weekday() - 4) % 7)
+    return _last_friday(2000 + int(text[1:]), _MONTH_CODES.index(text[0]) + 1)
 
 
 def _dated(key: str) -> ContractSpec | None:
@@ -415,3 +413,44 @@ def days_to_expiry(contract, valuation) -> float:
         raise ValueError(f"{get_contract(contract).key} expired on {end:%Y-%m-%d %H:%M} UTC, "
                          f"before {valuation:%Y-%m-%d %H:%M} UTC")
     return days
+
+
+def _last_friday(year: int, month: int) -> dt.date:
+    last = dt.date(year + month // 12, month % 12 + 1, 1) - dt.timedelta(days=1)
+    return last - dt.timedelta(days=(last.weekday() - 4) % 7)
+
+
+def _date_text(day: dt.date, fmt: str) -> str:
+    if fmt == "yymmdd":
+        return day.strftime("%y%m%d")
+    if fmt == "ddmmmyy":
+        return f"{day.day}{_MONTHS[day.month - 1]}{day:%y}"
+    return f"{_MONTH_CODES[day.month - 1]}{day:%y}"
+
+
+def next_quarterly(contract) -> str:
+    """The key of the same venue's and coin's quarterly future after this dated one: the
+    last Friday of the next of March, June, September and December (the venues' quarterly
+    cycle) after its expiry.
+
+    >>> next_quarterly("DERIBIT:BTC-28JUN24"), next_quarterly("BITMEX:XBTZ24")
+    ('DERIBIT:BTC-27SEP24', 'BITMEX:XBTH25')
+    >>> next_quarterly("BINANCE:BTCUSD_240705")  # a weekly rolls into the quarter's
+    'BINANCE:BTCUSD_240927'
+    """
+    spec = get_contract(contract)
+    end = expiry_of(spec)
+    if end is None:
+        raise ValueError(f"{spec.key} is a perpetual: it does not roll")
+    venue, _, symbol = spec.key.partition(":")
+    rule = next(r for r in _DATED_RULES if r["venue"] == venue
+                and symbol.startswith(r["prefix"]) and r["perpetual"] == spec.like)
+    year, month = end.year, end.month
+    while True:
+        month += 1
+        if month > 12:
+            year, month = year + 1, 1
+        if month % 3 == 0 and _last_friday(year, month) > end.date():
+            break
+    day = _last_friday(year, month)
+    return f"{venue}:{rule['prefix']}{_date_text(day, rule['date_format'])}"

@@ -54,6 +54,7 @@ class ReportOptions:
     strict_cells: bool = False  # --strict-cells: refuse hidden rows and formula cells
     long_overlays: bool = False  # --long-overlays: buy an under-weight coin with futures
     futures_prices: str | None = None  # --futures-prices: dated futures to compare
+    roll_days: float = 7.0  # --roll-days: a dated future this close to settling is rolled
 
     def inputs(self, holdings=None) -> list[tuple[str, str]]:
         """``(what, path)`` of every input file, which no output may replace."""
@@ -231,7 +232,7 @@ def report_data(holdings: Holdings, opts: ReportOptions, funding=None,
     if positions is not None:
         try:
             book = build_book(holdings, positions, funding=available, prices=prices,
-                              futures=_futures(opts),
+                              futures=_futures(opts), roll_days=opts.roll_days,
                               valuation=vdate, default_hedge_ratio=opts.default_hedge_ratio,
                               band=opts.band)
         except InputError:  # names its own file (the holdings, say)
@@ -342,7 +343,7 @@ def fingerprint(h: Holdings, opts: ReportOptions) -> str:
            "decimal": opts.decimal, "delimiter": opts.delimiter, "pick": opts.portfolio,
            "weights": None if h.target_weight is None else
            np.where(np.isfinite(h.target_weight), h.target_weight, -1).tolist(),
-           "overlays": opts.long_overlays}
+           "overlays": opts.long_overlays, "roll_days": opts.roll_days}
     text = json.dumps(doc, sort_keys=True, default=str)
     return hashlib.sha256(text.encode()).hexdigest()
 
