@@ -21,15 +21,12 @@ def cmd_hedge(args) -> int:
         from .workbook.template import EXAMPLE_DEFAULT_HEDGE_RATIO
         ratio = 1.0 if args.holdings else EXAMPLE_DEFAULT_HEDGE_RATIO
     from .book import size_holdings
-    from .book.notes import input_notes
-    from .book.sizing import apply_target_weights
+    from .book.notes import prepare_holdings
     h = read_holdings(path, default_hedge_ratio=ratio, decimal=args.decimal,
                       delimiter=_delimiter(args), strict_cells=args.strict_cells)
-    h, weights = apply_target_weights(h, args.long_overlays)
-    for w in input_notes(h, None)[1]:  # the file's and the cross-hedges', as report says
-        print(f"warning: {w}", file=sys.stderr)
-    for line in weights:
-        print(f"note: {line}", file=sys.stderr)
+    h, notes, warnings = prepare_holdings(h, None, args.long_overlays)
+    for line in notes:  # the file's and the cross-hedges' warnings, as report says them
+        print(f"{'warning' if line in warnings else 'note'}: {line}", file=sys.stderr)
     s = size_holdings(h)
     value, notional, contracts, residual = s.value, s.notional, s.contracts, s.residual
     print(f"Hedge for {path}")

@@ -1038,15 +1038,20 @@ def _time(name, value):
     import datetime as dt
     value = single(name, value)
     if isinstance(value, dt.datetime):
-        return value.replace(tzinfo=None)
-    if isinstance(value, dt.date):
+        t = value
+    elif isinstance(value, dt.date):
         return dt.datetime.combine(value, dt.time())
-    if isinstance(value, (int, float)) and not isinstance(value, bool):
+    elif isinstance(value, (int, float)) and not isinstance(value, bool):
+        if not 1 <= value < 2958466:  # 1900-01-01 to 9999-12-31, Excel's dates
+            raise ExcelInputError(f"{name} must be an Excel date-time, got {value!r}")
         return dt.datetime(1899, 12, 30) + dt.timedelta(days=float(value))
-    try:
-        return dt.datetime.fromisoformat(str(value).strip().replace("Z", ""))
-    except ValueError:
-        raise ExcelInputError(f"{name} must be a date and time, got {value!r}") from None
+    else:
+        try:
+            t = dt.datetime.fromisoformat(str(value).strip().replace("Z", "+00:00"))
+        except ValueError:
+            raise ExcelInputError(f"{name} must be a date and time, got {value!r}") from None
+    # an offset given is honoured: the time in UTC
+    return t if t.tzinfo is None else t.astimezone(dt.timezone.utc).replace(tzinfo=None)
 
 
 def _live():

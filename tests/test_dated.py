@@ -218,3 +218,50 @@ def test_a_report_with_a_roll_recalculates(tmp_path):
                      "2024-06-24", "--mode", "live", "-o", str(out)]) == 0
     _, bad = recalc_mismatches(out, tmp_path)
     assert bad == [], bad[:5]
+
+
+# ---------------------------------------------- what a review found (each failed before)
+
+def test_a_dated_future_pays_no_funding():
+    from hedgexl import udfs as U
+    assert U.HEDGE_FUNDING(-1000, "DERIBIT:BTC-28JUN24", [[60000], [61000]],
+                           [[0.0001], [0.0001]]) == "#VALUE!"
+    with pytest.raises(ValueError, match="a dated future: it pays no funding"):
+        hx.hedge_backtest(1.0, [50000, 51000], "DERIBIT:BTC-28JUN24",
+                          funding_rates=[0, 0.0001])
+    with pytest.raises(ValueError, match="pays no funding"):
+        hx.funding_total(-1000, "BINANCE:BTCUSD_240628", [60000], [0.0001])
+
+
+def test_offsets_and_odd_times_are_read_right_or_refused():
+    from hedgexl import udfs as U
+    assert U.HEDGE_DAYS_TO_EXPIRY("DERIBIT:ETH-26JAN24", "2024-01-08T11:19+02:00") == \
+        pytest.approx(18 - 199 / 1440 + 2 / 24)  # 09:19 UTC
+    assert U.HEDGE_DAYS_TO_EXPIRY("DERIBIT:ETH-26JAN24", -5) == "#VALUE!"
+    assert U.HEDGE_DAYS_TO_EXPIRY("DERIBIT:ETH-26JAN24", "2024-01-26T08:00") == "#VALUE!"
+
+
+def test_keys_the_venues_do_not_list_are_refused_and_one_spelling_kept():
+    with pytest.raises(ValueError, match="is a Thursday"):
+        hx.get_contract("BINANCE:BTCUSD_240627")
+    with pytest.raises(ValueError, match="months 3, 6, 9, 12 only"):
+        hx.get_contract("BITMEX:XBTF24")
+    assert hx.get_contract("DERIBIT:BTC-05JUL24").key == "DERIBIT:BTC-5JUL24"
+
+
+def test_deribit_is_bounded_and_a_covered_short_is_not_shown_safe():
+    with pytest.raises(hx.TierError, match="beyond the largest margin tier"):
+        hx.maintenance_margin(1e9, 50_000, "DERIBIT:BTC-PERPETUAL")
+    # a 1x short of 500 BTC: its rate reaches 1 - 1 % at 19,800 BTC, past the table
+    with pytest.raises(hx.TierError, match="beyond the largest margin tier"):
+        hx.liquidation_price(-2_500_000, 50_000, 500, "DERIBIT:BTC-PERPETUAL")
+
+
+def test_a_holding_on_a_settled_contract_is_refused(tmp_path, capsys):
+    from hedgexl import cli
+    h = tmp_path / "h.csv"
+    h.write_text("asset,quantity,price,contract\nBTC,1,60000,BINANCE:BTCUSD_240628\n")
+    assert cli.main(["ticket", str(h), "--valuation-date", "2024-07-01",
+                     "-o", str(tmp_path / "t.csv")]) == 1
+    assert "row 2: BTC is hedged on BINANCE:BTCUSD_240628, which settled on 2024-06-28" in \
+        capsys.readouterr().err

@@ -214,11 +214,22 @@ def test_deribit_liquidation_through_excels_call_path(runtime):
     assert got[0][0] == pytest.approx(43_750.0, abs=0.25)
 
 
-def test_a_deribit_short_its_margin_cannot_cover_is_refused():
-    """Past about 4,900 BTC a short's formula margin exceeds its equity at every price:
+def test_a_deribit_short_its_margin_cannot_cover_is_refused(tmp_path):
+    """The bundled table stops at 1,000 BTC; under a table of the user's without a bound,
+    past about 4,900 BTC a short's formula margin exceeds its equity at every price:
     refused, not shown as a position that cannot be liquidated."""
-    with pytest.raises(hx.TierError, match="more maintenance margin than its equity"):
+    with pytest.raises(hx.TierError, match="beyond the largest margin tier"):
         hx.liquidation_price(-300_000_000, 50_000, 10, "DERIBIT:BTC-PERPETUAL")
+    mine = tmp_path / "tiers.csv"
+    mine.write_text("contract,cap,cap_unit,max_leverage,maint_rate,maint_amount,source,"
+                    "charge,maint_slope\nDERIBIT:BTC-PERPETUAL,,coin,50,0.01,0,mine,whole,"
+                    "0.00005\n")
+    hx.load_tiers(mine)
+    try:
+        with pytest.raises(hx.TierError, match="more maintenance margin than its equity"):
+            hx.liquidation_price(-300_000_000, 50_000, 10, "DERIBIT:BTC-PERPETUAL")
+    finally:
+        hx.reset_tiers()
 
 
 OKX_EXAMPLE = (100, 60_000, 6_000, "OKX:BTC-USDT-SWAP", 0.015)

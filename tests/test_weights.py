@@ -90,3 +90,55 @@ def test_the_report_sizes_to_the_weights(tmp_path):
     v = cached_values(out)
     assert v["Holdings!I2"] == -6000 and v["Holdings!E2"] == pytest.approx(0.2)
     assert hx.weight_hedge_contracts(3e6, 3e6, 0.8, "BINANCE:BTCUSD_PERP") == -6000
+
+
+# ---------------------------------------------- what a review found (each failed before)
+
+def test_a_live_report_recalculates_to_the_weights(tmp_path):
+    """The weighted rows' hedge ratio is a number on the sheet, not the default's formula
+    (a recalculation had hedged BTC at 100 %)."""
+    from workbook_checks import recalc_mismatches
+    h = write(tmp_path / "w.csv", "asset,quantity,price,target_weight\n"
+                                  "BTC,50,60000,80%\nETH,100,3000,10%\nUSDT,100000,1,\n")
+    out = tmp_path / "r.xlsx"
+    assert cli.main(["report", str(h), "--mode", "live", "-o", str(out)]) == 0
+    _, bad = recalc_mismatches(out, tmp_path)
+    assert bad == [], bad[:5]
+    pv = 50 * 60000 + 100 * 3000 + 100000
+    from workbook_checks import cached_values
+    assert cached_values(out)["Holdings!I2"] == round(-(50 * 60000 - 0.8 * pv) / 100)
+
+
+@pytest.mark.parametrize("rows,why", [
+    ("BTC,50,60000,80%\nETH,100,3000,80%\n", "add up to 160.00%, past 100 %"),
+    ("BTC,50,60000,80%\nUSDT,1000000,1,10%\n", "USDT is a dollar stablecoin"),
+    ("BTC,-50,60000,80%\nUSDC,4000000,1,\n", "BTC is worth -3,000,000.00 USD"),
+    ("BTC,50,60000,80%\nETH,100,3000,\n", "ETH gives neither a target_weight nor a hedge_ratio"),
+])
+def test_weights_that_cannot_mean_anything_are_refused(tmp_path, rows, why):
+    h = read_holdings(write(tmp_path / "h.csv", "asset,quantity,price,target_weight\n" + rows))
+    with pytest.raises(InputError, match=why):
+        apply_target_weights(h)
+
+
+def test_stablecoins_are_never_hedged(tmp_path, capsys):
+    """A USDC holding had been cross-hedged on BTC (a short of BTC against dollars)."""
+    h = write(tmp_path / "h.csv", "asset,quantity,price\nBTC,1,60000\nUSDC,750000,1\n")
+    assert cli.main(["hedge", str(h)]) == 0
+    out, err = capsys.readouterr()
+    usdc = next(line for line in out.splitlines() if line.startswith("USDC"))
+    assert " 0% " in usdc and "USDC is a dollar stablecoin" in err
+
+
+def test_a_beta_other_than_1_is_said(tmp_path):
+    h = read_holdings(write(tmp_path / "h.csv", "asset,quantity,price,beta,target_weight\n"
+                                                "BTC,50,60000,1.5,80%\n"))
+    w, notes = apply_target_weights(h)
+    assert size_holdings(w).notional[0] == pytest.approx(1.5 * 600_000)
+    assert "600,000.00 USD above it is hedged (hedge ratio 20.00%, at beta 1.5" in notes[0]
+
+
+@pytest.mark.parametrize("args", [(3e6, 3e6, 80), (3e6, 3e6, -0.2), (5e6, 3e6, 0.8)])
+def test_weight_contracts_refuses_what_the_reader_refuses(args):
+    from hedgexl import udfs as U
+    assert U.HEDGE_WEIGHT_CONTRACTS(*args, "BINANCE:BTCUSD_PERP") == "#VALUE!"

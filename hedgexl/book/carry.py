@@ -56,6 +56,11 @@ def position_carry(pos: Positions, mark: np.ndarray, funding: dict[str, Funding]
     for i, key in enumerate(pos.contract):
         spec = core.get_contract(key)
         f = funding.get(key.upper())
+        if spec.expiry:  # known: no funding; its cost is its basis (perpetual or dated)
+            accrued[i] = latest[i] = avg[i] = per_latest[i] = per_avg[i] = 0.0
+            missing.append(f"{pos.account[i]} {key}: a dated future pays no funding; its "
+                           f"cost is the basis it was sold at (see --futures-prices)")
+            continue
         if f is None:
             missing.append(f"{pos.account[i]} {key}: no funding history for this contract "
                            f"(--funding), so no funding accrued and no carry")

@@ -12,7 +12,7 @@ from .. import core
 from ..inputs import Holdings
 from .sizing import apply_target_weights
 
-__all__ = ["estimate_betas", "input_notes", "prepare_holdings"]
+__all__ = ["estimate_betas", "input_notes", "prepare_holdings", "check_not_settled"]
 
 
 def prepare_holdings(h: Holdings, prices=None, long_overlays: bool = False):
@@ -22,8 +22,26 @@ def prepare_holdings(h: Holdings, prices=None, long_overlays: bool = False):
     if prices is not None:
         h = estimate_betas(h, *prices)
     h, weights = apply_target_weights(h, long_overlays)
+    h, stable = unhedged_stablecoins(h)
     notes, warnings = input_notes(h, prices)
-    return h, weights + notes, warnings
+    return h, weights + stable + notes, warnings
+
+
+def unhedged_stablecoins(h: Holdings) -> tuple[Holdings, list[str]]:
+    """Dollar stablecoins held are counted in the portfolio's value and never hedged (a
+    short of a coin against dollars would be a position, not a hedge): hedge ratio 0, one
+    note per stablecoin."""
+    stable = [i for i, a in enumerate(h.asset) if core.is_stable(a) and h.hedge_ratio[i] != 0]
+    if not stable:
+        return h, []
+    ratio = h.hedge_ratio.astype(float).copy()
+    ratio[stable] = 0.0
+    given = np.ones(len(h), bool) if h.hedge_ratio_given is None else h.hedge_ratio_given.copy()
+    given[stable] = True
+    names = list(dict.fromkeys(h.asset[i].upper() for i in stable))
+    return replace(h, hedge_ratio=ratio, hedge_ratio_given=given), [
+        f"{a} is a dollar stablecoin: counted in the portfolio's value, not hedged"
+        for a in names]
 
 
 def estimate_betas(h: Holdings, dates, prices) -> Holdings:
@@ -133,3 +151,18 @@ def _far_from_history(h: Holdings, prices) -> list[str]:
                             f"({ref[0]:,.2f} on {ref[1]}); check the price and the "
                             f"file's decimal mark")
     return warnings
+
+
+def check_not_settled(h: Holdings, valuation) -> None:
+    """Refuse a holding hedged on a dated future that has settled by the end of the
+    valuation date: there is nothing left to trade in it."""
+    import datetime as dt
+    from ..inputs import InputError
+    end = dt.datetime.combine(valuation, dt.time(23, 59, 59))
+    for i, k in enumerate(h.contract):
+        expiry = core.expiry_of(k)
+        if expiry is not None and expiry <= end:
+            raise InputError(h.source, f"{h.asset[i]} is hedged on {k}, which settled on "
+                                       f"{expiry:%Y-%m-%d %H:%M} UTC, by the valuation date "
+                                       f"{valuation}: name a contract still trading",
+                             h.rows[i] if h.rows else None)

@@ -37,6 +37,7 @@ from dataclasses import dataclass
 import numpy as np
 
 from .contracts import get_contract
+from .pnl import no_funding
 from .sizing import _round_lots
 from .validate import num
 
@@ -176,6 +177,8 @@ def hedge_backtest(spot_qty, spot_prices, contract, hedge_ratio=1.0, beta=1.0,
     spec = get_contract(contract)
     P, H, r, rn, reb = _series(spot_prices, hedge_prices, funding_rates, negative_rates,
                                rebalance)
+    if spec.expiry and np.any(r != 0):
+        no_funding(spec)
     lane = dict(S=num(spot_qty, "spot_qty"), h=num(hedge_ratio, "hedge_ratio"),
                 b=num(beta, "beta"), band=num(band, "band", nonneg=True),
                 lev=num(leverage, "leverage", positive=True),

@@ -375,6 +375,9 @@ def _dated(key: str) -> ContractSpec | None:
             day = _expiry_date(m.group(1), r["date_format"])
         except (ValueError, IndexError):
             raise ValueError(f"{key}: {m.group(1)!r} is not a date") from None
+        _listed(key, day, r)
+        key = f"{venue}:{r['prefix']}{_date_text(day, r['date_format'])}"  # one spelling
+        symbol = key.partition(":")[2]
         when = dt.datetime.combine(day, dt.time(int(r["expiry_hour_utc"])))
         perp = _REGISTRY.get(r["perpetual"])
         if perp is None:
@@ -382,6 +385,23 @@ def _dated(key: str) -> ContractSpec | None:
         return replace(perp, key=key, symbol=symbol, funding_hours=math.nan,
                        expiry=when.strftime("%Y-%m-%dT%H:%M:%SZ"), like=perp.key)
     return None
+
+
+_WEEKDAYS = ("monday", "tuesday", "wednesday", "thursday", "friday", "saturday", "sunday")
+
+
+def _listed(key: str, day: dt.date, rule: dict) -> None:
+    """Refuse a date the venue lists no contract on: another weekday than its expiries'
+    (every venue here expires on Fridays) or a month outside its cycle (BitMEX: March,
+    June, September, December)."""
+    weekday = rule.get("weekday", "")
+    if weekday and _WEEKDAYS[day.weekday()] != weekday:
+        raise ValueError(f"{key}: {day:%Y-%m-%d} is a {_WEEKDAYS[day.weekday()].title()}; "
+                         f"{rule['venue']}'s dated futures expire on a {weekday.title()}")
+    months = rule.get("months", "").split()
+    if months and str(day.month) not in months:
+        raise ValueError(f"{key}: {rule['venue']} lists dated futures for months "
+                         f"{', '.join(months)} only")
 
 
 def expiry_of(contract) -> dt.datetime | None:
@@ -408,8 +428,10 @@ def days_to_expiry(contract, valuation) -> float:
         raise ValueError(f"{get_contract(contract).key} is a perpetual: it has no expiry")
     if not isinstance(valuation, dt.datetime):
         valuation = dt.datetime.combine(valuation, dt.time())
-    days = (end - valuation.replace(tzinfo=None)).total_seconds() / 86400
-    if days < 0:
+    if valuation.tzinfo is not None:  # the same instant in UTC
+        valuation = valuation.astimezone(dt.timezone.utc).replace(tzinfo=None)
+    days = (end - valuation).total_seconds() / 86400
+    if days <= 0:
         raise ValueError(f"{get_contract(contract).key} expired on {end:%Y-%m-%d %H:%M} UTC, "
                          f"before {valuation:%Y-%m-%d %H:%M} UTC")
     return days

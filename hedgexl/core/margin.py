@@ -206,7 +206,11 @@ def _liq(spec, q, ep, b, m, a, fee, k=0.0):
                 h = np.where(long, 1 + mf, 1 - mf)
                 disc = h * h + np.where(long, 4.0, -4.0) * k * den
                 lp = qa * (h + np.sqrt(disc)) / (2 * den)  # N/V, the root nearer the entry
-                den = np.where(disc >= 0, den, -1.0)
+                # a short its margin covers (den <= 0) is still liquidated where the rate
+                # that grows with its value passes 1 − m: the larger root, V = (h + √)/2k
+                grows = ~long & (den <= 0) & (np.asarray(k) > 0)
+                lp = np.where(grows, 2 * k * qa / (h + np.sqrt(np.abs(disc))), lp)
+                den = np.where(grows, 1.0, np.where(disc >= 0, den, -1.0))
             else:
                 mm = v0 * m - a
                 if model == "entry_value_fee":  # the fee to close at the bankruptcy price

@@ -243,6 +243,19 @@ def avg_entry(contracts, prices, contract=None):
     return float(total / (q / p).sum())
 
 
+def no_funding(contract) -> None:
+    """Refuse funding on a dated future: it pays none (its cost is the basis it was sold
+    at, which it earns or pays as it converges to the index at expiry)."""
+    keys = [contract] if isinstance(contract, str) else \
+        [k for k in np.ravel(np.asarray(contract, dtype=object)) if isinstance(k, str)] \
+        if not hasattr(contract, "expiry") else [contract]
+    for k in dict.fromkeys(keys):
+        spec = get_contract(k)
+        if spec.expiry:
+            raise ValueError(f"{spec.key} is a dated future: it pays no funding (its cost "
+                             f"is its basis, earned as it converges at expiry)")
+
+
 def funding_payments(contracts, contract, mark_prices, funding_rates, unit="settle"):
     """Funding received (+) or paid (−) at each funding time, in the settlement currency:
     −q·F/M·r coin (inverse), −q·c·M·r USDT (linear).
@@ -284,6 +297,7 @@ def funding_payments(contracts, contract, mark_prices, funding_rates, unit="sett
     q = num(contracts, "contracts")
     m = num(mark_prices, "mark_prices", positive=True)
     r = num(funding_rates, "funding_rates")
+    no_funding(contract)
     linear, mult, _ = resolve(contract)
     broadcast(contracts=q, mark_prices=m, funding_rates=r, contract=mult)
     u = _unit(unit, linear)

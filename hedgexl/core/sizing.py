@@ -305,9 +305,15 @@ def weight_hedge_contracts(asset_value, portfolio_value, target_weight, contract
     >>> weight_hedge_contracts(50 * 60_000, 50 * 60_000, 0.8, "OKX:BTC-USD-SWAP")
     -6000.0
     """
-    v = num(asset_value, "asset_value")
+    v = num(asset_value, "asset_value", nonneg=True)
     pv = num(portfolio_value, "portfolio_value", positive=True)
-    w = num(target_weight, "target_weight")
+    w = num(target_weight, "target_weight", nonneg=True)
     broadcast(asset_value=v, portfolio_value=pv, target_weight=w)
+    if np.any(w > 1):
+        raise ValueError(f"target_weight must be a fraction from 0 to 1 (0.8 is 80 %), got "
+                         f"{float(np.max(w)):g}")
+    if np.any(v > pv * (1 + 1e-12)):
+        raise ValueError("asset_value must not exceed portfolio_value (the asset is part of "
+                         "the portfolio)")
     excess = np.maximum(v - w * pv, 0.0)
     return hedge_contracts(excess, contract, 1.0, 1.0, hedge_price, rounding)

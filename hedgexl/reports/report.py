@@ -17,7 +17,7 @@ import numpy as np
 
 from .. import core
 from ..book import build_book
-from ..book.notes import prepare_holdings
+from ..book.notes import check_not_settled, prepare_holdings
 from ..inputs import (Funding, Holdings, InputError, Positions, own_positions, pick_funding,
                       read_funding_all, read_futures_prices, read_holdings, read_positions,
                       read_prices)
@@ -223,6 +223,7 @@ def report_data(holdings: Holdings, opts: ReportOptions, funding=None,
     if cols and bench not in cols:
         bench = next(iter(cols))
     vdate = opts.valuation_date or _latest_date(dates, funding)
+    check_not_settled(holdings, vdate)
     used = list(holdings.contract) + (list(positions.contract) if positions is not None else [])
     said = _funding_warnings(available, used, vdate) + list(getattr(prices, "warnings", [])) \
         + _price_warnings(prices, holdings.asset, vdate)
