@@ -48,11 +48,16 @@ def test_daily_values_come_from_the_inputs(example):
         assert row[1] == pytest.approx(want, rel=1e-12)
     # the book's hedged value is the sum of the holdings' sheets' hedged values
     per = [sheet(example, n) for n in ("H1 BTC", "H2 ETH", "H3 SOL")]
+    hedged = [p[1].index("Hedged (USD)") for p in per]
     for i, row in enumerate(rows):
-        assert row[2] == pytest.approx(sum(p[2 + i][11] for p in per), rel=1e-12)
-    # coin-labelled columns
-    assert per[0][1][5:9] == ["Futures PnL (BTC)", "Funding (BTC, + received)", "Fees (BTC)",
-                              "Margin (BTC)"]
+        assert row[2] == pytest.approx(sum(p[2 + i][c] for p, c in zip(per, hedged)),
+                                       rel=1e-12)
+    # coin-labelled columns; one price column where the hedge is on the holding's own coin
+    assert per[0][1][:2] == ["Date", "BTC price (USD)"] and "BTC price (USD)" not in \
+        per[0][1][2:]
+    assert per[0][1][4:8] == ["Futures PnL (BTC)", "Funding (BTC, + received)",
+                              "Fees (BTC, paid)", "Margin (BTC)"]
+    assert per[2][1][1:3] == ["SOL price (USD)", "BTC price (USD)"]  # a cross-hedge: both
     assert per[2][1][8] == "Margin (BTC)"  # SOL's hedge settles in BTC
 
 
@@ -125,13 +130,28 @@ def test_opening_positions_are_held_from_the_start(tmp_path, capsys):
     err = capsys.readouterr().err
     assert "BINANCE:ETHUSD_PERP position opened 2024-05-01, after the backtest starts" in err
     btc, sol = sheet(out, "H1 BTC"), sheet(out, "H3 SOL")
-    assert btc[1][3] == "Contracts held"
+    assert btc[1][2] == sol[1][3] == "Contracts held"
     # the -5,000 BTCUSD_PERP are split between BTC and SOL (both hedged on it) by their
     # beta-weighted values on 2024-01-17, in whole contracts
     v_btc, v_sol = 12.5 * 43132.4 * 1.0, 2500 * 97.61580657958984 * 1.17
     mine = round(-5000 * v_btc / (v_btc + v_sol))
     assert mine == -3269
     # targets 4,313 and 1,428 contracts: 24 % and 21 % off, inside the 50 % band: kept
-    assert [r[3] for r in btc[2:5]] == [mine] * 3
+    assert [r[2] for r in btc[2:5]] == [mine] * 3
     assert [r[3] for r in sol[2:5]] == [-5000 - mine] * 3
-    assert btc[2][4] == 0 and sol[2][4] == 0
+    assert btc[2][3] == 0 and sol[2][4] == 0
+
+
+def test_one_sign_convention_for_costs(example):
+    """Fees and funding paid are costs, positive, on the Daily sheet as on the Summary (they
+    were negative on Daily and positive on Summary)."""
+    daily = sheet(example, "Daily")
+    summary = sheet(example, "Summary")
+    stat = {row[0]: row[1] for row in summary if row and isinstance(row[0], str)}
+    head = daily[0]
+    last = daily[-1]
+    paid = last[head.index("Funding paid, to date (USD, a cost: + paid)")]
+    fees = last[head.index("Fees, to date (USD, a cost: + paid)")]
+    assert paid > 0 and fees > 0
+    assert paid == pytest.approx(stat["Funding paid (USD)"], rel=1e-9)
+    assert fees == pytest.approx(stat["Fees (USD)"], rel=1e-9)

@@ -89,7 +89,8 @@ def _daily(bb: BookBacktest, k: int, ws, f) -> int:
     heads = {"date": "Date", "unhedged": "Unhedged value (USD)", "hedged": "Hedged value (USD)",
              "dd_unhedged": "Drawdown, unhedged", "dd_hedged": "Drawdown, hedged",
              "funding_in": "Funding received, to date (USD)",
-             "funding_out": "Funding paid, to date (USD)", "fees": "Fees, to date (USD)",
+             "funding_out": "Funding paid, to date (USD, a cost: + paid)",
+             "fees": "Fees, to date (USD, a cost: + paid)",
              "trades": "Trades", "below_maint": "Holdings below maintenance margin"}
     fmts = {"date": f("calc", DATE), "unhedged": f("calc", USD), "hedged": f("calc", USD),
             "dd_unhedged": f("calc", PCT), "dd_hedged": f("calc", PCT),
@@ -103,8 +104,9 @@ def _daily(bb: BookBacktest, k: int, ws, f) -> int:
         "dd_unhedged": -core.drawdowns(u["unhedged"][:, k]),
         "dd_hedged": -core.drawdowns(u["hedged"][:, k]),
         "funding_in": np.cumsum(gross["funding_in"]),
-        "funding_out": np.cumsum(gross["funding_out"]),
-        "fees": -np.cumsum(sum(bt.fees[:, k] * bt.settle_usd[:, k] for bt in bb.runs)),
+        # costs as the Summary counts them: paid, a positive amount
+        "funding_out": -np.cumsum(gross["funding_out"]),
+        "fees": np.cumsum(sum(bt.fees[:, k] * bt.settle_usd[:, k] for bt in bb.runs)),
         "trades": sum((bt.traded[:, k] != 0).astype(float) for bt in bb.runs),
         "below_maint": sum(bt.liquidated[:, k].astype(float) for bt in bb.runs),
     }
@@ -133,12 +135,13 @@ def _holding(bb: BookBacktest, i: int, k: int, ws, f) -> None:
     ws.write(0, 0, f"{h.asset[i]} {h.quantity[i]:,.8g} hedged on {spec.key} "
                    f"({'cross-hedge: margin bought in ' + coin if bb.history.cross[i] else coin + ' settled'})",
              f("label"))
-    heads = [("Date", DATE, None), (f"{h.asset[i]} price (USD)", PRICE, "spot_price"),
-             (f"{spec.coin or h.asset[i]} price (USD)", PRICE, "hedge_price"),
+    own = (spec.coin or "").upper() == h.asset[i].upper()  # one price column, not two alike
+    heads = [("Date", DATE, None), (f"{h.asset[i]} price (USD)", PRICE, "spot_price")] + \
+        ([] if own else [(f"{spec.coin or h.asset[i]} price (USD)", PRICE, "hedge_price")]) + [
              ("Contracts held", CONTRACTS, "contracts"), ("Traded", CONTRACTS, "traded"),
              (f"Futures PnL ({coin})", COIN, "pnl"), (f"Funding ({coin}, + received)", COIN,
                                                      "funding"),
-             (f"Fees ({coin})", COIN, "fees"), (f"Margin ({coin})", COIN, "margin"),
+             (f"Fees ({coin}, paid)", COIN, "fees"), (f"Margin ({coin})", COIN, "margin"),
              ("Below maintenance", "0", "liquidated"), ("Unhedged (USD)", USD, "unhedged"),
              ("Hedged (USD)", USD, "hedged")]
     for col, (head, _, _) in enumerate(heads):
@@ -176,7 +179,8 @@ def _summary(bb: BookBacktest, k: int, ws, f, wb, title, settings, last, names) 
     ws.write(head, 0, "Statistic", f("head"))
     ws.write(head, 1, "Book", f("head"))
     for j, a in enumerate(hist.holdings.asset):
-        ws.write(head, 2 + j, f"{a} on {hist.specs[j].key}", f("head"))
+        # a space after the venue lets the header wrap there, not inside the symbol
+        ws.write(head, 2 + j, f"{a} on {hist.specs[j].key.replace(':', ': ')}", f("head"))
     for i, (key, label) in enumerate(core.STATS.items()):
         ws.write(head + 1 + i, 0, label, f("label"))
         _num(ws, head + 1 + i, 1, book[key][k], f("calc", STAT_FORMATS[key]))
