@@ -375,16 +375,12 @@ def _desk_charts(c: Context, ds) -> None:
                        "fill": {"color": COLORS["liq"]},
                        "data_labels": {"value": True, "num_format": "0%",
                                        "font": {"size": 8}}})
-    ladder.add_series({"name": "Mark (100 %)", "categories": labels,
-                       "values": "=" + L.column_range(L.POSITIONS, H["mark_line"], last,
-                                                      L.POSITIONS_FIRST_ROW),
-                       "fill": {"color": COLORS["mark"]}})
-    ladder.set_title({"name": "Liquidation ladder: each position's liquidation price "
-                              "against its mark", "name_font": {"size": 11}})
+    ladder.set_title({"name": "Liquidation ladder: liquidation price as % of the mark "
+                              "(the Positions sheet's order)", "name_font": {"size": 11}})
     ladder.set_x_axis(_axis("% of the mark price (shorts above 100 %, longs below)", "0%",
                             min=0, major_gridlines=_grid()))
     ladder.set_y_axis({"num_font": {"size": 8}, "reverse": True})
-    ladder.set_legend({"position": "bottom"})
+    ladder.set_legend({"none": True})
     ds.insert_chart(f"{L.DASH_CHART_COL}1", ladder, {"x_scale": 1.45, "y_scale": 1.15})
 
     accrued = wb.add_chart({"type": "bar"})
