@@ -75,6 +75,7 @@ def _mixes(c: Context, bs, names, first, bl) -> None:
              f("note"))
     for j, h in enumerate(L.BETA_MIX_HEADS):
         bs.write(head, col0 + j, h, f("head"))
+    bs.set_row(head, 30)  # "Best single coin" wraps to two lines: room for both
 
     def rng(name):
         letter = xl_col_to_name(names.index(name) + 1)

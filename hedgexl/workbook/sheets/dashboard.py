@@ -140,8 +140,9 @@ def _charts(c: Context, ds) -> None:
                                   "fill": {"color": color}, "border": {"color": color}},
                        "smooth": False})
     c2.set_title({"name": "Payoff: PnL across price shocks"})
+    lo = float(np.min(d.shocks))  # the value axis at the left edge, not across the middle
     c2.set_x_axis(_axis("Price move of the hedge's coin", "0%", label_position="low",
-                        min=float(np.min(d.shocks)), max=float(np.max(d.shocks))))
+                        min=lo, max=float(np.max(d.shocks)), crossing=lo))
     c2.set_y_axis(_axis("PnL (USD)", "#,##0", major_gridlines=_grid()))
     c2.set_legend({"position": "bottom"})
     ds.insert_chart("D19", c2, {"x_scale": 1.25, "y_scale": 1.15})
