@@ -54,8 +54,10 @@ DASH_TOTALS = ["value", "notional", "residual", "coverage", "funding", "pnl"]
 #: Charts and the desk tables to the right of the settings.
 
 #: The desk's tables (trades, liquidation, coverage per coin, carry), from this Excel row
-#: down, below the totals and the .xlsm's button; the charts to their right.
-DASH_DESK_ROW = 19
+#: down, one row below the longest totals block (rows 7-14); the charts to their right.
+#: Only a report with positions has them; the .xlsm (the template: none) keeps its hint
+#: and button at A16:A17.
+DASH_DESK_ROW = 16
 DASH_CHART_COL = "J"
 
 # -- Trades: one row per account and contract ---------------------------------------------
