@@ -44,21 +44,30 @@ def cache_dir() -> Path:
 
 
 def _wanted(opts, holdings_list, positions):
-    contracts, assets, opened = [], [], []
+    """The perpetuals whose funding to fetch (a dated future pays none), the assets whose
+    prices to fetch (not the stablecoins), and the earliest position's opening date."""
+    contracts = [c for c in _contract_keys(holdings_list, positions)
+                 if core.expiry_of(c) is None]
+    opened = [t for p in positions for t in p.opened_at if t is not None]
+    return contracts, _assets(holdings_list), (min(opened).date() if opened else None)
+
+
+def _contract_keys(holdings_list, positions) -> list[str]:
+    """The preset keys the holdings and positions name, once each, in order."""
+    keys = []
     for h in holdings_list:
-        for c in h.contract:
-            if isinstance(c, str) and ":" in c and c.upper() not in contracts:
-                contracts.append(c.upper())
-        for a in h.asset:
-            a = str(a).strip().upper()
-            if a and a not in STABLECOINS and a not in assets:
-                assets.append(a)
+        keys += [c.upper() for c in h.contract if isinstance(c, str) and ":" in c]
     for p in positions:
-        for c in p.contract:
-            if c.upper() not in contracts:
-                contracts.append(c.upper())
-        opened += [t for t in p.opened_at if t is not None]
-    return contracts, assets, (min(opened).date() if opened else None)
+        keys += [c.upper() for c in p.contract]
+    return list(dict.fromkeys(keys))
+
+
+def _assets(holdings_list) -> list[str]:
+    """The assets held, once each, stablecoins left out (no price to fetch)."""
+    names = []
+    for h in holdings_list:
+        names += [str(a).strip().upper() for a in h.asset]
+    return [a for a in dict.fromkeys(names) if a and a not in STABLECOINS]
 
 
 def refresh(opts, holdings_paths=(), holdings_list=(), *, api_base=None, max_age=MAX_AGE,
