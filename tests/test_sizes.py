@@ -23,7 +23,6 @@ MAX_LINES, MAX_COMPLEXITY = 60, 15
 LARGER = {
     ("hedgexl.workbook.writer", "write_workbook"): (38, 18),
     ("hedgexl.book.backtest", "line_up"): (76, 33),
-    ("hedgexl.core.contracts", "_parse_rows"): (32, 18),
     ("hedgexl.core.tiers", "_parse"): (59, 42),
     ("hedgexl.core.validate", "num"): (34, 26),
     ("hedgexl.excel.convert", "_to_float"): (29, 18),

@@ -140,23 +140,7 @@ def _parse_rows(text: str, source: str) -> dict[str, ContractSpec]:
         row = {(k or "").strip().lower(): (v or "").strip() for k, v in raw.items()}
         if not row.get("key"):
             continue
-        kwargs = {}
-        for name in SPEC_FIELDS:
-            if name == "multiplier" or name not in row or row[name] == "":
-                continue
-            if name in _NUMERIC:
-                try:  # the one number grammar: no 1_0, inf or nan in a contract's spec
-                    kwargs[name] = parse_number(row[name], what=name, percent=False)
-                except ValueError as e:
-                    raise ValueError(f"{source} row {lineno}: {e}") from None
-            else:
-                kwargs[name] = row[name]
-        kwargs["key"] = row["key"].upper()
-        kwargs["type"] = kwargs.get("type", "inverse").lower()
-        for name in ("margin_model", "liq_round"):
-            if name in kwargs:
-                kwargs[name] = kwargs[name].lower()
-        spec = ContractSpec(**kwargs)
+        spec = ContractSpec(**_row_fields(row, f"{source} row {lineno}"))
         _check_spec(spec, f"{source} row {lineno}")
         if spec.key in first:
             raise ValueError(f"{source} row {lineno}: {spec.key} is also on row "
@@ -164,6 +148,28 @@ def _parse_rows(text: str, source: str) -> dict[str, ContractSpec]:
         first[spec.key] = lineno
         specs[spec.key] = spec
     return specs
+
+
+def _row_fields(row: dict, where: str) -> dict:
+    """A contracts file's row as ContractSpec's fields: numbers in the one grammar (no 1_0,
+    inf or nan in a contract's spec), names in their case."""
+    kwargs = {}
+    for name in SPEC_FIELDS:
+        if name == "multiplier" or not row.get(name):
+            continue
+        if name in _NUMERIC:
+            try:
+                kwargs[name] = parse_number(row[name], what=name, percent=False)
+            except ValueError as e:
+                raise ValueError(f"{where}: {e}") from None
+        else:
+            kwargs[name] = row[name]
+    kwargs["key"] = row["key"].upper()
+    kwargs["type"] = kwargs.get("type", "inverse").lower()
+    for name in ("margin_model", "liq_round"):
+        if name in kwargs:
+            kwargs[name] = kwargs[name].lower()
+    return kwargs
 
 
 def _check_spec(spec: ContractSpec, where: str) -> None:
