@@ -21,7 +21,7 @@ from . import layout as L
 from .cells import page, print_frame
 from .sheets.dashboard import _axis, _grid as _grid_lines
 from .writer import new_workbook
-from .style import COLORS, DATE, Formats, PCT, PRICE, USD, CONTRACTS, COIN
+from .style import COIN, COLORS, CONTRACTS, COST_USD, DATE, PCT, PRICE, USD, Formats
 
 __all__ = ["write_backtest", "STAT_FORMATS"]
 
@@ -276,7 +276,7 @@ def _policy_grid(bb: BookBacktest, ws, f, wb) -> None:
              "trades": "Trades", "below_maint": "Steps below maintenance",
              "end": "Hedged value at end (USD)"}
     vals = {"reduction": (s["variance_reduction"], PCT), "vol": (s["vol_hedged"], PCT),
-            "drawdown": (s["drawdown_hedged"], PCT), "cost": (cost, USD),
+            "drawdown": (s["drawdown_hedged"], PCT), "cost": (cost, COST_USD),
             "funding": (s["funding_received_usd"] - s["funding_paid_usd"], USD),
             "fees": (s["fees_usd"], USD), "trades": (s["trades"], "0"),
             "below_maint": (s["liquidation_steps"], "0"), "end": (s["end_hedged_usd"], USD)}

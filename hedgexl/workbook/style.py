@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 USD = '#,##0.00;[Red]-#,##0.00'
+#: A cost in USD: a negative cost is a gain, so it is not red.
+COST_USD = '#,##0.00;-#,##0.00'
 COIN = '0.00000000;[Red]-0.00000000'
 PCT = '0.00%'
 CONTRACTS = '#,##0.###;[Red]-#,##0.###'
