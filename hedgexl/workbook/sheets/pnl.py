@@ -11,7 +11,8 @@ from .context import Context
 
 
 def write(c: Context, ps) -> None:
-    d, n, w, f = c.d, c.n, c.w, c.f
+    """A worked PnL example: the first holding hedged over the funding history."""
+    n, f = c.n, c.f
     ps.set_column("A:A", 34)
     ps.set_column("B:B", 22)
     ps.set_column("D:D", 20)
@@ -22,6 +23,17 @@ def write(c: Context, ps) -> None:
                  f("note"))
         page(ps)
         return
+    ps.write("A1", f"Hedged {p['asset']} over the funding history: entry at the first "
+                   "mark price, exit at the last.", f("note"))
+    _inputs(c, ps, p)
+    _breakdown(c, ps, p)
+    page(ps)
+
+
+def _inputs(c: Context, ps, p: dict) -> None:
+    """The example's inputs and legs in B3:B12, in this order (the formulas refer to
+    them)."""
+    d, w, f = c.d, c.w, c.f
     coin = c.funding_coin()
     r = p["row"] + L.HOLDINGS_FIRST_ROW  # Holdings row of the holding
     H = L.HOLDINGS_COLS
@@ -30,9 +42,6 @@ def write(c: Context, ps) -> None:
     marks = L.column_range(L.FUNDING, F["mark"], fl, L.FUNDING_FIRST_ROW).replace("$", "")
     rates = L.column_range(L.FUNDING, F["rate"], fl, L.FUNDING_FIRST_ROW).replace("$", "")
     ratio, beta = f"{L.HOLDINGS}!{H['ratio']}{r}", f"{L.HOLDINGS}!{H['beta']}{r}"
-    ps.write("A1", f"Hedged {p['asset']} over the funding history: entry at the first "
-                   "mark price, exit at the last.", f("note"))
-    # Inputs and legs in B3:B12, in this order (the formulas below refer to them).
     items = [  # (label, formula or None for an input, value, number format)
         (f"Spot quantity ({p['asset']})", None, p["qty"], "#,##0.########"),       # B3
         ("Spot entry price (USD)", None, p["entry"], PRICE),                         # B4
@@ -66,6 +75,12 @@ def write(c: Context, ps) -> None:
     keys = L.column_range(L.CONTRACTS, "A", len(d.contracts) + L.CONTRACTS_FIRST_ROW - 1,
                           L.CONTRACTS_FIRST_ROW)
     ps.data_validation("B6", {"validate": "list", "source": f"={keys}"})
+
+
+def _breakdown(c: Context, ps, p: dict) -> None:
+    """The PnL breakdown in USD: spot, futures, funding, fees and net."""
+    w, f = c.w, c.f
+    coin = c.funding_coin()
     labels_row, labels_col = L.cell(L.PNL_PARTS_LABELS.split(":")[0])
     ps.write(labels_row - 1, labels_col, "PnL breakdown", f("head"))
     ps.write(labels_row - 1, labels_col + 1, "USD", f("head"))
@@ -86,4 +101,3 @@ def write(c: Context, ps) -> None:
     ps.write(labels_row + len(parts) + 1, labels_col,
              f"{coin} amounts are counted at 1 USD." if linear else
              f"{coin} amounts are valued at the futures exit price.", f("note"))
-    page(ps)
