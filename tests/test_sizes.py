@@ -58,7 +58,6 @@ LARGER = {
     ("hedgexl.workbook.model", "_mixes"): (30, 17),
     ("hedgexl.workbook.model", "compute"): (47, 17),
     ("hedgexl.workbook.sheets.holdings", "write"): (78, 14),
-    ("hedgexl.workbook.sheets.positions", "write"): (71, 13),
 }
 
 

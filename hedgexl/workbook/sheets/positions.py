@@ -25,64 +25,20 @@ AMOUNT = '0.0000;[Red]-0.0000'
 
 
 def write(c: Context, ws) -> None:
-    b, w, f = c.d.book, c.w, c.f
-    pos, risk, carry = b.positions, b.risk, b.carry
+    """The positions held: margin and liquidation by the venue's rule (HEDGE_MARGIN,
+    HEDGE_LIQ_PRICE, HEDGE_LIQ_DISTANCE), funding since opened and carry a year."""
+    b, f = c.d.book, c.f
     C = L.POSITIONS_COLS
-    n = len(pos)
+    n = len(b.positions)
     col = table(ws, f("head"), L.POSITIONS_TABLE, C, HEADS, WIDTHS, n, head_height=42)
-    f_in, f_ct, f_price = f("input"), f("input", CONTRACTS), f("input", PRICE)
-    f_amt_in, f_amt, f_usd = f("input", AMOUNT), f("calc", AMOUNT), f("calc", USD)
-    f_liq, f_pct = f("calc", PRICE), f("calc", PCT)
-    usd_carry = b.usd(carry.per_year_latest, risk.settle)
     first = L.POSITIONS_FIRST_ROW - 1
+    usd_carry = b.usd(b.carry.per_year_latest, b.risk.settle)
     for i in range(n):
         r = first + i
         x = {k: f"{v}{r + 1}" for k, v in C.items()}
-        ws.write_string(r, col["account"], pos.account[i], f_in)
-        ws.write_string(r, col["contract"], pos.contract[i], f_in)
-        ws.write_string(r, col["mode"], pos.mode[i], f_in)
-        ws.write_number(r, col["contracts"], float(pos.contracts[i]), f_ct)
-        ws.write_number(r, col["entry"], float(pos.entry_price[i]), f_price)
-        ws.write_number(r, col["mark"], float(risk.mark[i]), f("calc", PRICE))
-        ws.write_number(r, col["notional"], float(risk.notional_usd[i]), f_usd)
-        mg = float(risk.margin[i])
-        if math.isfinite(mg):
-            ws.write_number(r, col["margin"], mg,
-                            f_amt_in if pos.mode[i] == "isolated" else f_amt)
-        else:  # a cross wallet shared with a refused position
-            ws.write_string(r, col["margin"], REFUSED, f("warn"))
-        if math.isfinite(float(risk.maint_margin[i])):
-            w.cell(ws, r, col["maint"], f"=HEDGE_MARGIN({x['contracts']},{x['mark']},"
-                                        f"{x['contract']})", float(risk.maint_margin[i]), f_amt)
-        else:  # beyond the bundled tiers: the notes below say so
-            ws.write_string(r, col["maint"], REFUSED, f("warn"))
-        if risk.is_refused(i):
-            for k in ("liq", "distance"):
-                ws.write_string(r, col[k], REFUSED, f("warn"))
-        else:
-            w.cell(ws, r, col["liq"], f"=HEDGE_LIQ_PRICE({x['contracts']},{x['entry']},"
-                                      f"{x['margin']},{x['contract']})",
-                   float(risk.liq_price[i]), f_liq)
-            w.cell(ws, r, col["distance"], f"=HEDGE_LIQ_DISTANCE({x['contracts']},"
-                                           f"{x['mark']},{x['liq']})", float(risk.distance[i]),
-                   f_pct)
-        ws.write_string(r, col["settle"], risk.settle[i], f("calc"))
-        if pos.opened_at[i] is not None:
-            ws.write_datetime(r, col["opened"], pos.opened_at[i], f("input", DATETIME))
-        else:
-            ws.write_string(r, col["opened"], "not given", f("note"))
-        for k, arr in (("accrued", carry.accrued), ("carry_latest", carry.per_year_latest),
-                       ("carry_avg", carry.per_year_avg)):
-            v = float(arr[i])
-            if math.isfinite(v):
-                ws.write_number(r, col[k], v, f_amt)
-            else:
-                ws.write_string(r, col[k], "n/a", f("note"))
-        v = float(usd_carry[i])
-        if math.isfinite(v):
-            ws.write_number(r, col["carry_usd"], v, f_usd)
-        else:
-            ws.write_string(r, col["carry_usd"], "n/a", f("note"))
+        _held(c, ws, col, r, i)
+        _margin_and_liquidation(c, ws, col, r, i, x)
+        _carry(c, ws, col, r, i, float(usd_carry[i]))
     _chart_helpers(c, ws, first, n)
     ws.print_area(0, 0, first + n + 4 + len(b.notes), len(C) - 1)
     notes = [
@@ -96,6 +52,65 @@ def write(c: Context, ws) -> None:
     for j, line in enumerate(notes + b.notes):
         ws.write_string(first + n + 1 + j, 0, line, f("note"))
     page(ws, rows=n + 6 + len(b.notes))
+
+
+def _held(c: Context, ws, col, r: int, i: int) -> None:
+    """What the positions file says of position ``i``, and its mark and notional."""
+    pos, risk, f = c.d.book.positions, c.d.book.risk, c.f
+    f_in = f("input")
+    ws.write_string(r, col["account"], pos.account[i], f_in)
+    ws.write_string(r, col["contract"], pos.contract[i], f_in)
+    ws.write_string(r, col["mode"], pos.mode[i], f_in)
+    ws.write_number(r, col["contracts"], float(pos.contracts[i]), f("input", CONTRACTS))
+    ws.write_number(r, col["entry"], float(pos.entry_price[i]), f("input", PRICE))
+    ws.write_number(r, col["mark"], float(risk.mark[i]), f("calc", PRICE))
+    ws.write_number(r, col["notional"], float(risk.notional_usd[i]), f("calc", USD))
+    ws.write_string(r, col["settle"], risk.settle[i], f("calc"))
+    if pos.opened_at[i] is not None:
+        ws.write_datetime(r, col["opened"], pos.opened_at[i], f("input", DATETIME))
+    else:
+        ws.write_string(r, col["opened"], "not given", f("note"))
+
+
+def _margin_and_liquidation(c: Context, ws, col, r: int, i: int, x: dict) -> None:
+    """Margin behind it, maintenance margin, liquidation price and distance, or
+    "refused" where the bundled tiers do not reach (the notes say why)."""
+    pos, risk, w, f = c.d.book.positions, c.d.book.risk, c.w, c.f
+    f_amt = f("calc", AMOUNT)
+    mg = float(risk.margin[i])
+    if math.isfinite(mg):
+        ws.write_number(r, col["margin"], mg,
+                        f("input", AMOUNT) if pos.mode[i] == "isolated" else f_amt)
+    else:  # a cross wallet shared with a refused position
+        ws.write_string(r, col["margin"], REFUSED, f("warn"))
+    if math.isfinite(float(risk.maint_margin[i])):
+        w.cell(ws, r, col["maint"], f"=HEDGE_MARGIN({x['contracts']},{x['mark']},"
+                                    f"{x['contract']})", float(risk.maint_margin[i]), f_amt)
+    else:  # beyond the bundled tiers: the notes below say so
+        ws.write_string(r, col["maint"], REFUSED, f("warn"))
+    if risk.is_refused(i):
+        for k in ("liq", "distance"):
+            ws.write_string(r, col[k], REFUSED, f("warn"))
+        return
+    w.cell(ws, r, col["liq"], f"=HEDGE_LIQ_PRICE({x['contracts']},{x['entry']},"
+                              f"{x['margin']},{x['contract']})",
+           float(risk.liq_price[i]), f("calc", PRICE))
+    w.cell(ws, r, col["distance"], f"=HEDGE_LIQ_DISTANCE({x['contracts']},"
+                                   f"{x['mark']},{x['liq']})", float(risk.distance[i]),
+           f("calc", PCT))
+
+
+def _carry(c: Context, ws, col, r: int, i: int, usd: float) -> None:
+    """Funding since opened and carry a year (settlement currency; the latest in USD too),
+    "n/a" where unknown."""
+    carry, f = c.d.book.carry, c.f
+    for k, arr in (("accrued", carry.accrued), ("carry_latest", carry.per_year_latest),
+                   ("carry_avg", carry.per_year_avg), ("carry_usd", None)):
+        v = usd if arr is None else float(arr[i])
+        if math.isfinite(v):
+            ws.write_number(r, col[k], v, f("calc", USD if arr is None else AMOUNT))
+        else:
+            ws.write_string(r, col[k], "n/a", f("note"))
 
 
 def _chart_helpers(c: Context, ws, first: int, n: int) -> None:
