@@ -57,7 +57,6 @@ LARGER = {
     ("hedgexl.workbook.custom.write", "write_extras"): (56, 32),
     ("hedgexl.workbook.model", "_mixes"): (30, 17),
     ("hedgexl.workbook.model", "compute"): (47, 17),
-    ("hedgexl.workbook.sheets.holdings", "write"): (78, 14),
 }
 
 

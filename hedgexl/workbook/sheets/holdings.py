@@ -17,23 +17,49 @@ WIDTHS = [8, 14, 14, 7, 10, 24, 16, 18, 12, 14, 10]
 
 
 def write(c: Context, hs) -> None:
-    d, n, w, f = c.d, c.n, c.w, c.f
-    h = d.holdings
-    nh = len(h)
+    """The holdings and each one's hedge (HEDGE_NOTIONAL, HEDGE_CONTRACTS,
+    HEDGE_RESIDUAL), the inputs checked by data validation, and the notes."""
+    d = c.d
     last = c.holdings_last_row
-    C = L.HOLDINGS_COLS
+    heads = _head(c, hs)
+    col = {k: L.col_index(v) for k, v in L.HOLDINGS_COLS.items()}
+    _rows(c, hs, col)
+    _validations(c, hs, col, last)
+    hs.write(last + 1, 0, "Contracts are signed: negative is short. Residual: USD left "
+                          "unhedged by rounding to the lot (+ under-hedged).", c.f("note"))
+    if d.notes:  # each note across the table's width, wrapped, so that it prints whole
+        hs.write(last + 3, 0, "Notes on these holdings", c.f("label"))
+        wrap = c.f("note", text_wrap=True, valign="top")
+        for i, line in enumerate(d.notes):
+            hs.merge_range(last + 4 + i, 0, last + 4 + i, len(heads) - 1, "", wrap)
+            hs.write_string(last + 4 + i, 0, line, wrap)
+            hs.set_row(last + 4 + i, 13.5 * (1 + len(line) // 150))
+    page(hs, rows=last + 4 + len(d.notes))
+
+
+def _head(c: Context, hs) -> list[str]:
+    """The table and its header (a hedge price column where a contract is linear)."""
     heads, widths = list(HEADS), list(WIDTHS)
-    if n.any_linear:  # linear contracts are sized at their coin's price
+    if c.n.any_linear:  # linear contracts are sized at their coin's price
         heads.append("Hedge price (USD)")
         widths.append(16)
     for j, wdt in enumerate(widths):
         hs.set_column(j, j, wdt)
-    hs.add_table(0, 0, last - 1, len(heads) - 1, {
+    hs.add_table(0, 0, c.holdings_last_row - 1, len(heads) - 1, {
         "name": L.HOLDINGS_TABLE, "style": "Table Style Light 9",
-        "columns": [{"header": x, "header_format": f("head")} for x in heads]})
+        "columns": [{"header": x, "header_format": c.f("head")} for x in heads]})
     hs.set_row(0, 30)
     hs.freeze_panes(1, 1)
-    given = d.hedge_ratio_given if d.hedge_ratio_given is not None else np.ones(nh, bool)
+    return heads
+
+
+def _rows(c: Context, hs, col: dict) -> None:
+    """One row per holding, each cell written once: linear in the rows."""
+    d, n, w, f = c.d, c.n, c.w, c.f
+    h = d.holdings
+    C = L.HOLDINGS_COLS
+    given = d.hedge_ratio_given if d.hedge_ratio_given is not None else \
+        np.ones(len(h), bool)
     f_text, f_qty, f_price = f("input"), f("input", "#,##0.########"), f("input", PRICE)
     f_beta, f_ratio, f_usd = f("input", "0.00"), f("input", PCT), f("calc", USD)
     f_hp, f_ct, f_pct = f("calc", PRICE), f("calc", CONTRACTS), f("calc", PCT)
@@ -41,9 +67,8 @@ def write(c: Context, hs) -> None:
                                  n.notional, n.contracts, n.residual, n.coverage,
                                  n.hedge_price)]
     qty, price, beta, ratio, value, notional, contracts, residual, coverage, hprice = cols
-    col = {k: L.col_index(v) for k, v in C.items()}
     first = L.HOLDINGS_FIRST_ROW - 1  # 0-based row of the first holding
-    for i in range(nh):  # one pass, each row's cells written once: linear in the rows
+    for i in range(len(h)):
         r = first + i
         x = {k: f"{v}{r + 1}" for k, v in C.items()}  # this row's cells, A1
         hs.write_string(r, col["asset"], h.asset[i], f_text)
@@ -72,26 +97,20 @@ def write(c: Context, hs) -> None:
         w.cell(hs, r, col["residual"], f"=HEDGE_RESIDUAL({sized})", residual[i], f_usd)
         w.cell(hs, r, col["coverage"], f"=IF({x['value']}=0,0,({x['notional']}-"
                                        f"{x['residual']})/{x['value']})", coverage[i], f_pct)
-    nkeys = len(d.contracts)
+
+
+def _validations(c: Context, hs, col: dict, last: int) -> None:
+    """What Excel checks as a user types: hedge ratio, price, a contract of the table."""
+    first = L.HOLDINGS_FIRST_ROW - 1
     hs.data_validation(first, col["ratio"], last - 1, col["ratio"], {
         "validate": "decimal", "criteria": "between", "minimum": 0, "maximum": 2,
         "error_title": "Hedge ratio", "error_message": "Between 0 and 2 (0 % to 200 %)."})
     hs.data_validation(first, col["price"], last - 1, col["price"], {
         "validate": "decimal", "criteria": ">", "value": 0, "error_title": "Price",
         "error_message": "A price must be greater than 0 (USD per coin)."})
-    keys = L.column_range(L.CONTRACTS, "A", nkeys + L.CONTRACTS_FIRST_ROW - 1,
+    keys = L.column_range(L.CONTRACTS, "A", len(c.d.contracts) + L.CONTRACTS_FIRST_ROW - 1,
                           L.CONTRACTS_FIRST_ROW)
     hs.data_validation(first, col["contract"], last - 1, col["contract"], {
         "validate": "list", "source": f"={keys}",
         "error_title": "Contract", "error_message": "Pick a contract from the Contracts "
                                                     "sheet (add yours there first)."})
-    hs.write(last + 1, 0, "Contracts are signed: negative is short. Residual: USD left "
-                          "unhedged by rounding to the lot (+ under-hedged).", f("note"))
-    if d.notes:  # each note across the table's width, wrapped, so that it prints whole
-        hs.write(last + 3, 0, "Notes on these holdings", f("label"))
-        wrap = f("note", text_wrap=True, valign="top")
-        for i, line in enumerate(d.notes):
-            hs.merge_range(last + 4 + i, 0, last + 4 + i, len(heads) - 1, "", wrap)
-            hs.write_string(last + 4 + i, 0, line, wrap)
-            hs.set_row(last + 4 + i, 13.5 * (1 + len(line) // 150))
-    page(hs, rows=last + 4 + len(d.notes))
