@@ -48,7 +48,6 @@ LARGER = {
     ("hedgexl.reports.report", "report_data"): (41, 16),
     ("hedgexl.udfs", "HEDGE_BACKTEST"): (45, 20),
     ("hedgexl.udfs", "HEDGE_SCENARIO"): (27, 16),
-    ("hedgexl.workbook.backtest", "_summary"): (91, 10),
     ("hedgexl.workbook.custom.read", "_Reader._cell"): (34, 20),
     ("hedgexl.workbook.custom.read", "_Reader._props"): (66, 36),
     ("hedgexl.workbook.custom.read", "_Reader.sheet"): (49, 32),

@@ -161,6 +161,7 @@ def _holding(bb: BookBacktest, i: int, k: int, ws, f) -> None:
 
 
 def _summary(bb: BookBacktest, k: int, ws, f, wb, title, settings, last, names) -> None:
+    """The settings, the statistics of the book and each holding, and the charts."""
     hist = bb.history
     ws.write(0, 0, title, f("title"))
     ws.write(1, 0, f"{hist.dates[0]} to {hist.dates[-1]}, {len(hist.dates)} daily closes; "
@@ -174,6 +175,20 @@ def _summary(bb: BookBacktest, k: int, ws, f, wb, title, settings, last, names) 
         ws.write(r, 0, note, f("note"))
         r += 1
     head = max(L.BT_STATS_HEAD_ROW - 1, r + 1)
+    rows = _stats_table(bb, k, ws, f, head)
+    months = max(1, round(len(hist.dates) / 30.4 / 8))  # about eight date labels
+    _line_charts(ws, wb, last, months)
+    _bar_charts(ws, wb, head, rows, len(bb.runs))
+    ws.freeze_panes(0, 1)
+    ws.hide_gridlines(2)
+    page(ws)
+    ws.fit_to_pages(1, 1)
+
+
+def _stats_table(bb: BookBacktest, k: int, ws, f, head: int) -> dict:
+    """The statistics of the book and of each holding from row ``head``; returns each
+    statistic's row."""
+    hist = bb.history
     book = bb.stats()
     per = [core.backtest_stats(bt) for bt in bb.runs]
     ws.write(head, 0, "Statistic", f("head"))
@@ -189,11 +204,15 @@ def _summary(bb: BookBacktest, k: int, ws, f, wb, title, settings, last, names) 
     ws.set_row(head, 42)
     ws.set_column(0, 0, 44)
     ws.set_column(1, 1 + len(per), 16)
-    rows = {key: head + 1 + i for i, key in enumerate(core.STATS)}
     ws.write(head + 2 + len(core.STATS), 0,
              "Variance reduction: 1 − var(hedged daily returns) / var(unhedged). "
              "Effectiveness: R² of the hedge's USD change on the spot's, day by day.",
              f("note"))
+    return {key: head + 1 + i for i, key in enumerate(core.STATS)}
+
+
+def _line_charts(ws, wb, last: int, months: int) -> None:
+    """The book's value, drawdowns, and funding and fees to date, from the Daily sheet."""
     D, C = L.BT_DAILY, L.BT_DAILY_COLS
     dates = "=" + L.column_range(D, C["date"], last)
 
@@ -211,7 +230,6 @@ def _summary(bb: BookBacktest, k: int, ws, f, wb, title, settings, last, names) 
         ch.set_size({"width": 620, "height": 300})
         return ch
 
-    months = max(1, round(len(hist.dates) / 30.4 / 8))  # about eight date labels
     col = L.BT_CHART_COL
     ws.insert_chart(f"{col}1", line("Value of the book (USD)",
                                     [("Unhedged", "unhedged", COLORS["loss"]),
@@ -226,16 +244,20 @@ def _summary(bb: BookBacktest, k: int, ws, f, wb, title, settings, last, names) 
                                       ("Funding paid", "funding_out", COLORS["hedge"]),
                                       ("Fees", "fees", COLORS["net"])],
                                      "USD", "#,##0"))
-    cats = f"={L._quote(L.BT_SUMMARY)}!$B${head + 1}:${_col(1 + len(per))}${head + 1}"
+
+
+def _bar_charts(ws, wb, head: int, rows: dict, n: int) -> None:
+    """Column charts of rows of the statistics table: the book and each of ``n``
+    holdings."""
+    cats = f"={L._quote(L.BT_SUMMARY)}!$B${head + 1}:${_col(1 + n)}${head + 1}"
 
     def bars(title_, series):
-        """A column chart of rows of the statistics table: the book and each holding."""
         ch = wb.add_chart({"type": "column"})
         for key, name, color in series:
             rr = rows[key] + 1
             ch.add_series({"name": name, "categories": cats,
                            "values": f"={L._quote(L.BT_SUMMARY)}!$B${rr}:"
-                                     f"${_col(1 + len(per))}${rr}",
+                                     f"${_col(1 + n)}${rr}",
                            "fill": {"color": color}})
         ch.set_title({"name": title_, "name_font": {"size": 11}})
         ch.set_y_axis(_axis("", "0%", major_gridlines=_grid_lines()))
@@ -244,6 +266,7 @@ def _summary(bb: BookBacktest, k: int, ws, f, wb, title, settings, last, names) 
         ch.set_size({"width": 620, "height": 300})
         return ch
 
+    col = L.BT_CHART_COL
     ws.insert_chart(f"{col}49", bars("Volatility of daily returns (a year)",
                                      [("vol_unhedged", "Unhedged", COLORS["loss"]),
                                       ("vol_hedged", "Hedged", COLORS["spot"])]))
@@ -253,10 +276,6 @@ def _summary(bb: BookBacktest, k: int, ws, f, wb, title, settings, last, names) 
                                       ("effectiveness", "Effectiveness (R²)",
                                        COLORS["funding"]),
                                       ("dollar_offset", "Dollar offset", COLORS["hedge"])]))
-    ws.freeze_panes(0, 1)
-    ws.hide_gridlines(2)
-    page(ws)
-    ws.fit_to_pages(1, 1)
 
 
 def _col(i: int) -> str:
