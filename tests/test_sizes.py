@@ -45,7 +45,6 @@ LARGER = {
     ("hedgexl.reports.batch", "_run_pool"): (36, 16),
     ("hedgexl.reports.batch", "format_summary"): (39, 18),
     ("hedgexl.reports.cluster", "_run"): (55, 25),
-    ("hedgexl.reports.report", "report_data"): (41, 16),
     ("hedgexl.udfs", "HEDGE_BACKTEST"): (45, 20),
     ("hedgexl.udfs", "HEDGE_SCENARIO"): (27, 16),
     ("hedgexl.workbook.custom.read", "_Reader._cell"): (34, 20),

@@ -229,25 +229,30 @@ def report_data(holdings: Holdings, opts: ReportOptions, funding=None,
         + _price_warnings(prices, holdings.asset, vdate)
     warnings += said
     notes += said
-    book = None
-    if positions is not None:
-        try:
-            book = build_book(holdings, positions, funding=available, prices=prices,
-                              futures=_futures(opts), roll_days=opts.roll_days,
-                              valuation=vdate, default_hedge_ratio=opts.default_hedge_ratio,
-                              band=opts.band)
-        except InputError:  # names its own file (the holdings, say)
-            raise
-        except ValueError as e:
-            msg, lead = str(e), f"{positions.source}: "
-            raise InputError(positions.source, msg[len(lead):] if msg.startswith(lead)
-                             else msg) from None
+    book = None if positions is None else \
+        _desk_book(holdings, positions, available, prices, opts, vdate)
     return WorkbookData(
         holdings=holdings, hedge_ratio_given=holdings.hedge_ratio_given,
         settings=Settings(valuation_date=vdate, default_hedge_ratio=opts.default_hedge_ratio,
                           title=f"Hedge report: {holdings.name}", hide_data_sheets=True),
         contracts=core.all_contracts(), funding=funding, price_dates=dates, prices=cols,
         benchmark=bench, notes=notes, warnings=warnings, book=book, **note)
+
+
+def _desk_book(holdings, positions, available, prices, opts: ReportOptions, vdate):
+    """The desk's day of the portfolio (trades, margin and liquidation, carry); a refusal
+    of the positions names the positions file."""
+    try:
+        return build_book(holdings, positions, funding=available, prices=prices,
+                          futures=_futures(opts), roll_days=opts.roll_days,
+                          valuation=vdate, default_hedge_ratio=opts.default_hedge_ratio,
+                          band=opts.band)
+    except InputError:  # names its own file (the holdings, say)
+        raise
+    except ValueError as e:
+        msg, lead = str(e), f"{positions.source}: "
+        raise InputError(positions.source, msg[len(lead):] if msg.startswith(lead)
+                         else msg) from None
 
 
 def _futures(opts: ReportOptions):
