@@ -53,8 +53,6 @@ LARGER = {
     ("hedgexl.workbook.custom.read", "read_template"): (75, 34),
     ("hedgexl.workbook.custom.write", "_write_cells"): (28, 16),
     ("hedgexl.workbook.custom.write", "write_extras"): (56, 32),
-    ("hedgexl.workbook.model", "_mixes"): (30, 17),
-    ("hedgexl.workbook.model", "compute"): (47, 17),
 }
 
 

@@ -72,6 +72,18 @@ class Numbers:
         return any(r is not None for r in self.hedge_price_row)
 
 
+def _desk_totals(b) -> dict:
+    """The desk's figures for the summary: trades, the nearest known liquidation (and how
+    many are refused), funding accrued and carry a year, in USD."""
+    t = b.totals()
+    dist = b.risk.distance[np.isfinite(b.risk.distance)]
+    return {"trades": int(np.count_nonzero(b.trades.trade)),
+            "nearest_liquidation": float(dist.min()) if dist.size else None,
+            "liquidation_refused": len(b.risk.refused),
+            "funding_accrued_usd": t["accrued_usd"],
+            "carry_year_usd": t["per_year_latest_usd"]}
+
+
 def _sizing(d: WorkbookData) -> Sizing:
     """The holdings' hedge, sized once: the book's, when there is one."""
     b = d.book
@@ -107,28 +119,27 @@ def compute(d: WorkbookData) -> Numbers:
         else None
     totals["net_pnl"] = pnl["net"] if pnl else None
     if d.book is not None:
-        b = d.book
-        t = b.totals()
-        totals["trades"] = int(np.count_nonzero(b.trades.trade))
-        dist = b.risk.distance[np.isfinite(b.risk.distance)]
-        # the nearest of those known; how many are refused is said beside it
-        totals["nearest_liquidation"] = float(dist.min()) if dist.size else None
-        totals["liquidation_refused"] = len(b.risk.refused)
-        totals["funding_accrued_usd"] = t["accrued_usd"]
-        totals["carry_year_usd"] = t["per_year_latest_usd"]
+        totals.update(_desk_totals(d.book))
 
-    betas = {}
-    if d.prices and d.benchmark in d.prices:
-        b = d.prices[d.benchmark]
-        for a, p in d.prices.items():
-            if a == d.benchmark:
-                continue
-            try:
-                betas[a] = (core.beta(p, b), core.hedge_effectiveness(p, b))
-            except ValueError:
-                betas[a] = (None, None)
     return Numbers(value, notional, contracts, residual, coverage, totals, scenario, pos,
-                   series, total, pnl, betas, _mixes(d), hp, hp_rows)
+                   series, total, pnl, _betas(d), _mixes(d), hp, hp_rows)
+
+
+def _betas(d: WorkbookData) -> dict:
+    """Each priced asset's (beta, R²) against the benchmark; (None, None) where the
+    history cannot give them."""
+    betas = {}
+    if not d.prices or d.benchmark not in d.prices:
+        return betas
+    b = d.prices[d.benchmark]
+    for a, p in d.prices.items():
+        if a == d.benchmark:
+            continue
+        try:
+            betas[a] = (core.beta(p, b), core.hedge_effectiveness(p, b))
+        except ValueError:
+            betas[a] = (None, None)
+    return betas
 
 
 @dataclass
@@ -152,28 +163,34 @@ def _mixes(d: WorkbookData) -> dict:
     out = {}
     for asset in dict.fromkeys(d.holdings.asset):
         a = names.get(asset.upper())
-        if a is None or not coins:
-            continue
-        fits = []
-        for c in coins:
-            try:
-                fits.append((core.hedge_effectiveness(d.prices[a], d.prices[names[c]]),
-                             core.beta(d.prices[a], d.prices[names[c]]), names[c]))
-            except ValueError:
-                continue
-        if not fits:
-            continue
-        fits.sort(key=lambda f: -f[0])
-        pair = None
-        if len(fits) > 1 and fits[0][2].upper() != a.upper():  # not its own coin
-            c1, c2 = fits[0][2], fits[1][2]
-            try:
-                w, r2, _ = core.mv_weights(d.prices[a], d.prices[c1], d.prices[c2])
-                pair = ((c1, c2), (float(w[0]), float(w[1])), r2)
-            except ValueError:
-                pair = None
-        out[a] = Mix((fits[0][2], fits[0][1], fits[0][0]), pair)
+        fits = _fits(d.prices, a, [names[c] for c in coins]) if a is not None else []
+        if fits:
+            out[a] = Mix((fits[0][2], fits[0][1], fits[0][0]), _pair(d.prices, a, fits))
     return out
+
+
+def _fits(prices: dict, a: str, coins: list) -> list:
+    """(R², beta, coin) of asset ``a`` on each coin, the best first."""
+    fits = []
+    for c in coins:
+        try:
+            fits.append((core.hedge_effectiveness(prices[a], prices[c]),
+                         core.beta(prices[a], prices[c]), c))
+        except ValueError:
+            continue
+    return sorted(fits, key=lambda f: -f[0])
+
+
+def _pair(prices: dict, a: str, fits: list):
+    """The minimum-variance mix of the two best coins, or None (one coin, or its own)."""
+    if len(fits) < 2 or fits[0][2].upper() == a.upper():
+        return None
+    c1, c2 = fits[0][2], fits[1][2]
+    try:
+        w, r2, _ = core.mv_weights(prices[a], prices[c1], prices[c2])
+    except ValueError:
+        return None
+    return (c1, c2), (float(w[0]), float(w[1])), r2
 
 
 def _pnl(d: WorkbookData, contracts) -> dict:
