@@ -43,7 +43,6 @@ LARGER = {
     ("hedgexl.market.specs", "_tiers"): (42, 17),
     ("hedgexl.reports.backtest", "backtest_file"): (49, 17),
     ("hedgexl.reports.batch", "_run_pool"): (36, 16),
-    ("hedgexl.reports.batch", "format_summary"): (39, 18),
     ("hedgexl.reports.cluster", "_run"): (55, 25),
     ("hedgexl.udfs", "HEDGE_BACKTEST"): (45, 20),
     ("hedgexl.udfs", "HEDGE_SCENARIO"): (27, 16),

@@ -29,6 +29,7 @@ from concurrent.futures.process import BrokenProcessPool
 from dataclasses import replace as replace_options
 from pathlib import Path
 
+from .. import core
 from ..files import (FolderLock, OutputError, check_target, clean_stale, csv_safe, replacing,
                      same_file)
 from ..inputs import InputError, read_holdings
@@ -379,21 +380,7 @@ def format_summary(results: list[ReportResult]) -> str:
             tv += t["value"]
             tn += t["notional"]
             tr += t["residual"]
-            line = (f"{r.portfolio[:24]:<24} {r.status:<7} {r.holdings:>5} "
-                    f"{t['value']:>16,.2f} {t['notional']:>16,.2f} {t['coverage']:>9.2%} ")
-            if desk:
-                near, carry = t.get("nearest_liquidation"), t.get("carry_year_usd")
-                line += (f"{'' if t.get('trades') is None else t['trades']:>6} "
-                         f"{_near(near, t.get('liquidation_refused')):>12} "
-                         f"{'' if carry is None else f'{carry:,.0f}':>13}")
-            else:
-                cur = t.get("funding_coin_name", "")
-                digits = 2 if cur in ("USDT", "USDC", "USD") else 8  # dollars, or coin
-                fund = "" if t.get("funding") is None else f"{t['funding']:,.{digits}f} {cur}"
-                line += f"{fund:>17}"
-            lines.append(line.rstrip())
-        else:
-            lines.append(f"{r.portfolio[:24]:<24} {'FAILED':<7} {'':>5} {r.error[:60]}")
+        lines.append(_summary_line(r, desk))
     ok = sum(r.ok for r in results)
     lines.append("-" * len(head))
     lines.append(f"{'total':<24} {f'{ok}/{len(results)}':<7} {'':>5} {tv:>16,.2f} "
@@ -405,6 +392,26 @@ def format_summary(results: list[ReportResult]) -> str:
                  + ("; +N ref: N positions whose liquidation is refused (beyond their "
                     "bundled margin tiers: see the report's notes)" if refused else ""))
     return "\n".join(lines)
+
+
+def _summary_line(r: ReportResult, desk: bool) -> str:
+    """One portfolio's line: its totals, and the desk's figures or its funding."""
+    if not r.ok:
+        return f"{r.portfolio[:24]:<24} {'FAILED':<7} {'':>5} {r.error[:60]}"
+    t = r.totals or {}
+    line = (f"{r.portfolio[:24]:<24} {r.status:<7} {r.holdings:>5} "
+            f"{t['value']:>16,.2f} {t['notional']:>16,.2f} {t['coverage']:>9.2%} ")
+    if desk:
+        near, carry = t.get("nearest_liquidation"), t.get("carry_year_usd")
+        line += (f"{'' if t.get('trades') is None else t['trades']:>6} "
+                 f"{_near(near, t.get('liquidation_refused')):>12} "
+                 f"{'' if carry is None else f'{carry:,.0f}':>13}")
+    else:
+        cur = t.get("funding_coin_name", "") or ""
+        digits = 2 if core.is_stable(cur) else 8  # dollars, or coin
+        fund = "" if t.get("funding") is None else f"{t['funding']:,.{digits}f} {cur}"
+        line += f"{fund:>17}"
+    return line.rstrip()
 
 
 def write_summary(results: list[ReportResult], path, *, inputs=()) -> Path:
