@@ -33,7 +33,6 @@ LARGER = {
     ("hedgexl.inputs.positions", "_net"): (55, 30),
     ("hedgexl.inputs.positions", "_row"): (55, 27),
     ("hedgexl.inputs.positions", "read_positions"): (37, 22),
-    ("hedgexl.inputs.tables", "Table.numbers"): (16, 19),
     ("hedgexl.inputs.tables", "_csv_rows"): (38, 25),
     ("hedgexl.inputs.xlsx", "_said"): (28, 25),
     ("hedgexl.inputs.xlsx", "scan_sheet"): (74, 36),

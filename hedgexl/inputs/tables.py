@@ -33,6 +33,16 @@ __all__ = ["InputError", "Table", "read_table", "check_workbook", "MAX_INPUT_BYT
            "gc_paused", "unread_columns", "near_miss", "listed", "CONTROL", "open_workbook", "unreadable", "xml_refusal", "check_dimension",
            "declared_dimension"]
 
+def _kind(c) -> str:
+    """A cell as :meth:`Table.numbers` scans it: its text, "" when blank, "\\x00" for a
+    number the reader already gave, "?" for anything else (a date, a bool)."""
+    if isinstance(c, str):
+        return c
+    if c is None:
+        return ""
+    return "\x00" if isinstance(c, (int, float)) and not isinstance(c, bool) else "?"
+
+
 @dataclass
 class Table:
     """A file's rows (header first, as lists of cells) and how to read its numbers."""
@@ -50,9 +60,7 @@ class Table:
         if i is None:
             return [math.nan] * n
         cells = [r[i] if i < len(r) else None for r in self.rows[1:]]
-        text = [c if isinstance(c, str) else "" if c is None else
-                "\x00" if isinstance(c, (int, float)) and not isinstance(c, bool) else "?"
-                for c in cells]
+        text = [_kind(c) for c in cells]
         pct = is_ratio_name(what)
         grammar = _PERCENT_COLUMN if pct else _PLAIN_COLUMN
         if self.decimal != "." or any("\n" in t or "\r" in t for t in text) \
