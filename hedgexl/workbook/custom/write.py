@@ -85,29 +85,34 @@ def write_extras(wb, sheets: dict, custom: Customisation, values: dict | None,
             wb.define_name(f"'{s.name}'!{name}", formula)
 
 
+#: The writer of each plain cell kind (number, string, boolean, date).
+_PLAIN = {"n": "write_number", "s": "write_string", "b": "write_boolean",
+          "d": "write_datetime"}
+
+
+def _write_cell(ws, s: Sheet, c, values, live, f) -> None:
+    """One cell of the user's template: a formula (with its computed value, or its value
+    alone in a static report), a plain value, an error value, or a blank."""
+    if c.kind == "f":
+        key = (s.name, c.row, c.col)
+        if key not in values:
+            ws.write_formula(c.row, c.col, c.value, f, "")
+        elif live:
+            ws.write_formula(c.row, c.col, c.value, f, _cached(values[key]))
+        else:
+            _write_value(ws, c.row, c.col, values[key], f, live)
+    elif c.kind in _PLAIN:
+        getattr(ws, _PLAIN[c.kind])(c.row, c.col, c.value, f)
+    elif c.kind == "e":
+        _write_value(ws, c.row, c.col, c.value, f, live)
+    else:
+        ws.write_blank(c.row, c.col, None, f)
+
+
 def _write_cells(ws, s: Sheet, values, live, fmt):
     for c in s.cells:
         f = fmt(c.style)
-        if c.kind == "f":
-            key = (s.name, c.row, c.col)
-            if key not in values:
-                ws.write_formula(c.row, c.col, c.value, f, "")
-            elif live:
-                ws.write_formula(c.row, c.col, c.value, f, _cached(values[key]))
-            else:
-                _write_value(ws, c.row, c.col, values[key], f, live)
-        elif c.kind == "n":
-            ws.write_number(c.row, c.col, c.value, f)
-        elif c.kind == "s":
-            ws.write_string(c.row, c.col, c.value, f)
-        elif c.kind == "b":
-            ws.write_boolean(c.row, c.col, c.value, f)
-        elif c.kind == "d":
-            ws.write_datetime(c.row, c.col, c.value, f)
-        elif c.kind == "e":
-            _write_value(ws, c.row, c.col, c.value, f, live)
-        else:
-            ws.write_blank(c.row, c.col, None, f)
+        _write_cell(ws, s, c, values, live, f)
         if c.url and c.kind in ("s", "n", ""):  # a link on a formula is not carried
             text = c.value if c.kind in ("s", "n") else None
             ws.write_url(c.row, c.col, c.url, f, None if text is None else str(text))
