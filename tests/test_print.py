@@ -96,3 +96,28 @@ def test_the_backtest_and_the_template_print_framed(tmp_path):
         text, _ = render(book, RENDER_DIR / name, pages=(1, 2))
         n, ok = pages_framed(text)
         assert n == ok and n > 1, (book, n, ok)
+
+
+def test_a_large_book_charts_its_largest_holdings_and_the_rest(tmp_path):
+    """Past 20 holdings the coverage chart shows the 20 largest by spot value and one
+    'other' bar: its data, beside the Holdings table, recalculates from the rows it names,
+    and the other bar is the total less the 20."""
+    import zipfile
+
+    from workbook_checks import cached_values, recalc_mismatches
+    rows = "".join(f"BTC,{i + 1},{1000 + i},100%,BINANCE:BTCUSD_PERP\n" for i in range(25))
+    h = tmp_path / "big.csv"
+    h.write_text("asset,quantity,price,hedge_ratio,contract\n" + rows)
+    out = tmp_path / "big.xlsx"
+    assert cli.main(["report", str(h), "--mode", "live", "-o", str(out)]) == 0
+    v = cached_values(out)
+    values = sorted(((i + 1) * (1000 + i) for i in range(25)), reverse=True)
+    assert [v[f"Holdings!O{r}"] for r in range(2, 22)] == pytest.approx(values[:20])
+    assert v["Holdings!N22"] == "Other (5 holdings)"
+    assert v["Holdings!O22"] == pytest.approx(sum(values[20:]))
+    _, bad = recalc_mismatches(out, tmp_path)
+    assert bad == [], bad[:5]
+    with zipfile.ZipFile(out) as z:
+        charts = [z.read(n).decode() for n in z.namelist() if n.startswith("xl/charts/")]
+    assert any("Holdings!$N$2:$N$22" in x for x in charts)
+    assert not any("Holdings!$A$2:$A$26" in x for x in charts)

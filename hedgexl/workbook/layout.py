@@ -87,6 +87,11 @@ HOLDINGS_COLS = {"asset": "A", "quantity": "B", "price": "C", "beta": "D", "rati
                  "contract": "F", "value": "G", "notional": "H", "contracts": "I",
                  "residual": "J", "coverage": "K", "hedge_price": "L"}
 HOLDINGS_FIRST_ROW = 2  # Excel row of the first holding
+#: Past this many holdings the coverage chart shows the largest by spot value and one
+#: "other" bar (a chart of 100,000 bars is unreadable and slow to draw); its data sits right
+#: of the table, outside the print area, from row 1 (a header) down.
+HOLDINGS_CHART_TOP = 20
+HOLDINGS_CHART_COLS = {"label": "N", "value": "O", "notional": "P"}
 
 # -- Contracts -----------------------------------------------------------------------------
 CONTRACTS_TABLE = "tblContracts"

@@ -103,14 +103,22 @@ def _grid():
 
 
 def _coverage_chart(c: Context, title: dict, x_name: str | None = None):
-    """Spot value against hedge notional, per holding (the Holdings table's columns)."""
-    assets = "=" + c.holdings_col("asset")
+    """Spot value against hedge notional, per holding (the Holdings table's columns); past
+    :data:`~hedgexl.workbook.layout.HOLDINGS_CHART_TOP` holdings, the largest and one
+    "other" bar (the chart data right of the Holdings table)."""
+    if len(c.d.holdings) > L.HOLDINGS_CHART_TOP:
+        X, last = L.HOLDINGS_CHART_COLS, L.HOLDINGS_CHART_TOP + 2
+
+        def col(k):
+            return "=" + L.column_range(L.HOLDINGS, X[k], last)
+        assets, values, notional = col("label"), col("value"), col("notional")
+    else:
+        assets = "=" + c.holdings_col("asset")
+        values, notional = "=" + c.holdings_col("value"), "=" + c.holdings_col("notional")
     chart = c.wb.add_chart({"type": "column"})
-    chart.add_series({"name": "Spot value", "categories": assets,
-                      "values": "=" + c.holdings_col("value"),
+    chart.add_series({"name": "Spot value", "categories": assets, "values": values,
                       "fill": {"color": COLORS["spot"]}})
-    chart.add_series({"name": "Hedge notional", "categories": assets,
-                      "values": "=" + c.holdings_col("notional"),
+    chart.add_series({"name": "Hedge notional", "categories": assets, "values": notional,
                       "fill": {"color": COLORS["hedge"]}})
     chart.set_title(title)
     chart.set_x_axis({**({"name": x_name} if x_name else {}), "num_font": {"size": 9},

@@ -25,6 +25,9 @@ def write(c: Context, hs) -> None:
     col = {k: L.col_index(v) for k, v in L.HOLDINGS_COLS.items()}
     _rows(c, hs, col)
     _validations(c, hs, col, last)
+    if len(d.holdings) > L.HOLDINGS_CHART_TOP:
+        _chart_data(c, hs)
+        hs.print_area(0, 0, last + 4 + len(d.notes), len(heads) - 1)
     hs.write(last + 1, 0, "Contracts are signed: negative is short. Residual: USD left "
                           "unhedged by rounding to the lot (+ under-hedged).", c.f("note"))
     if d.notes:  # each note across the table's width, wrapped, so that it prints whole
@@ -97,6 +100,32 @@ def _rows(c: Context, hs, col: dict) -> None:
         w.cell(hs, r, col["residual"], f"=HEDGE_RESIDUAL({sized})", residual[i], f_usd)
         w.cell(hs, r, col["coverage"], f"=IF({x['value']}=0,0,({x['notional']}-"
                                        f"{x['residual']})/{x['value']})", coverage[i], f_pct)
+
+
+def _chart_data(c: Context, hs) -> None:
+    """The coverage chart's data for a large book: the largest holdings by spot value, each
+    a reference to its row, and the rest as one "other" (the totals less those)."""
+    n, w, f = c.n, c.w, c.f
+    H, X = L.HOLDINGS_COLS, L.HOLDINGS_CHART_COLS
+    top = [int(i) for i in np.argsort(-n.value, kind="stable")[:L.HOLDINGS_CHART_TOP]]
+    col = {k: L.col_index(v) for k, v in X.items()}
+    for k, head in (("label", "Chart: holding"), ("value", "Spot value (USD)"),
+                    ("notional", "Hedge notional (USD)")):
+        hs.write(0, col[k], head, f("head"))
+    for j, i in enumerate(top, start=1):
+        r = i + L.HOLDINGS_FIRST_ROW  # Excel row of the holding
+        w.cell(hs, j, col["label"], f"={H['asset']}{r}", c.d.holdings.asset[i], f("calc"))
+        for k in ("value", "notional"):
+            w.cell(hs, j, col[k], f"={H[k]}{r}", float(getattr(n, k)[i]), f("calc", USD))
+    j = len(top) + 1
+    hs.write(j, col["label"], f"Other ({len(n.value) - len(top)} holdings)", f("calc"))
+    for k in ("value", "notional"):
+        rest = float(n.value.sum() - n.value[top].sum()) if k == "value" else \
+            float(n.notional.sum() - n.notional[top].sum())
+        w.cell(hs, j, col[k], f"=SUM({c.holdings_col(k)})-SUM({X[k]}2:{X[k]}{j})", rest,
+               f("calc", USD))
+    hs.set_column(col["label"], col["label"], 18)
+    hs.set_column(col["value"], col["notional"], 16)
 
 
 def _validations(c: Context, hs, col: dict, last: int) -> None:
