@@ -19,7 +19,7 @@ from pathlib import Path
 
 import numpy as np
 
-from _timing import best
+from _timing import paired
 from hedgexl import udfs as U
 
 
@@ -72,9 +72,9 @@ def main():
     print(f"{'function':<22} {'hedgexl ms':>11} {'floor ms':>9} {'ratio':>7}")
     worst = 0.0
     for name, (ours, base) in cases.items():
-        t, f = best(ours, 15), best(base, 15)
-        worst = max(worst, t / f)
-        print(f"{name:<22} {t * 1e3:>11.2f} {f * 1e3:>9.2f} {t / f:>6.2f}x")
+        t, f, ratio = paired(ours, base, 15)
+        worst = max(worst, ratio)
+        print(f"{name:<22} {t * 1e3:>11.2f} {f * 1e3:>9.2f} {ratio:>6.2f}x")
     print(f"worst ratio to the floor: {worst:.2f}x (target <= 3x)")
     scalar_calls()
 
@@ -124,14 +124,16 @@ def scalar_calls(repeat=2_000):
                           / (q[0][0] / p[0][0] + m[0][0]), (1,) * 5,
                           10_000.0, 50_000.0, 0.02, 1.0, 0.005)),
     }
-    print(f"\nscalar calls through xlwings' conversion (best of 7 x {repeat:,} calls)")
+    print(f"\nscalar calls through xlwings' conversion (medians of 7 paired runs x "
+          f"{repeat:,} calls)")
     print(f"{'function':<22} {'hedgexl us':>11} {'floor us':>9} {'ratio':>7}")
     worst = 0.0
     for name, (ours, base) in cases.items():
-        t = best(lambda: [ours() for _ in range(repeat)]) / repeat
-        f = best(lambda: [base() for _ in range(repeat)]) / repeat
-        worst = max(worst, t / f)
-        print(f"{name:<22} {t * 1e6:>11.1f} {f * 1e6:>9.1f} {t / f:>6.2f}x")
+        t, f, ratio = paired(lambda: [ours() for _ in range(repeat)],
+                             lambda: [base() for _ in range(repeat)])
+        t, f = t / repeat, f / repeat
+        worst = max(worst, ratio)
+        print(f"{name:<22} {t * 1e6:>11.1f} {f * 1e6:>9.1f} {ratio:>6.2f}x")
     print(f"worst scalar ratio to the floor: {worst:.2f}x (target <= 3x)")
 
 
