@@ -13,6 +13,8 @@ BTCUSDT). ``"coin"`` (the contract's coin) and ``"usd"`` are conversions.
 
 from __future__ import annotations
 
+import datetime as dt
+
 import numpy as np
 
 from . import core
@@ -1000,10 +1002,13 @@ def HEDGE_SPEC(contract, field):
     return v
 
 
+#: Day 0 of Excel's date-time serials (the 1900 system, as Excel counts it after 1 March 1900).
+_EXCEL_EPOCH = dt.datetime(1899, 12, 30)
+
+
 def _serial(when) -> float:
     """An Excel date-time serial of a naive UTC datetime."""
-    import datetime as dt
-    return (when - dt.datetime(1899, 12, 30)).total_seconds() / 86400
+    return (when - _EXCEL_EPOCH).total_seconds() / 86400
 
 
 @udf
@@ -1035,7 +1040,6 @@ def HEDGE_DAYS_TO_EXPIRY(contract, valuation_time):
 
 def _time(name, value):
     """A UTC date-time from what Excel sends: a datetime, a date, a serial, or ISO text."""
-    import datetime as dt
     value = single(name, value)
     if isinstance(value, dt.datetime):
         t = value
@@ -1044,7 +1048,7 @@ def _time(name, value):
     elif isinstance(value, (int, float)) and not isinstance(value, bool):
         if not 1 <= value < 2958466:  # 1900-01-01 to 9999-12-31, Excel's dates
             raise ExcelInputError(f"{name} must be an Excel date-time, got {value!r}")
-        return dt.datetime(1899, 12, 30) + dt.timedelta(days=float(value))
+        return _EXCEL_EPOCH + dt.timedelta(days=float(value))
     else:
         try:
             t = dt.datetime.fromisoformat(str(value).strip().replace("Z", "+00:00"))
@@ -1080,14 +1084,13 @@ def _live_key(contract) -> str:
 
 def _day(name, value):
     """A date from what Excel sends: a date, a serial number, or ISO text."""
-    import datetime as dt
     value = single(name, value)
     if isinstance(value, dt.datetime):
         return value.date()
     if isinstance(value, dt.date):
         return value
     if isinstance(value, (int, float)) and not isinstance(value, bool):
-        return (dt.datetime(1899, 12, 30) + dt.timedelta(days=float(value))).date()
+        return (_EXCEL_EPOCH + dt.timedelta(days=float(value))).date()
     try:
         return dt.date.fromisoformat(str(value).strip()[:10])
     except ValueError:

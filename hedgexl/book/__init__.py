@@ -17,7 +17,8 @@ import numpy as np
 from .. import core
 from ..inputs import Funding, Holdings, InputError, Positions
 from .carry import Carry, position_carry
-from .choice import CarryChoice, compare_carry
+from .choice import CarryChoice, compare_carry, last_price
+from .notes import day_end, first_settled
 from .risk import Risk, position_risk
 from .sizing import Sizing, size_holdings
 from .trades import Exposure, Trades, coin_exposure, margin_by_coin, plan_trades
@@ -82,13 +83,12 @@ def _check_held_then(pos: Positions, valuation: dt.date, end: dt.datetime) -> No
             raise InputError(pos.source, f"{pos.account[i]} {pos.contract[i]} opened "
                                          f"{t:%Y-%m-%d %H:%M} UTC, after the valuation date "
                                          f"{valuation}: it was not held then", pos.rows[i][0])
-    for i, k in enumerate(pos.contract):
-        expiry = core.expiry_of(k)
-        if expiry is not None and expiry <= end:
-            raise InputError(pos.source, f"{pos.account[i]} {k} expired on "
-                                         f"{expiry:%Y-%m-%d %H:%M} UTC, by the valuation date "
-                                         f"{valuation}: it is no longer held",
-                             pos.rows[i][0])
+    found = first_settled(pos.contract, end)
+    if found is not None:
+        i, expiry = found
+        raise InputError(pos.source, f"{pos.account[i]} {pos.contract[i]} expired on "
+                                     f"{expiry:%Y-%m-%d %H:%M} UTC, by the valuation date "
+                                     f"{valuation}: it is no longer held", pos.rows[i][0])
 
 
 def coin_marks(h: Holdings, pos: Positions | None, prices=None,
@@ -127,7 +127,7 @@ def build_book(h: Holdings, pos: Positions, *, sizing: Sizing | None = None,
         if c not in marks:
             raise ValueError(f"{pos.source}: positions in {k} need a {c} price: add a "
                              f"holding of {c}, a mark_price column, or --prices with {c}")
-    end = dt.datetime.combine(valuation, dt.time(23, 59, 59))
+    end = day_end(valuation)
     _check_held_then(pos, valuation, end)
     risk = position_risk(pos, marks)
     carry = position_carry(pos, risk.mark, funding, end)
@@ -164,9 +164,9 @@ def _roll_notes(rolls: dict[str, str], futures, end: dt.datetime) -> list[str]:
     for old, new in rolls.items():
         line = (f"{old} settles {core.expiry_of(old):%Y-%m-%d %H:%M} UTC, within the roll "
                 f"window: rolled into {new}, its target with it")
-        last = {k: [p for t, p in (futures or {}).get(k, []) if t <= end] for k in (old, new)}
-        if last[old] and last[new]:
-            spread = last[new][-1] - last[old][-1]
+        was, now = last_price(futures, old, end), last_price(futures, new, end)
+        if was is not None and now is not None:
+            spread = now[1] - was[1]
             line += (f"; spread {spread:+,.2f} USD per coin ({new} less {old}, their last "
                      f"prices), which a short earns as {new} converges")
         out.append(line)

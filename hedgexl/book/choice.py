@@ -16,7 +16,7 @@ from .. import core
 from ..inputs import Funding
 from .carry import HOURS_PER_YEAR, TRAILING_DAYS, _times
 
-__all__ = ["CarryChoice", "compare_carry"]
+__all__ = ["CarryChoice", "compare_carry", "last_price"]
 
 
 @dataclass
@@ -85,20 +85,28 @@ def _perp_rows(coin, notional, key, funding, end, notes) -> list[tuple]:
             for label, r in zip(("latest rate", f"{TRAILING_DAYS}-day avg"), rates)]
 
 
+def last_price(futures: dict | None, key: str, end: dt.datetime):
+    """``(time, price)`` of ``key``'s latest price on or before ``end`` in ``futures``
+    (sorted by time, as :func:`hedgexl.inputs.read_futures_prices` gives them); None when
+    it has none by then."""
+    seen = [tp for tp in (futures or {}).get(key, []) if tp[0] <= end]
+    return seen[-1] if seen else None
+
+
 def _dated_rows(coin, notional, futures, spot, end, notes) -> list[tuple]:
     """The coin's dated futures priced on or before ``end`` and not yet expired."""
     out = []
-    for key, series in futures.items():
+    for key in futures:
         spec = core.get_contract(key)
         if spec.coin.upper() != coin:
             continue
-        seen = [(t, p) for t, p in series if t <= end]
+        seen = last_price(futures, key, end)
         expiry = core.expiry_of(key)
-        if not seen or expiry <= end:
+        if seen is None or expiry <= end:
             notes.append(f"{key}: {'expired' if expiry <= end else 'no price'} by the "
                          f"valuation date, not compared")
             continue
-        t, price = seen[-1]
+        t, price = seen
         days = core.days_to_expiry(key, t)
         r = float(core.basis(price, spot, days))
         out.append((coin, key, f"{days:.0f} days", r, r * notional))

@@ -12,7 +12,8 @@ from .. import core
 from ..inputs import Holdings
 from .sizing import apply_target_weights
 
-__all__ = ["estimate_betas", "input_notes", "prepare_holdings", "check_not_settled"]
+__all__ = ["estimate_betas", "input_notes", "prepare_holdings", "check_not_settled",
+           "first_settled", "day_end"]
 
 
 def prepare_holdings(h: Holdings, prices=None, long_overlays: bool = False):
@@ -153,16 +154,30 @@ def _far_from_history(h: Holdings, prices) -> list[str]:
     return warnings
 
 
+def day_end(valuation):
+    """The last second of the valuation date (UTC): what counts as held or paid by then."""
+    import datetime as dt
+    return dt.datetime.combine(valuation, dt.time(23, 59, 59))
+
+
+def first_settled(contracts, end):
+    """``(index, settlement)`` of the first dated future in ``contracts`` that settled by
+    ``end``; None when none has."""
+    for i, k in enumerate(contracts):
+        expiry = core.expiry_of(k)
+        if expiry is not None and expiry <= end:
+            return i, expiry
+    return None
+
+
 def check_not_settled(h: Holdings, valuation) -> None:
     """Refuse a holding hedged on a dated future that has settled by the end of the
     valuation date: there is nothing left to trade in it."""
-    import datetime as dt
     from ..inputs import InputError
-    end = dt.datetime.combine(valuation, dt.time(23, 59, 59))
-    for i, k in enumerate(h.contract):
-        expiry = core.expiry_of(k)
-        if expiry is not None and expiry <= end:
-            raise InputError(h.source, f"{h.asset[i]} is hedged on {k}, which settled on "
-                                       f"{expiry:%Y-%m-%d %H:%M} UTC, by the valuation date "
-                                       f"{valuation}: name a contract still trading",
-                             h.rows[i] if h.rows else None)
+    found = first_settled(h.contract, day_end(valuation))
+    if found is not None:
+        i, expiry = found
+        raise InputError(h.source, f"{h.asset[i]} is hedged on {h.contract[i]}, which "
+                                   f"settled on {expiry:%Y-%m-%d %H:%M} UTC, by the "
+                                   f"valuation date {valuation}: name a contract still "
+                                   f"trading", h.rows[i] if h.rows else None)

@@ -33,6 +33,9 @@ __all__ = [
     "next_quarterly",
 ]
 
+#: How a dated future's ``expiry`` is written: its settlement in UTC.
+_EXPIRY_FORMAT = "%Y-%m-%dT%H:%M:%SZ"
+
 #: Dollar stablecoins (and USD itself): counted at 1 USD wherever a sheet adds them to
 #: dollars, never fetched a price for, never a coin exposure to hedge.
 STABLECOINS = frozenset({"USD", "USDT", "USDC", "DAI", "FDUSD", "TUSD", "BUSD", "USDE"})
@@ -189,7 +192,7 @@ def _check_spec(spec: ContractSpec, where: str) -> None:
                          f"{spec.liq_round!r}")
     if spec.expiry:
         try:
-            dt.datetime.strptime(spec.expiry, "%Y-%m-%dT%H:%M:%SZ")
+            dt.datetime.strptime(spec.expiry, _EXPIRY_FORMAT)
         except ValueError:
             raise ValueError(f"{where}: expiry must be a UTC time such as "
                              f"2024-06-28T08:00:00Z, got {spec.expiry!r}") from None
@@ -389,7 +392,7 @@ def _dated(key: str) -> ContractSpec | None:
         if perp is None:
             return None
         return replace(perp, key=key, symbol=symbol, funding_hours=math.nan,
-                       expiry=when.strftime("%Y-%m-%dT%H:%M:%SZ"), like=perp.key)
+                       expiry=when.strftime(_EXPIRY_FORMAT), like=perp.key)
     return None
 
 
@@ -419,7 +422,7 @@ def expiry_of(contract) -> dt.datetime | None:
     (datetime.datetime(2024, 6, 28, 12, 0), None)
     """
     spec = get_contract(contract)
-    return dt.datetime.strptime(spec.expiry, "%Y-%m-%dT%H:%M:%SZ") if spec.expiry else None
+    return dt.datetime.strptime(spec.expiry, _EXPIRY_FORMAT) if spec.expiry else None
 
 
 def days_to_expiry(contract, valuation) -> float:

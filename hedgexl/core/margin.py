@@ -92,9 +92,9 @@ def _tier(spec, q, p, where=None):
         raise TierError(f"a position of {s:,.6g} {unit}{at} is beyond the largest margin tier "
                         f"of {spec.key} ({t.bound:,.6g} {unit}): load the venue's current "
                         f"tiers{where}")
-    if t.charge == "slices":  # each tier's rate on its slice (Kraken): no amount
-        return t.rate(size), np.zeros(np.shape(size))
-    return t.maint_rate[i] + t.slopes[i] * size, t.maint_amount[i]  # + Deribit's slope
+    # the tier's rate (plus Deribit's slope), or each tier's on its slice (Kraken: no amount)
+    amount = np.zeros(np.shape(size)) if t.charge == "slices" else t.maint_amount[i]
+    return t.rate(size), amount
 
 
 def _full(contract, **arrays):
@@ -391,9 +391,9 @@ def _sloped(spec, t, q, ep, b, fee, where):
     i = np.minimum(t.index(_size(q, ep, spec, "coin")), len(t.cap) - 1)
     for _ in range(len(t.cap) + 1):
         lp = _liq(spec, q, ep, b, t.maint_rate[i], t.maint_amount[i], fee, t.slopes[i])
-        _tier(spec, q, np.where(np.isfinite(lp), lp, ep), where)  # refused beyond the table
-        j = np.minimum(t.index(_size(q, np.where(np.isfinite(lp), lp, ep), spec, "coin")),
-                       len(t.cap) - 1)
+        at = np.where(np.isfinite(lp), lp, ep)
+        _tier(spec, q, at, where)  # refused beyond the table
+        j = np.minimum(t.index(_size(q, at, spec, "coin")), len(t.cap) - 1)
         if np.array_equal(i, j):
             break
         i = np.maximum(i, j)

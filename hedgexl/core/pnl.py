@@ -27,7 +27,7 @@ def _unit(unit, linear):
     if np.ndim(linear) == 0:
         return "usd" if linear else "coin"
     return np.where(linear, "usd", "coin")
-from .contracts import get_contract, resolve
+from .contracts import ContractSpec, get_contract, resolve
 
 __all__ = [
     "inverse_pnl", "linear_pnl", "futures_pnl", "trading_fee", "avg_entry",
@@ -246,10 +246,14 @@ def avg_entry(contracts, prices, contract=None):
 def no_funding(contract) -> None:
     """Refuse funding on a dated future: it pays none (its cost is the basis it was sold
     at, which it earns or pays as it converges to the index at expiry)."""
-    keys = [contract] if isinstance(contract, str) else \
-        [k for k in np.ravel(np.asarray(contract, dtype=object)) if isinstance(k, str)] \
-        if not hasattr(contract, "expiry") else [contract]
-    for k in dict.fromkeys(keys):
+    if isinstance(contract, (str, ContractSpec)):
+        keys = [contract]
+    else:
+        arr = np.asarray(contract)
+        if arr.dtype.kind not in "OUS":  # face values: perpetual inverse contracts
+            return
+        keys = [k for k in dict.fromkeys(arr.ravel().tolist()) if isinstance(k, str)]
+    for k in keys:
         spec = get_contract(k)
         if spec.expiry:
             raise ValueError(f"{spec.key} is a dated future: it pays no funding (its cost "

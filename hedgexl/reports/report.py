@@ -17,7 +17,7 @@ import numpy as np
 
 from .. import core
 from ..book import build_book
-from ..book.notes import check_not_settled, prepare_holdings
+from ..book.notes import check_not_settled, day_end, prepare_holdings
 from ..inputs import (Funding, Holdings, InputError, Positions, own_positions, pick_funding,
                       read_funding_all, read_futures_prices, read_holdings, read_positions,
                       read_prices)
@@ -158,7 +158,7 @@ def _funding_warnings(available, contracts, vdate: dt.date) -> list[str]:
     """Gaps in the funding of the contracts this report uses, and histories that end
     before the valuation date (their latest rate is that old)."""
     out = []
-    end = dt.datetime.combine(vdate, dt.time(23, 59, 59))
+    end = day_end(vdate)
     for key in dict.fromkeys(str(c).upper() for c in contracts):
         f = (available or {}).get(key)
         if f is None or not f.time:

@@ -120,10 +120,9 @@ def _chart_data(c: Context, hs) -> None:
     j = len(top) + 1
     hs.write(j, col["label"], f"Other ({len(n.value) - len(top)} holdings)", f("calc"))
     for k in ("value", "notional"):
-        rest = float(n.value.sum() - n.value[top].sum()) if k == "value" else \
-            float(n.notional.sum() - n.notional[top].sum())
-        w.cell(hs, j, col[k], f"=SUM({c.holdings_col(k)})-SUM({X[k]}2:{X[k]}{j})", rest,
-               f("calc", USD))
+        arr = getattr(n, k)
+        w.cell(hs, j, col[k], f"=SUM({c.holdings_col(k)})-SUM({X[k]}2:{X[k]}{j})",
+               float(arr.sum() - arr[top].sum()), f("calc", USD))
     hs.set_column(col["label"], col["label"], 18)
     hs.set_column(col["value"], col["notional"], 16)
 
