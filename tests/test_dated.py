@@ -265,3 +265,30 @@ def test_a_holding_on_a_settled_contract_is_refused(tmp_path, capsys):
                      "-o", str(tmp_path / "t.csv")]) == 1
     assert "row 2: BTC is hedged on BINANCE:BTCUSD_240628, which settled on 2024-06-28" in \
         capsys.readouterr().err
+
+
+@pytest.mark.parametrize("rows,why", [
+    ("2024-06-24T08:00:00Z,DERIBIT:BTC-28JUN24,63200\n"
+     "2024-06-24T08:00:00Z,deribit:btc-28jun24,63300\n", "row 3: DERIBIT:BTC-28JUN24 at "
+     "2024-06-24 08:00 is given twice"),
+    ("2024-06-24T08:00:00Z,DERIBIT:BTC-28JUN24,$63200\n", "row 2: price must be a number"),
+    ("2024-06-24T08:00:00Z,DERIBIT:BTC-28JUN24,(2.5)\n", "row 2: price must be a number"),
+    ('2024-06-24T08:00:00Z,"DERIBIT:BTC-28JUN24,63200\n'
+     "2024-06-25T08:00:00Z,DERIBIT:BTC-28JUN24,63300\n", "opened on line 2 is never closed"),
+    ("2030-06-24T08:00:00Z,DERIBIT:BTC-28JUN24,63200\n", "a price that has not happened"),
+    ("2024-06-24T08:00:00Z,BINANCE:BTCUSD_PERP,63200\n", "is not a dated future"),
+])
+def test_a_futures_prices_file_is_read_right_or_refused_in_one_line(tmp_path, rows, why):
+    from hedgexl.inputs import InputError, read_futures_prices
+    f = tmp_path / "futures.csv"
+    f.write_text("time,contract,price\n" + rows)
+    with pytest.raises(InputError, match=why):
+        read_futures_prices(f)
+
+
+def test_futures_prices_are_sorted_by_time(tmp_path):
+    from hedgexl.inputs import read_futures_prices
+    f = tmp_path / "futures.csv"
+    f.write_text("time,contract,price\n2024-06-25T08:00:00Z,DERIBIT:BTC-28JUN24,63300\n"
+                 "2024-06-24T08:00:00Z,DERIBIT:BTC-28JUN24,63200\n")
+    assert [p for _, p in read_futures_prices(f)["DERIBIT:BTC-28JUN24"]] == [63200, 63300]

@@ -424,8 +424,9 @@ def _now() -> dt.datetime:
     return dt.datetime.now(dt.timezone.utc).replace(tzinfo=None)
 
 
-def _funding_time(p, value, rowno, now) -> dt.datetime:
-    """A funding time, or an InputError naming the row (unparseable, or after now)."""
+def _funding_time(p, value, rowno, now, what="a funding") -> dt.datetime:
+    """A funding time (or the time of ``what``), or an InputError naming the row
+    (unparseable, or after now)."""
     try:
         t = parse_time(value)
     except ValueError:
@@ -435,7 +436,7 @@ def _funding_time(p, value, rowno, now) -> dt.datetime:
                             f"got {str(value)[:40]!r}", rowno)
     if t > now:
         raise InputError(p, f"time {t:%Y-%m-%d %H:%M} UTC is after now "
-                            f"({now:%Y-%m-%d %H:%M} UTC): a funding that has not happened "
+                            f"({now:%Y-%m-%d %H:%M} UTC): {what} that has not happened "
                             f"yet", rowno)
     return t
 
@@ -644,13 +645,14 @@ def read_futures_prices(path, *, decimal=None, delimiter=None,
         if all(c is None or str(c).strip() == "" for c in row):
             continue
         try:
-            key = get_contract(key_text(p, cell("contract"), "contract", rowno)).key
+            spec = get_contract(key_text(p, cell("contract"), "contract", rowno))
         except ValueError as e:
             raise InputError(p, str(e), rowno) from None
-        if not get_contract(key).expiry:
+        key = spec.key
+        if not spec.expiry:
             raise InputError(p, f"{key} is not a dated future (a perpetual's cost is its "
                                 f"funding: --funding)", rowno)
-        t = _funding_time(p, cell("time"), rowno, now)
+        t = _funding_time(p, cell("time"), rowno, now, "a price")
         price = table.check(FUTURES_PRICES["price"],
                             table.number(cell("price"), "price", rowno), rowno)
         if t in out.setdefault(key, {}):
