@@ -251,14 +251,26 @@ def cmd_fetch_funding(args) -> int:
 
 
 def cmd_fetch_prices(args) -> int:
-    from .inputs import read_prices
-    from .market.fetch import prices_csv, write_checked
+    from .inputs import read_futures_prices, read_prices
+    from .market.fetch import futures_csv, prices_csv, write_checked
     from .market.progress import bars
+    dated = [a for a in args.assets if ":" in a]
+    if dated and len(dated) < len(args.assets):
+        raise ValueError("fetch prices: give coins (BTC ETH: spot closes, the --prices "
+                         "layout) or dated futures (BINANCE:BTCUSD_240628: the "
+                         "--futures-prices layout), not both in one file")
     _check_output(args)
     clients, warnings = _clients(args), []
-    text = prices_csv(args.assets, args.since, args.until or _today(), clients=clients,
-                      venue=args.venue, quote=args.quote, progress=bars(), warnings=warnings)
-    out = write_checked(args.output, text, read_prices, force=args.force, what="prices")
+    if dated:
+        text = futures_csv(dated, args.since, args.until or _today(), clients=clients,
+                           progress=bars(), warnings=warnings)
+        out = write_checked(args.output, text, read_futures_prices, force=args.force,
+                            what="futures prices")
+    else:
+        text = prices_csv(args.assets, args.since, args.until or _today(), clients=clients,
+                          venue=args.venue, quote=args.quote, progress=bars(),
+                          warnings=warnings)
+        out = write_checked(args.output, text, read_prices, force=args.force, what="prices")
     return _fetch_done(clients, warnings, out)
 
 
@@ -338,7 +350,8 @@ def cmd_backtest(args) -> int:
         **({"ratios": tuple(args.ratios)} if args.ratios else {}),
         **({"rules": tuple(args.rules)} if args.rules else {}),
         decimal=args.decimal, delimiter=_delimiter(args), force=args.force,
-        strict_cells=args.strict_cells)
+        strict_cells=args.strict_cells, hedge_with=args.hedge_with,
+        futures_prices=args.futures_prices, roll_days=args.roll_days)
     if args.holdings is None:
         print("hedgexl backtest: the bundled example (the desk's holdings, prices and funding "
               "of 2024 H1)")
@@ -647,9 +660,23 @@ def _backtest_parser(sub) -> None:
     p.add_argument("--rules", nargs="+", metavar="RULE",
                    help="the grid's rules: daily, weekly, monthly, each with an optional "
                         "band as daily:10%% (default daily weekly monthly daily:10%%)")
+    _add_dated_backtest_options(p)
     p.add_argument("--force", action="store_true", help="replace an existing workbook")
     _add_dialect(p)
     p.set_defaults(func=cmd_backtest)
+
+
+def _add_dated_backtest_options(p):
+    p.add_argument("--hedge-with", choices=["perpetual", "dated"], default="perpetual",
+                   help="hedge on each holding's perpetual (default), or on that venue's "
+                        "and coin's dated quarterlies, rolled before expiry (no funding; "
+                        "needs --futures-prices)")
+    p.add_argument("--futures-prices", metavar="FILE",
+                   help="with --hedge-with dated: the quarterlies' daily prices (time, "
+                        "contract, price; hedgexl fetch prices VENUE:SYMBOL writes them)")
+    p.add_argument("--roll-days", type=_positive_int, default=7, metavar="N",
+                   help="with --hedge-with dated: roll into the next quarterly N days "
+                        "before expiry (default %(default)s)")
 
 
 def _fetch_parser(sub) -> None:
@@ -657,8 +684,11 @@ def _fetch_parser(sub) -> None:
     p = sub.add_parser("fetch", help="fetch prices, funding histories or contract specs "
                                      "from the venues (needs the data extra: pip install \".[data]\")")
     fsub = p.add_subparsers(dest="fetch_command", metavar="WHAT", required=True)
-    s = fsub.add_parser("prices", help="daily closes, in the layout --prices reads")
-    s.add_argument("assets", nargs="+", metavar="ASSET", help="BTC, ETH, ...")
+    s = fsub.add_parser("prices", help="daily closes of coins (the layout --prices reads) or "
+                                       "of dated futures (the layout --futures-prices reads)")
+    s.add_argument("assets", nargs="+", metavar="ASSET",
+                   help="BTC, ETH, ... (spot), or dated futures as VENUE:SYMBOL, e.g. "
+                        "BINANCE:BTCUSD_240628 DERIBIT:ETH-29MAR24")
     s.add_argument("--venue", default="BINANCE", help="the spot venue (default BINANCE)")
     s.add_argument("--quote", default="USDT", help="quote currency of the spot pair "
                                                    "(default USDT; USD on KRAKEN)")

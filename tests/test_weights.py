@@ -142,3 +142,18 @@ def test_a_beta_other_than_1_is_said(tmp_path):
 def test_weight_contracts_refuses_what_the_reader_refuses(args):
     from hedgexl import udfs as U
     assert U.HEDGE_WEIGHT_CONTRACTS(*args, "BINANCE:BTCUSD_PERP") == "#VALUE!"
+
+
+def test_a_backtest_of_target_weights_is_refused_not_hedged_in_full(tmp_path, capsys):
+    """A weight's hedge ratio moves with prices; the backtest steps hedge ratios. It had
+    hedged seed 003's 50 BTC in full (its 80 % weight read as no ratio: 100 %)."""
+    from pathlib import Path
+
+    from hedgexl import cli
+    seed3 = Path(__file__).resolve().parents[1] / "examples" / "seed3.csv"
+    out = tmp_path / "bt.xlsx"
+    data = Path(hx.__file__).parent / "data"
+    assert cli.main(["backtest", str(seed3), "--prices", str(data / "prices_2024.csv"),
+                     "--funding", str(data / "funding_desk_2024h1.csv"), "-o", str(out)]) == 1
+    assert "seed3.csv: target_weight is not backtested" in capsys.readouterr().err
+    assert not out.exists()

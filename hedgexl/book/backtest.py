@@ -18,7 +18,7 @@ import numpy as np
 from .. import core
 from ..inputs import Funding, Holdings, Positions
 
-__all__ = ["Policy", "History", "BookBacktest",
+__all__ = ["Policy", "History", "BookBacktest", "DatedHedge", "dated_legs",
            "line_up", "run_policies", "REBALANCE_RULES"]
 
 REBALANCE_RULES = ("daily", "weekly", "monthly")
@@ -55,6 +55,17 @@ class History:
     notes: list[str] = field(default_factory=list)
     #: per holding: the part of ``rates`` from the step's negative fixings (funding gross)
     negative: list[np.ndarray] = field(default_factory=list)
+    #: a dated hedge, per holding: the contract held at each step, its price, and at a
+    #: roll the expiring contract's closing price (NaN elsewhere); empty for perpetuals
+    held: list[list[str]] = field(default_factory=list)
+    futures: list[np.ndarray] = field(default_factory=list)
+    rolls: list[np.ndarray] = field(default_factory=list)
+
+    def hedged_on(self, i: int) -> str:
+        """What holding ``i`` is hedged on: its contract's key, or for a dated hedge the
+        quarterlies it rolls through (``BINANCE BTC quarterlies``)."""
+        s = self.specs[i]
+        return f"{s.venue} {s.coin} quarterlies" if self.held else s.key
 
 
 def _day_of(t: str) -> str:
@@ -76,10 +87,24 @@ def _prices_of(name: str, cols: dict, source: str, what: str) -> np.ndarray:
     return upper[name.upper()]
 
 
-def line_up(h: Holdings, prices, funding: dict[str, Funding], *, since=None, until=None,
-            prices_source="--prices", funding_source="--funding") -> History:
+@dataclass(frozen=True)
+class DatedHedge:
+    """Hedge with each perpetual's dated quarterlies instead: ``futures`` their prices
+    (``{key: [(time, price), ...]}``, as :func:`hedgexl.inputs.read_futures_prices` reads
+    them), rolled ``roll_days`` days before each expiry."""
+
+    futures: dict
+    roll_days: int = 7
+    source: str = "--futures-prices"
+
+
+def line_up(h: Holdings, prices, funding: dict[str, Funding] | None, *, since=None,
+            until=None, prices_source="--prices", funding_source="--funding",
+            dated: DatedHedge | None = None) -> History:
     """Line up each holding's prices, its contract's coin's prices and its funding on the
-    price dates from ``since`` to ``until`` (default: the span every input covers).
+    price dates from ``since`` to ``until`` (default: the span every input covers). With
+    ``dated``, each holding is hedged on its perpetual's dated quarterlies instead (no
+    funding; see :func:`dated_legs`).
 
     Refuses, in one line naming the input, a holding whose asset or coin has no prices, a
     contract with no funding rows, and a day inside the span with fewer fundings than the
@@ -88,81 +113,166 @@ def line_up(h: Holdings, prices, funding: dict[str, Funding], *, since=None, unt
     """
     dates, cols = prices
     specs = [core.get_contract(c) for c in h.contract]
-    need: dict[str, str] = {}
-    for a, s in zip(h.asset, specs):
-        need.setdefault(a.upper(), f"holding {a}")
-        need.setdefault((s.coin or a).upper(), f"the coin of {s.key}")
-    series = {n: _prices_of(n, cols, prices_source, w) for n, w in need.items()}
-    # The span: every price present, every funding history started and not yet ended.
-    lo, hi = 0, len(dates) - 1
-    for n, v in series.items():
-        ok = np.flatnonzero(np.isfinite(v))
-        if not ok.size:
-            raise ValueError(f"{prices_source}: {n} has no prices")
-        lo, hi = max(lo, ok[0]), min(hi, ok[-1])
-    events: dict[str, tuple] = {}
-    for s in dict.fromkeys(specs):
-        f = funding.get(s.key.upper()) if funding else None
-        if f is None:
-            have = ", ".join(k for k in (funding or {}) if k) or "none"
-            raise ValueError(f"{funding_source}: no funding rows for {s.key} (the file has "
-                             f"{have}); fetch them with: hedgexl fetch funding {s.key}")
-        days = np.array([_day_of(t) for t in f.time])
-        order = np.argsort(days, kind="stable")
-        events[s.key] = (days[order], f.mark_price[order], f.funding_rate[order], f)
-        first, last = days[order][0], days[order][-1]
-        lo = max(lo, int(np.searchsorted(dates, first, side="left")))
-        hi = min(hi, int(np.searchsorted(dates, last, side="right")) - 1)
-    if since is not None:
-        i = int(np.searchsorted(dates, str(since), side="left"))
-        if str(since) < dates[lo]:
-            raise ValueError(f"--since {since}: the inputs start together on {dates[lo]}")
-        lo = i
-    if until is not None:
-        i = int(np.searchsorted(dates, str(until), side="right")) - 1
-        if str(until) > dates[hi]:
-            raise ValueError(f"--until {until}: the inputs end together on {dates[hi]}")
-        hi = i
-    if hi - lo < 2:
-        raise ValueError("the prices and funding histories overlap on fewer than 3 dates "
-                         f"({prices_source}, {funding_source}): nothing to backtest")
+    series = _needed_prices(h, specs, cols, prices_source)
+    lo, hi = _price_span(series, prices_source)
+    events = {} if dated else _funding_events(specs, funding, funding_source)
+    for days, *_ in events.values():
+        lo = max(lo, int(np.searchsorted(dates, days[0], side="left")))
+        hi = min(hi, int(np.searchsorted(dates, days[-1], side="right")) - 1)
+    lo, hi = _clip(dates, lo, hi, since, until, f"({prices_source}, {funding_source})")
     keep = np.arange(lo, hi + 1)
-    for n, v in series.items():
+    for v in series.values():
         keep = keep[np.isfinite(v[keep])]
     span = [dates[i] for i in keep]
-    skipped = hi + 1 - lo - len(keep)
     if len(span) < 3:
         raise ValueError(f"{prices_source}: fewer than 3 dates with every price between "
                          f"{dates[lo]} and {dates[hi]}")
     hist = History(span, h, [], [], [], [], specs)
-    if skipped:
-        hist.notes.append(f"{skipped} of {hi + 1 - lo} dates lack a price in {prices_source} "
-                          f"and are skipped: the step before spans them (its PnL and its "
-                          f"funding cover both days)")
-    per_contract = {}
-    for key, (days, marks, rates, f) in events.items():
-        s = core.get_contract(key)
-        step = np.searchsorted(span, days, side="left")
-        use = (step > 0) & (step < len(span)) & (days > span[0])
-        _check_gaps(f, days[use], s, span, funding_source)
-        per_contract[key] = (step[use], marks[use], rates[use])
-        hist.fundings[key] = int(use.sum())
-    for a, s in zip(h.asset, specs):
-        P = series[a.upper()][keep]
-        hp = series[(s.coin or a).upper()][keep]
-        step, m, r = per_contract[s.key]
-        g, neg = (_step_rate(step, m, x, hp, s.linear, len(span))
-                  for x in (r, np.minimum(r, 0.0)))
-        hist.spot.append(P)
-        hist.hedge.append(hp)
-        hist.rates.append(g)
-        hist.negative.append(neg)
-        hist.cross.append(not s.linear and (s.coin or a).upper() != a.upper())
+    if hi + 1 - lo > len(keep):
+        hist.notes.append(f"{hi + 1 - lo - len(keep)} of {hi + 1 - lo} dates lack a price in "
+                          f"{prices_source} and are skipped: the step before spans them (its "
+                          f"PnL and its funding cover both days)")
+    _add_series(hist, {n: v[keep] for n, v in series.items()},
+                _per_contract(events, span, funding_source, hist))
+    if dated:
+        dated_legs(hist, dated)
     stable = sorted({s.settle.upper() for s in specs if s.linear})
     if stable:  # said where the sheet adds them to dollars
         hist.notes.append(f"{', '.join(stable)} amounts (the PnL, funding and fees of linear "
                           f"contracts) are counted at 1 USD.")
     return hist
+
+
+def _add_series(hist: History, series: dict, per_contract: dict) -> None:
+    """Each holding's prices, its contract's coin's prices and its funding as one rate per
+    step (none without ``per_contract``: a dated hedge)."""
+    n = len(hist.dates)
+    for a, s in zip(hist.holdings.asset, hist.specs):
+        P, hp = series[a.upper()], series[(s.coin or a).upper()]
+        if s.key in per_contract:
+            step, m, r, rn = per_contract[s.key]
+            g, neg = (_step_rate(step, m, x, hp, s.linear, n) for x in (r, rn))
+        else:
+            g = neg = np.zeros(n)
+        hist.spot.append(P)
+        hist.hedge.append(hp)
+        hist.rates.append(g)
+        hist.negative.append(neg)
+        hist.cross.append(not s.linear and (s.coin or a).upper() != a.upper())
+
+
+def _needed_prices(h: Holdings, specs, cols: dict, source: str) -> dict[str, np.ndarray]:
+    """The price series the holdings need: each asset's and each contract's coin's."""
+    need: dict[str, str] = {}
+    for a, s in zip(h.asset, specs):
+        need.setdefault(a.upper(), f"holding {a}")
+        need.setdefault((s.coin or a).upper(), f"the coin of {s.key}")
+    return {n: _prices_of(n, cols, source, w) for n, w in need.items()}
+
+
+def _price_span(series: dict, source: str) -> tuple[int, int]:
+    """The rows from the latest first price to the earliest last price."""
+    lo, hi = 0, min(len(v) for v in series.values()) - 1
+    for n, v in series.items():
+        ok = np.flatnonzero(np.isfinite(v))
+        if not ok.size:
+            raise ValueError(f"{source}: {n} has no prices")
+        lo, hi = max(lo, ok[0]), min(hi, ok[-1])
+    return lo, hi
+
+
+def _funding_events(specs, funding, source) -> dict[str, tuple]:
+    """Per contract: its fundings' price dates, marks and rates, in date order."""
+    events: dict[str, tuple] = {}
+    for s in dict.fromkeys(specs):
+        f = funding.get(s.key.upper()) if funding else None
+        if f is None:
+            have = ", ".join(k for k in (funding or {}) if k) or "none"
+            raise ValueError(f"{source}: no funding rows for {s.key} (the file has "
+                             f"{have}); fetch them with: hedgexl fetch funding {s.key}")
+        days = np.array([_day_of(t) for t in f.time])
+        order = np.argsort(days, kind="stable")
+        events[s.key] = (days[order], f.mark_price[order], f.funding_rate[order], f)
+    return events
+
+
+def _clip(dates, lo, hi, since, until, sources) -> tuple[int, int]:
+    """The span narrowed to ``--since``/``--until``, which must lie inside it."""
+    if since is not None:
+        if str(since) < dates[lo]:
+            raise ValueError(f"--since {since}: the inputs start together on {dates[lo]}")
+        lo = int(np.searchsorted(dates, str(since), side="left"))
+    if until is not None:
+        if str(until) > dates[hi]:
+            raise ValueError(f"--until {until}: the inputs end together on {dates[hi]}")
+        hi = int(np.searchsorted(dates, str(until), side="right")) - 1
+    if hi - lo < 2:
+        raise ValueError(f"the prices and funding histories overlap on fewer than 3 dates "
+                         f"{sources}: nothing to backtest")
+    return lo, hi
+
+
+def _per_contract(events, span, source, hist) -> dict[str, tuple]:
+    """Per contract: the step each funding falls in, its mark and its rate (checked for
+    gaps); the counts used go to ``hist.fundings``."""
+    out = {}
+    for key, (days, marks, rates, f) in events.items():
+        s = core.get_contract(key)
+        step = np.searchsorted(span, days, side="left")
+        use = (step > 0) & (step < len(span)) & (days > span[0])
+        _check_gaps(f, days[use], s, span, source)
+        out[key] = (step[use], marks[use], rates[use], np.minimum(rates[use], 0.0))
+        hist.fundings[key] = int(use.sum())
+    return out
+
+
+def dated_legs(hist: History, dated: DatedHedge) -> None:
+    """Each holding's hedge moved onto its perpetual's quarterlies: the contract held at
+    each step (the first expiring more than ``roll_days`` after the first date; at the
+    first step on or after ``roll_days`` before its expiry, the next), its price that day
+    (``hist.futures``), and at a roll the expiring one's price (``hist.rolls``; NaN
+    elsewhere). A step's price is the contract's latest timed on the step's date (UTC; a
+    fetched daily close is timed 23:59:59 of its day). A price the file lacks for a
+    contract on a day it is held is refused."""
+    if dated.roll_days < 1:
+        raise ValueError("--roll-days must be 1 or more for a backtest: a contract held to "
+                         "its settlement on the expiry day would be priced after it")
+    # a step's price is the latest timed on its date (UTC), as the report's valuation
+    # takes the latest by the date's end; the lists are in time order
+    by_day = {k: {t.date().isoformat(): p for t, p in v} for k, v in dated.futures.items()}
+    days = [dt.date.fromisoformat(d) for d in hist.dates]
+    for i, perp in enumerate(hist.specs):
+        key = core.first_quarterly(perp.key, days[0], dated.roll_days)
+        held, G, R = [], np.empty(len(days)), np.full(len(days), np.nan)
+        for t, day in enumerate(days):
+            if (core.expiry_of(key).date() - day).days <= dated.roll_days:
+                R[t] = _dated_price(by_day, key, hist.dates[t], dated.source)
+                new = core.next_quarterly(key)
+                if (core.expiry_of(new).date() - day).days <= dated.roll_days:
+                    raise ValueError(f"the prices skip from {hist.dates[t - 1]} to "
+                                     f"{hist.dates[t]}, past {key}'s whole roll; the dated "
+                                     f"hedge cannot roll across that gap")
+                hist.notes.append(f"{hist.holdings.asset[i]}: rolled from {key} to {new} on "
+                                  f"{hist.dates[t]}, {dated.roll_days} days or less before "
+                                  f"{key} expires")
+                key = new
+            held.append(key)
+            G[t] = _dated_price(by_day, key, hist.dates[t], dated.source)
+        hist.held.append(held)
+        hist.futures.append(G)
+        hist.rolls.append(R)
+        hist.specs[i] = core.get_contract(held[0])
+
+
+def _dated_price(by_day: dict, key: str, day: str, source: str) -> float:
+    price = by_day.get(key, {}).get(day)
+    if price is None:
+        have = "no prices" if key not in by_day else \
+            f"prices from {min(by_day[key])} to {max(by_day[key])}"
+        raise ValueError(f"{source}: no price of {key} on {day}, when the dated hedge holds "
+                         f"it (the file has {have}); fetch it with: hedgexl fetch prices "
+                         f"{key} --since {day} -o FILE")
+    return float(price)
 
 
 def _step_rate(step, marks, rates, hp, linear: bool, n: int) -> np.ndarray:
@@ -285,6 +395,8 @@ def run_policies(hist: History, policies: list[Policy], *, leverage=1.0,
             h.quantity[i], hist.spot[i], hist.specs[i], hedge_ratio=ratio, beta=h.beta[i],
             hedge_prices=hist.hedge[i][:, None], funding_rates=hist.rates[i][:, None],
             negative_rates=hist.negative[i][:, None],
+            **({"futures_prices": hist.futures[i][:, None],
+                "roll_prices": hist.rolls[i][:, None]} if hist.futures else {}),
             rebalance=reb, band=band, leverage=leverage, start_contracts=q0[i],
             cross=hist.cross[i]))
     return BookBacktest(hist, list(policies), float(leverage), runs)

@@ -14,7 +14,8 @@ from .sizing import (beta_size, hedge_contracts, hedge_notional, hedge_residual,
                      rebalance_contracts, round_to_lot, weight_hedge_contracts)
 from .contracts import (STABLECOINS, ContractSpec, all_contracts, contract_keys,
                         days_to_expiry, expiry_of, get_contract, is_stable, load_contracts,
-                        next_quarterly, own_contract, reset_contracts)
+                        next_quarterly, own_contract, reset_contracts,
+                        first_quarterly)
 from .tiers import TierError, Tiers, load_tiers, reset_tiers, tiers_of
 
 __all__ = [
@@ -31,4 +32,5 @@ __all__ = [
     "ContractSpec", "all_contracts", "contract_keys", "get_contract", "load_contracts",
     "own_contract", "reset_contracts", "TierError", "Tiers", "load_tiers", "reset_tiers",
     "tiers_of", "STABLECOINS", "is_stable", "expiry_of", "days_to_expiry", "next_quarterly",
+    "first_quarterly",
 ]

@@ -28,6 +28,13 @@ contract, 1 for a linear one):
 
 The settlement coin's amounts are valued at each step's price, as the inverse contract pays
 them; nothing is converted to USD along the way.
+
+A dated future trades at its own price ``G`` (the index plus its basis) and pays no funding:
+its PnL, fees and margin are at ``G`` (``1/G`` in place of ``1/H`` above) while its coin is
+still worth ``H``. Held to expiry, where ``G`` has converged to the index, a short's coin PnL
+is ``q·F·(1/G[0] − 1/H[T])``: what a position at the index would earn, plus the basis it
+locked in, ``q·F·(1/G[0] − 1/H[0])``. A roll closes the expiring contract at its price and
+opens the next at its own; both legs pay the fee.
 """
 
 from __future__ import annotations
@@ -117,7 +124,8 @@ def rebalance_schedule(times, rule="daily"):
 def hedge_backtest(spot_qty, spot_prices, contract, hedge_ratio=1.0, beta=1.0,
                    hedge_prices=None, funding_rates=0.0, rebalance=None, band=0.0,
                    leverage=1.0, fee_rate=None, maint_rate=None, start_contracts=0.0,
-                   cross=None, rounding="nearest", keep=None, negative_rates=None):
+                   cross=None, rounding="nearest", keep=None, negative_rates=None,
+                   futures_prices=None, roll_prices=None):
     """Step a hedged holding through a price history (see the module for the recurrence).
 
     Parameters
@@ -160,6 +168,16 @@ def hedge_backtest(spot_qty, spot_prices, contract, hedge_ratio=1.0, beta=1.0,
         The per-step columns to keep (of :data:`BACKTEST_COLUMNS`, and ``deposits``);
         default all. The others come back as None: a grid of many lanes keeps ``hedged``
         and ``unhedged`` alone and needs a tenth of the memory.
+    futures_prices : array_like, optional
+        G, USD per coin: the price of the contract itself at each step (a dated future's,
+        above or below the index by its basis), for its PnL ``q·F·(1/G[t−1] − 1/G[t])``,
+        its fees and its margin; default ``hedge_prices`` (a perpetual, at the index). The
+        coin it pays is still valued at H. Inverse contracts only.
+    roll_prices : array_like, optional
+        Where finite, step t is a roll: the contract held over the step is closed at this
+        price (its PnL to t is at it) and the next one opened at ``futures_prices[t]``;
+        both legs pay the taker fee and the trade is made whatever ``rebalance`` and
+        ``band`` say. NaN elsewhere.
 
     Returns
     -------
@@ -179,15 +197,16 @@ def hedge_backtest(spot_qty, spot_prices, contract, hedge_ratio=1.0, beta=1.0,
                                rebalance)
     if spec.expiry and np.any(r != 0):
         no_funding(spec)
+    G, R = _futures(spec, H, futures_prices, roll_prices)
     lane = dict(S=num(spot_qty, "spot_qty"), h=num(hedge_ratio, "hedge_ratio"),
                 b=num(beta, "beta"), band=num(band, "band", nonneg=True),
                 lev=num(leverage, "leverage", positive=True),
                 q0=num(start_contracts, "start_contracts"))
     phi, mm = _rates(spec, fee_rate, maint_rate)
-    lanes = np.broadcast_shapes(*(x.shape[1:] for x in (P, H, r, reb)),
+    lanes = np.broadcast_shapes(*(x.shape[1:] for x in (P, H, r, reb, G, R)),
                                 *(np.shape(v) for v in lane.values()))
     shape = (P.shape[0],) + lanes
-    P, H, r, reb = (_over_lanes(x, shape) for x in (P, H, r, reb))
+    P, H, r, reb, G, R = (_over_lanes(x, shape) for x in (P, H, r, reb, G, R))
     rn = None if rn is None else _over_lanes(rn, shape)
     if cross is None:
         cross = hedge_prices is not None and not spec.linear
@@ -195,8 +214,31 @@ def hedge_backtest(spot_qty, spot_prices, contract, hedge_ratio=1.0, beta=1.0,
     out = _columns(keep, shape)
     run = _Run(spec, lanes, lane, phi, mm, rounding, cross, out)
     for t in range(shape[0]):
-        run.step(t, P[t], H[t], r[t], None if rn is None else rn[t], reb[t], X[t])
+        run.step(t, P[t], H[t], r[t], None if rn is None else rn[t], reb[t], X[t], G[t],
+                 R[t])
     return _result(out, keep, lambda: np.broadcast_to(lane["S"], lanes) * P, P, H, X)
+
+
+def _futures(spec, H, futures_prices, roll_prices):
+    """G (the contract's own price) and R (the closing price at a roll, NaN elsewhere),
+    checked: one row per step, positive, inverse contracts only."""
+    if futures_prices is None and roll_prices is None:
+        return H, np.full(H.shape[:1], np.nan)
+    if spec.linear:
+        raise ValueError(f"{spec.key}: futures_prices and roll_prices are for inverse "
+                         f"contracts (a linear contract's PnL is in its settlement coin)")
+    G = H if futures_prices is None else num(futures_prices, "futures_prices", positive=True)
+    R = np.full(G.shape[:1], np.nan) if roll_prices is None else \
+        num(roll_prices, "roll_prices", allow_nan=True)
+    for name, x in (("futures_prices", G), ("roll_prices", R)):
+        if x.ndim < 1 or x.shape[0] != H.shape[0]:
+            raise ValueError(f"arrays of mismatched length: spot_prices has {H.shape[0]} "
+                             f"rows, {name} has {x.shape[0] if x.ndim else 1}")
+    if np.any(R <= 0):
+        raise ValueError("roll_prices must be > 0 where given (NaN: no roll)")
+    if np.any(np.isfinite(R[:1])):
+        raise ValueError("roll_prices: step 0 cannot be a roll (nothing is held before it)")
+    return G, R
 
 
 def _rates(spec, fee_rate, maint_rate):
@@ -278,17 +320,20 @@ class _Run:
         self.E, self.m, self.D, self.cost = (np.zeros(lanes) for _ in range(4))
         self.u_prev = None  # the previous step's coin per USD (inverse)
 
-    def step(self, t, P, H, r, rn, reb, X):
-        u = H if self.linear else 1.0 / H  # USD per coin, or coin per USD of face
+    def step(self, t, P, H, r, rn, reb, X, G=None, R=None):
+        G = H if G is None else G  # the contract's own price (a dated future's)
+        u = H if self.linear else 1.0 / G  # USD per coin, or coin per USD of face
+        roll = np.isfinite(R) if R is not None else np.zeros(np.shape(G), bool)
+        u_close = np.where(roll, 1.0 / np.where(roll, R, 1.0), u) if roll.any() else u
         if t:
-            self._accrue(t, H, u, r, rn)
+            self._accrue(t, H, u_close, r, rn)
         else:  # the margin of the position held before the start
             self.m = np.abs(self.q) * self.k * u / self.lev
             self.D = self.m.copy()
             self.cost = self.D * X
             if "deposits" in self.out:
                 self.out["deposits"][0] = self.m
-        self._trade(t, P, H, u, reb, X)
+        self._trade(t, P, H, u, reb, X, roll, u_close)
         self.H_prev, self.u_prev = H, u
 
     def _accrue(self, t, H, u, r, rn):
@@ -308,9 +353,10 @@ class _Run:
             if name in out:
                 out[name][t] = sum(side(x, 0.0) for x in parts)
 
-    def _trade(self, t, P, H, u, reb, X):
+    def _trade(self, t, P, H, u, reb, X, roll=False, u_close=None):
         """Back to the target where the rule lets the lane trade; the margin reset at a
-        trade."""
+        trade. A roll closes the whole position at ``u_close`` and opens the target at
+        ``u``: both legs pay the fee."""
         if self.linear:
             raw = self.coef * P / H
         elif self.cross:
@@ -321,9 +367,12 @@ class _Run:
         target = _round_lots(raw / lot, self.rounding) * lot if lot != 1.0 else \
             _round_lots(raw, self.rounding)
         dq = target - self.q
-        move = reb & (np.abs(dq) > self.band * np.abs(target))
+        move = (reb & (np.abs(dq) > self.band * np.abs(target))) | roll
         dq *= move
         fee = np.abs(dq) * (self.k * self.phi) * u
+        if np.any(roll):  # closed at the old contract's price, opened at the new one's
+            fee = np.where(roll, (np.abs(self.q) * u_close + np.abs(target) * u)
+                           * (self.k * self.phi), fee)
         self.q = self.q + dq
         self.E -= fee
         dep = (np.abs(self.q) * self.k * u / self.lev - (self.m - fee)) * move
@@ -421,7 +470,7 @@ def backtest_stats(bt: Backtest, steps_per_year=365.0) -> dict:
         "drawdown_hedged": drawdowns(v).max(axis=0),
         # gross, fixing by fixing where the run kept them apart (negative_rates)
         "funding_received_usd": (gross_in * bt.settle_usd).sum(axis=0),
-        "funding_paid_usd": -(gross_out * bt.settle_usd).sum(axis=0),
+        "funding_paid_usd": -(gross_out * bt.settle_usd).sum(axis=0) + 0.0,  # not -0
         "fees_usd": (bt.fees * bt.settle_usd).sum(axis=0),
         "trades": (bt.traded != 0).sum(axis=0),
         "effectiveness": r2,

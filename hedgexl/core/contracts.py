@@ -30,7 +30,7 @@ __all__ = [
     "ContractSpec", "get_contract", "load_contracts", "reset_contracts",
     "contract_keys", "all_contracts", "resolve", "SPEC_FIELDS", "own_contract",
     "is_face_text", "STABLECOINS", "is_stable", "expiry_of", "days_to_expiry",
-    "next_quarterly",
+    "next_quarterly", "first_quarterly",
 ]
 
 #: How a dated future's ``expiry`` is written: its settlement in UTC.
@@ -476,12 +476,36 @@ def next_quarterly(contract) -> str:
     venue, _, symbol = spec.key.partition(":")
     rule = next(r for r in _DATED_RULES if r["venue"] == venue
                 and symbol.startswith(r["prefix"]) and r["perpetual"] == spec.like)
-    year, month = end.year, end.month
-    while True:
+    return _quarterly(rule, end.date())
+
+
+def first_quarterly(perpetual, day: dt.date, days_before: int = 0) -> str:
+    """The key of the first quarterly future of a perpetual's venue and coin that expires
+    more than ``days_before`` days after ``day``: what a dated hedge opened on ``day`` holds
+    when it rolls ``days_before`` days before each expiry.
+
+    >>> first_quarterly("BINANCE:BTCUSD_PERP", dt.date(2024, 1, 2))
+    'BINANCE:BTCUSD_240329'
+    >>> first_quarterly("DERIBIT:ETH-PERPETUAL", dt.date(2024, 3, 25), days_before=7)
+    'DERIBIT:ETH-28JUN24'
+    """
+    spec = get_contract(perpetual)
+    rules = [r for r in _DATED_RULES if r["perpetual"] == spec.key]
+    if not rules:
+        have = ", ".join(r["perpetual"] for r in _DATED_RULES)
+        raise ValueError(f"{spec.key}: hedgexl knows no dated futures of its venue and coin "
+                         f"(it knows those of {have})")
+    return _quarterly(rules[0], day + dt.timedelta(days=days_before))
+
+
+def _quarterly(rule: dict, after: dt.date) -> str:
+    """The rule's quarterly (last Friday of March, June, September or December; BitMEX's
+    expire at noon, the others at 08:00) that expires after ``after`` (a date: one expiring
+    on it is past by its end)."""
+    year, month = after.year, after.month
+    while not (month % 3 == 0 and _last_friday(year, month) > after):
         month += 1
         if month > 12:
             year, month = year + 1, 1
-        if month % 3 == 0 and _last_friday(year, month) > end.date():
-            break
     day = _last_friday(year, month)
-    return f"{venue}:{rule['prefix']}{_date_text(day, rule['date_format'])}"
+    return f"{rule['venue']}:{rule['prefix']}{_date_text(day, rule['date_format'])}"

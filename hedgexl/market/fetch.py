@@ -8,6 +8,7 @@ file) before it is written, and written whole or not at all.
 from __future__ import annotations
 
 import csv
+import datetime as dt
 import io
 import tempfile
 from pathlib import Path
@@ -15,14 +16,15 @@ from pathlib import Path
 from .. import files
 from ..files import csv_safe
 from ..inputs import InputError
-from .client import Clients, MarketError
+from .client import Clients, MarketError, NoSuchMarket
 from .history import daily_closes, funding_history, iso, ms
 from .venues import resolve_market, venue_of
 
-__all__ = ["funding_csv", "prices_csv", "write_checked", "FUNDING_HEADER",
-           "check_contracts", "check_tiers"]
+__all__ = ["funding_csv", "prices_csv", "futures_csv", "write_checked", "FUNDING_HEADER",
+           "FUTURES_HEADER", "check_contracts", "check_tiers"]
 
 FUNDING_HEADER = ["time_utc", "contract", "mark_price", "funding_rate", "interval_hours"]
+FUTURES_HEADER = ["time_utc", "contract", "price"]
 
 
 def _num(x: float) -> str:
@@ -80,6 +82,43 @@ def prices_csv(assets, since, until, *, clients: Clients, venue="BINANCE", quote
     w.writerow(["date", *(csv_safe(c) for c in cols)])
     for d in days:
         w.writerow([d, *(_num(c[d]) if d in c else "" for c in cols.values())])
+    return out.getvalue()
+
+
+def futures_csv(keys, since, until, *, clients: Clients, progress=None,
+                warnings=None) -> str:
+    """Daily closes of dated futures (``VENUE:SYMBOL``, e.g. ``BINANCE:BTCUSD_240628``)
+    from ``since`` to ``until`` (dates, inclusive; at most to the day before expiry), as
+    the ``time, contract, price`` CSV ``--futures-prices`` reads. Each close is timed at
+    the end of its day, 23:59:59 UTC (its candle's close), so it counts for that date."""
+    from ..core import expiry_of, get_contract
+    out = io.StringIO()
+    w = csv.writer(out, lineterminator="\n")
+    w.writerow(FUTURES_HEADER)
+    for key in keys:
+        try:
+            spec = get_contract(key)
+        except (KeyError, ValueError) as e:
+            raise MarketError(str(e).strip("'\"")) from None
+        end = expiry_of(spec)
+        if end is None:
+            raise MarketError(f"{spec.key} is a perpetual: fetch its funding (hedgexl fetch "
+                              f"funding {spec.key}); prices are fetched for dated futures "
+                              f"and spot coins")
+        last = min(until, end.date() - dt.timedelta(days=1))
+        if last < since:
+            raise MarketError(f"{spec.key} expired on {end:%Y-%m-%d %H:%M} UTC, before "
+                              f"--since {since}")
+        try:
+            ref = resolve_market(spec.key, clients)
+        except NoSuchMarket as e:
+            raise NoSuchMarket(f"{e}; venues list the dated futures still trading, so one "
+                               f"that has settled cannot be fetched") from None
+        bar = progress(f"prices {spec.key}") if progress else None
+        closes = daily_closes(ref.client, ref.symbol, ms(since), ms(last), progress=bar,
+                              warnings=warnings)
+        for day, close in closes.items():
+            w.writerow([f"{day}T23:59:59Z", csv_safe(spec.key), _num(close)])
     return out.getvalue()
 
 

@@ -3,14 +3,16 @@ workbook and say what the hedge did."""
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path
 
+import numpy as np
+
 from .. import core
-from ..book.backtest import BookBacktest, Policy, line_up, run_policies
+from ..book.backtest import BookBacktest, DatedHedge, Policy, line_up, run_policies
 from ..files import check_target
-from ..inputs import (example_path, own_positions, read_funding_all, read_holdings,
-                      read_positions)
+from ..inputs import (example_path, own_positions, read_funding_all, read_futures_prices,
+                      read_holdings, read_positions)
 from ..workbook.backtest import write_backtest
 from .report import _join_prices
 
@@ -57,6 +59,13 @@ class BacktestOptions:
     delimiter: str | None = None
     force: bool = False
     strict_cells: bool = False
+    hedge_with: str = "perpetual"  # or "dated": the perpetuals' quarterlies, rolled
+    futures_prices: str | None = None
+    roll_days: int = 7
+
+    @property
+    def dated(self) -> bool:
+        return self.hedge_with == "dated"
 
     def policies(self) -> list[Policy]:
         main = Policy(self.rebalance, self.band, None)
@@ -73,34 +82,27 @@ def backtest_file(holdings, out, opts: BacktestOptions) -> tuple[BookBacktest, P
     read = {"decimal": opts.decimal, "delimiter": opts.delimiter,
             "strict_cells": opts.strict_cells}
     policies = opts.policies()  # a bad rule is refused before anything is read
-    if holdings is None:
-        holdings = example_path(EXAMPLE["holdings"])
-        opts = BacktestOptions(**{**opts.__dict__,
-                                  "prices": opts.prices or (example_path(EXAMPLE["prices"]),),
-                                  "funding": opts.funding or example_path(EXAMPLE["funding"])})
-    if not opts.prices:
-        raise ValueError("--prices: give the daily prices of the holdings and of the "
-                         "contracts' coins (hedgexl fetch prices writes them)")
-    if not opts.funding:
-        raise ValueError("--funding: give the contracts' funding histories (hedgexl fetch "
-                         "funding writes them)")
-    inputs = [("holdings file", str(holdings)), ("funding file", str(opts.funding))] + \
-        [("prices file", str(p)) for p in opts.prices] + \
-        ([("positions file", opts.positions)] if opts.positions else []) + \
-        ([("contracts file", opts.contracts)] if opts.contracts else [])
-    out = check_target(out, inputs=inputs, force=opts.force)
+    holdings, opts = _with_example(holdings, opts)
+    out = check_target(out, inputs=_inputs(holdings, opts), force=opts.force)
     if opts.contracts:
         core.load_contracts(opts.contracts)
     h = read_holdings(holdings, **read)
-    prices = _join_prices(list(opts.prices), read)
-    funding = read_funding_all(opts.funding, **read)
+    if h.target_weight is not None and np.isfinite(h.target_weight).any():
+        raise ValueError(f"{_name(holdings)}: target_weight is not backtested (the hedge "
+                         f"ratio a weight gives moves with prices); give each row a "
+                         f"hedge_ratio (the report's notes say what each weight hedges "
+                         f"today)")
     positions = own_positions(read_positions(opts.positions, split_portfolios="auto", **read),
                               h.portfolio or h.name,
                               "the holdings' portfolio column" if h.portfolio else
                               "the holdings file's name") if opts.positions else None
-    hist = line_up(h, prices, funding, since=opts.since, until=opts.until,
-                   prices_source=", ".join(Path(str(p)).name for p in opts.prices),
-                   funding_source=Path(str(opts.funding)).name)
+    dated = DatedHedge(read_futures_prices(opts.futures_prices, **read), opts.roll_days,
+                       _name(opts.futures_prices)) if opts.dated else None
+    hist = line_up(h, _join_prices(list(opts.prices), read),
+                   None if opts.dated else read_funding_all(opts.funding, **read),
+                   since=opts.since, until=opts.until,
+                   prices_source=", ".join(map(_name, opts.prices)),
+                   funding_source=_name(opts.funding), dated=dated)
     hist.notes[:0] = h.warnings
     for i, cross in enumerate(hist.cross):
         if cross:
@@ -109,13 +111,56 @@ def backtest_file(holdings, out, opts: BacktestOptions) -> tuple[BookBacktest, P
                 f"{hist.specs[i].coin} bought for it, which at {opts.leverage:g}x leaves "
                 f"{1 / opts.leverage:.0%} of the short's {hist.specs[i].coin} exposure open")
     bb = run_policies(hist, policies, leverage=opts.leverage, positions=positions)
-    name = lambda p: Path(str(p)).name  # noqa: E731 - file names: full paths overrun the page
-    settings = [("Holdings", name(holdings)), ("Prices", ", ".join(map(name, opts.prices))),
-                ("Funding", name(opts.funding)),
-                ("Positions at the start", name(opts.positions) if opts.positions else "none"),
-                ("Margin", f"initial margin at {opts.leverage:g}x, reset at each trade; "
-                           f"maintenance at the contract's base rate"),
-                ("Fees", "taker, from the contract presets")]
     title = f"Hedge backtest: {Path(str(holdings)).stem}"
-    path = write_backtest(bb, out, title=title, settings=settings, force=opts.force)
+    path = write_backtest(bb, out, title=title, settings=_settings(holdings, opts),
+                          force=opts.force)
     return bb, path
+
+
+def _name(p) -> str:
+    """A file's name (full paths overrun the page)."""
+    return Path(str(p)).name if p else ""
+
+
+def _with_example(holdings, opts: BacktestOptions):
+    """The bundled example's files where the user gave none; the inputs the run needs
+    checked for (one line each)."""
+    if holdings is None:
+        holdings = example_path(EXAMPLE["holdings"])
+        opts = replace(opts, prices=opts.prices or (example_path(EXAMPLE["prices"]),),
+                       funding=opts.funding or example_path(EXAMPLE["funding"]))
+    if not opts.prices:
+        raise ValueError("--prices: give the daily prices of the holdings and of the "
+                         "contracts' coins (hedgexl fetch prices writes them)")
+    if opts.dated and not opts.futures_prices:
+        raise ValueError("--hedge-with dated: give the dated futures' daily prices with "
+                         "--futures-prices (hedgexl fetch prices BINANCE:BTCUSD_240628 ... "
+                         "writes them)")
+    if not opts.dated and not opts.funding:
+        raise ValueError("--funding: give the contracts' funding histories (hedgexl fetch "
+                         "funding writes them)")
+    return holdings, opts
+
+
+def _inputs(holdings, opts: BacktestOptions) -> list[tuple[str, str]]:
+    """Every file the run reads (none of them may be the output)."""
+    named = [("holdings file", holdings), ("funding file", opts.funding),
+             ("positions file", opts.positions), ("contracts file", opts.contracts),
+             ("futures prices file", opts.futures_prices)]
+    return [(w, str(p)) for w, p in named if p] + \
+        [("prices file", str(p)) for p in opts.prices]
+
+
+def _settings(holdings, opts: BacktestOptions) -> list[tuple[str, str]]:
+    """The Summary's settings block."""
+    hedge = ("Hedge", f"each perpetual's dated quarterlies, rolled {opts.roll_days} days "
+                      f"before expiry ({_name(opts.futures_prices)}): no funding, the basis "
+                      f"and the roll's spread instead") if opts.dated else \
+        ("Funding", _name(opts.funding))
+    return [("Holdings", _name(holdings)), ("Prices", ", ".join(map(_name, opts.prices))),
+            hedge,
+            ("Positions at the start", _name(opts.positions) or "none"),
+            ("Margin", f"initial margin at {opts.leverage:g}x, reset at each trade; "
+                       f"maintenance at the contract's base rate"),
+            ("Fees", "taker, from the contract presets" +
+             ("; a roll pays it on both legs" if opts.dated else ""))]

@@ -128,36 +128,50 @@ def _daily(bb: BookBacktest, k: int, ws, f) -> int:
 
 
 def _holding(bb: BookBacktest, i: int, k: int, ws, f) -> None:
-    h, spec = bb.history.holdings, bb.history.specs[i]
+    h, spec, hist = bb.history.holdings, bb.history.specs[i], bb.history
     coin = settle_label(spec)
     lane = bb.lane(i, k)
-    bt = bb.runs[i]
-    ws.write(0, 0, f"{h.asset[i]} {h.quantity[i]:,.8g} hedged on {spec.key} "
-                   f"({'cross-hedge: margin bought in ' + coin if bb.history.cross[i] else coin + ' settled'})",
+    lane["margin"] = bb.runs[i].margin[:, k]
+    if hist.held:  # the contract held each day and its own price
+        lane["futures"] = hist.futures[i]
+    ws.write(0, 0, f"{h.asset[i]} {h.quantity[i]:,.8g} hedged on {hist.hedged_on(i)} "
+                   f"({'cross-hedge: margin bought in ' + coin if hist.cross[i] else coin + ' settled'})",
              f("label"))
-    own = (spec.coin or "").upper() == h.asset[i].upper()  # one price column, not two alike
-    heads = [("Date", DATE, None), (f"{h.asset[i]} price (USD)", PRICE, "spot_price")] + \
-        ([] if own else [(f"{spec.coin or h.asset[i]} price (USD)", PRICE, "hedge_price")]) + [
+    heads = _holding_heads(bb, i, coin)
+    for col, (head, _, key) in enumerate(heads):
+        ws.write(1, col, head, f("head"))
+        ws.set_column(col, col, 11 if col == 0 else 14 if key else 23)
+    for r, d in enumerate(hist.dates):
+        ws.write_datetime(2 + r, 0, _date(d), f("calc", DATE))
+    for col, (_, fmt, key) in enumerate(heads):
+        if key:
+            cell = f("calc", fmt)
+            for r, x in enumerate(lane[key].astype(float)):
+                ws.write_number(2 + r, col, float(x), cell)
+        elif hist.held and col:  # the contract's key: the user's text, never a formula
+            for r, key_ in enumerate(hist.held[i]):
+                ws.write_string(2 + r, col, key_, f("calc"))
+    ws.set_row(1, 30)
+    ws.freeze_panes(2, 1)
+    page(ws, rows=len(hist.dates))
+
+
+def _holding_heads(bb: BookBacktest, i: int, coin: str) -> list[tuple]:
+    """(heading, number format, the lane's column) of a holding's sheet: one price column
+    where the contract is in the holding's own coin, the contract held and its price for a
+    dated hedge."""
+    h, spec, hist = bb.history.holdings, bb.history.specs[i], bb.history
+    own = (spec.coin or "").upper() == h.asset[i].upper()
+    return [("Date", DATE, None), (f"{h.asset[i]} price (USD)", PRICE, "spot_price")] + \
+        ([] if own else [(f"{spec.coin or h.asset[i]} price (USD)", PRICE, "hedge_price")]) + \
+        ([("Contract held", None, None), ("Its price (USD)", PRICE, "futures")]
+         if hist.held else []) + [
              ("Contracts held", CONTRACTS, "contracts"), ("Traded", CONTRACTS, "traded"),
-             (f"Futures PnL ({coin})", COIN, "pnl"), (f"Funding ({coin}, + received)", COIN,
-                                                     "funding"),
+             (f"Futures PnL ({coin})", COIN, "pnl")] + \
+        ([] if hist.held else [(f"Funding ({coin}, + received)", COIN, "funding")]) + [
              (f"Fees ({coin}, paid)", COIN, "fees"), (f"Margin ({coin})", COIN, "margin"),
              ("Below maintenance", "0", "liquidated"), ("Unhedged (USD)", USD, "unhedged"),
              ("Hedged (USD)", USD, "hedged")]
-    for col, (head, _, _) in enumerate(heads):
-        ws.write(1, col, head, f("head"))
-        ws.set_column(col, col, 11 if col == 0 else 14)
-    cols = [(col, f("calc", fmt), lane[key] if key != "margin" else bt.margin[:, k])
-            for col, (_, fmt, key) in enumerate(heads) if key]
-    for r, d in enumerate(bb.history.dates):
-        ws.write_datetime(2 + r, 0, _date(d), f("calc", DATE))
-    for col, fmt, v in cols:
-        v = v.astype(float)
-        for r, x in enumerate(v):
-            ws.write_number(2 + r, col, float(x), fmt)
-    ws.set_row(1, 30)
-    ws.freeze_panes(2, 1)
-    page(ws, rows=len(bb.history.dates))
 
 
 def _summary(bb: BookBacktest, k: int, ws, f, wb, title, settings, last, names) -> None:
@@ -195,7 +209,7 @@ def _stats_table(bb: BookBacktest, k: int, ws, f, head: int) -> dict:
     ws.write(head, 1, "Book", f("head"))
     for j, a in enumerate(hist.holdings.asset):
         # a space after the venue lets the header wrap there, not inside the symbol
-        ws.write(head, 2 + j, f"{a} on {hist.specs[j].key.replace(':', ': ')}", f("head"))
+        ws.write(head, 2 + j, f"{a} on {hist.hedged_on(j).replace(':', ': ')}", f("head"))
     for i, (key, label) in enumerate(core.STATS.items()):
         ws.write(head + 1 + i, 0, label, f("label"))
         _num(ws, head + 1 + i, 1, book[key][k], f("calc", STAT_FORMATS[key]))

@@ -52,6 +52,7 @@ class Spec:
     tick: float
     lot: float
     inverse: bool = True
+    delivery: int | None = None  # a dated future's settlement (ms); None: a perpetual
 
 
 @dataclass
@@ -59,7 +60,7 @@ class State:
     # keys are VENUE:ID as hedgexl writes them (BINANCE:BTCUSD_PERP, OKX:BTC-USD-SWAP);
     # spot pairs are BINANCE.SPOT:BTCUSDT
     funding: dict = field(default_factory=dict)  # key -> Series
-    closes: dict = field(default_factory=dict)   # spot key -> {day ms: close}
+    closes: dict = field(default_factory=dict)   # spot or dated key -> {day ms: close}
     specs: dict = field(default_factory=dict)    # key -> Spec
     tiers: dict = field(default_factory=dict)    # key -> the venue's raw tier records
     funding_minutes: dict = field(default_factory=dict)  # Bybit: key -> fundingInterval
@@ -149,7 +150,8 @@ def _binance_symbol(s: Spec, futures: str):
            "baseAsset": s.base, "quoteAsset": s.quote, "pricePrecision": 1,
            "quantityPrecision": 0, "filters": filters}
     if futures:
-        rec.update({"contractType": "PERPETUAL", "deliveryDate": 4133404800000,
+        rec.update({"contractType": "CURRENT_QUARTER" if s.delivery else "PERPETUAL",
+                    "deliveryDate": s.delivery or 4133404800000,
                     "onboardDate": 1597042800000, "contractStatus": "TRADING",
                     "marginAsset": s.settle, "contractSize": s.size,
                     "underlyingType": "COIN"})
@@ -182,9 +184,9 @@ def binance(state: State, host: str, path: str, q: dict):
         return _page(state, out, limit)  # Binance: the oldest `limit` from startTime
     if path in (f"{prefix}/markPriceKlines", f"{prefix}/klines"):
         step = {"1h": HOUR, "1d": DAY}[_q(q, "interval", cast=str)]
-        mark = path.endswith("markPriceKlines")
-        got = _candles(state, key if mark else f"BINANCE.SPOT:{sym}", step, start, end,
-                       mark=mark)
+        mark = path.endswith("markPriceKlines")  # a future's own klines: its closes
+        got = _candles(state, key if mark or futures else f"BINANCE.SPOT:{sym}", step, start,
+                       end, mark=mark)
         if got is None:
             return bad
         return [[t, repr(p), repr(p), repr(p), repr(p), "0", t + step - 1, "0", 0, "0", "0",

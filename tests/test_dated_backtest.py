@@ -1,0 +1,313 @@
+"""``hedgexl backtest --hedge-with dated`` (issue 27): a hedge held in the nearest quarterly,
+rolled N days before expiry, paying fees and the roll's spread and earning the basis, with
+no funding; and ``hedgexl fetch prices`` of a dated contract, through ccxt and a stand-in
+of the venue.
+
+The numbers come from the inverse contract's PnL in DOMAIN.md (``q·F·(1/entry − 1/exit)``
+coin), from a loop written here separately, and from the stand-in's own closes.
+"""
+
+from __future__ import annotations
+
+import csv
+import datetime as dt
+
+import numpy as np
+import openpyxl
+import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+import hedgexl as hx
+from hedgexl import cli
+from hedgexl.core import expiry_of, first_quarterly, next_quarterly
+from hedgexl.reports.backtest import BacktestOptions, backtest_file
+
+FACE = 100.0  # BINANCE:BTCUSD_PERP and its quarterlies
+
+
+def _path(rets, start):
+    return start * np.cumprod(np.r_[1.0, 1.0 + np.asarray(rets)])
+
+
+# -- the core: the identity of a short held to expiry ------------------------------------
+
+@settings(max_examples=60, deadline=None)
+@given(rets=st.lists(st.floats(-0.2, 0.2), min_size=2, max_size=30),
+       basis=st.floats(-0.05, 0.15), fee=st.sampled_from([0.0, 0.0005]),
+       qty=st.floats(0.1, 50))
+def test_a_short_held_to_expiry_earns_the_basis_it_locked_in(rets, basis, fee, qty):
+    """Opened at G0 above (or below) the index, held untouched until the future has
+    converged to the index: the coin PnL is q·F·(1/G0 − 1/S_T), which is what the same short
+    at the index earns plus q·F·(1/G0 − 1/S0), the basis locked in; the only fee is the
+    opening one."""
+    S = _path(rets, 40_000.0)
+    G = S * (1 + basis * np.linspace(1, 0, S.size))  # converges: G[-1] == S[-1]
+    once = np.r_[True, np.zeros(S.size - 1, bool)]
+    kw = dict(rebalance=once, fee_rate=fee, maint_rate=0.0)
+    dated = hx.hedge_backtest(qty, S, "BINANCE:BTCUSD_PERP", futures_prices=G, **kw)
+    index = hx.hedge_backtest(qty, S, "BINANCE:BTCUSD_PERP", **kw)
+    q = dated.contracts[0].item()
+    assert q == index.contracts[0].item() == round(-qty * S[0] / FACE)
+    assert dated.pnl.sum() == pytest.approx(q * FACE * (1 / G[0] - 1 / S[-1]), abs=1e-12)
+    assert dated.pnl.sum() - index.pnl.sum() == pytest.approx(
+        q * FACE * (1 / G[0] - 1 / S[0]), abs=1e-12)
+    assert dated.fees.sum() == pytest.approx(abs(q) * FACE / G[0] * fee, abs=1e-15)
+    assert not dated.funding.any()
+
+
+def test_a_roll_closes_at_the_old_price_and_opens_at_the_new_both_paying_the_fee():
+    """Spot flat at 50,000; the expiring contract at 50,500, the next at 51,000. The roll
+    step's PnL is the old contract's move to its closing price; the fee is paid on the
+    closed and on the opened contracts, each at its own price."""
+    S = np.full(4, 50_000.0)
+    G = np.array([50_400.0, 50_450.0, 51_000.0, 51_000.0])  # after the roll: the next's
+    R = np.array([np.nan, np.nan, 50_500.0, np.nan])  # the expiring one's close
+    fee = 0.0005
+    bt = hx.hedge_backtest(1.0, S, "BINANCE:BTCUSD_PERP", futures_prices=G, roll_prices=R,
+                           rebalance=[True, False, False, False], fee_rate=fee,
+                           maint_rate=0.0)
+    q = -500.0  # 1 BTC at 50,000 on 100 USD
+    assert bt.contracts.ravel().tolist()[:2] == [q, q]
+    assert bt.pnl.ravel()[2] == pytest.approx(q * FACE * (1 / 50_450 - 1 / 50_500))
+    # the coin PnL moved the own-coin target: the new short covers the coin gained too
+    q2 = bt.contracts.ravel()[2]
+    coin = bt.pnl.ravel()[:3].sum() - bt.fees.ravel()[:2].sum()
+    assert q2 == round(-(1.0 + coin) * 50_000 / FACE)
+    assert bt.fees.ravel()[2] == pytest.approx(
+        (abs(q) / 50_500 + abs(q2) / 51_000) * FACE * fee)
+    assert bt.pnl.ravel()[3] == pytest.approx(0.0)  # the new contract did not move
+
+
+def test_the_core_refuses_a_roll_at_the_start_and_a_linear_dated_leg():
+    with pytest.raises(ValueError, match="step 0 cannot be a roll"):
+        hx.hedge_backtest(1.0, [100.0, 101.0], "BINANCE:BTCUSD_PERP",
+                          roll_prices=[99.0, np.nan])
+    with pytest.raises(ValueError, match="inverse contracts"):
+        hx.hedge_backtest(1.0, [100.0, 101.0], "BINANCE:BTCUSDT",
+                          futures_prices=[100.0, 101.0])
+
+
+# -- the book: rolls on real prices, against a loop written separately -------------------
+
+BASIS = 0.10  # the synthetic premium a year of every quarterly over the index
+
+
+def _quarterlies(first: dt.date, last: dt.date) -> list[str]:
+    keys, k = [], first_quarterly("BINANCE:BTCUSD_PERP", first - dt.timedelta(days=120))
+    while expiry_of(k).date() <= last + dt.timedelta(days=200):
+        keys.append(k)
+        k = next_quarterly(k)
+    return keys
+
+
+def _futures_file(path, closes: dict[str, float]) -> dict:
+    """Each quarterly's daily close: the index times 1 + 10 % a year to its expiry (a
+    made-up but plausible premium), for the 200 days before it expires; timed 23:59:59."""
+    days = sorted(closes)
+    keys = _quarterlies(dt.date.fromisoformat(days[0]), dt.date.fromisoformat(days[-1]))
+    table = {}
+    with open(path, "w", newline="") as f:
+        w = csv.writer(f)
+        w.writerow(["time", "contract", "price"])
+        for d in days:
+            end_of_day = dt.datetime.fromisoformat(d) + dt.timedelta(hours=23, minutes=59,
+                                                                     seconds=59)
+            for k in keys:
+                left = (expiry_of(k) - end_of_day).total_seconds() / 86400
+                if 0 < left < 200:
+                    p = round(closes[d] * (1 + BASIS * left / 365), 1)
+                    w.writerow([f"{d}T23:59:59Z", k, p])
+                    table[(k, d)] = p
+    return table
+
+
+def _plain_dated_loop(closes, table, roll_days, fee):
+    """1 BTC hedged daily on Binance's BTCUSD quarterlies, the target covering the coin
+    gained (as the perpetual's loop in test_backtest does), rolled when the contract held
+    is ``roll_days`` days or fewer from its expiry date: floats, dicts and the dates of the
+    quarterlies (last Friday of March, June, September, December), nothing of hedgexl's
+    backtest."""
+    days = sorted(closes)
+
+    def last_friday(y, m):
+        d = dt.date(y + m // 12, m % 12 + 1, 1) - dt.timedelta(days=1)
+        while d.weekday() != 4:
+            d -= dt.timedelta(days=1)
+        return d
+
+    def quarterly_after(day):
+        y, m = day.year, day.month
+        while not (m % 3 == 0 and last_friday(y, m) > day):
+            y, m = (y + 1, 1) if m == 12 else (y, m + 1)
+        return last_friday(y, m)
+
+    first = dt.date.fromisoformat(days[0])
+    exp = quarterly_after(first + dt.timedelta(days=roll_days))
+    name = lambda e: "BINANCE:BTCUSD_" + e.strftime("%y%m%d")  # noqa: E731
+    q = coin = 0.0
+    values, rolls, held = [], [], []
+    for i, d in enumerate(days):
+        day, s = dt.date.fromisoformat(d), closes[d]
+        g_old = table[(name(exp), d)]
+        rolling = i > 0 and (exp - day).days <= roll_days
+        if i:
+            coin += q * FACE * (1 / prev_g - 1 / g_old)  # noqa: F821 - set below
+        if rolling:
+            exp = quarterly_after(exp)
+            rolls.append(d)
+        g = table[(name(exp), d)]
+        target = round(-(1.0 + coin) * s / FACE)
+        cost = (abs(q) / g_old + abs(target) / g) if rolling else abs(target - q) / g
+        coin -= cost * FACE * fee
+        q, prev_g = target, g
+        values.append((1.0 + coin) * s)
+        held.append(name(exp))
+    return values, rolls, held
+
+
+@pytest.fixture(scope="module")
+def real_btc(tmp_path_factory):
+    from conftest import SHARED
+    shared_data = SHARED / "data"
+    if not shared_data.is_dir():
+        pytest.skip("../shared/data is not beside the checkout")
+    d = tmp_path_factory.mktemp("dated")
+    with open(shared_data / "prices" / "BTC-USD.csv", newline="") as f:
+        closes = {r["date"]: float(r["value"]) for r in csv.DictReader(f)
+                  if "2023-01-01" <= r["date"] <= "2024-06-30"}
+    fut = d / "quarterlies.csv"
+    table = _futures_file(fut, closes)
+    hold = d / "btc.csv"
+    hold.write_text("asset,quantity,price,hedge_ratio,contract\n"
+                    "BTC,1,60000,1,BINANCE:BTCUSD_PERP\n")
+    return d, closes, table, fut, hold
+
+
+@pytest.mark.slow
+def test_the_dated_backtest_rolls_and_matches_a_plain_loop(real_btc, shared_data):
+    d, closes, table, fut, hold = real_btc
+    opts = BacktestOptions(prices=(str(shared_data / "prices" / "BTC-USD.csv"),),
+                           rebalance="daily", since="2023-01-01", until="2024-06-30",
+                           hedge_with="dated", futures_prices=str(fut), roll_days=7)
+    bb, path = backtest_file(hold, d / "dated.xlsx", opts)
+    fee = hx.get_contract("BINANCE:BTCUSD_PERP").taker_fee
+    values, rolls, held = _plain_dated_loop(closes, table, 7, fee)
+    assert bb.history.dates == sorted(closes)
+    assert bb.runs[0].hedged[:, 0] == pytest.approx(values, rel=1e-9)
+    assert bb.history.held[0] == held
+    # seven days or fewer before each quarterly's last Friday: the Friday a week before
+    assert rolls == ["2023-03-24", "2023-06-23", "2023-09-22", "2023-12-22", "2024-03-22",
+                     "2024-06-21"]
+    assert not bb.runs[0].funding.any()
+    # the basis earned: about 10 % a year on the hedged value, nothing like the spot's move
+    start, end = bb.runs[0].hedged[0, 0], bb.runs[0].hedged[-1, 0]
+    assert 0.10 < end / start - 1 < 0.18
+    wb = openpyxl.load_workbook(path, read_only=True)
+    sheet = wb["Summary"]
+    text = " ".join(str(c) for row in sheet.iter_rows(values_only=True) for c in row if c)
+    assert "dated quarterlies, rolled 7 days before expiry" in text
+    rows = list(wb[wb.sheetnames[2]].iter_rows(values_only=True))
+    head = list(rows[1])
+    col, price = head.index("Contract held"), head.index("Its price (USD)")
+    on = {r[0].date().isoformat(): (r[col], r[price]) for r in rows[2:]}
+    assert on["2023-03-23"] == ("BINANCE:BTCUSD_230331", table[("BINANCE:BTCUSD_230331",
+                                                                 "2023-03-23")])
+    assert on["2023-03-24"] == ("BINANCE:BTCUSD_230630", table[("BINANCE:BTCUSD_230630",
+                                                                 "2023-03-24")])
+
+
+def test_refusals_name_the_flag_the_contract_and_the_day(real_btc, shared_data, tmp_path,
+                                                         capsys):
+    d, closes, table, fut, hold = real_btc
+    prices = str(shared_data / "prices" / "BTC-USD.csv")
+    base = ["backtest", str(hold), "--prices", prices, "--hedge-with", "dated",
+            "--since", "2023-01-01", "--until", "2023-06-30"]
+    assert cli.main(base + ["-o", str(tmp_path / "a.xlsx")]) == 1
+    assert "--hedge-with dated: give the dated futures' daily prices with --futures-prices" \
+        in capsys.readouterr().err
+    holed = tmp_path / "holed.csv"  # the held contract's price of 2023-02-14 left out
+    holed.write_text("".join(line for line in fut.read_text().splitlines(True)
+                             if not line.startswith("2023-02-14T23:59:59Z,BINANCE:BTCUSD_230331")))
+    assert cli.main(base + ["--futures-prices", str(holed), "-o", str(tmp_path / "b.xlsx")]) == 1
+    err = capsys.readouterr().err
+    assert "holed.csv: no price of BINANCE:BTCUSD_230331 on 2023-02-14, when the dated hedge " \
+           "holds it" in err and "hedgexl fetch prices BINANCE:BTCUSD_230331" in err
+    with pytest.raises(SystemExit):
+        cli.main(base + ["--futures-prices", str(fut), "--roll-days", "0", "-o",
+                         str(tmp_path / "c.xlsx")])
+    assert "--roll-days: must be 1 or more" in capsys.readouterr().err
+    bybit = tmp_path / "bybit.csv"
+    bybit.write_text("asset,quantity,price,hedge_ratio,contract\nBTC,1,60000,1,BYBIT:BTCUSD\n")
+    assert cli.main(["backtest", str(bybit), *base[2:], "--futures-prices", str(fut), "-o",
+                     str(tmp_path / "d.xlsx")]) == 1
+    assert "BYBIT:BTCUSD: hedgexl knows no dated futures of its venue and coin" in \
+        capsys.readouterr().err
+    assert not any((tmp_path / n).exists() for n in ("a.xlsx", "b.xlsx", "c.xlsx", "d.xlsx"))
+
+
+# -- fetching a dated contract's prices through ccxt ------------------------------------
+
+ccxt = pytest.importorskip("ccxt")
+from venues import VenueServer, desk_state, t_ms  # noqa: E402
+from venues.server import Spec  # noqa: E402
+
+DAY = 86_400_000
+
+
+def _stand_in(closes: dict[str, float]):
+    """The desk's venues, also listing Binance's March and June 2024 quarterlies, whose
+    daily closes are the index's plus a premium (made up; the fetch must copy them)."""
+    state = desk_state()
+    first, last = dt.date.fromisoformat(min(closes)), dt.date.fromisoformat(max(closes))
+    full, prev = {}, None  # every day: the source misses 2024-02-17, a venue would not
+    while first <= last:
+        prev = full[first.isoformat()] = closes.get(first.isoformat(), prev)
+        first += dt.timedelta(days=1)
+    closes = full
+    for key, expiry in (("BTCUSD_240329", "2024-03-29"), ("BTCUSD_240628", "2024-06-28")):
+        state.specs[f"BINANCE:{key}"] = Spec(key, "BTC", "USD", "BTC", 100.0, 0.1, 1.0, True,
+                                             delivery=t_ms(expiry) + 8 * 3_600_000)
+        state.closes[f"BINANCE:{key}"] = {
+            t_ms(d): round(p * (1.02 if key.endswith("0329") else 1.04), 1)
+            for d, p in closes.items() if d < expiry}
+    return state
+
+
+def test_fetched_quarterlies_feed_the_dated_backtest(real_btc, shared_data, tmp_path, capsys):
+    d, closes, table, fut, hold = real_btc
+    days = {x: p for x, p in closes.items() if "2024-01-01" <= x <= "2024-06-30"}
+    state = _stand_in(days)
+    out = tmp_path / "quarterlies.csv"
+    with VenueServer(state) as base:
+        assert cli.main(["fetch", "prices", "BINANCE:BTCUSD_240329", "BINANCE:BTCUSD_240628",
+                         "--since", "2024-01-01", "--until", "2024-06-30", "-o", str(out),
+                         "--api-base", base, "--backoff", "0.01"]) == 0
+        # a perpetual, a settled contract and a mix with coins are refused in one line
+        for args, says in ((["BINANCE:BTCUSD_PERP"], "is a perpetual: fetch its funding"),
+                           (["BINANCE:BTCUSD_231229", "--since", "2023-12-01"],
+                            "one that has settled cannot be fetched"),
+                           (["BINANCE:BTCUSD_231229"], "expired on 2023-12-29 08:00 UTC, "
+                                                        "before --since 2024-01-01"),
+                           (["BTC", "BINANCE:BTCUSD_240628"], "not both in one file")):
+            assert cli.main(["fetch", "prices", "--since", "2024-01-01", *args, "-o",
+                             str(tmp_path / "x.csv"), "--api-base", base]) == 1
+            assert says in capsys.readouterr().err
+    rows = list(csv.DictReader(open(out, newline="")))
+    want = [(f"{dt.datetime.fromtimestamp(t / 1000, dt.timezone.utc):%Y-%m-%d}T23:59:59Z",
+             f"BINANCE:{k}", p)
+            for k in ("BTCUSD_240329", "BTCUSD_240628")
+            for t, p in sorted(state.closes[f"BINANCE:{k}"].items())]
+    assert want[-1][0] == "2024-06-27T23:59:59Z"  # the day before it settles
+    assert [(r["time_utc"], r["contract"], float(r["price"])) for r in rows] == want
+    # the fetched file drives the backtest: March's contract until the roll, then June's
+    opts = BacktestOptions(prices=(str(shared_data / "prices" / "BTC-USD.csv"),),
+                           rebalance="weekly", since="2024-01-01", until="2024-06-20",
+                           hedge_with="dated", futures_prices=str(out), roll_days=7)
+    bb, _ = backtest_file(hold, tmp_path / "fetched.xlsx", opts)
+    held = dict(zip(bb.history.dates, bb.history.held[0]))
+    assert held["2024-03-21"] == "BINANCE:BTCUSD_240329"
+    assert held["2024-03-22"] == "BINANCE:BTCUSD_240628"
+    i = bb.history.dates.index("2024-03-22")
+    assert bb.history.rolls[0][i] == state.closes["BINANCE:BTCUSD_240329"][t_ms("2024-03-22")]
+    assert bb.runs[0].traded[i, 0] != 0 or bb.runs[0].fees[i, 0] > 0  # traded off-schedule
