@@ -16,6 +16,8 @@ from .contracts import (STABLECOINS, ContractSpec, all_contracts, contract_keys,
                         days_to_expiry, expiry_of, get_contract, is_stable, load_contracts,
                         next_quarterly, own_contract, reset_contracts,
                         first_quarterly)
+from .options import (GREEKS, OPTION_KINDS, OPTION_UNITS, implied_vol, option_greeks,
+                      option_price)
 from .tiers import TierError, Tiers, load_tiers, reset_tiers, tiers_of
 
 __all__ = [
@@ -32,5 +34,6 @@ __all__ = [
     "ContractSpec", "all_contracts", "contract_keys", "get_contract", "load_contracts",
     "own_contract", "reset_contracts", "TierError", "Tiers", "load_tiers", "reset_tiers",
     "tiers_of", "STABLECOINS", "is_stable", "expiry_of", "days_to_expiry", "next_quarterly",
-    "first_quarterly",
+    "first_quarterly", "option_price", "option_greeks", "implied_vol", "GREEKS",
+    "OPTION_KINDS", "OPTION_UNITS",
 ]
