@@ -26,7 +26,8 @@ __all__ = [
     "HEDGE_NOTIONAL", "HEDGE_CONTRACTS", "HEDGE_WEIGHT_CONTRACTS", "HEDGE_RESIDUAL", "HEDGE_BETA_SIZE",
     "HEDGE_REBALANCE", "HEDGE_PNL", "HEDGE_FEE", "HEDGE_FUNDING", "HEDGE_FUNDING_SERIES",
     "HEDGE_NET_PNL", "HEDGE_AVG_ENTRY", "HEDGE_LIQ_PRICE", "HEDGE_MARGIN",
-    "HEDGE_LIQ_DISTANCE", "HEDGE_BASIS", "HEDGE_BETA", "HEDGE_MV_WEIGHTS", "HEDGE_BACKTEST",
+    "HEDGE_LIQ_DISTANCE", "HEDGE_BASIS", "HEDGE_OPTION_PRICE", "HEDGE_OPTION_GREEKS",
+    "HEDGE_OPTION_IV", "HEDGE_BETA", "HEDGE_MV_WEIGHTS", "HEDGE_BACKTEST",
     "HEDGE_EFFECTIVENESS", "HEDGE_SCENARIO", "HEDGE_SPEC", "HEDGE_DAYS_TO_EXPIRY",
     "HEDGE_MARK",
     "HEDGE_FUNDING_RATE", "HEDGE_FUNDING_HISTORY", "HEDGE_EXPLAIN",
@@ -674,6 +675,124 @@ def HEDGE_BASIS(futures_price, spot_price, days_to_expiry=None):
     return rowwise(core.basis, {"futures_price": Num(futures_price),
                                 "spot_price": Num(spot_price),
                                 "days_to_expiry": Num(days_to_expiry, OMIT)})
+
+
+def _option_args(kind, forward, strike, years, last, last_name):
+    """The arguments of the HEDGE_OPTION_* functions, for rowwise: kind is text per row."""
+    return {"kind": Key(kind), "forward": Num(forward), "strike": Num(strike),
+            "years": Num(years), last_name: Num(last)}
+
+
+@udf
+def HEDGE_OPTION_PRICE(kind, forward, strike, years, vol, unit="settle"):
+    """Premium of a coin-settled (Deribit) option, Black-76 on the future at r = 0; in coin by default.
+
+    Parameters
+    ----------
+    kind : text or range
+        The option's kind, a text argument: "call" or "put".
+    forward : number or range
+        Price of the option's expiry future (Deribit's underlying price), USD per coin.
+    strike : number or range
+        Strike, USD per coin.
+    years : number or range
+        Years to expiry: days/365.
+    vol : number or range
+        Implied volatility a year as a fraction (0.55 for Deribit's IV of 55).
+    unit : text, optional
+        "settle" (default) or "coin": coin per option on one coin, as Deribit quotes and books it; "usd".
+
+    Returns
+    -------
+    The premium in coin (BTC for a BTC option) or USD, for an option on one coin.
+
+    Examples
+    --------
+    Deribit's BTC-27MAR26-100000-C on 2025-12-05, marked at 0.07271852 BTC (IV 44.77):
+
+    >>> round(HEDGE_OPTION_PRICE("call", 93885.74, 100000, 0.30763, 0.4477), 5)
+    0.07272
+    """
+    u = _text(unit, "settle", "unit", core.OPTION_UNITS)
+    return rowwise(core.option_price, _option_args(kind, forward, strike, years, vol, "vol"),
+                   {"unit": u})
+
+
+@udf
+def HEDGE_OPTION_GREEKS(kind, forward, strike, years, vol, unit="settle"):
+    """Delta, gamma, vega and theta of a coin-settled option, one row per option (spills).
+
+    Parameters
+    ----------
+    kind : text or range
+        The option's kind, a text argument: "call" or "put".
+    forward : number or range
+        Price of the option's expiry future, USD per coin.
+    strike : number or range
+        Strike, USD per coin.
+    years : number or range
+        Years to expiry: days/365.
+    vol : number or range
+        Implied volatility a year as a fraction.
+    unit : text, optional
+        "settle" (default) or "coin": delta in coins of exposure (the Black delta less the premium in coin, Deribit's Net Transaction Delta), gamma, vega and theta of the premium in coin; "usd": Black-76's (the delta Deribit's option screen shows).
+
+    Returns
+    -------
+    Four columns: delta (coin per coin, or USD per USD), gamma (per USD of the future), vega
+    (per volatility point, 0.01) and theta (per day), in coin or USD; one row per option.
+
+    Examples
+    --------
+    At the money, 0.25 years, 60 %: the Black delta is 0.5596, the coin delta 0.4404:
+
+    >>> [round(x, 4) for x in HEDGE_OPTION_GREEKS("call", 50000, 50000, 0.25, 0.6, "usd")[0][:1]]
+    [0.5596]
+    >>> round(HEDGE_OPTION_GREEKS("call", 50000, 50000, 0.25, 0.6)[0][0], 4)
+    0.4404
+    """
+    u = _text(unit, "settle", "unit", core.OPTION_UNITS)
+    args = _option_args(kind, forward, strike, years, vol, "vol")
+    cols = [rowwise(lambda g=g, **kw: core.option_greeks(**kw, unit=u)[g], args)
+            for g in core.GREEKS]
+    flat = [[c for row in col for c in row] if isinstance(col, list) else [col]
+            for col in cols]
+    return [list(row) for row in zip(*flat)]
+
+
+@udf
+def HEDGE_OPTION_IV(kind, forward, strike, years, premium, unit="settle"):
+    """Implied volatility of a coin-settled option from its premium (Black-76 on the future, r = 0).
+
+    Parameters
+    ----------
+    kind : text or range
+        The option's kind, a text argument: "call" or "put".
+    forward : number or range
+        Price of the option's expiry future, USD per coin.
+    strike : number or range
+        Strike, USD per coin.
+    years : number or range
+        Years to expiry: days/365.
+    premium : number or range
+        The option's price: coin per option on one coin (Deribit's mark price), or USD with unit "usd".
+    unit : text, optional
+        "settle" (default) or "coin": premium is in coin; "usd": in USD.
+
+    Returns
+    -------
+    Volatility a year as a fraction (0.4477 for Deribit's IV of 44.77); #VALUE! where no
+    volatility fits (a premium at or below intrinsic value).
+
+    Examples
+    --------
+    >>> round(HEDGE_OPTION_IV("call", 93885.74, 100000, 0.30763, 0.07271852), 4)
+    0.4477
+    """
+    u = _text(unit, "settle", "unit", core.OPTION_UNITS)
+    return rowwise(core.implied_vol,
+                   _option_args(kind, forward, strike, years, premium, "premium"),
+                   {"unit": u})
 
 
 def _two_columns(asset_prices, benchmark_prices):

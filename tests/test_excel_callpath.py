@@ -185,7 +185,8 @@ def test_every_coin_or_usd_function_takes_the_same_unit_argument():
             assert a.default == "settle" and a.optional, f.__name__
     have = {f.__name__ for f in registry.UDFS
             if any(a.name == "unit" for a in registry.info(f).args)}
-    assert have == {"HEDGE_PNL", "HEDGE_FEE", "HEDGE_FUNDING", "HEDGE_FUNDING_SERIES"}
+    assert have == {"HEDGE_PNL", "HEDGE_FEE", "HEDGE_FUNDING", "HEDGE_FUNDING_SERIES",
+                    "HEDGE_OPTION_PRICE", "HEDGE_OPTION_GREEKS", "HEDGE_OPTION_IV"}
 
 
 # ---------------------------------------------------------------- shapes Excel sends

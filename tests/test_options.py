@@ -191,3 +191,43 @@ def test_vectorised_calls_broadcast_and_refuse_with_the_index():
         option_price("straddle", 100, 100, 1, 0.5)
     with pytest.raises(ValueError, match="vol must be > 0"):
         option_price("call", 100, 100, 1, 0)
+
+
+# -- in Excel: xlwings' conversion (COM) and Lite's call path ----------------------------
+
+from xlcall import as_grid, cell, column  # noqa: E402
+
+
+def test_deribits_marks_through_excels_call_path(runtime, shared_data):
+    """A column of the real chain in, a column of premiums out; the mark IV column back out
+    of the marks; the greeks spill four columns per option."""
+    rows = [r for r in _btc_chain(shared_data) if r["expiry_date"] == "27MAR26"][:40]
+    args = [column([r["type"] for r in rows]), column([float(r["S0"]) for r in rows]),
+            column([float(r["strike"]) for r in rows]),
+            column([float(r["T_years"]) for r in rows])]
+    got = as_grid(runtime.call("HEDGE_OPTION_PRICE", *args,
+                               column([float(r["mark_iv"]) / 100 for r in rows])))
+    marks = [float(r["market_price_btc"]) for r in rows]
+    assert len(got) == len(rows)
+    assert max(abs(g[0] - m) for g, m in zip(got, marks)) < 2.5e-5
+    ivs = as_grid(runtime.call("HEDGE_OPTION_IV", *args, column(marks)))
+    fits = [(g[0], float(r["mark_iv"])) for g, r in zip(ivs, rows)
+            if isinstance(g[0], float)]
+    assert len(fits) > 30 and max(abs(iv * 100 - m) for iv, m in fits) < 0.5
+    greeks = as_grid(runtime.call("HEDGE_OPTION_GREEKS", *args,
+                                  column([float(r["mark_iv"]) / 100 for r in rows]),
+                                  cell("usd")))
+    assert [len(g) for g in greeks] == [4] * len(rows)
+    for g, r in zip(greeks, rows):
+        want = option_greeks(r["type"], float(r["S0"]), float(r["strike"]),
+                             float(r["T_years"]), float(r["mark_iv"]) / 100, unit="usd")
+        assert g == pytest.approx([want[k] for k in ("delta", "gamma", "vega", "theta")])
+
+
+def test_one_cell_per_argument_and_a_premium_below_intrinsic(runtime):
+    got = as_grid(runtime.call("HEDGE_OPTION_PRICE", cell("put"), cell(93_886.07),
+                               cell(90_000.0), cell(0.30763), cell(0.4648)))
+    assert got[0][0] == pytest.approx(0.08108166, abs=1e-5)  # Deribit's mark
+    bad = as_grid(runtime.call("HEDGE_OPTION_IV", cell("call"), cell(100_000.0),
+                               cell(80_000.0), cell(0.5), cell(0.1)))
+    assert str(bad[0][0]).startswith("#VALUE!")

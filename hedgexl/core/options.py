@@ -12,9 +12,12 @@ Put-call parity in coin: ``C − P = 1 − K/F``. The model's limits: European e
 options are), r = 0 on the future (the future carries the rate), no dividends, one volatility
 per option (the smile is in the volatilities, not the model). ``T`` is in years of 365 days.
 
+Units: ``settle`` (the default, as everywhere in hedgexl: the currency the venue books the
+amount in, which for Deribit's options is the coin) or ``coin``, and ``usd``.
+
 Greeks, ``unit="usd"``: Black-76's, per option on one coin: delta (USD per USD of F, the
 "Black delta" N(d1) or N(d1) − 1), gamma (per USD of F), vega (USD per volatility point,
-0.01) and theta (USD per calendar day, −∂V/∂T/365). ``unit="coin"``: the greeks of the
+0.01) and theta (USD per calendar day, −∂V/∂T/365). ``unit="settle"`` or ``"coin"``: the greeks of the
 premium in coin ``V/F``: delta as the coins of exposure it carries, ``F·∂(V/F)/∂F`` =
 Black delta − premium in coin (the premium itself is coin that moves with the coin: a
 long call's coin delta is smaller than its Black delta); gamma ``∂(coin delta)/∂F``
@@ -42,7 +45,8 @@ __all__ = ["option_price", "option_greeks", "implied_vol", "OPTION_KINDS", "OPTI
            "GREEKS"]
 
 OPTION_KINDS = ("call", "put")
-OPTION_UNITS = ("coin", "usd")
+#: ``settle`` is the currency Deribit books an option in, its coin (as for every HEDGE_*).
+OPTION_UNITS = ("settle", "coin", "usd")
 #: The greeks :func:`option_greeks` returns, in order.
 GREEKS = ("delta", "gamma", "vega", "theta")
 
@@ -58,6 +62,11 @@ def _ncdf(x):
 
 def _npdf(x):
     return np.exp(-0.5 * np.square(x)) / math.sqrt(2.0 * math.pi)
+
+
+def _in_usd(unit) -> bool:
+    """``unit`` checked: True for USD, False for the coin (``settle`` or ``coin``)."""
+    return check_unit(unit, OPTION_UNITS) == "usd"
 
 
 def _is_call(kind):
@@ -95,7 +104,7 @@ def _usd(call, F, K, T, s):
     return np.maximum(usd, 0.0), d1, d2, n1
 
 
-def option_price(kind, forward, strike, years, vol, unit="coin"):
+def option_price(kind, forward, strike, years, vol, unit="settle"):
     """Premium of a coin-settled (Deribit) option: Black-76 on the future, r = 0.
 
     Parameters
@@ -110,9 +119,9 @@ def option_price(kind, forward, strike, years, vol, unit="coin"):
         T, years to expiry (365-day years), > 0.
     vol : array_like
         σ, the implied volatility a year as a fraction (0.55 for Deribit's 55.0), > 0.
-    unit : {"coin", "usd"}
-        ``coin`` (default): the premium in coin per option on one coin, as Deribit quotes
-        and books it (USD premium / F); ``usd``: Black-76's USD premium.
+    unit : {"settle", "coin", "usd"}
+        ``settle`` (default) or ``coin``: the premium in coin per option on one coin, as
+        Deribit quotes and books it (USD premium / F); ``usd``: Black-76's USD premium.
 
     Returns
     -------
@@ -141,19 +150,20 @@ def option_price(kind, forward, strike, years, vol, unit="coin"):
     """
     call, F, K, T, s = _inputs(kind, forward, strike, years, vol)
     usd = _usd(call, F, K, T, s)[0]
-    return out(usd if check_unit(unit, OPTION_UNITS) == "usd" else usd / F)
+    return out(usd if _in_usd(unit) else usd / F)
 
 
-def option_greeks(kind, forward, strike, years, vol, unit="coin") -> dict:
+def option_greeks(kind, forward, strike, years, vol, unit="settle") -> dict:
     """Delta, gamma, vega and theta of a coin-settled option (see the module for each
     unit's definition).
 
     Parameters
     ----------
     kind, forward, strike, years, vol : as :func:`option_price`
-    unit : {"coin", "usd"}
-        ``coin`` (default): the greeks of the premium in coin, delta in coins of exposure
-        (Black delta − premium in coin); ``usd``: Black-76's (the delta Deribit shows).
+    unit : {"settle", "coin", "usd"}
+        ``settle`` (default) or ``coin``: the greeks of the premium in coin, delta in coins
+        of exposure (Black delta − premium in coin); ``usd``: Black-76's (the delta
+        Deribit's ticker shows).
 
     Returns
     -------
@@ -180,7 +190,7 @@ def option_greeks(kind, forward, strike, years, vol, unit="coin") -> dict:
     gamma = _npdf(d1) / (F * s * sqT)
     vega = F * _npdf(d1) * sqT * 0.01
     theta = -F * _npdf(d1) * s / (2.0 * sqT) / 365.0
-    if check_unit(unit, OPTION_UNITS) == "coin":
+    if not _in_usd(unit):
         delta = delta - usd / F
         gamma = gamma - delta / F
         vega, theta = vega / F, theta / F
@@ -191,7 +201,7 @@ def option_greeks(kind, forward, strike, years, vol, unit="coin") -> dict:
 VOL_BOUNDS = (1e-4, 10.0)
 
 
-def implied_vol(kind, forward, strike, years, premium, unit="coin"):
+def implied_vol(kind, forward, strike, years, premium, unit="settle"):
     """The volatility at which Black-76 gives ``premium``: bisection on σ between 0.01 %
     and 1,000 % a year (the premium rises with σ), to 1e-12.
 
@@ -200,7 +210,8 @@ def implied_vol(kind, forward, strike, years, premium, unit="coin"):
     kind, forward, strike, years : as :func:`option_price`
     premium : array_like
         The option's price, in coin (Deribit's mark_price) or USD as ``unit`` says, > 0.
-    unit : {"coin", "usd"}
+    unit : {"settle", "coin", "usd"}
+        ``settle`` (default) or ``coin``: ``premium`` is in coin; ``usd``: in USD.
 
     Returns
     -------
@@ -222,7 +233,7 @@ def implied_vol(kind, forward, strike, years, premium, unit="coin"):
     0.4477
     """
     call, F, K, T, p = _inputs(kind, forward, strike, years, premium, "premium")
-    usd = p * F if check_unit(unit, OPTION_UNITS) == "coin" else p
+    usd = p if _in_usd(unit) else p * F
     shape = np.broadcast_shapes(*(np.shape(x) for x in (call, F, K, T, usd)))
     call, F, K, T, usd = (np.broadcast_to(x, shape) for x in (call, F, K, T, usd))
     lo, hi = (np.full(shape, v) for v in VOL_BOUNDS)
@@ -241,7 +252,7 @@ def _no_fit(bad, call, F, K, usd, unit):
     j = int(np.flatnonzero(np.ravel(bad))[0])
     c, f, k, u = (np.ravel(x)[j] for x in (call, F, K, usd))
     intrinsic = max(f - k, 0.0) if c else max(k - f, 0.0)
-    coin = check_unit(unit, OPTION_UNITS) == "coin"
+    coin = not _in_usd(unit)
     show = (lambda x: f"{x / f:.6g} coin") if coin else (lambda x: f"{x:,.2f} USD")
     where = f" (index {j})" if np.ndim(bad) else ""
     kind = "call" if c else "put"
