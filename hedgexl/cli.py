@@ -674,9 +674,9 @@ def _add_dated_backtest_options(p):
     p.add_argument("--futures-prices", metavar="FILE",
                    help="with --hedge-with dated: the quarterlies' daily prices (time, "
                         "contract, price; hedgexl fetch prices VENUE:SYMBOL writes them)")
-    p.add_argument("--roll-days", type=_positive_int, default=7, metavar="N",
+    p.add_argument("--roll-days", type=_positive_int, metavar="N",
                    help="with --hedge-with dated: roll into the next quarterly N days "
-                        "before expiry (default %(default)s)")
+                        "before expiry, 1 to 90 (default 7)")
 
 
 def _fetch_parser(sub) -> None:

@@ -79,6 +79,17 @@ def test_a_roll_closes_at_the_old_price_and_opens_at_the_new_both_paying_the_fee
     assert bt.pnl.ravel()[3] == pytest.approx(0.0)  # the new contract did not move
 
 
+def test_a_roll_that_keeps_the_size_is_still_a_trade():
+    """Flat prices: the roll re-opens the same 500 contracts (Δq = 0), yet it closed one
+    contract and opened another, paying both fees: the statistics count it."""
+    S = np.full(3, 50_000.0)
+    bt = hx.hedge_backtest(1.0, S, "BINANCE:BTCUSD_PERP", futures_prices=S,
+                           roll_prices=[np.nan, 50_000.0, np.nan], fee_rate=0.0,
+                           maint_rate=0.0, rebalance=[True, False, False])
+    assert bt.traded.ravel().tolist() == [-500.0, 0.0, 0.0]
+    assert int(hx.backtest_stats(bt)["trades"]) == 2  # the opening and the roll
+
+
 def test_the_core_refuses_a_roll_at_the_start_and_a_linear_dated_leg():
     with pytest.raises(ValueError, match="step 0 cannot be a roll"):
         hx.hedge_backtest(1.0, [100.0, 101.0], "BINANCE:BTCUSD_PERP",
@@ -232,7 +243,7 @@ def test_refusals_name_the_flag_the_contract_and_the_day(real_btc, shared_data, 
     assert cli.main(base + ["--futures-prices", str(holed), "-o", str(tmp_path / "b.xlsx")]) == 1
     err = capsys.readouterr().err
     assert "holed.csv: no price of BINANCE:BTCUSD_230331 on 2023-02-14, when the dated hedge " \
-           "holds it" in err and "hedgexl fetch prices BINANCE:BTCUSD_230331" in err
+           "holds it" in err and "it has settled, so the venues no longer list it" in err
     with pytest.raises(SystemExit):
         cli.main(base + ["--futures-prices", str(fut), "--roll-days", "0", "-o",
                          str(tmp_path / "c.xlsx")])
@@ -244,6 +255,81 @@ def test_refusals_name_the_flag_the_contract_and_the_day(real_btc, shared_data, 
     assert "BYBIT:BTCUSD: hedgexl knows no dated futures of its venue and coin" in \
         capsys.readouterr().err
     assert not any((tmp_path / n).exists() for n in ("a.xlsx", "b.xlsx", "c.xlsx", "d.xlsx"))
+
+
+def _run(args, capsys):
+    rc = cli.main(args)
+    return rc, capsys.readouterr().err
+
+
+def test_what_a_hostile_review_found_is_refused_or_said(real_btc, shared_data, tmp_path,
+                                                        capsys):
+    """Each of these had given a wrong number, a traceback or a misleading line."""
+    d, closes, table, fut, hold = real_btc
+    prices = str(shared_data / "prices" / "BTC-USD.csv")
+    base = ["backtest", str(hold), "--prices", prices, "--hedge-with", "dated",
+            "--futures-prices", str(fut)]
+    out = ["-o", str(tmp_path / "x.xlsx")]
+    # a price after the contract settled: refused with its row
+    after = tmp_path / "after.csv"
+    after.write_text("time,contract,price\n2023-06-01T23:59:59Z,BINANCE:BTCUSD_230331,17000\n")
+    rc, err = _run(base[:-1] + [str(after)] + out, capsys)
+    assert rc == 1 and "after.csv, row 2: BINANCE:BTCUSD_230331 settled at 2023-03-31 " \
+                       "08:00 UTC; a price at 2023-06-01 23:59 is after it" in err
+    # spot prices with a gap across an expiry: the roll would come after the settlement
+    gap = tmp_path / "gap.csv"
+    gap.write_text("date,BTC\n" + "".join(f"{x},{p}\n" for x, p in closes.items()
+                                          if not "2023-03-20" <= x <= "2023-04-02"))
+    rc, err = _run(["backtest", str(hold), "--prices", str(gap), *base[4:], "--since",
+                    "2023-01-01", "--until", "2023-06-30"] + out, capsys)
+    assert rc == 1 and "the prices skip from 2023-03-19 to 2023-04-03, across " \
+                       "BINANCE:BTCUSD_230331's roll and its settlement" in err
+    # flags of the other kind of hedge, and a roll longer than a quarter
+    for extra, says in ((["--positions", str(hold)], "--positions with --hedge-with dated"),
+                        (["--funding", str(fut)], "--funding with --hedge-with dated"),
+                        (["--roll-days", "3000000"], "--roll-days must be from 1 to 90")):
+        rc, err = _run(base + extra + out, capsys)
+        assert rc == 1 and says in err, err
+    rc, err = _run(["backtest", str(hold), "--prices", prices, "--futures-prices", str(fut)]
+                   + out, capsys)
+    assert rc == 1 and "--futures-prices applies to --hedge-with dated" in err
+    # a price ten times the index; linear and dated holdings
+    ten = tmp_path / "ten.csv"
+    ten.write_text(fut.read_text().replace(",BINANCE:BTCUSD_230331,1", ",BINANCE:BTCUSD_230331,9"))
+    rc, err = _run(base[:-1] + [str(ten), "--until", "2023-02-28"] + out, capsys)
+    assert rc == 1 and "times the BTC index" in err and "a typo or another coin's price?" in err
+    for contract, says in (("BINANCE:BTCUSDT", "is a linear (USDT) contract"),
+                           ("BINANCE:BTCUSD_230630", "is already a dated future")):
+        other = tmp_path / "other.csv"
+        other.write_text(f"asset,quantity,price,hedge_ratio,contract\nBTC,1,60000,1,{contract}\n")
+        rc, err = _run(["backtest", str(other), *base[2:]] + out, capsys)
+        assert rc == 1 and says in err, err
+    assert not (tmp_path / "x.xlsx").exists()
+
+
+def test_rolls_count_as_trades_and_show_their_closing_price(real_btc, shared_data, tmp_path):
+    """Without --since the dated hedge starts where the futures file does; a roll that keeps
+    the size is still two trades, and its closing price is on the holding's sheet."""
+    d, closes, table, fut, hold = real_btc
+    opts = BacktestOptions(prices=(str(shared_data / "prices" / "BTC-USD.csv"),),
+                           rebalance="monthly", until="2023-12-31", hedge_with="dated",
+                           futures_prices=str(fut))
+    bb, path = backtest_file(hold, tmp_path / "m.xlsx", opts)
+    first = min(x for (k, x) in table)
+    assert bb.history.dates[0] == first
+    bt = bb.runs[0]
+    rolls = np.flatnonzero(bt.rolled[:, 0])
+    assert [bb.history.dates[i] for i in rolls] == ["2023-03-24", "2023-06-23",
+                                                     "2023-09-22", "2023-12-22"]
+    traded = set(np.flatnonzero(bt.traded[:, 0] != 0)) | set(rolls)
+    assert bb.stats()["trades"][0] == len(traded)
+    rows = list(openpyxl.load_workbook(path, read_only=True)["H1 BTC"].iter_rows(values_only=True))
+    col = list(rows[1]).index("Roll: the old one closed at (USD)")
+    closed = {r[0].date().isoformat(): r[col] for r in rows[2:] if r[col] is not None}
+    assert closed == {bb.history.dates[i]: table[(k, bb.history.dates[i])] for i, k in
+                      zip(rolls, ["BINANCE:BTCUSD_230331", "BINANCE:BTCUSD_230630",
+                                  "BINANCE:BTCUSD_230929", "BINANCE:BTCUSD_231229"])}
+    assert any("pays no funding: its carry is the basis" in n for n in bb.history.notes)
 
 
 # -- fetching a dated contract's prices through ccxt ------------------------------------

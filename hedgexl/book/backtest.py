@@ -18,7 +18,8 @@ import numpy as np
 from .. import core
 from ..inputs import Funding, Holdings, Positions
 
-__all__ = ["Policy", "History", "BookBacktest", "DatedHedge", "dated_legs",
+__all__ = ["Policy", "History", "BookBacktest", "DatedHedge", "dated_legs", "dated_span",
+           "MAX_ROLL_DAYS",
            "line_up", "run_policies", "REBALANCE_RULES"]
 
 REBALANCE_RULES = ("daily", "weekly", "monthly")
@@ -114,24 +115,15 @@ def line_up(h: Holdings, prices, funding: dict[str, Funding] | None, *, since=No
     dates, cols = prices
     specs = [core.get_contract(c) for c in h.contract]
     series = _needed_prices(h, specs, cols, prices_source)
-    lo, hi = _price_span(series, prices_source)
     events = {} if dated else _funding_events(specs, funding, funding_source)
-    for days, *_ in events.values():
-        lo = max(lo, int(np.searchsorted(dates, days[0], side="left")))
-        hi = min(hi, int(np.searchsorted(dates, days[-1], side="right")) - 1)
-    lo, hi = _clip(dates, lo, hi, since, until, f"({prices_source}, {funding_source})")
-    keep = np.arange(lo, hi + 1)
-    for v in series.values():
-        keep = keep[np.isfinite(v[keep])]
+    lo, hi, keep = _rows(dates, series, events, dated, since, until,
+                         f"({prices_source}, {funding_source})", prices_source)
     span = [dates[i] for i in keep]
-    if len(span) < 3:
-        raise ValueError(f"{prices_source}: fewer than 3 dates with every price between "
-                         f"{dates[lo]} and {dates[hi]}")
     hist = History(span, h, [], [], [], [], specs)
     if hi + 1 - lo > len(keep):
         hist.notes.append(f"{hi + 1 - lo - len(keep)} of {hi + 1 - lo} dates lack a price in "
                           f"{prices_source} and are skipped: the step before spans them (its "
-                          f"PnL and its funding cover both days)")
+                          f"PnL{'' if dated else ' and its funding'} cover both days)")
     _add_series(hist, {n: v[keep] for n, v in series.items()},
                 _per_contract(events, span, funding_source, hist))
     if dated:
@@ -159,6 +151,34 @@ def _add_series(hist: History, series: dict, per_contract: dict) -> None:
         hist.rates.append(g)
         hist.negative.append(neg)
         hist.cross.append(not s.linear and (s.coin or a).upper() != a.upper())
+
+
+def _rows(dates, series, events, dated, since, until, sources, prices_source):
+    """The first and last rows every input covers (narrowed to ``--since``/``--until``),
+    and the rows between them with every price."""
+    lo, hi = _price_span(series, prices_source)
+    bounds = [(d[0], d[-1]) for d, *_ in events.values()]
+    if dated and dated_span(dated.futures):
+        bounds.append(dated_span(dated.futures))
+    lo, hi = _within(dates, lo, hi, bounds)
+    lo, hi = _clip(dates, lo, hi, since, until, sources,
+                   "dated futures prices" if dated else "funding histories")
+    keep = np.arange(lo, hi + 1)
+    for v in series.values():
+        keep = keep[np.isfinite(v[keep])]
+    if len(keep) < 3:
+        raise ValueError(f"{prices_source}: fewer than 3 dates with every price between "
+                         f"{dates[lo]} and {dates[hi]}")
+    return lo, hi, keep
+
+
+def _within(dates, lo, hi, bounds) -> tuple[int, int]:
+    """The rows narrowed to every ``(first, last)`` date pair: each funding history's, or
+    the span the dated prices cover."""
+    for first, last in bounds:
+        lo = max(lo, int(np.searchsorted(dates, first, side="left")))
+        hi = min(hi, int(np.searchsorted(dates, last, side="right")) - 1)
+    return lo, hi
 
 
 def _needed_prices(h: Holdings, specs, cols: dict, source: str) -> dict[str, np.ndarray]:
@@ -196,7 +216,8 @@ def _funding_events(specs, funding, source) -> dict[str, tuple]:
     return events
 
 
-def _clip(dates, lo, hi, since, until, sources) -> tuple[int, int]:
+def _clip(dates, lo, hi, since, until, sources, what="funding histories"
+          ) -> tuple[int, int]:
     """The span narrowed to ``--since``/``--until``, which must lie inside it."""
     if since is not None:
         if str(since) < dates[lo]:
@@ -207,7 +228,7 @@ def _clip(dates, lo, hi, since, until, sources) -> tuple[int, int]:
             raise ValueError(f"--until {until}: the inputs end together on {dates[hi]}")
         hi = int(np.searchsorted(dates, str(until), side="right")) - 1
     if hi - lo < 2:
-        raise ValueError(f"the prices and funding histories overlap on fewer than 3 dates "
+        raise ValueError(f"the prices and {what} overlap on fewer than 3 dates "
                          f"{sources}: nothing to backtest")
     return lo, hi
 
@@ -226,42 +247,88 @@ def _per_contract(events, span, source, hist) -> dict[str, tuple]:
     return out
 
 
+#: The largest ``--roll-days``: a quarterly is the nearest for about 91 days.
+MAX_ROLL_DAYS = 90
+#: A dated price outside this multiple of the index, either way, is refused as a typo or
+#: another coin's price; beyond NOTE_BASIS it is said (a quarterly's premium is a few %).
+MAX_PRICE_RATIO, NOTE_BASIS = 2.0, 0.10
+
+
 def dated_legs(hist: History, dated: DatedHedge) -> None:
     """Each holding's hedge moved onto its perpetual's quarterlies: the contract held at
     each step (the first expiring more than ``roll_days`` after the first date; at the
     first step on or after ``roll_days`` before its expiry, the next), its price that day
     (``hist.futures``), and at a roll the expiring one's price (``hist.rolls``; NaN
     elsewhere). A step's price is the contract's latest timed on the step's date (UTC; a
-    fetched daily close is timed 23:59:59 of its day). A price the file lacks for a
-    contract on a day it is held is refused."""
-    if dated.roll_days < 1:
-        raise ValueError("--roll-days must be 1 or more for a backtest: a contract held to "
-                         "its settlement on the expiry day would be priced after it")
+    fetched daily close is timed 23:59:59 of its day). Refused: a price the file lacks for
+    a contract on a day it is held, a roll that would come after the contract settled (a
+    gap in the prices across its expiry), a price outside half to twice the index."""
+    if not 1 <= dated.roll_days <= MAX_ROLL_DAYS:
+        raise ValueError(f"--roll-days must be from 1 to {MAX_ROLL_DAYS} for a backtest "
+                         f"(0: the expiry day's close comes after the 08:00 settlement; a "
+                         f"quarterly is the nearest for about 91 days), got {dated.roll_days}")
     # a step's price is the latest timed on its date (UTC), as the report's valuation
     # takes the latest by the date's end; the lists are in time order
     by_day = {k: {t.date().isoformat(): p for t, p in v} for k, v in dated.futures.items()}
-    days = [dt.date.fromisoformat(d) for d in hist.dates]
-    for i, perp in enumerate(hist.specs):
-        key = core.first_quarterly(perp.key, days[0], dated.roll_days)
-        held, G, R = [], np.empty(len(days)), np.full(len(days), np.nan)
-        for t, day in enumerate(days):
-            if (core.expiry_of(key).date() - day).days <= dated.roll_days:
-                R[t] = _dated_price(by_day, key, hist.dates[t], dated.source)
-                new = core.next_quarterly(key)
-                if (core.expiry_of(new).date() - day).days <= dated.roll_days:
-                    raise ValueError(f"the prices skip from {hist.dates[t - 1]} to "
-                                     f"{hist.dates[t]}, past {key}'s whole roll; the dated "
-                                     f"hedge cannot roll across that gap")
-                hist.notes.append(f"{hist.holdings.asset[i]}: rolled from {key} to {new} on "
-                                  f"{hist.dates[t]}, {dated.roll_days} days or less before "
-                                  f"{key} expires")
-                key = new
-            held.append(key)
-            G[t] = _dated_price(by_day, key, hist.dates[t], dated.source)
+    for i in range(len(hist.specs)):
+        held, G, R = _legs(hist, i, by_day, dated)
+        _check_prices(hist, i, held, G, dated.source)
         hist.held.append(held)
         hist.futures.append(G)
         hist.rolls.append(R)
-        hist.specs[i] = core.get_contract(held[0])
+    for i in range(len(hist.specs)):
+        hist.specs[i] = core.get_contract(hist.held[i][0])
+    hist.notes.append("A dated hedge pays no funding: its carry is the basis it earns as each "
+                      "quarterly converges to the index, and the spread at each roll, both in "
+                      "its futures PnL (Funding shows 0)")
+
+
+def _legs(hist: History, i: int, by_day: dict, dated: DatedHedge):
+    """Holding ``i``'s contract held at each step, its price, and the closing price at a
+    roll (NaN elsewhere)."""
+    days = [dt.date.fromisoformat(d) for d in hist.dates]
+    key = core.first_quarterly(hist.specs[i].key, days[0], dated.roll_days)
+    held, G, R = [], np.empty(len(days)), np.full(len(days), np.nan)
+    for t, day in enumerate(days):
+        if (core.expiry_of(key).date() - day).days <= dated.roll_days:
+            if day >= core.expiry_of(key).date():
+                raise ValueError(
+                    f"the prices skip from {hist.dates[t - 1]} to {hist.dates[t]}, across "
+                    f"{key}'s roll and its settlement ({core.expiry_of(key):%Y-%m-%d %H:%M} "
+                    f"UTC): a dated hedge cannot roll out of a settled contract; fill the "
+                    f"gap in the prices or set --since/--until around it")
+            R[t] = _dated_price(by_day, key, hist.dates[t], dated.source)
+            new = core.next_quarterly(key)
+            hist.notes.append(f"{hist.holdings.asset[i]}: rolled from {key} to {new} on "
+                              f"{hist.dates[t]}, {dated.roll_days} days or less before "
+                              f"{key} expires")
+            key = new
+        held.append(key)
+        G[t] = _dated_price(by_day, key, hist.dates[t], dated.source)
+    return held, G, R
+
+
+def _check_prices(hist: History, i: int, held, G, source) -> None:
+    """Refuse a dated price outside half to twice the index; note a basis beyond 10 %."""
+    ratio = G / hist.hedge[i]
+    far = ~((ratio > 1 / MAX_PRICE_RATIO) & (ratio < MAX_PRICE_RATIO))
+    if far.any():
+        t = int(np.flatnonzero(far)[0])
+        raise ValueError(f"{source}: {held[t]} at {G[t]:,.2f} on {hist.dates[t]} is "
+                         f"{ratio[t]:.2f} times the {hist.specs[i].coin} index "
+                         f"({hist.hedge[i][t]:,.2f}): a typo or another coin's price?")
+    wide = np.abs(ratio - 1) > NOTE_BASIS
+    if wide.any():
+        t = int(np.flatnonzero(wide)[0])
+        hist.notes.append(f"{held[t]} is {ratio[t] - 1:+.1%} off the {hist.specs[i].coin} "
+                          f"index on {hist.dates[t]} ({int(wide.sum())} day(s) beyond "
+                          f"{NOTE_BASIS:.0%}): check {source}")
+
+
+def dated_span(futures: dict) -> tuple[str, str] | None:
+    """The first and last dates the dated prices cover (UTC), or None without any."""
+    days = [t.date().isoformat() for v in futures.values() for t, _ in v]
+    return (min(days), max(days)) if days else None
 
 
 def _dated_price(by_day: dict, key: str, day: str, source: str) -> float:
@@ -269,9 +336,12 @@ def _dated_price(by_day: dict, key: str, day: str, source: str) -> float:
     if price is None:
         have = "no prices" if key not in by_day else \
             f"prices from {min(by_day[key])} to {max(by_day[key])}"
+        settled = core.expiry_of(key) <= dt.datetime.now(dt.timezone.utc).replace(tzinfo=None)
+        fix = "it has settled, so the venues no longer list it: add its prices from your " \
+              "own records" if settled else \
+            f"add them, e.g. from: hedgexl fetch prices {key} --since {day} -o FILE"
         raise ValueError(f"{source}: no price of {key} on {day}, when the dated hedge holds "
-                         f"it (the file has {have}); fetch it with: hedgexl fetch prices "
-                         f"{key} --since {day} -o FILE")
+                         f"it (the file has {have}); {fix}")
     return float(price)
 
 
@@ -325,7 +395,7 @@ class BookBacktest:
         book = core.Backtest(
             spot_price=u["unhedged"], hedge_price=u["unhedged"],
             contracts=np.zeros_like(u["hedged"]),
-            traded=sum((bt.traded != 0).astype(float) for bt in self.runs),
+            traded=sum(bt.trades().astype(float) for bt in self.runs),
             pnl=sum(bt.pnl * bt.settle_usd for bt in self.runs),
             funding=sum(bt.funding * bt.settle_usd for bt in self.runs),
             funding_in=sum(bt.funding_in * bt.settle_usd for bt in self.runs),
@@ -337,7 +407,7 @@ class BookBacktest:
             unhedged=u["unhedged"], hedged=u["hedged"],
             settle_usd=np.ones_like(u["hedged"]))
         s = core.backtest_stats(book)
-        s["trades"] = sum(((bt.traded != 0).sum(axis=0)) for bt in self.runs)
+        s["trades"] = sum(bt.trades().sum(axis=0) for bt in self.runs)
         return s
 
 

@@ -76,6 +76,13 @@ class Backtest:
     settle_usd: np.ndarray  # X: USD per unit of the settlement currency
     funding_in: np.ndarray | None = None  # funding received over the step, gross (≥ 0)
     funding_out: np.ndarray | None = None  # funding paid over the step, gross (≤ 0)
+    rolled: np.ndarray | None = None  # bool: a dated hedge rolled at the step (2 trades)
+
+    def trades(self) -> np.ndarray:
+        """Per step, whether the hedge traded: a change of position, or a roll (which
+        may leave the position's size as it was)."""
+        moved = self.traded != 0
+        return moved if self.rolled is None else moved | self.rolled
 
     @property
     def hedge_usd(self) -> np.ndarray:
@@ -216,7 +223,10 @@ def hedge_backtest(spot_qty, spot_prices, contract, hedge_ratio=1.0, beta=1.0,
     for t in range(shape[0]):
         run.step(t, P[t], H[t], r[t], None if rn is None else rn[t], reb[t], X[t], G[t],
                  R[t])
-    return _result(out, keep, lambda: np.broadcast_to(lane["S"], lanes) * P, P, H, X)
+    bt = _result(out, keep, lambda: np.broadcast_to(lane["S"], lanes) * P, P, H, X)
+    if np.isfinite(R).any():
+        bt.rolled = np.isfinite(R)
+    return bt
 
 
 def _futures(spec, H, futures_prices, roll_prices):
@@ -472,7 +482,7 @@ def backtest_stats(bt: Backtest, steps_per_year=365.0) -> dict:
         "funding_received_usd": (gross_in * bt.settle_usd).sum(axis=0),
         "funding_paid_usd": -(gross_out * bt.settle_usd).sum(axis=0) + 0.0,  # not -0
         "fees_usd": (bt.fees * bt.settle_usd).sum(axis=0),
-        "trades": (bt.traded != 0).sum(axis=0),
+        "trades": bt.trades().sum(axis=0),
         "effectiveness": r2,
         "dollar_offset": offset,
         "liquidation_steps": bt.liquidated.sum(axis=0),

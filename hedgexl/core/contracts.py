@@ -491,6 +491,12 @@ def first_quarterly(perpetual, day: dt.date, days_before: int = 0) -> str:
     """
     spec = get_contract(perpetual)
     rules = [r for r in _DATED_RULES if r["perpetual"] == spec.key]
+    if spec.expiry:
+        raise ValueError(f"{spec.key} is already a dated future: a dated hedge rolls from a "
+                         f"holding's perpetual (give {spec.like or 'the perpetual'})")
+    if spec.linear:
+        raise ValueError(f"{spec.key} is a linear ({spec.settle}) contract: hedgexl's dated "
+                         f"futures are the venues' inverse quarterlies")
     if not rules:
         have = ", ".join(r["perpetual"] for r in _DATED_RULES)
         raise ValueError(f"{spec.key}: hedgexl knows no dated futures of its venue and coin "

@@ -16,7 +16,7 @@ from pathlib import Path
 import numpy as np
 
 from ..core.numbers import parse_number
-from ..core.contracts import get_contract, is_face_text, own_contract
+from ..core.contracts import expiry_of, get_contract, is_face_text, own_contract
 from .schema import FUNDING, HOLDINGS, KINDS
 from .positions import POSITION_ALIASES, Positions, own_positions, parse_time, read_positions
 from .tables import (CONTROL, EXCEL_MAX_ROWS, MAX_INPUT_BYTES, MAX_UNPACKED_BYTES, InputError,
@@ -653,6 +653,11 @@ def read_futures_prices(path, *, decimal=None, delimiter=None,
             raise InputError(p, f"{key} is not a dated future (a perpetual's cost is its "
                                 f"funding: --funding)", rowno)
         t = _funding_time(p, cell("time"), rowno, now, "a price")
+        settled = expiry_of(spec)
+        if t >= settled:
+            raise InputError(p, f"{key} settled at {settled:%Y-%m-%d %H:%M} UTC; a price at "
+                                f"{t:%Y-%m-%d %H:%M} is after it (a settled future has no "
+                                f"price)", rowno)
         price = table.check(FUTURES_PRICES["price"],
                             table.number(cell("price"), "price", rowno), rowno)
         if t in out.setdefault(key, {}):

@@ -25,6 +25,8 @@ EXAMPLE = {"holdings": "desk_holdings.csv", "prices": "prices_2024.csv",
 #: ``--grid`` without ``--ratios``/``--rules``.
 GRID_RATIOS = (0.0, 0.25, 0.5, 0.75, 1.0)
 GRID_RULES = ("daily", "weekly", "monthly", "daily:10%")
+#: ``--roll-days`` of a dated hedge when not given.
+DEFAULT_ROLL_DAYS = 7
 
 
 def parse_rule(text: str) -> tuple[str, float]:
@@ -61,7 +63,7 @@ class BacktestOptions:
     strict_cells: bool = False
     hedge_with: str = "perpetual"  # or "dated": the perpetuals' quarterlies, rolled
     futures_prices: str | None = None
-    roll_days: int = 7
+    roll_days: int | None = None  # None: DEFAULT_ROLL_DAYS (with --hedge-with dated)
 
     @property
     def dated(self) -> bool:
@@ -96,18 +98,20 @@ def backtest_file(holdings, out, opts: BacktestOptions) -> tuple[BookBacktest, P
                               h.portfolio or h.name,
                               "the holdings' portfolio column" if h.portfolio else
                               "the holdings file's name") if opts.positions else None
-    dated = DatedHedge(read_futures_prices(opts.futures_prices, **read), opts.roll_days,
+    dated = DatedHedge(read_futures_prices(opts.futures_prices, **read),
+                       opts.roll_days or DEFAULT_ROLL_DAYS,
                        _name(opts.futures_prices)) if opts.dated else None
     hist = line_up(h, _join_prices(list(opts.prices), read),
                    None if opts.dated else read_funding_all(opts.funding, **read),
                    since=opts.since, until=opts.until,
                    prices_source=", ".join(map(_name, opts.prices)),
-                   funding_source=_name(opts.funding), dated=dated)
+                   funding_source=_name(opts.futures_prices if opts.dated else opts.funding),
+                   dated=dated)
     hist.notes[:0] = h.warnings
     for i, cross in enumerate(hist.cross):
         if cross:
             hist.notes.append(
-                f"{h.asset[i]} is cross-hedged on {hist.specs[i].key}: its margin is "
+                f"{h.asset[i]} is cross-hedged on {hist.hedged_on(i)}: its margin is "
                 f"{hist.specs[i].coin} bought for it, which at {opts.leverage:g}x leaves "
                 f"{1 / opts.leverage:.0%} of the short's {hist.specs[i].coin} exposure open")
     bb = run_policies(hist, policies, leverage=opts.leverage, positions=positions)
@@ -125,10 +129,12 @@ def _name(p) -> str:
 def _with_example(holdings, opts: BacktestOptions):
     """The bundled example's files where the user gave none; the inputs the run needs
     checked for (one line each)."""
+    _check_dated_flags(opts)
     if holdings is None:
         holdings = example_path(EXAMPLE["holdings"])
         opts = replace(opts, prices=opts.prices or (example_path(EXAMPLE["prices"]),),
-                       funding=opts.funding or example_path(EXAMPLE["funding"]))
+                       funding=None if opts.dated else
+                       opts.funding or example_path(EXAMPLE["funding"]))
     if not opts.prices:
         raise ValueError("--prices: give the daily prices of the holdings and of the "
                          "contracts' coins (hedgexl fetch prices writes them)")
@@ -142,6 +148,20 @@ def _with_example(holdings, opts: BacktestOptions):
     return holdings, opts
 
 
+def _check_dated_flags(opts: BacktestOptions) -> None:
+    """The flags of one kind of hedge are refused with the other (they would be ignored)."""
+    if opts.dated:
+        for flag, given in (("--funding", opts.funding), ("--positions", opts.positions)):
+            if given:
+                raise ValueError(f"{flag} with --hedge-with dated: the dated hedge pays no "
+                                 f"funding and opens its own quarterlies at the start; leave "
+                                 f"{flag} out")
+    elif opts.futures_prices or opts.roll_days is not None:
+        flag = "--futures-prices" if opts.futures_prices else "--roll-days"
+        raise ValueError(f"{flag} applies to --hedge-with dated (the perpetual hedge has "
+                         f"no expiry)")
+
+
 def _inputs(holdings, opts: BacktestOptions) -> list[tuple[str, str]]:
     """Every file the run reads (none of them may be the output)."""
     named = [("holdings file", holdings), ("funding file", opts.funding),
@@ -153,7 +173,8 @@ def _inputs(holdings, opts: BacktestOptions) -> list[tuple[str, str]]:
 
 def _settings(holdings, opts: BacktestOptions) -> list[tuple[str, str]]:
     """The Summary's settings block."""
-    hedge = ("Hedge", f"each perpetual's dated quarterlies, rolled {opts.roll_days} days "
+    hedge = ("Hedge", f"each perpetual's dated quarterlies, rolled "
+                      f"{opts.roll_days or DEFAULT_ROLL_DAYS} days "
                       f"before expiry ({_name(opts.futures_prices)}): no funding, the basis "
                       f"and the roll's spread instead") if opts.dated else \
         ("Funding", _name(opts.funding))

@@ -107,7 +107,7 @@ def _daily(bb: BookBacktest, k: int, ws, f) -> int:
         # costs as the Summary counts them: paid, a positive amount
         "funding_out": -np.cumsum(gross["funding_out"]),
         "fees": np.cumsum(sum(bt.fees[:, k] * bt.settle_usd[:, k] for bt in bb.runs)),
-        "trades": sum((bt.traded[:, k] != 0).astype(float) for bt in bb.runs),
+        "trades": sum(bt.trades()[:, k].astype(float) for bt in bb.runs),
         "below_maint": sum(bt.liquidated[:, k].astype(float) for bt in bb.runs),
     }
     for key, letter in C.items():
@@ -133,7 +133,7 @@ def _holding(bb: BookBacktest, i: int, k: int, ws, f) -> None:
     lane = bb.lane(i, k)
     lane["margin"] = bb.runs[i].margin[:, k]
     if hist.held:  # the contract held each day and its own price
-        lane["futures"] = hist.futures[i]
+        lane["futures"], lane["closed"] = hist.futures[i], hist.rolls[i]
     ws.write(0, 0, f"{h.asset[i]} {h.quantity[i]:,.8g} hedged on {hist.hedged_on(i)} "
                    f"({'cross-hedge: margin bought in ' + coin if hist.cross[i] else coin + ' settled'})",
              f("label"))
@@ -147,7 +147,8 @@ def _holding(bb: BookBacktest, i: int, k: int, ws, f) -> None:
         if key:
             cell = f("calc", fmt)
             for r, x in enumerate(lane[key].astype(float)):
-                ws.write_number(2 + r, col, float(x), cell)
+                if x == x:  # NaN: nothing (a roll's closing price on other days)
+                    ws.write_number(2 + r, col, float(x), cell)
         elif hist.held and col:  # the contract's key: the user's text, never a formula
             for r, key_ in enumerate(hist.held[i]):
                 ws.write_string(2 + r, col, key_, f("calc"))
@@ -164,7 +165,8 @@ def _holding_heads(bb: BookBacktest, i: int, coin: str) -> list[tuple]:
     own = (spec.coin or "").upper() == h.asset[i].upper()
     return [("Date", DATE, None), (f"{h.asset[i]} price (USD)", PRICE, "spot_price")] + \
         ([] if own else [(f"{spec.coin or h.asset[i]} price (USD)", PRICE, "hedge_price")]) + \
-        ([("Contract held", None, None), ("Its price (USD)", PRICE, "futures")]
+        ([("Contract held", None, None), ("Its price (USD)", PRICE, "futures"),
+          ("Roll: the old one closed at (USD)", PRICE, "closed")]
          if hist.held else []) + [
              ("Contracts held", CONTRACTS, "contracts"), ("Traded", CONTRACTS, "traded"),
              (f"Futures PnL ({coin})", COIN, "pnl")] + \
