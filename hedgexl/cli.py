@@ -339,6 +339,29 @@ def cmd_demo(args) -> int:
     return _finish([r])
 
 
+def cmd_options(args) -> int:
+    from .reports.options import OptionsOptions, options_file
+    opts = OptionsOptions(chain=args.chain, expiry=args.expiry, moneyness=args.moneyness,
+                          put_delta=args.put_delta, funding=args.funding,
+                          decimal=args.decimal, delimiter=_delimiter(args), force=args.force)
+    if args.holdings is None and args.chain is None:
+        print("hedgexl options: the bundled desk and Deribit's BTC options of 2025-12-05")
+    pb, path = options_file(args.holdings, args.output, opts)
+    print(f"chain of {pb.chain.time:%Y-%m-%d %H:%M} UTC; protection to "
+          f"{pb.expiry:%Y-%m-%d %H:%M} UTC ({pb.years * 365:.0f} days)")
+    for p in pb.holdings:
+        for ch in p.choices:
+            cost = f"{ch.cost_coin:,.4f} {p.asset} ({ch.cost_usd:,.0f} USD) today" \
+                if ch.name != "perpetual" else "carry not known (--funding)" \
+                if ch.carry_usd != ch.carry_usd else \
+                f"carry to expiry {ch.carry_usd:+,.0f} USD (+ received)"
+            print(f"  {p.asset:<6} {ch.name:<10} {'; '.join(ch.legs):<58} {cost}")
+    for note in pb.notes:
+        print(f"note: {note}", file=sys.stderr)
+    print(f"wrote {path}")
+    return 0
+
+
 def cmd_backtest(args) -> int:
     from .reports.backtest import BacktestOptions, backtest_file
     from .core import STATS
@@ -459,28 +482,27 @@ def _add_dialect(p):
                         "from each file)")
 
 
-def _ratio(text: str) -> float:
-    """argparse type of --hedge-ratio: 0 to 2, as 0.75 or 75%."""
-    from .core.numbers import parse_number
-    try:
-        x = parse_number(text, what="the hedge ratio")
-    except ValueError as e:
-        raise argparse.ArgumentTypeError(str(e)) from None
-    if not 0 <= x <= 2:
-        raise argparse.ArgumentTypeError(f"must be between 0 and 2 (0% to 200%), got {text}")
-    return x
+def _ranged(what: str, ok, says: str):
+    """An argparse type: a number in hedgexl's grammar (``75%`` is 0.75) for which ``ok``
+    holds, else ``says`` with what was given."""
+    def parse(text: str) -> float:
+        from .core.numbers import parse_number
+        try:
+            x = parse_number(text, what=what)
+        except ValueError as e:
+            raise argparse.ArgumentTypeError(str(e)) from None
+        if not ok(x):
+            raise argparse.ArgumentTypeError(f"{says}, got {text}")
+        return x
+    return parse
 
 
-def _band(text: str) -> float:
-    """argparse type of --band: 0 to 100 %, as 0.05 or 5%."""
-    from .core.numbers import parse_number
-    try:
-        x = parse_number(text, what="the band")
-    except ValueError as e:
-        raise argparse.ArgumentTypeError(str(e)) from None
-    if not 0 <= x < 1:
-        raise argparse.ArgumentTypeError(f"must be from 0 to under 100%, got {text}")
-    return x
+#: --hedge-ratio: 0 to 2, as 0.75 or 75%; --band: 0 to 100 %; --moneyness: of the future.
+_ratio = _ranged("the hedge ratio", lambda x: 0 <= x <= 2,
+                 "must be between 0 and 2 (0% to 200%)")
+_band = _ranged("the band", lambda x: 0 <= x < 1, "must be from 0 to under 100%")
+_moneyness = _ranged("the moneyness", lambda x: 0.2 <= x <= 1.5,
+                     "must be from 20% to 150% of the future")
 
 
 def _date(text: str):
@@ -547,7 +569,7 @@ def build_parser() -> argparse.ArgumentParser:
     ap.add_argument("--version", action="version", version=f"hedgexl {_version()}")
     sub = ap.add_subparsers(dest="command", metavar="COMMAND")
     for add in (_hedge_parser, _demo_parser, _report_parser, _ticket_parser, _batch_parser,
-                _backtest_parser, _fetch_parser, _template_parser, _docs_parser, _lite_parser,
+                _backtest_parser, _options_parser, _fetch_parser, _template_parser, _docs_parser, _lite_parser,
                 _excel_parser):
         add(sub)
     return ap
@@ -677,6 +699,43 @@ def _add_dated_backtest_options(p):
     p.add_argument("--roll-days", type=_positive_int, metavar="N",
                    help="with --hedge-with dated: roll into the next quarterly N days "
                         "before expiry, 1 to 90 (default 7)")
+
+
+def _options_parser(sub) -> None:
+    """hedgexl options."""
+    p = sub.add_parser("options", help="a put and a collar on Deribit's coin-settled options "
+                                       "beside the perpetual hedge, per holding: cost, margin "
+                                       "and value at expiry (default: the bundled desk and "
+                                       "BTC chain of 2025-12-05)")
+    p.add_argument("holdings", nargs="?", help="holdings CSV or XLSX; default the bundled "
+                                               "desk")
+    p.add_argument("--chain", metavar="FILE", help="an option chain (Deribit's fields, or "
+                                                   "hedgexl fetch options); default the "
+                                                   "bundled BTC chain of 2025-12-05")
+    p.add_argument("-o", "--output", default="options.xlsx",
+                   help="the workbook to write (default: %(default)s)")
+    p.add_argument("--expiry", metavar="DATE", help="the expiry to protect to, as 27MAR26 or "
+                                                    "2026-03-27 (default: the one nearest 90 "
+                                                    "days out)")
+    p.add_argument("--moneyness", type=_moneyness, default=0.9, metavar="PCT",
+                   help="the put's strike as a share of the future, e.g. 90%% (default)")
+    p.add_argument("--put-delta", type=_put_delta, metavar="D",
+                   help="choose the put by its Black delta instead, e.g. -0.25")
+    p.add_argument("--funding", help="the perpetuals' recent funding: the perpetual's carry "
+                                     "to expiry at its 30-day average")
+    p.add_argument("--force", action="store_true", help="replace an existing workbook")
+    _add_dialect(p)
+    p.set_defaults(func=cmd_options)
+
+
+def _put_delta(text: str) -> float:
+    try:
+        x = float(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"a put's delta, from -1 to 0, got {text!r}") from None
+    if not -1 < x < 0:
+        raise argparse.ArgumentTypeError(f"a put's delta is from -1 to 0, got {text}")
+    return x
 
 
 def _fetch_parser(sub) -> None:

@@ -16,7 +16,7 @@ from .. import core
 from ..inputs import Funding
 from .carry import HOURS_PER_YEAR, TRAILING_DAYS, _times
 
-__all__ = ["CarryChoice", "compare_carry", "last_price"]
+__all__ = ["CarryChoice", "compare_carry", "last_price", "perp_rates"]
 
 
 @dataclass
@@ -34,7 +34,7 @@ class CarryChoice:
     notes: list[str]
 
 
-def _perp_rates(key: str, f: Funding | None, end: dt.datetime):
+def perp_rates(key: str, f: Funding | None, end: dt.datetime):
     """(latest, trailing average) funding a year, as fractions; None when unknown."""
     if f is None:
         return None
@@ -76,7 +76,7 @@ def _perp_rows(coin, notional, key, funding, end, notes) -> list[tuple]:
     """The coin's perpetual at its latest rate and its trailing average, a year."""
     if not key:
         return []
-    rates = _perp_rates(key, (funding or {}).get(key), end)
+    rates = perp_rates(key, (funding or {}).get(key), end)
     if rates is None:
         notes.append(f"{coin}: no funding history of {key} up to the valuation date, so the "
                      f"perpetual is not compared")

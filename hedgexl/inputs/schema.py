@@ -21,7 +21,7 @@ import math
 from dataclasses import dataclass
 
 __all__ = ["Column", "FileKind", "KINDS", "HOLDINGS", "POSITIONS", "FUNDING", "PRICES",
-           "CONTRACTS", "TIERS", "render"]
+           "CONTRACTS", "TIERS", "FUTURES_PRICES", "OPTION_CHAIN", "render"]
 
 
 @dataclass(frozen=True)
@@ -266,8 +266,36 @@ FUTURES_PRICES = FileKind(
     keys="contract, time (a price given twice is refused)", order="any",
     sheet="Futures", flag="`--futures-prices`")
 
+OPTION_CHAIN = FileKind(
+    "option_chain", "Option chain", "A snapshot of a venue's coin-settled options (Deribit's "
+    "BTC or ETH), one row per option, for ``hedgexl options --chain``: the kind, expiry and "
+    "strike come from the instrument's name; the snapshot's time from ``time`` (or "
+    "Deribit's ``creation_timestamp`` in ms, or ``T_years`` with the 08:00 UTC expiries). "
+    "``hedgexl fetch options`` writes it; Deribit's ``get_book_summary_by_currency`` fields "
+    "read as they are.",
+    (Column("instrument", "key", "", "Deribit's name: BTC-27MAR26-100000-P (coin, expiry, "
+            "strike, C or P)", required=True, aliases=("instrument_name", "symbol")),
+     Column("mark_price", "number", "coin", "Deribit's mark: coin per option on one coin",
+            required=True, aliases=("mark", "market_price_btc", "market_price_eth"),
+            rule=">= 0", lo=0),
+     Column("underlying_price", "number", USD_PER_COIN, "the expiry's future (or synthetic "
+            "forward) F", required=True, aliases=("s0", "forward", "underlying"), **POSITIVE),
+     Column("mark_iv", "number", "%", "Deribit's mark implied volatility, in percent "
+            "(55.0); blank: backed out of the mark", aliases=("iv",), rule="> 0", lo=0,
+            lo_open=True),
+     Column("index_price", "number", USD_PER_COIN, "the coin's index; blank: the nearest "
+            "expiry's future", aliases=("estimated_delivery_price", "index"), **POSITIVE),
+     Column("time", "time", "UTC", "when the snapshot was taken",
+            aliases=("time_utc", "timestamp")),
+     Column("creation_timestamp", "number", "ms", "Deribit's snapshot time, ms since 1970 "
+            "UTC (when there is no time column)"),
+     Column("T_years", "number", "years", "years to expiry at the snapshot (when there is "
+            "neither)", aliases=("t",), rule="> 0", lo=0, lo_open=True)),
+    keys="instrument (an option given twice is refused)", order="any",
+    flag="`--chain`")
+
 KINDS = {k.name: k for k in (HOLDINGS, POSITIONS, FUNDING, PRICES, CONTRACTS, TIERS,
-                             FUTURES_PRICES)}
+                             FUTURES_PRICES, OPTION_CHAIN)}
 
 
 def render() -> str:

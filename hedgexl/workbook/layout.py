@@ -191,6 +191,17 @@ BT_GRID_COLS = {"policy": "A", "ratio": "B", "rebalance": "C", "band": "D",
                 "fees": "J", "trades": "K", "below_maint": "L", "end": "M"}
 
 
+# -- The options workbook (hedgexl options) -------------------------------------------------
+OPT_SUMMARY = "Protection"
+OPT_PAYOFF = "Payoff"
+OPT_USED = "Options used"
+#: Protection: the table's heading row (0-based); the chart goes below the notes.
+OPT_TABLE_ROW = 4
+#: Payoff: one row per shock from row 2: the shock, then the book's value per choice.
+OPT_PAYOFF_COLS = {"shock": "A", "unhedged": "B", "perpetual": "C", "put": "D",
+                   "collar": "E"}
+
+
 def sheet_name(text: str) -> str:
     """``text`` as an Excel sheet name: without the characters Excel forbids (and
     control characters), at most 31 UTF-16 units (an emoji takes two), not cut inside a

@@ -1,0 +1,201 @@
+"""``hedgexl options`` (issue 28): a put and a collar beside the perpetual hedge, per holding.
+
+Numbers from elsewhere: Deribit's marks in the chain files, read here with csv; the payoff
+at expiry written out from its definition (a long put pays max(K − S_T, 0) per coin; the
+premium is coin paid now); Deribit's short-call margin formula with the data file's figures;
+the funding file's own rates for the perpetual's carry.
+"""
+
+from __future__ import annotations
+
+import csv
+import datetime as dt
+import os
+from pathlib import Path
+
+import openpyxl
+import pytest
+
+from hedgexl import cli
+from hedgexl.book.protection import SHOCKS, protect
+from hedgexl.inputs import InputError, example_path, read_holdings
+from hedgexl.inputs.options import read_option_chain
+
+from test_print import RENDER_DIR, pages_framed, unframed_sheets
+from workbook_checks import render
+
+BTC_CHAIN = example_path("options_btc_2025-12-05.csv")
+
+
+def _marks(path) -> dict:
+    with open(path, newline="") as f:
+        rows = list(csv.DictReader(f))
+    name = "instrument_name"
+    mark = "market_price_btc" if "market_price_btc" in rows[0] else "mark_price"
+    fwd = "S0" if "S0" in rows[0] else "underlying_price"
+    return {r[name]: (float(r[mark]), float(r[fwd])) for r in rows}
+
+
+def _payoff(kind, K, x):
+    return max(K - x, 0.0) if kind == "put" else max(x - K, 0.0)
+
+
+@pytest.fixture(scope="module")
+def desk():
+    h = read_holdings(example_path("desk_holdings.csv"))
+    return h, protect(h, read_option_chain(BTC_CHAIN))
+
+
+def test_the_bundled_desk_on_deribits_btc_chain(desk):
+    """12.5 BTC at a hedge ratio of 80 %: 10 BTC of puts (Deribit's 0.1 lots), struck
+    nearest 90 % of the February future; the collar's call is the one whose mark is
+    nearest the put's. Costs are Deribit's marks times the size."""
+    h, pb = desk
+    marks = _marks(BTC_CHAIN)
+    assert pb.chain.time == dt.datetime(2025, 12, 5, 1, 10)
+    assert pb.expiry == dt.datetime(2026, 2, 27, 8, 0)  # the expiry nearest 90 days out
+    (btc,) = pb.holdings
+    assert btc.covered == 10.0
+    perp, put, collar = btc.choices
+    (p_name,) = [leg.split()[-1] for leg in put.legs]
+    c_name = collar.legs[1].split()[-1]
+    P, F = marks[p_name]
+    C, _ = marks[c_name]
+    K, Kc = float(p_name.split("-")[2]), float(c_name.split("-")[2])
+    feb = {n: v for n, v in marks.items() if "-27FEB26-" in n}
+    assert abs(K - 0.9 * F) == min(abs(float(n.split("-")[2]) - 0.9 * F)
+                                   for n in feb if n.endswith("-P"))
+    assert abs(C - P) == min(abs(v[0] - P) for n, v in feb.items()
+                             if n.endswith("-C") and float(n.split("-")[2]) >= F)
+    assert put.cost_coin == pytest.approx(10 * P, rel=1e-12)
+    assert collar.cost_coin == pytest.approx(10 * (P - C), rel=1e-12)
+    # Deribit's standard margin for the short call, with the data file's 0.15/0.10/0.075
+    otm = max(Kc - F, 0) / F
+    assert collar.margin_coin == pytest.approx(10 * (max(0.15 - otm, 0.10) + C), rel=1e-12)
+    # the perpetual: 80 % of 12.5 BTC at the chain's index, in 100 USD contracts
+    S = btc.price
+    assert perp.legs == [f"short {round(0.8 * 12.5 * S / 100):,} BINANCE:BTCUSD_PERP"]
+    assert any("ETH" in n and "no ETH options" in n for n in pb.notes)
+
+
+def test_values_at_expiry_are_the_payoffs_written_out(desk):
+    h, pb = desk
+    (btc,) = pb.holdings
+    perp, put, collar = btc.choices
+    P, K = put.cost_coin / 10, float(put.legs[0].split("-")[2])
+    C, Kc = P - collar.cost_coin / 10, float(collar.legs[1].split("-")[2])
+    q_perp = -float(perp.legs[0].split()[1].replace(",", ""))
+    Q, S, n = 12.5, btc.price, 10.0
+    for i, s in enumerate(SHOCKS):
+        x = S * (1 + s)
+        assert btc.unhedged[i] == pytest.approx(Q * x)
+        assert perp.values[i] == pytest.approx(Q * x + q_perp * 100 * (1 / S - 1 / x) * x)
+        assert put.values[i] == pytest.approx((Q - n * P) * x + n * _payoff("put", K, x))
+        assert collar.values[i] == pytest.approx((Q - n * P + n * C) * x
+                                                 + n * _payoff("put", K, x)
+                                                 - n * _payoff("call", Kc, x))
+    # the put's breakeven: above K, (Q − nP)·x = Q·S
+    assert put.breakeven == [pytest.approx(Q * S / (Q - n * P), rel=1e-9)]
+    totals = pb.totals()
+    assert totals["collar"] == pytest.approx(collar.values)
+
+
+def test_the_eth_chain_with_the_perpetuals_funding(tmp_path, shared_data):
+    """Deribit's ETH chain of 2024-01-08 11:19 UTC (marks, no IV): the put's volatility is
+    backed out of its mark; the perpetual's carry is its 30-day average funding to expiry,
+    on its notional (the funding file's own rates, averaged here)."""
+    chain = shared_data / "options" / "eth_2023-12-24_2024-01-08" / \
+        "deribit_eth_options_2024-01-08.csv"
+    funding = example_path("funding_desk_2024h1.csv")
+    out = tmp_path / "eth.xlsx"
+    assert cli.main(["options", str(example_path("desk_holdings.csv")), "--chain", str(chain),
+                     "--funding", str(funding), "--expiry", "29MAR24", "-o", str(out)]) == 0
+    h = read_holdings(example_path("desk_holdings.csv"))
+    from hedgexl.inputs import read_funding_all
+    pb = protect(h, read_option_chain(chain), expiry="2024-03-29",
+                 funding=read_funding_all(funding))
+    (eth,) = pb.holdings
+    assert eth.price == 2222.19 and eth.covered == 120.0  # 80 % of 150 ETH, whole options
+    with open(funding, newline="") as f:
+        rates = [float(r["funding_rate"]) for r in csv.DictReader(f)
+                 if r["contract"] == "BINANCE:ETHUSD_PERP"
+                 and r["time_utc"] <= "2024-01-08T11:19"]
+    n = round(0.8 * 150 * 2222.19 / 10)
+    years = (dt.datetime(2024, 3, 29, 8) - dt.datetime(2024, 1, 8, 11, 19)).total_seconds() \
+        / 86400 / 365
+    assert eth.choices[0].carry_usd == pytest.approx(n * 10 * sum(rates) / len(rates)
+                                                     * 3 * 365 * years, rel=1e-9)
+    put = eth.options[0]
+    assert not put["iv_given"] and 0.3 < put["iv"] < 1.5
+    wb = openpyxl.load_workbook(out, read_only=True)
+    assert wb.sheetnames == ["Protection", "Payoff", "Options used"]
+    text = " ".join(str(c) for r in wb["Protection"].iter_rows(values_only=True) for c in r
+                    if c is not None)
+    assert "options of 2024-01-08 11:19 UTC" in text and "implied by the mark" in " ".join(
+        str(c) for r in wb["Options used"].iter_rows(values_only=True) for c in r if c)
+
+
+@pytest.mark.parametrize("rows, says", [
+    ("instrument_name,mark_price,underlying_price,time\n"
+     "BTC-27MAR26-100000-X,0.05,93000,2025-12-05T01:10:00Z\n",
+     "is not a coin-settled Deribit option name"),
+    ("instrument_name,mark_price,underlying_price,time\n"
+     "BTC-27MAR26-100000-P,0.05,93000,2025-12-05T01:10:00Z\n"
+     "BTC-27MAR26-100000-P,0.06,93000,2025-12-05T01:10:00Z\n", "is given twice (rows 2 and 3)"),
+    ("instrument_name,mark_price,underlying_price\nBTC-27MAR26-100000-P,0.05,93000\n",
+     "gives no snapshot time"),
+    ("instrument_name,mark_price,underlying_price,time\n"
+     "BTC-5DEC25-100000-P,0.05,93000,2025-12-05T09:00:00Z\n", "expired at 2025-12-05 08:00"),
+    ("instrument_name,mark_price,underlying_price,time\n"
+     "BTC-27MAR26-100000-P,$0.05,93000,2025-12-05T01:10:00Z\n", "mark_price"),
+    ("instrument_name,mark_price,underlying_price,time\n"
+     "BTC-27MAR26-100000-P,0.05,93000,2025-12-05T01:10:00Z\n"
+     "BTC-27MAR26-90000-P,0.05,93000,2025-12-05T09:10:00Z\n", "one chain is one snapshot"),
+])
+def test_a_chain_that_cannot_be_read_right_is_refused_with_its_row(tmp_path, rows, says):
+    p = tmp_path / "chain.csv"
+    p.write_text(rows)
+    with pytest.raises(InputError, match=says.replace("$", r"\$").replace("(", r"\(")
+                       .replace(")", r"\)")):
+        read_option_chain(p)
+
+
+def test_the_command_refuses_in_one_line(tmp_path, capsys):
+    out = tmp_path / "o.xlsx"
+    assert cli.main(["options", "--expiry", "28MAR26", "-o", str(out)]) == 1
+    assert "--expiry 28MAR26: the chain lists 6DEC25" in capsys.readouterr().err
+    only_sol = tmp_path / "sol.csv"
+    only_sol.write_text("asset,quantity,price,hedge_ratio,contract\n"
+                        "SOL,100,140,1,BINANCE:BTCUSD_PERP\n")
+    assert cli.main(["options", str(only_sol), "-o", str(out)]) == 1
+    assert "no holding can be protected with options_btc_2025-12-05.csv" in \
+        capsys.readouterr().err
+    with pytest.raises(SystemExit):
+        cli.main(["options", "--put-delta", "0.3", "-o", str(out)])
+    assert "a put's delta is from -1 to 0" in capsys.readouterr().err
+    assert not out.exists()
+
+
+def test_choosing_the_put_by_delta(desk):
+    h, _ = desk
+    pb = protect(h, read_option_chain(BTC_CHAIN), expiry="27MAR26", put_delta=-0.25)
+    (btc,) = pb.holdings
+    put = btc.options[0]
+    from hedgexl.core import option_greeks
+    d = option_greeks("put", put["forward"], put["strike"], pb.years, put["iv"],
+                      unit="usd")["delta"]
+    assert abs(d + 0.25) < 0.03
+    assert btc.choices[1].legs[0].endswith(f"-27MAR26-{put['strike']:.0f}-P")
+
+
+@pytest.mark.slow
+def test_the_options_workbook_prints_three_framed_pages(tmp_path, capsys):
+    out = tmp_path / "options.xlsx"
+    assert cli.main(["options", "-o", str(out)]) == 0
+    assert "chain of 2025-12-05 01:10 UTC" in capsys.readouterr().out
+    assert unframed_sheets(out) == []
+    text, pngs = render(out, RENDER_DIR / "print_options")
+    assert pages_framed(text) == (3, 3)
+    assert "Chain of 2025-12-05 01:10 UTC" in text and "Deribit BTC options of 2025-12-05" \
+        in text
+    assert len(pngs) == 3
