@@ -274,6 +274,17 @@ def cmd_fetch_prices(args) -> int:
     return _fetch_done(clients, warnings, out)
 
 
+def cmd_fetch_options(args) -> int:
+    from .inputs.options import read_option_chain
+    from .market.fetch import options_csv, write_checked
+    _check_output(args)
+    clients, warnings = _clients(args), []
+    text = options_csv(args.coin, expiry=args.expiry, clients=clients, warnings=warnings)
+    out = write_checked(args.output, text, read_option_chain, force=args.force,
+                        what="option chain")
+    return _fetch_done(clients, warnings, out)
+
+
 def cmd_fetch_contracts(args) -> int:
     from pathlib import Path
 
@@ -740,7 +751,8 @@ def _put_delta(text: str) -> float:
 
 def _fetch_parser(sub) -> None:
     """hedgexl fetch."""
-    p = sub.add_parser("fetch", help="fetch prices, funding histories or contract specs "
+    p = sub.add_parser("fetch", help="fetch prices, funding histories, option chains or "
+                                     "contract specs "
                                      "from the venues (needs the data extra: pip install \".[data]\")")
     fsub = p.add_subparsers(dest="fetch_command", metavar="WHAT", required=True)
     s = fsub.add_parser("prices", help="daily closes of coins (the layout --prices reads) or "
@@ -759,6 +771,14 @@ def _fetch_parser(sub) -> None:
                    help="VENUE:SYMBOL, e.g. BINANCE:BTCUSD_PERP OKX:BTC-USD-SWAP")
     _add_fetch_options(s)
     s.set_defaults(func=cmd_fetch_funding)
+    s = fsub.add_parser("options", help="Deribit's option chain of a coin now (marks in the "
+                                        "coin, each expiry's future, the index), in the "
+                                        "layout hedgexl options --chain reads")
+    s.add_argument("coin", choices=["BTC", "ETH"], type=str.upper,
+                   help="BTC or ETH (Deribit's coin-settled options)")
+    s.add_argument("--expiry", metavar="DDMMMYY", help="only this expiry, e.g. 27MAR26")
+    _add_fetch_options(s, since=False)
+    s.set_defaults(func=cmd_fetch_options)
     s = fsub.add_parser("contracts", help="contract presets and margin tiers from the venues' "
                                           "market lists; prints what changed against the "
                                           "bundled presets")

@@ -27,7 +27,7 @@ __all__ = [
     "HEDGE_REBALANCE", "HEDGE_PNL", "HEDGE_FEE", "HEDGE_FUNDING", "HEDGE_FUNDING_SERIES",
     "HEDGE_NET_PNL", "HEDGE_AVG_ENTRY", "HEDGE_LIQ_PRICE", "HEDGE_MARGIN",
     "HEDGE_LIQ_DISTANCE", "HEDGE_BASIS", "HEDGE_OPTION_PRICE", "HEDGE_OPTION_GREEKS",
-    "HEDGE_OPTION_IV", "HEDGE_BETA", "HEDGE_MV_WEIGHTS", "HEDGE_BACKTEST",
+    "HEDGE_OPTION_IV", "HEDGE_OPTION_SCENARIO", "HEDGE_BETA", "HEDGE_MV_WEIGHTS", "HEDGE_BACKTEST",
     "HEDGE_EFFECTIVENESS", "HEDGE_SCENARIO", "HEDGE_SPEC", "HEDGE_DAYS_TO_EXPIRY",
     "HEDGE_MARK",
     "HEDGE_FUNDING_RATE", "HEDGE_FUNDING_HISTORY", "HEDGE_EXPLAIN",
@@ -793,6 +793,58 @@ def HEDGE_OPTION_IV(kind, forward, strike, years, premium, unit="settle"):
     return rowwise(core.implied_vol,
                    _option_args(kind, forward, strike, years, premium, "premium"),
                    {"unit": u})
+
+
+@udf
+def HEDGE_OPTION_SCENARIO(spot_qty, spot_price, kind, strike, options, premium, shocks=None):
+    """Table of shock, price at expiry, holding, option legs and net value in USD, for a coin held with Deribit options on it (spills).
+
+    Parameters
+    ----------
+    spot_qty : number or range
+        Coins held (one cell).
+    spot_price : number or range
+        Price today, USD per coin (one cell).
+    kind : text or range
+        The option's kind, a text argument: "call" or "put", one per leg.
+    strike : number or range
+        Strike, USD per coin, one per leg.
+    options : number or range
+        Options on one coin each, one per leg: + bought, − sold.
+    premium : number or range
+        Price paid or received today, coin per option (Deribit's mark), one per leg.
+    shocks : range, optional
+        Price moves to expiry as fractions (−0.2 = −20 %); default −50 % to +50 % by 10 %.
+
+    Returns
+    -------
+    One row per shock: shock, price at expiry (USD), the holding (USD), the legs' payoff
+    less the coin their premiums cost, valued then (USD), and the net value (USD).
+
+    Examples
+    --------
+    10 BTC at 100,000 in a collar (10 puts at 90,000 bought for 0.05 BTC, 10 calls at
+    110,000 sold for 0.04 BTC), 25 % lower at expiry: the puts pay 10 × 15,000, less the
+    0.1 BTC of net premium valued at 75,000:
+
+    >>> HEDGE_OPTION_SCENARIO(10, 100000, [["put"], ["call"]], [[90000], [110000]], [[10], [-10]], [[0.05], [0.04]], -0.25)
+    [[-0.25, 75000.0, 750000.0, 142500.0, 892500.0]]
+    """
+    q, _ = column("spot_qty", spot_qty)
+    p, _ = column("spot_price", spot_price)
+    if q.size != 1 or p.size != 1:
+        raise ExcelInputError("spot_qty and spot_price are one cell each (one holding)")
+    kinds = [c for row in (kind if isinstance(kind, (list, tuple)) else [[kind]])
+             for c in (row if isinstance(row, (list, tuple)) else [row])]
+    legs = [np.ravel(column(n, v)[0]) for n, v in (("strike", strike), ("options", options),
+                                                   ("premium", premium))]
+    if len({len(kinds), *(x.size for x in legs)}) != 1:
+        raise ExcelInputError(f"one kind, strike, options and premium per leg: got "
+                              f"{len(kinds)}, {', '.join(str(x.size) for x in legs)} cells")
+    sh = None if shocks is None else np.ravel(column("shocks", shocks)[0])
+    table = core.option_scenario(q.item(), p.item(), kinds, *legs,
+                                 None if sh is None else sh[~np.isnan(sh)])
+    return table.tolist()
 
 
 def _two_columns(asset_prices, benchmark_prices):

@@ -156,14 +156,14 @@ def _plain_dated_loop(closes, table, roll_days, fee):
     first = dt.date.fromisoformat(days[0])
     exp = quarterly_after(first + dt.timedelta(days=roll_days))
     name = lambda e: "BINANCE:BTCUSD_" + e.strftime("%y%m%d")  # noqa: E731
-    q = coin = 0.0
+    q = coin = prev_g = 0.0
     values, rolls, held = [], [], []
     for i, d in enumerate(days):
         day, s = dt.date.fromisoformat(d), closes[d]
         g_old = table[(name(exp), d)]
         rolling = i > 0 and (exp - day).days <= roll_days
         if i:
-            coin += q * FACE * (1 / prev_g - 1 / g_old)  # noqa: F821 - set below
+            coin += q * FACE * (1 / prev_g - 1 / g_old)
         if rolling:
             exp = quarterly_after(exp)
             rolls.append(d)

@@ -10,8 +10,6 @@ from __future__ import annotations
 
 import csv
 import datetime as dt
-import os
-from pathlib import Path
 
 import openpyxl
 import pytest
@@ -199,3 +197,59 @@ def test_the_options_workbook_prints_three_framed_pages(tmp_path, capsys):
     assert "Chain of 2025-12-05 01:10 UTC" in text and "Deribit BTC options of 2025-12-05" \
         in text
     assert len(pngs) == 3
+
+
+def test_fetch_options_through_ccxt_reads_back_as_deribits_own_file(tmp_path, shared_data,
+                                                                    capsys):
+    """A stand-in of Deribit answers public/get_book_summary_by_currency with the real ETH
+    chain of 2024-01-08 (its own records); ccxt fetches it, hedgexl writes it, and the
+    written chain reads as the original file does, option by option."""
+    pytest.importorskip("ccxt")
+    from venues import VenueServer, desk_state
+    src = shared_data / "options" / "eth_2023-12-24_2024-01-08" / \
+        "deribit_eth_options_2024-01-08.csv"
+    with open(src, newline="") as f:
+        raw = list(csv.DictReader(f))
+    numbers = ("mid_price", "estimated_delivery_price", "volume_usd", "interest_rate",
+               "volume", "underlying_price", "price_change", "mark_price", "open_interest",
+               "ask_price", "bid_price", "last", "low", "high")
+    records = [{k: (float(v) if v else None) if k in numbers else
+                (int(v) if k == "creation_timestamp" else v)
+                for k, v in r.items() if k} for r in raw]
+    state = desk_state()
+    state.options["ETH"] = records
+    out = tmp_path / "chain.csv"
+    with VenueServer(state) as base:
+        assert cli.main(["fetch", "options", "ETH", "-o", str(out), "--api-base", base,
+                         "--backoff", "0.01"]) == 0
+        assert cli.main(["fetch", "options", "ETH", "--expiry", "28MAR24", "-o",
+                         str(tmp_path / "x.csv"), "--api-base", base]) == 1
+        assert "--expiry 28MAR24: Deribit lists ETH options expiring" in \
+            capsys.readouterr().err
+    got, want = read_option_chain(out), read_option_chain(src)
+    assert got.time == want.time == dt.datetime(2024, 1, 8, 11, 19)
+    order = sorted(range(len(want.instrument)), key=lambda i: want.instrument[i])
+    assert got.instrument == [want.instrument[i] for i in order]
+    assert list(got.mark) == [want.mark[i] for i in order]
+    assert list(got.forward) == [want.forward[i] for i in order]
+    assert got.index == want.index == {"ETH": 2222.19}
+
+
+def test_option_scenario_in_excel_is_the_collar_of_the_desk_view(runtime, desk):
+    """HEDGE_OPTION_SCENARIO with the collar's two legs (through xlwings' conversion and
+    Lite's call path) gives the desk view's collar on the covered coins, shock by shock."""
+    from xlcall import as_grid, cell, column
+    h, pb = desk
+    (btc,) = pb.holdings
+    collar = btc.choices[2]
+    put, call = btc.options
+    shocks = [s for s in SHOCKS if s <= 0.5]
+    got = as_grid(runtime.call("HEDGE_OPTION_SCENARIO", cell(btc.covered), cell(btc.price),
+                               column(["put", "call"]), column([put["strike"], call["strike"]]),
+                               column([btc.covered, -btc.covered]),
+                               column([put["mark"], call["mark"]]), column(shocks)))
+    for row, s in zip(got, shocks):
+        i = SHOCKS.index(s)
+        rest = (btc.quantity - btc.covered) * btc.price * (1 + s)  # the coins left bare
+        assert row[0] == pytest.approx(s) and row[4] + rest == pytest.approx(
+            collar.values[i], rel=1e-12)

@@ -17,7 +17,7 @@ from .contracts import (STABLECOINS, ContractSpec, all_contracts, contract_keys,
                         next_quarterly, own_contract, reset_contracts,
                         first_quarterly)
 from .options import (GREEKS, OPTION_KINDS, OPTION_UNITS, implied_vol, option_greeks,
-                      option_payoff, option_price, short_option_margin)
+                      option_payoff, option_price, option_scenario, short_option_margin)
 from .tiers import TierError, Tiers, load_tiers, reset_tiers, tiers_of
 
 __all__ = [
@@ -35,6 +35,6 @@ __all__ = [
     "own_contract", "reset_contracts", "TierError", "Tiers", "load_tiers", "reset_tiers",
     "tiers_of", "STABLECOINS", "is_stable", "expiry_of", "days_to_expiry", "next_quarterly",
     "first_quarterly", "option_price", "option_greeks", "implied_vol", "GREEKS",
-    "option_payoff", "short_option_margin",
+    "option_payoff", "short_option_margin", "option_scenario",
     "OPTION_KINDS", "OPTION_UNITS",
 ]

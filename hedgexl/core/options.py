@@ -42,7 +42,8 @@ import numpy as np
 from .validate import broadcast, check_unit, num, out
 
 __all__ = ["option_price", "option_greeks", "implied_vol", "option_payoff",
-           "short_option_margin", "OPTION_KINDS", "OPTION_UNITS", "GREEKS"]
+           "short_option_margin", "option_scenario", "OPTION_SCENARIO_COLUMNS",
+           "OPTION_KINDS", "OPTION_UNITS", "GREEKS"]
 
 OPTION_KINDS = ("call", "put")
 #: ``settle`` is the currency Deribit books an option in, its coin (as for every HEDGE_*).
@@ -308,3 +309,45 @@ def short_option_margin(kind, forward, strike, mark, im_base, im_floor, mm_base)
     maint = np.where(call, mm_base + m, np.maximum(mm_base, mm_base * m) + m)
     return {"initial": out(np.where(call, initial, np.maximum(initial, maint))),
             "maintenance": out(maint)}
+
+
+#: The columns of :func:`option_scenario`, in order.
+OPTION_SCENARIO_COLUMNS = ("shock", "price", "holding_usd", "options_usd", "net_usd")
+
+
+def option_scenario(spot_qty, spot_price, kind, strike, options, premium, shocks=None):
+    """A coin holding with option legs on the same coin, valued at expiry after each price
+    move: one row per shock of (shock, price at expiry, holding, options, net), in USD.
+
+    Each leg ``j`` is ``options[j]`` coin-settled options on one coin each (+ bought,
+    − sold) struck at ``strike[j]``, bought or sold today at ``premium[j]`` coin per
+    option. At the expiry price ``S_T = S·(1 + shock)`` a leg is worth
+    ``options·(payoff(S_T) − premium·S_T)``: its payoff, less the coin its premium cost,
+    valued then. The holding is ``spot_qty·S_T``.
+
+    Examples
+    --------
+    10 BTC at 92,500 with a collar: 10 puts struck 84,000 bought at 0.0459 BTC, 10 calls
+    struck 104,000 sold at 0.0439 BTC; at −30 % the puts pay 10 × (84,000 − 64,750) =
+    192,500 USD, less the 0.02 BTC net premium valued at 64,750 (1,295 USD):
+
+    >>> row = option_scenario(10, 92_500, ["put", "call"], [84_000, 104_000], [10, -10],
+    ...                       [0.0459, 0.0439], [-0.3])[0]
+    >>> [round(float(x), 2) for x in row]
+    [-0.3, 64750.0, 647500.0, 191205.0, 838705.0]
+    """
+    from .scenarios import DEFAULT_SHOCKS
+    S = float(num(spot_price, "spot_price", positive=True))
+    Q = float(num(spot_qty, "spot_qty"))
+    call = np.atleast_1d(_is_call(kind))
+    K = np.atleast_1d(num(strike, "strike", positive=True))
+    n = np.atleast_1d(num(options, "options"))
+    P = np.atleast_1d(num(premium, "premium", nonneg=True))
+    broadcast(kind=call, strike=K, options=n, premium=P)
+    s = np.asarray(DEFAULT_SHOCKS if shocks is None else num(shocks, "shocks"), float)
+    if np.any(s <= -1):
+        raise ValueError("a shock must be above -100% (a price stays positive)")
+    ST = S * (1.0 + s)
+    pay = np.where(call, np.maximum(ST[:, None] - K, 0.0), np.maximum(K - ST[:, None], 0.0))
+    legs = (n * (pay - P * ST[:, None])).sum(axis=1)
+    return np.column_stack([s, ST, Q * ST, legs, Q * ST + legs])

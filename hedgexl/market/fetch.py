@@ -20,8 +20,9 @@ from .client import Clients, MarketError, NoSuchMarket
 from .history import daily_closes, funding_history, iso, ms
 from .venues import resolve_market, venue_of
 
-__all__ = ["funding_csv", "prices_csv", "futures_csv", "write_checked", "FUNDING_HEADER",
-           "FUTURES_HEADER", "check_contracts", "check_tiers"]
+__all__ = ["funding_csv", "prices_csv", "futures_csv", "options_csv", "write_checked",
+           "FUNDING_HEADER", "FUTURES_HEADER", "OPTIONS_HEADER", "check_contracts",
+           "check_tiers"]
 
 FUNDING_HEADER = ["time_utc", "contract", "mark_price", "funding_rate", "interval_hours"]
 FUTURES_HEADER = ["time_utc", "contract", "price"]
@@ -120,6 +121,50 @@ def futures_csv(keys, since, until, *, clients: Clients, progress=None,
         for day, close in closes.items():
             w.writerow([f"{day}T23:59:59Z", csv_safe(spec.key), _num(close)])
     return out.getvalue()
+
+
+#: What ``hedgexl fetch options`` writes: Deribit's own fields of
+#: ``public/get_book_summary_by_currency`` (the layout ``--chain`` reads), and the time.
+OPTIONS_HEADER = ["time_utc", "instrument_name", "mark_price", "underlying_price",
+                  "underlying_index", "estimated_delivery_price", "bid_price", "ask_price",
+                  "open_interest"]
+
+
+def options_csv(coin: str, *, expiry=None, clients: Clients, warnings=None) -> str:
+    """Deribit's option chain of ``coin`` (BTC, ETH) now, one row per option (of one
+    ``expiry``, Deribit's code such as 27MAR26, when given), as the CSV ``hedgexl options
+    --chain`` reads: its marks in coin, each expiry's future, the index."""
+    from .venues import venue_of
+    v = venue_of("DERIBIT")
+    client = clients.get(v, "deribit")
+    code = str(coin).strip().upper()
+    chain = client.call(f"option chain of {code}", "fetch_option_chain", code)
+    rows = [o.get("info") or {} for o in (chain or {}).values()]
+    if expiry:
+        want = f"-{str(expiry).strip().upper()}-"
+        listed = sorted({str(r.get("instrument_name", "")).split("-")[1] for r in rows
+                         if str(r.get("instrument_name", "")).count("-") == 3})
+        rows = [r for r in rows if want in str(r.get("instrument_name", ""))]
+        if not rows:
+            raise MarketError(f"--expiry {expiry}: Deribit lists {code} options expiring "
+                              f"{', '.join(listed) or 'on no date'}")
+    if not rows:
+        raise MarketError(f"Deribit returned no {code} options")
+    out = io.StringIO()
+    w = csv.writer(out, lineterminator="\n")
+    w.writerow(OPTIONS_HEADER)
+    for r in sorted(rows, key=lambda r: str(r.get("instrument_name"))):
+        t = r.get("creation_timestamp")
+        w.writerow([_iso_ms(t), *(csv_safe("" if r.get(k) is None else str(r.get(k)))
+                                  for k in OPTIONS_HEADER[1:])])
+    return out.getvalue()
+
+
+def _iso_ms(t) -> str:
+    try:
+        return iso(int(t))
+    except (TypeError, ValueError):
+        return ""
 
 
 def write_checked(path, text: str, reader, *, force: bool = False, what="file") -> Path:

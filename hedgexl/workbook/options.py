@@ -25,6 +25,7 @@ from .writer import new_workbook
 __all__ = ["write_options"]
 
 COIN4 = "#,##0.0000"
+SHOCK = "+0%;-0%;0%"
 #: The price moves page 1 shows (the Payoff sheet has them all).
 SHOWN = (-0.3, 0.0, 0.3)
 #: Each choice's line on the chart.
@@ -144,7 +145,7 @@ def _payoff(pb: ProtectionBook, ws, f) -> int:
     for name, (label, _) in LINES.items():
         ws.write(0, col[name], f"{label}: the book at expiry (USD)", f("head"))
     for i, s in enumerate(pb.shocks):
-        ws.write_number(1 + i, col["shock"], float(s), f("calc", PCT))
+        ws.write_number(1 + i, col["shock"], float(s), f("calc", SHOCK))
         for name in LINES:
             ws.write_number(1 + i, col[name], float(totals[name][i]), f("calc", USD))
     ws.set_row(0, 42)

@@ -64,6 +64,7 @@ class State:
     specs: dict = field(default_factory=dict)    # key -> Spec
     tiers: dict = field(default_factory=dict)    # key -> the venue's raw tier records
     funding_minutes: dict = field(default_factory=dict)  # Bybit: key -> fundingInterval
+    options: dict = field(default_factory=dict)  # Deribit: coin -> book summary records
     too_many: int = 0            # answer the next N requests with 429
     down: bool = False           # every request gets 503
     drop: set = field(default_factory=set)      # funding times (ms) the venue leaves out
@@ -343,6 +344,10 @@ def deribit(state: State, host: str, path: str, q: dict):
                      "expiration_timestamp": 32503708800000,
                      "creation_timestamp": 1534242287000}
                     for s in _specs(state, "DERIBIT")])
+    if path == "/api/v2/public/get_book_summary_by_currency":
+        if _q(q, "kind", cast=str) != "option":
+            return bad
+        return env(state.options.get(_q(q, "currency", cast=str), []))
     key = f"DERIBIT:{_q(q, 'instrument_name', cast=str)}"
     if path == "/api/v2/public/get_funding_rate_history":
         recs = _funding(state, key, _q(q, "start_timestamp"), _q(q, "end_timestamp"))
