@@ -728,10 +728,12 @@ def _options_parser(sub) -> None:
     p.add_argument("--expiry", metavar="DATE", help="the expiry to protect to, as 27MAR26 or "
                                                     "2026-03-27 (default: the one nearest 90 "
                                                     "days out)")
-    p.add_argument("--moneyness", type=_moneyness, default=0.9, metavar="PCT",
-                   help="the put's strike as a share of the future, e.g. 90%% (default)")
-    p.add_argument("--put-delta", type=_put_delta, metavar="D",
-                   help="choose the put by its Black delta instead, e.g. -0.25")
+    pick = p.add_mutually_exclusive_group()
+    pick.add_argument("--moneyness", type=_moneyness, default=0.9, metavar="PCT",
+                      help="the put's strike as a share of the future, e.g. 90%% (default)")
+    pick.add_argument("--put-delta", type=_put_delta, metavar="D",
+                      help="choose the put by its Black delta instead, written "
+                           "--put-delta=-0.25")
     p.add_argument("--funding", help="the perpetuals' recent funding: the perpetual's carry "
                                      "to expiry at its 30-day average")
     p.add_argument("--force", action="store_true", help="replace an existing workbook")

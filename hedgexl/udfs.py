@@ -834,6 +834,16 @@ def HEDGE_OPTION_SCENARIO(spot_qty, spot_price, kind, strike, options, premium, 
     p, _ = column("spot_price", spot_price)
     if q.size != 1 or p.size != 1:
         raise ExcelInputError("spot_qty and spot_price are one cell each (one holding)")
+    kinds, legs = _option_legs(kind, strike, options, premium)
+    sh = None if shocks is None else np.ravel(column("shocks", shocks)[0])
+    table = core.option_scenario(q.item(), p.item(), kinds, *legs,
+                                 None if sh is None else sh[~np.isnan(sh)])
+    return table.tolist()
+
+
+def _option_legs(kind, strike, options, premium):
+    """The legs as a list of kinds and three arrays, one entry per leg; rows left blank
+    are no legs; ranges of different lengths are refused."""
     kinds = [c for row in (kind if isinstance(kind, (list, tuple)) else [[kind]])
              for c in (row if isinstance(row, (list, tuple)) else [row])]
     legs = [np.ravel(column(n, v)[0]) for n, v in (("strike", strike), ("options", options),
@@ -841,10 +851,9 @@ def HEDGE_OPTION_SCENARIO(spot_qty, spot_price, kind, strike, options, premium, 
     if len({len(kinds), *(x.size for x in legs)}) != 1:
         raise ExcelInputError(f"one kind, strike, options and premium per leg: got "
                               f"{len(kinds)}, {', '.join(str(x.size) for x in legs)} cells")
-    sh = None if shocks is None else np.ravel(column("shocks", shocks)[0])
-    table = core.option_scenario(q.item(), p.item(), kinds, *legs,
-                                 None if sh is None else sh[~np.isnan(sh)])
-    return table.tolist()
+    used = np.array([not (k in (None, "") and all(np.isnan(x[j]) for x in legs))
+                     for j, k in enumerate(kinds)], bool)
+    return [k for k, u in zip(kinds, used) if u], [x[used] for x in legs]
 
 
 def _two_columns(asset_prices, benchmark_prices):

@@ -216,6 +216,8 @@ def test_fetch_options_through_ccxt_reads_back_as_deribits_own_file(tmp_path, sh
     records = [{k: (float(v) if v else None) if k in numbers else
                 (int(v) if k == "creation_timestamp" else v)
                 for k, v in r.items() if k} for r in raw]
+    for r in records:  # Deribit's summary carries the mark IV too (the file has none)
+        r["mark_iv"] = 55.5
     state = desk_state()
     state.options["ETH"] = records
     out = tmp_path / "chain.csv"
@@ -233,6 +235,7 @@ def test_fetch_options_through_ccxt_reads_back_as_deribits_own_file(tmp_path, sh
     assert list(got.mark) == [want.mark[i] for i in order]
     assert list(got.forward) == [want.forward[i] for i in order]
     assert got.index == want.index == {"ETH": 2222.19}
+    assert set(got.iv.tolist()) == {0.555}
 
 
 def test_option_scenario_in_excel_is_the_collar_of_the_desk_view(runtime, desk):
@@ -253,3 +256,109 @@ def test_option_scenario_in_excel_is_the_collar_of_the_desk_view(runtime, desk):
         rest = (btc.quantity - btc.covered) * btc.price * (1 + s)  # the coins left bare
         assert row[0] == pytest.approx(s) and row[4] + rest == pytest.approx(
             collar.values[i], rel=1e-12)
+
+
+def _chain_file(path, rows, time="2025-12-05T01:10:00Z"):
+    """A chain in hedgexl fetch's layout: (name, mark, future[, iv %])."""
+    lines = ["time_utc,instrument_name,mark_price,underlying_price,mark_iv"]
+    for r in rows:
+        lines.append(f"{time},{r[0]},{r[1]},{r[2]},{r[3] if len(r) > 3 else ''}")
+    path.write_text("\n".join(lines) + "\n")
+    return path
+
+
+def _hold(path, *rows):
+    path.write_text("asset,quantity,price,beta,hedge_ratio,contract\n" + "".join(
+        f"{r}\n" for r in rows))
+    return path
+
+
+def test_what_a_hostile_review_found(tmp_path, capsys):
+    """Each of these had given a wrong number, a traceback or a misleading line."""
+    from hedgexl.core import option_price
+    btc = read_option_chain(BTC_CHAIN)
+    out = tmp_path / "o.xlsx"
+    # --moneyness as a percentage, as its help writes it
+    assert cli.main(["options", "--moneyness", "90%", "-o", str(out)]) == 0
+    # beta sizes the perpetual as the hedge does (1.5 x 0.8 x 12.5 BTC)
+    h = read_holdings(_hold(tmp_path / "b.csv", "BTC,12.5,92530,1.5,0.8,BINANCE:BTCUSD_PERP"))
+    perp = protect(h, btc).holdings[0].choices[0]
+    assert perp.legs == [f"short {round(1.5 * 0.8 * 12.5 * btc.index['BTC'] / 100):,} "
+                         f"BINANCE:BTCUSD_PERP"]
+    # a linear full hedge is flat: no breakeven (it had 300 from rounding noise)
+    h = read_holdings(_hold(tmp_path / "l.csv", "BTC,12.5,92530,1,1,BINANCE:BTCUSDT"))
+    assert protect(h, btc).holdings[0].choices[0].breakeven in ([], [pytest.approx(
+        btc.index["BTC"], rel=1e-3)])
+    # a holding hedged on another coin compares the holding's own perpetual, and says so
+    h = read_holdings(_hold(tmp_path / "x.csv", "BTC,12.5,92530,1,0.8,BINANCE:ETHUSD_PERP"))
+    pb = protect(h, btc)
+    assert "BINANCE:BTCUSD_PERP" in pb.holdings[0].choices[0].legs[0]
+    assert any("the perpetual compared is BINANCE:BTCUSD_PERP" in n for n in pb.notes)
+    # a settled quarterly, a short holding, a coin with no option terms: refused
+    h = read_holdings(_hold(tmp_path / "d.csv", "BTC,12.5,92530,1,0.8,BINANCE:BTCUSD_240628"))
+    with pytest.raises(ValueError, match="BINANCE:BTCUSD_240628 settled on 2024-06-28"):
+        protect(h, btc)
+    h = read_holdings(_hold(tmp_path / "s.csv", "BTC,-10,92530,1,0.8,BINANCE:BTCUSD_PERP"))
+    with pytest.raises(ValueError, match="a holding of -10 BTC is not long"):
+        protect(h, btc)
+    sol = _chain_file(tmp_path / "sol.csv", [("SOL-27MAR26-100-P", 0.05, 140.0)])
+    h = read_holdings(_hold(tmp_path / "h.csv", "SOL,100,140,1,1,BINANCE:BTCUSD_PERP"))
+    with pytest.raises(ValueError, match="no option terms for SOL"):
+        protect(h, read_option_chain(sol))
+    # a collar far in the money: the call is struck above the put, and the cost is said
+    pb = protect(read_holdings(example_path("desk_holdings.csv")), btc, moneyness=1.15)
+    put, call = pb.holdings[0].options
+    assert call["strike"] > put["strike"]
+    assert any("far from zero cost" in n for n in pb.notes)
+    # --put-delta and --moneyness together
+    with pytest.raises(SystemExit):
+        cli.main(["options", "--put-delta=-0.25", "--moneyness", "0.8", "-o", str(out)])
+    assert "not allowed with argument" in capsys.readouterr().err
+
+
+def test_marks_no_volatility_gives_and_fractions_for_percent_are_refused(tmp_path):
+    for row, says in (
+            (("BTC-27FEB26-84000-P", 1.5, 93505.89), "at or above what a put is worth"),
+            (("BTC-27FEB26-84000-C", 1.0, 93505.89), "at or above what a call is worth"),
+            (("BTC-27FEB26-84000-P", 0.0459, 93505.89, 0.4825), "mark_iv is in percent"),
+            (("BTC-27FEB26-0-P", 0.01, 93505.89), "a strike of 0 is not an option")):
+        with pytest.raises(InputError, match=says):
+            read_option_chain(_chain_file(tmp_path / "c.csv", [row]))
+
+
+def test_a_chain_of_two_coins_protects_each_in_its_own_coin(tmp_path):
+    """BTC (Deribit's marks) and ETH (priced here at 60 %) to one expiry: each row's
+    amounts are in its own coin, and the page says so."""
+    from hedgexl.core import option_price
+    rows = [(n, m, f, iv) for n, (m, f) in _marks(BTC_CHAIN).items() if "-27MAR26-" in n
+            for iv in [""]]
+    years = (dt.datetime(2026, 3, 27, 8) - dt.datetime(2025, 12, 5, 1, 10)).days / 365
+    for k in range(2400, 4400, 100):
+        for cp, kind in (("P", "put"), ("C", "call")):
+            rows.append((f"ETH-27MAR26-{k}-{cp}",
+                         round(option_price(kind, 3200, k, years, 0.6), 6), 3200.0, 60.0))
+    chain = _chain_file(tmp_path / "two.csv", rows)
+    h = _hold(tmp_path / "h.csv", "BTC,12.5,92530,1,0.8,BINANCE:BTCUSD_PERP",
+              "ETH,150,3200,1,0.8,BINANCE:ETHUSD_PERP")
+    out = tmp_path / "two.xlsx"
+    assert cli.main(["options", str(h), "--chain", str(chain), "-o", str(out)]) == 0
+    wb = openpyxl.load_workbook(out, read_only=True)
+    rows_ = list(wb["Protection"].iter_rows(values_only=True))
+    assert "Deribit BTC, ETH options" in rows_[1][0]
+    assert "Cost today (the holding's coin, + paid)" in rows_[4]
+    assert any(r[0] and str(r[0]).startswith("ETH 150") for r in rows_)
+
+
+def test_option_functions_refuse_a_vol_in_percent_and_days_for_years():
+    from hedgexl.udfs import HEDGE_OPTION_PRICE, HEDGE_OPTION_SCENARIO
+    assert "vol is a fraction a year" in HEDGE_OPTION_PRICE.values(
+        "call", 93885.74, 100000, 0.30763, 44.77).reason
+    assert "years is the time to expiry in years" in HEDGE_OPTION_PRICE.values(
+        "call", 93885.74, 100000, 84, 0.4477).reason
+    assert HEDGE_OPTION_PRICE("call", 93885.74, 100000, 0.30763, "44.77%") == \
+        pytest.approx(HEDGE_OPTION_PRICE("call", 93885.74, 100000, 0.30763, 0.4477))
+    # a blank row under the legs is no leg
+    got = HEDGE_OPTION_SCENARIO(10, 100000, [["put"], ["call"], [None]],
+                                [[90000], [110000], [None]], [[10], [-10], [None]],
+                                [[0.05], [0.04], [None]], -0.25)
+    assert got == [[-0.25, 75000.0, 750000.0, 142500.0, 892500.0]]

@@ -36,6 +36,7 @@ from .. import core
 from ..core.contracts import records
 from ..inputs import Funding, Holdings
 from ..inputs.options import OptionChain
+from .carry import TRAILING_DAYS
 from .choice import perp_rates
 
 __all__ = ["Choice", "Protected", "ProtectionBook", "protect", "SHOCKS", "option_specs",
@@ -111,7 +112,14 @@ def protect(h: Holdings, chain: OptionChain, *, expiry=None, moneyness=DEFAULT_M
     None: the one nearest 90 days out)."""
     specs, notes = option_specs(), []
     coins = sorted(set(chain.coin))
-    when = _expiry(chain, coins[0], expiry)
+    missing = [c for c in coins if c not in specs]
+    if missing:
+        raise ValueError(f"{chain.path.name}: hedgexl has no option terms for "
+                         f"{', '.join(missing)} (lot and margin: data/option_specs.csv lists "
+                         f"{', '.join(specs)}); Deribit's coin-settled options are BTC's and "
+                         f"ETH's")
+    wanted = [a.strip().upper() for a in h.asset if a.strip().upper() in coins]
+    when = _expiry(chain, sorted(set(wanted)) or coins, expiry)
     years = (when - chain.time).total_seconds() / 86400 / 365
     out = []
     for i, asset in enumerate(h.asset):
@@ -125,51 +133,72 @@ def protect(h: Holdings, chain: OptionChain, *, expiry=None, moneyness=DEFAULT_M
         if p is not None:
             out.append(p)
     if not out:
-        raise ValueError(f"no holding can be protected with {chain.path.name}: it lists "
-                         f"{', '.join(coins)} options, the holdings are "
-                         f"{', '.join(h.asset)}")
+        raise ValueError(f"no holding can be protected with {chain.path.name}: "
+                         + "; ".join(notes))
     return ProtectionBook(chain, when, years, tuple(shocks), out, notes)
 
 
-def _expiry(chain: OptionChain, coin: str, wanted) -> dt.datetime:
+def _code(e: dt.datetime) -> str:
+    return f"{e.day}{e:%b%y}".upper()
+
+
+def _expiry(chain: OptionChain, coins, wanted) -> dt.datetime:
     """The expiry asked for (a date or Deribit's 27MAR26), else the one nearest a quarter
-    out; refused when the chain lists no such expiry."""
-    listed = chain.expiries(coin)
+    out, among those the chain lists for every coin protected (one expiry for the book:
+    its values at expiry add up); refused when there is none."""
+    listed = sorted(set.intersection(*(set(chain.expiries(c)) for c in coins)))
+    if not listed:
+        raise ValueError(f"{chain.path.name}: no expiry is listed for all of "
+                         f"{', '.join(coins)}; protect them from separate chains")
     if wanted is None:
         target = chain.time + dt.timedelta(days=DEFAULT_DAYS)
         return min(listed, key=lambda e: abs(e - target))
     text = str(wanted).strip().upper()
     for e in listed:
-        if text in (e.date().isoformat(), f"{e.day}{e:%b%y}".upper()):
+        if text in (e.date().isoformat(), _code(e)):
             return e
-    raise ValueError(f"--expiry {wanted}: the chain lists "
-                     f"{', '.join(f'{e.day}{e:%b%y}'.upper() for e in listed)}")
+    raise ValueError(f"--expiry {wanted}: the chain lists {', '.join(map(_code, listed))}")
 
 
 def _holding(h, i, coin, chain, when, years, moneyness, put_delta, spec, funding, shocks,
              notes) -> Protected | None:
     S = float(chain.index[coin])
-    q = float(h.quantity[i])
+    q, ratio = float(h.quantity[i]), float(h.hedge_ratio[i])
     if not abs(h.price[i] / S - 1) < 0.05:
         notes.append(f"{h.asset[i]}: valued at the chain's index {S:,.2f} USD (the holdings "
                      f"file says {h.price[i]:,.2f})")
-    lot = spec["lot"]
-    covered = math.floor(h.hedge_ratio[i] * q / lot + 1e-9) * lot
-    if covered < lot or q <= 0:
-        notes.append(f"{h.asset[i]}: {h.hedge_ratio[i] * q:g} {coin} to protect is under "
-                     f"one option lot ({lot:g}); left out")
+    covered = _covered(h.asset[i], q, ratio, spec["lot"], coin, notes)
+    if covered is None:
         return None
     rows = [j for j, (c, e) in enumerate(zip(chain.coin, chain.expiry)) if c == coin
             and e == when]
     put = _pick_put(chain, rows, years, moneyness, put_delta)
     call = _pick_call(chain, rows, put)
     ST = S * (1.0 + shocks)
-    choices = [_perpetual(h, i, q, S, ST, years, funding, chain.time, notes),
+    choices = [_perpetual(h, i, coin, q, S, ST, years, funding, chain.time, notes),
                _put(chain, put, covered, q, S, ST),
-               _collar(chain, put, call, covered, q, S, ST, spec)]
+               _collar(chain, put, call, covered, q, S, ST, spec, notes)]
     used = [_option_row(chain, j, years) for j in (put, call)]
     return Protected(h.asset[i], q, S, covered, float(chain.forward[put]), q * ST, choices,
                      used)
+
+
+def _covered(asset, q, ratio, lot, coin, notes) -> float | None:
+    """The coins protected: the hedge ratio of the holding in whole lots; None (and a
+    note) when there is nothing to protect with puts."""
+    if q <= 0:
+        notes.append(f"{asset}: a holding of {q:g} {coin} is not long: puts protect coins "
+                     f"held; left out")
+        return None
+    covered = math.floor(ratio * q / lot + 1e-9) * lot
+    if covered < lot:
+        notes.append(f"{asset}: {ratio * q:g} {coin} to protect (hedge ratio "
+                     f"{ratio:.0%}) is under one option lot ({lot:g} {coin}); left out")
+        return None
+    if covered > q:
+        notes.append(f"{asset}: a hedge ratio of {ratio:.0%} protects {covered:g} {coin}, "
+                     f"more than the {q:g} held")
+    return covered
 
 
 def _iv(chain: OptionChain, j: int, years: float) -> float:
@@ -200,19 +229,23 @@ def _pick_put(chain, rows, years, moneyness, put_delta) -> int:
 
 
 def _pick_call(chain, rows, put: int) -> int:
-    """The call at or above the future whose premium is nearest the put's (a collar at
-    zero cost, or near)."""
-    calls = [j for j in rows if chain.kind[j] == "call" and chain.strike[j] >= chain.forward[j]
-             and chain.mark[j] > 0]
+    """The call at or above the future, and above the put's strike, whose premium is
+    nearest the put's (a collar at zero cost, or near)."""
+    floor = max(chain.forward[put], chain.strike[put])
+    calls = [j for j in rows if chain.kind[j] == "call" and chain.strike[j] >= floor
+             and chain.strike[j] > chain.strike[put] and chain.mark[j] > 0]
     if not calls:
-        raise ValueError(f"{chain.path.name}: no call above the future with a mark at that "
-                         f"expiry, for the collar")
+        raise ValueError(f"{chain.path.name}: no call above the future and the put's "
+                         f"strike with a mark at that expiry, for the collar")
     return min(calls, key=lambda j: (abs(chain.mark[j] - chain.mark[put]), chain.strike[j]))
 
 
 def _breakeven(values, ST, today) -> list[float]:
     """Expiry prices where ``values`` (piecewise linear in S_T) cross ``today``."""
     d = np.asarray(values) - today
+    d[np.abs(d) <= 1e-9 * abs(today)] = 0.0  # flat to rounding: a full hedge
+    if not d.any():
+        return []
     out = []
     for a in range(len(d) - 1):
         if d[a] == 0 and (a == 0 or d[a - 1] != 0):
@@ -226,10 +259,33 @@ def _fine(S):
     return S * np.linspace(0.01, 3.0, 3000)
 
 
-def _perpetual(h, i, q, S, ST, years, funding, when, notes) -> Choice:
+def _own_perpetual(h, i, coin, when, notes):
+    """The perpetual in the holding's own coin: its file's contract when it is one; the
+    dated future's perpetual, or the venue's own-coin perpetual, with a note, when not."""
     spec = core.get_contract(h.contract[i])
-    n = round(-h.hedge_ratio[i] * q * S / spec.multiplier) if not spec.linear else \
-        round(-h.hedge_ratio[i] * q / spec.multiplier / spec.lot) * spec.lot
+    expiry = core.expiry_of(spec)
+    if expiry is not None and expiry <= when:
+        raise ValueError(f"{h.asset[i]}: its contract {spec.key} settled on "
+                         f"{expiry:%Y-%m-%d %H:%M} UTC, before the chain's time")
+    own = spec if spec.coin and spec.coin.upper() == coin and not spec.expiry else None
+    if own is None:
+        own = core.get_contract(spec.like) if spec.expiry and spec.like else \
+            core.own_contract(coin, spec.venue or None)
+        if own is None or (own.coin or "").upper() != coin:
+            raise ValueError(f"{h.asset[i]}: hedgexl knows no {coin} perpetual to compare "
+                             f"with its options ({spec.key} is not one)")
+        notes.append(f"{h.asset[i]}: the perpetual compared is {own.key}, in the holding's "
+                     f"own coin ({spec.key}, its file's contract, is not a {coin} "
+                     f"perpetual)")
+    return own
+
+
+def _perpetual(h, i, coin, q, S, ST, years, funding, when, notes) -> Choice:
+    spec = _own_perpetual(h, i, coin, when, notes)
+    beta = float(h.beta[i]) if spec.key == core.get_contract(h.contract[i]).key else 1.0
+    cover = h.hedge_ratio[i] * beta * q  # coins, beta-weighted as the hedge sizes them
+    n = round(-cover * S / spec.multiplier) if not spec.linear else \
+        round(-cover / spec.multiplier / spec.lot) * spec.lot
 
     def value(x):
         move = n * spec.multiplier * (x - S) if spec.linear else \
@@ -251,6 +307,11 @@ def _carry(spec, n, S, years, f, when, notes) -> float:
         fresh = t[t <= np.datetime64(when, "s")]
         if fresh.size and np.datetime64(when, "s") - fresh[-1] <= np.timedelta64(1, "D"):
             rates = perp_rates(spec.key, f, when)
+            days = (np.datetime64(when, "s") - fresh[0]) / np.timedelta64(1, "D")
+            if days < TRAILING_DAYS - 1:
+                notes.append(f"{spec.key}: its funding history starts {days:.1f} days "
+                             f"before the chain: the carry's average covers those days, not "
+                             f"{TRAILING_DAYS}")
             notional = spec.multiplier * (S if spec.linear else 1.0)
             return float(-n * notional * rates[1] * years)
         notes.append(f"{spec.key}: the funding given does not reach the chain's time "
@@ -271,9 +332,12 @@ def _put(chain, j, n, q, S, ST) -> Choice:
                   math.nan, value(ST), _breakeven(value(_fine(S)), _fine(S), q * S))
 
 
-def _collar(chain, p, c, n, q, S, ST, spec) -> Choice:
+def _collar(chain, p, c, n, q, S, ST, spec, notes) -> Choice:
     P, K = float(chain.mark[p]), float(chain.strike[p])
     C, Kc = float(chain.mark[c]), float(chain.strike[c])
+    if C < 0.5 * P:
+        notes.append(f"{chain.instrument[c]}: the richest call above the future and the "
+                     f"put pays {C / P:.0%} of the put: the collar is far from zero cost")
 
     def value(x):
         return (q - n * P + n * C) * x + n * core.option_payoff("put", K, x) \

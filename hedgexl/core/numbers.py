@@ -29,7 +29,8 @@ _CURRENCY = re.compile(r"[$€£¥₿]|\b(USD|USDT|USDC|EUR|BTC|ETH)\b", re.IGNO
 _SPACES = re.compile(r"[\s\u00a0\u202f]")
 
 #: Names of values that are rates or ratios: the only ones a ``%`` may follow.
-_RATIO_SUFFIXES = ("ratio", "rate", "rates", "band", "weight", "shocks", "shock")
+_RATIO_SUFFIXES = ("ratio", "rate", "rates", "band", "weight", "shocks", "shock", "vol",
+                   "moneyness")
 
 
 @functools.lru_cache(maxsize=256)

@@ -85,6 +85,11 @@ def _is_call(kind):
     return np.vectorize(one, otypes=[bool])(arr)
 
 
+#: The longest option, in years (Deribit lists about one and a half); a larger ``years``
+#: is days or months typed as years.
+MAX_YEARS = 10.0
+
+
 def _inputs(kind, forward, strike, years, vol, vol_name="vol"):
     call = _is_call(kind)
     F = num(forward, "forward", positive=True)
@@ -92,6 +97,12 @@ def _inputs(kind, forward, strike, years, vol, vol_name="vol"):
     T = num(years, "years", positive=True)
     s = num(vol, vol_name, positive=True)
     broadcast(kind=call, forward=F, strike=K, years=T, **{vol_name: s})
+    if np.any(T > MAX_YEARS):
+        raise ValueError(f"years is the time to expiry in years (days/365), at most "
+                         f"{MAX_YEARS:g}; got {float(np.max(T)):g}")
+    if vol_name == "vol" and np.any(s > VOL_BOUNDS[1]):
+        raise ValueError(f"vol is a fraction a year (0.55 for Deribit's IV of 55), at most "
+                         f"{VOL_BOUNDS[1]:g} ({VOL_BOUNDS[1]:.0%}); got {float(np.max(s)):g}")
     return call, F, K, T, s
 
 

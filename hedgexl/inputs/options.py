@@ -42,6 +42,8 @@ def parse_instrument(name: str) -> tuple[str, dt.datetime, float, str]:
         raise ValueError(f"{str(name)[:40]!r} is not a coin-settled Deribit option name such "
                          f"as BTC-27MAR26-100000-P")
     coin, day, strike, cp = m.groups()
+    if float(strike.replace("d", ".")) <= 0:
+        raise ValueError(f"{name}: a strike of 0 is not an option")
     try:
         when = dt.datetime(2000 + int(day[-2:]), _MONTHS.index(day[-5:-2]) + 1,
                            int(day[:-5]), EXPIRY_HOUR_UTC)
@@ -102,10 +104,24 @@ def read_option_chain(path, *, decimal=None, delimiter=None) -> OptionChain:
             if math.isnan(num[must]):
                 raise InputError(p, f"{must} is blank for {name}", rowno)
         times.append(_row_time(p, cell("time"), num, expiry, rowno))
+        _check_mark(p, name, kind, strike, num, rowno)
         rows.append((name, coin, kind, expiry, strike, num))
     if not rows:
         raise InputError(p, "no options under the header")
     return _chain(p, rows, _snapshot(p, times))
+
+
+def _check_mark(p, name, kind, strike, num, rowno) -> None:
+    """A mark no volatility gives is refused (a call is worth under 1 coin, a put under
+    K/F); so is a mark IV under 1, which is a fraction where Deribit writes percent."""
+    F, mark, iv = num["underlying_price"], num["mark_price"], num["mark_iv"]
+    cap = 1.0 if kind == "call" else strike / F
+    if mark >= cap:
+        raise InputError(p, f"{name}: mark_price {mark:g} coin is at or above what a {kind} "
+                            f"is worth at any volatility ({cap:.6g} coin)", rowno)
+    if iv == iv and iv < 1:
+        raise InputError(p, f"{name}: mark_iv is in percent as Deribit writes it (44.77), "
+                            f"got {iv:g}", rowno)
 
 
 def _row_time(p, text, num, expiry, rowno) -> dt.datetime | None:

@@ -125,7 +125,7 @@ def futures_csv(keys, since, until, *, clients: Clients, progress=None,
 
 #: What ``hedgexl fetch options`` writes: Deribit's own fields of
 #: ``public/get_book_summary_by_currency`` (the layout ``--chain`` reads), and the time.
-OPTIONS_HEADER = ["time_utc", "instrument_name", "mark_price", "underlying_price",
+OPTIONS_HEADER = ["time_utc", "instrument_name", "mark_price", "mark_iv", "underlying_price",
                   "underlying_index", "estimated_delivery_price", "bid_price", "ask_price",
                   "open_interest"]
 
@@ -143,7 +143,8 @@ def options_csv(coin: str, *, expiry=None, clients: Clients, warnings=None) -> s
     if expiry:
         want = f"-{str(expiry).strip().upper()}-"
         listed = sorted({str(r.get("instrument_name", "")).split("-")[1] for r in rows
-                         if str(r.get("instrument_name", "")).count("-") == 3})
+                         if str(r.get("instrument_name", "")).count("-") == 3},
+                        key=_expiry_order)
         rows = [r for r in rows if want in str(r.get("instrument_name", ""))]
         if not rows:
             raise MarketError(f"--expiry {expiry}: Deribit lists {code} options expiring "
@@ -158,6 +159,14 @@ def options_csv(coin: str, *, expiry=None, clients: Clients, warnings=None) -> s
         w.writerow([_iso_ms(t), *(csv_safe("" if r.get(k) is None else str(r.get(k)))
                                   for k in OPTIONS_HEADER[1:])])
     return out.getvalue()
+
+
+def _expiry_order(code: str):
+    """Deribit's 27MAR26 as a date, for sorting (text that is not one sorts last)."""
+    try:
+        return dt.datetime.strptime(code, "%d%b%y").date(), ""
+    except ValueError:
+        return dt.date.max, code
 
 
 def _iso_ms(t) -> str:

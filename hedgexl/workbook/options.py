@@ -61,10 +61,12 @@ def _num(ws, row, col, v, fmt):
 
 def _summary(pb: ProtectionBook, ws, f, title) -> int:
     """Page 1's text and table; returns the first free row (the chart goes there)."""
-    coin = pb.holdings[0].asset.upper()
+    coins = sorted({p.asset.upper() for p in pb.holdings})
+    # one coin: named in the headings; several: each row's amounts are in its own coin
+    coin = coins[0] if len(coins) == 1 else "the holding's coin"
     days = pb.years * 365
     ws.write(0, 0, title, f("title"))
-    ws.write(1, 0, f"Deribit {coin} options of {pb.chain.time:%Y-%m-%d %H:%M} UTC "
+    ws.write(1, 0, f"Deribit {', '.join(coins)} options of {pb.chain.time:%Y-%m-%d %H:%M} UTC "
                    f"({pb.chain.path.name}); protection to {pb.expiry:%d %b %Y %H:%M} UTC "
                    f"({days:.0f} days). Premiums are paid in {coin} now; values are at "
                    f"expiry, in USD.", f("note"))
