@@ -58,7 +58,7 @@ def make_inputs(root: Path, n_port: int, n_hold: int):
 
 def floor_writer(cells_by_sheet, charts_src, out: Path):
     """The same cells and four charts with bare xlsxwriter."""
-    wb = xlsxwriter.Workbook(str(out))
+    wb = xlsxwriter.Workbook(str(out), {"in_memory": True})  # as hedgexl writes small ones
     for name, cells in cells_by_sheet.items():
         ws = wb.add_worksheet(name)
         for r, c, v in cells:

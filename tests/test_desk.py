@@ -229,10 +229,12 @@ def test_a_position_beyond_the_bundled_tiers_is_refused_alone(tmp_path, capsys):
     assert cli.main(["report", str(tmp_path / "h.csv"), "--positions", str(tmp_path / "p.csv"),
                      "-o", str(out), "--valuation-date", "2024-06-30"]) == 0
     v = cached_values(out)
-    assert [v[f"Positions!{c}2"] for c in "HIJK"][1:] == ["refused"] * 3
-    assert [v[f"Positions!{c}3"] for c in "HIJK"] == ["refused", pytest.approx(
+    from hedgexl.workbook import layout as L
+    cols = [L.POSITIONS_COLS[k] for k in ("margin", "maint", "liq", "distance")]
+    assert [v[f"Positions!{c}2"] for c in cols][1:] == ["refused"] * 3
+    assert [v[f"Positions!{c}3"] for c in cols] == ["refused", pytest.approx(
         r.maint_margin[1]), "refused", "refused"]
-    assert v["Positions!J4"] == pytest.approx(r.liq_price[2])
+    assert v[f"Positions!{L.POSITIONS_COLS['liq']}4"] == pytest.approx(r.liq_price[2])
     dash = [v.get(f"Dashboard!E{k}") for k in range(1, 60)]
     assert dash.count("refused") == 2
     near = f"{r.distance[2]:.1%} +2 ref"
@@ -320,9 +322,11 @@ def test_desk_report_recalculates_from_its_inputs(desk_report, engine, tmp_path)
         assert name in used
     assert not bad, bad[:5]
     tampered = shutil.copy(desk_report, tmp_path / "tampered.xlsx")
-    set_cached(tampered, "Positions", "J2", 99_999)  # a liquidation price a viewer sees
+    from hedgexl.workbook import layout as L
+    liq = f"{L.POSITIONS_COLS['liq']}2"
+    set_cached(tampered, "Positions", liq, 99_999)  # a liquidation price a viewer sees
     _, bad = engine(tampered)
-    assert "Positions!J2" in {b[0] for b in bad}
+    assert f"Positions!{liq}" in {b[0] for b in bad}
 
 
 def test_dashboard_answers_first(desk_report):

@@ -58,7 +58,7 @@ def write_backtest(bb: BookBacktest, path, *, title: str, settings: list[tuple[s
     Summary, Daily and holding sheets show. ``settings`` are (label, text) rows."""
     path = Path(path)
     with replacing(path, force=force) as tmp:
-        wb = new_workbook(tmp, title)
+        wb = new_workbook(tmp, title, rows=len(bb.history.dates) * (len(bb.runs) + 1))
         f = Formats(wb)
         sheets = {L.BT_SUMMARY: wb.add_worksheet(L.BT_SUMMARY),
                   L.BT_DAILY: wb.add_worksheet(L.BT_DAILY)}
@@ -282,11 +282,12 @@ def _bar_charts(ws, wb, head: int, rows: dict, n: int) -> None:
         ch.set_size({"width": 620, "height": 300})
         return ch
 
-    col = L.BT_CHART_COL
-    ws.insert_chart(f"{col}49", bars("Volatility of daily returns (a year)",
+    # under the statistics, left of the line charts: the page has no empty half
+    below = head + len(core.STATS) + 4
+    ws.insert_chart(below, 0, bars("Volatility of daily returns (a year)",
                                      [("vol_unhedged", "Unhedged", COLORS["loss"]),
                                       ("vol_hedged", "Hedged", COLORS["spot"])]))
-    ws.insert_chart(f"{col}65", bars("How well the hedge worked",
+    ws.insert_chart(below + 16, 0, bars("How well the hedge worked",
                                      [("variance_reduction", "Variance reduction",
                                        COLORS["spot"]),
                                       ("effectiveness", "Effectiveness (R²)",

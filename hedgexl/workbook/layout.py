@@ -72,9 +72,11 @@ TRADES_BAND = "M2"
 
 # -- Positions: one row per account and contract -------------------------------------------
 POSITIONS_TABLE = "tblPositions"
+#: The currency of the amounts ("Margin in") stands before them, so that no percentage
+#: beside it reads as an amount of it.
 POSITIONS_COLS = {"account": "A", "contract": "B", "mode": "C", "contracts": "D", "entry": "E",
-                  "mark": "F", "notional": "G", "margin": "H", "maint": "I", "liq": "J",
-                  "distance": "K", "settle": "L", "opened": "M", "accrued": "N",
+                  "mark": "F", "notional": "G", "settle": "H", "margin": "I", "maint": "J",
+                  "liq": "K", "distance": "L", "opened": "M", "accrued": "N",
                   "carry_latest": "O", "carry_avg": "P", "carry_usd": "Q"}
 #: Helper columns for the Dashboard's charts, outside the print area.
 POSITIONS_CHART_COLS = {"label": "S", "liq_vs_mark": "T", "mark_line": "U",

@@ -14,12 +14,12 @@ HEADS = {"account": "Account", "contract": "Contract", "mode": "Margin mode",
          "contracts": "Contracts", "entry": "Entry (USD)", "mark": "Mark (USD)",
          "notional": "Notional (USD)", "margin": "Margin behind it",
          "maint": "Maintenance margin", "liq": "Liquidation price (USD)",
-         "distance": "Distance to liquidation", "settle": "Margin in",
+         "distance": "Distance to liquidation (of the mark)", "settle": "Margin in",
          "opened": "Opened (UTC)", "accrued": "Funding since opened (+ received)",
          "carry_latest": "Carry a year, latest rate", "carry_avg": "Carry a year, 30-day avg",
          "carry_usd": "Carry a year, latest (USD)"}
 WIDTHS = {"account": 14, "contract": 22, "mode": 9, "contracts": 11, "entry": 11, "mark": 11,
-          "notional": 14, "margin": 12, "maint": 12, "liq": 13, "distance": 11, "settle": 7,
+          "notional": 14, "margin": 12, "maint": 12, "liq": 13, "distance": 13, "settle": 8,
           "opened": 15, "accrued": 14, "carry_latest": 13, "carry_avg": 13, "carry_usd": 13}
 AMOUNT = '0.0000;[Red]-0.0000'
 
@@ -65,7 +65,7 @@ def _held(c: Context, ws, col, r: int, i: int) -> None:
     ws.write_number(r, col["entry"], float(pos.entry_price[i]), f("input", PRICE))
     ws.write_number(r, col["mark"], float(risk.mark[i]), f("calc", PRICE))
     ws.write_number(r, col["notional"], float(risk.notional_usd[i]), f("calc", USD))
-    ws.write_string(r, col["settle"], risk.settle[i], f("calc"))
+    ws.write_string(r, col["settle"], risk.settle[i], f("calc", align="center"))  # apart
     if pos.opened_at[i] is not None:
         ws.write_datetime(r, col["opened"], pos.opened_at[i], f("input", DATETIME))
     else:
