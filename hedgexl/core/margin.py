@@ -189,49 +189,61 @@ def margin(contracts, price, contract, kind="maintenance", leverage=1.0, maint_r
     raise ValueError(f"kind must be 'initial' or 'maintenance', got {kind!r}")
 
 
+_SCALARS = (float, int, np.float64)
+_NAN = np.float64("nan")  # NaN that stays a numpy scalar (``~`` of a comparison is logical)
+
+
+def _pick(c, x, y):
+    """np.where for one value: ``x`` where ``c`` holds, else ``y``."""
+    return x if c else y
+
+
 def _liq(spec, q, ep, b, m, a, fee, k=0.0):
     """Unrounded liquidation price of one contract's positions (arrays of one shape).
     ``k``: the rate added per coin of the value at LP (Deribit's formula; inverse only)."""
+    # one position (a per-cell formula): the same formulas on numpy scalars, without the
+    # arrays np.where would make of them
+    where = _pick if all(type(x) in _SCALARS for x in (q, ep, b, m, a, k)) else np.where
     long = q > 0
     model = "liq_value" if spec.face_only else spec.margin_model
     with np.errstate(divide="ignore", invalid="ignore"):
         if not spec.linear:
-            qa = np.abs(q) * spec.multiplier  # USD notional
+            qa = abs(q) * spec.multiplier  # USD notional
             v0 = qa / ep  # value at entry, coin
             if model in AT_LIQUIDATION:
                 # equity at LP = V(m' + k·V) − a, V = N/LP the value there, m' the rate
                 # (plus the taker fee where the venue adds it): k·V² + (1 ± m')·V ∓ c = 0
                 mf = m + fee if model == "liq_value_fee" else m
-                den = np.where(long, v0 + b + a, v0 - b - a)
-                h = np.where(long, 1 + mf, 1 - mf)
-                disc = h * h + np.where(long, 4.0, -4.0) * k * den
+                den = where(long, v0 + b + a, v0 - b - a)
+                h = where(long, 1 + mf, 1 - mf)
+                disc = h * h + where(long, 4.0, -4.0) * k * den
                 lp = qa * (h + np.sqrt(disc)) / (2 * den)  # N/V, the root nearer the entry
                 # a short its margin covers (den <= 0) is still liquidated where the rate
                 # that grows with its value passes 1 − m: the larger root, V = (h + √)/2k
-                grows = ~long & (den <= 0) & (np.asarray(k) > 0)
-                lp = np.where(grows, 2 * k * qa / (h + np.sqrt(np.abs(disc))), lp)
-                den = np.where(grows, 1.0, np.where(disc >= 0, den, -1.0))
+                grows = ~long & (den <= 0) & (k > 0)
+                lp = where(grows, 2 * k * qa / (h + np.sqrt(np.abs(disc))), lp)
+                den = where(grows, 1.0, where(disc >= 0, den, -1.0))
             else:
                 mm = v0 * m - a
                 if model == "entry_value_fee":  # the fee to close at the bankruptcy price
                     # BP: where the margin left equals that fee, so N/BP = (V0 ± B)/(1 ± fee)
-                    mm = mm + fee * np.where(long, (b + v0) / (1 + fee), (v0 - b) / (1 - fee))
-                den = np.where(long, b + v0 - mm, v0 - b + mm)
+                    mm = mm + fee * where(long, (b + v0) / (1 + fee), (v0 - b) / (1 - fee))
+                den = where(long, b + v0 - mm, v0 - b + mm)
                 lp = qa / den
-            lp = np.where(den > 0, lp, np.nan)
+            lp = where(den > 0, lp, _NAN)
         else:
-            qa = np.abs(q) * spec.multiplier  # coins
+            qa = abs(q) * spec.multiplier  # coins
             if model in AT_LIQUIDATION:
                 mf = m + fee if model == "liq_value_fee" else m
-                lp = np.where(long, (qa * ep - b - a) / (qa * (1 - mf)),
+                lp = where(long, (qa * ep - b - a) / (qa * (1 - mf)),
                               (qa * ep + b + a) / (qa * (1 + mf)))
             else:
                 mm = m * qa * ep - a
                 if model == "entry_value_fee":  # fee·Q·BP, BP as for inverse
-                    mm = mm + fee * np.where(long, (qa * ep - b) / (1 - fee),
+                    mm = mm + fee * where(long, (qa * ep - b) / (1 - fee),
                                              (qa * ep + b) / (1 + fee))
-                lp = np.where(long, ep - (b - mm) / qa, ep + (b - mm) / qa)
-    return np.where((q == 0) | ~(lp > 0) | ~np.isfinite(lp), np.nan, lp)
+                lp = where(long, ep - (b - mm) / qa, ep + (b - mm) / qa)
+    return where((q == 0) | ~(lp > 0) | ~np.isfinite(lp), _NAN, lp)
 
 
 def _round_to_tick(spec, q, lp):
@@ -340,6 +352,9 @@ def liquidation_price(contracts, entry_price, margin, contract, maint_rate=None,
     amount = maint_amount is not None
     if amount:
         arrays["maint_amount"] = num(maint_amount, "maint_amount", nonneg=True)
+    if isinstance(contract, (str, float, int)) and \
+            all(type(v) is np.float64 for v in arrays.values()):  # one position: no masks
+        return out(_one_liq(get_contract(contract), arrays, fee_rate, round_to_tick))
     shape, full = _full(contract, **arrays)
     res = np.full(shape, np.nan)
     for mask, spec in _groups(contract, shape):
@@ -359,6 +374,27 @@ def liquidation_price(contracts, entry_price, margin, contract, maint_rate=None,
     return out(res if shape else res.reshape(()))
 
 
+def _one_liq(spec, x: dict, fee_rate, round_to_tick):
+    """:func:`liquidation_price` of one position (numpy scalars in ``x``), as the loop over
+    contracts computes it, without broadcasting or masks (a per-cell formula's call)."""
+    fee = spec.taker_fee if fee_rate is None else float(fee_rate)
+    fee = fee if fee == fee else 0.0
+    q, e, b = x["contracts"], x["entry_price"], x["margin"]
+    a = x.get("maint_amount", 0.0)
+    if "maint_rate" in x:
+        lp = _liq(spec, q, e, b, x["maint_rate"], a, fee)
+    elif spec.face_only:
+        lp = _liq(spec, q, e, b, 0.0, a, fee)
+    else:
+        lp = _tiered(spec, q, e, b, fee, None)
+    return _round_to_tick(spec, q, lp) if round_to_tick else lp
+
+
+def _same(x, y) -> bool:
+    """Whether two rates (or amounts), scalars or arrays, are equal everywhere."""
+    return bool(x == y) if np.ndim(x) == 0 and np.ndim(y) == 0 else np.array_equal(x, y)
+
+
 def _tiered(spec, q, ep, b, fee, where=None):
     """The liquidation price with the preset's tiers. Where maintenance is charged on the
     value at the liquidation price, the tier is re-checked there, as Binance documents,
@@ -374,8 +410,10 @@ def _tiered(spec, q, ep, b, fee, where=None):
     lp = _liq(spec, q, ep, b, m, a, fee)
     prev = lp
     for _ in range(len(t.cap) + 1):
-        m2, a2 = _tier(spec, q, np.where(np.isfinite(lp), lp, ep), where)
-        if np.array_equal(m2, m) and np.array_equal(a2, a):
+        at = (lp if np.isfinite(lp) else ep) if np.ndim(lp) == 0 else \
+            np.where(np.isfinite(lp), lp, ep)
+        m2, a2 = _tier(spec, q, at, where)
+        if _same(m2, m) and _same(a2, a):
             return lp
         m, a, prev = m2, a2, lp
         lp = _liq(spec, q, ep, b, m, a, fee)

@@ -413,15 +413,17 @@ def net_pnl_breakdown(spot_qty, spot_entry, spot_exit, contracts, fut_entry, fut
               contracts=np.asarray(contracts), fut_exit=fx)
     fut = futures_pnl(contracts, fut_entry, fut_exit, contract, unit="usd")
     linear, _, _ = resolve(contract)
-    rate = np.where(linear, 1.0, fx)  # USD per unit of the settlement currency
+    # USD per unit of the settlement currency (one position: no array made of it)
+    rate = (1.0 if linear else fx) if np.ndim(linear) == 0 else np.where(linear, 1.0, fx)
     parts = {
         "spot": s * (p1 - p0),
-        "futures": np.asarray(fut),
+        "futures": fut,
         "funding": fund * rate,
         "fees": fee * rate,
     }
     parts["net"] = parts["spot"] + parts["futures"] + parts["funding"] - parts["fees"]
-    return {k: out(np.array(v, dtype=float)) for k, v in parts.items()}
+    return {k: out(v if type(v) in (float, np.float64) else np.array(v, dtype=float))
+            for k, v in parts.items()}
 
 
 def net_pnl(spot_qty, spot_entry, spot_exit, contracts, fut_entry, fut_exit, contract,
