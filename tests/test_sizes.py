@@ -25,7 +25,6 @@ LARGER = {
     ("hedgexl.core.tiers", "_parse"): (59, 42),
     ("hedgexl.core.validate", "num"): (34, 26),
     ("hedgexl.excel.convert", "_to_float"): (29, 18),
-    ("hedgexl.excel.convert", "rowwise"): (41, 26),
     ("hedgexl.inputs.__init__", "_columnar"): (46, 22),
     ("hedgexl.inputs.__init__", "read_funding_all"): (44, 19),
     ("hedgexl.inputs.__init__", "read_prices"): (43, 27),

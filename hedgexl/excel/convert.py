@@ -237,7 +237,21 @@ def rowwise(core_fn, args: dict, fixed: dict | None = None, nan_result=None):
     if shape == ():
         r = _scalar(core_fn, conv, fixed, nan_result)
         return [[r]] if one_cell else r
+    blank, messages = _blanks_and_messages(conv, shape)
+    skip = blank.copy()
+    for j in messages:
+        skip.flat[j] = True
+    call = _filled(conv, shape, skip)
+    try:
+        res = np.broadcast_to(np.asarray(core_fn(**call, **fixed), dtype=float), shape)
+    except ValueError:
+        res = _one_by_one(core_fn, call, fixed, shape, skip, messages)
+    return _cells(res, blank, messages, nan_result)
 
+
+def _blanks_and_messages(conv, shape):
+    """Where a required input is blank, and each bad cell's message at the output cells
+    it reaches (a cell broadcast over a range reaches a row or a column)."""
     blank = np.zeros(shape, bool)
     messages: dict[int, str] = {}
     for n, (val, bl, bad, s) in conv.items():
@@ -246,9 +260,11 @@ def rowwise(core_fn, args: dict, fixed: dict | None = None, nan_result=None):
         for i, m in (bad or {}).items():
             for j in _broadcast_targets(np.unravel_index(i, s), s, shape):
                 messages.setdefault(j, m)
-    skip = blank.copy()
-    for j in messages:
-        skip.flat[j] = True
+    return blank, messages
+
+
+def _filled(conv, shape, skip) -> dict:
+    """The arrays for the core, a valid filler where a cell is skipped (masked after)."""
     call = {}
     for n, (val, _, _, s) in conv.items():
         if s != () and skip.any():
@@ -256,10 +272,12 @@ def rowwise(core_fn, args: dict, fixed: dict | None = None, nan_result=None):
             val = np.array(np.broadcast_to(val, shape))
             val[skip] = filler
         call[n] = val
-    try:
-        res = np.broadcast_to(np.asarray(core_fn(**call, **fixed), dtype=float), shape)
-    except ValueError:
-        res = _one_by_one(core_fn, call, fixed, shape, skip, messages)
+    return call
+
+
+def _cells(res, blank, messages, nan_result) -> list:
+    """The results as Excel's cells: blanks blank, refused cells #VALUE!, NaN shown as
+    ``nan_result``."""
     out = res.astype(object)
     nan = np.isnan(res)
     if nan.any():
@@ -280,24 +298,31 @@ def _fast_value(a):
     """The value of one argument given as a number, a key or one cell of either (``[[x]]``,
     what a per-row formula sends): a numpy float, the key, :data:`OMIT`, :data:`_BLANK`
     for a required blank; :data:`_SLOW` for anything else (text to parse, ranges)."""
-    v = a.value
+    v = _unwrapped(a.value)
     t = type(v)
-    if t is list:
-        if len(v) != 1 or type(v[0]) is not list or len(v[0]) != 1:
-            return _SLOW
-        v = v[0][0]
-        t = type(v)
     key = type(a) is Key
-    if t is float and -_BIG < v < _BIG:  # not NaN (a blank) nor inf
+    if (t is float and -_BIG < v < _BIG) or t is int:  # not NaN (a blank) nor inf
         return v if key else np.float64(v)
     if v is None or (t is float and v != v) or (t is str and not v.strip()):
-        if a.default is REQUIRED:
-            return _BLANK
-        d = a.default
-        return d if d is OMIT or key else np.float64(d)
-    if t is int:
-        return v if key else np.float64(v)
+        return _default(a, key)
     return v if key and t is str else _SLOW  # text for the grammar, a bool: the general path
+
+
+def _unwrapped(v):
+    """``x`` of one cell ``[[x]]``; a value as it is; :data:`_SLOW` for a range."""
+    if type(v) is not list:
+        return v
+    if len(v) != 1 or type(v[0]) is not list or len(v[0]) != 1:
+        return _SLOW
+    return v[0][0]
+
+
+def _default(a, key: bool):
+    """What a blank cell (or an omitted argument) stands for: its default, or a blank."""
+    if a.default is REQUIRED:
+        return _BLANK
+    d = a.default
+    return d if d is OMIT or key else np.float64(d)
 
 
 def _fast(core_fn, args, fixed, nan_result):
