@@ -23,7 +23,7 @@ from .excel.convert import (OMIT, ExcelInputError, Key, Num, XlError, column, is
 from .excel.registry import UDFS, decorate, udf
 
 __all__ = [
-    "HEDGE_NOTIONAL", "HEDGE_CONTRACTS", "HEDGE_WEIGHT_CONTRACTS", "HEDGE_RESIDUAL", "HEDGE_BETA_SIZE",
+    "HEDGE_NOTIONAL", "HEDGE_CONTRACTS", "HEDGE_SIZE", "HEDGE_WEIGHT_CONTRACTS", "HEDGE_RESIDUAL", "HEDGE_BETA_SIZE",
     "HEDGE_REBALANCE", "HEDGE_PNL", "HEDGE_FEE", "HEDGE_FUNDING", "HEDGE_FUNDING_SERIES",
     "HEDGE_NET_PNL", "HEDGE_AVG_ENTRY", "HEDGE_LIQ_PRICE", "HEDGE_MARGIN",
     "HEDGE_LIQ_DISTANCE", "HEDGE_BASIS", "HEDGE_OPTION_PRICE", "HEDGE_OPTION_GREEKS",
@@ -195,6 +195,48 @@ def HEDGE_RESIDUAL(spot_value, contract, hedge_ratio=1, beta=1, hedge_price=None
     return rowwise(core.hedge_residual,
                    _sizing_args(spot_value, contract, hedge_ratio, beta, hedge_price),
                    {"rounding": r})
+
+
+@udf
+def HEDGE_SIZE(spot_value, contract, hedge_ratio=1, beta=1, hedge_price=None,
+               rounding="nearest"):
+    """Hedge notional (USD), contracts and residual (USD) of each holding, three columns (spills).
+
+    Parameters
+    ----------
+    spot_value : number or range
+        Value of the holding in USD.
+    contract : text, number or range
+        Preset key such as BINANCE:BTCUSD_PERP, or an inverse face value in USD.
+    hedge_ratio : number or range, optional
+        Fraction of the exposure to hedge; default 1.
+    beta : number or range, optional
+        Beta of the holding to the contract's coin; default 1.
+    hedge_price : number or range, optional
+        Price of the contract's coin in USD; needed for linear contracts only.
+    rounding : text, optional
+        nearest (default), down or up.
+
+    Returns
+    -------
+    One row per holding: HEDGE_NOTIONAL (USD), HEDGE_CONTRACTS (signed) and HEDGE_RESIDUAL
+    (USD) of its arguments: a whole table's hedge in one call (a live book of thousands of
+    holdings recalculates it in one Python call instead of three a row).
+
+    Examples
+    --------
+    >>> HEDGE_SIZE(62549, "BINANCE:BTCUSD_PERP")
+    [[62549.0, -625.0, 49.0]]
+    """
+    r = _text(rounding, "nearest", "rounding", _ROUNDING)
+    args = _sizing_args(spot_value, contract, hedge_ratio, beta, hedge_price)
+    notional = {k: args[k] for k in ("spot_value", "hedge_ratio", "beta")}
+    cols = [rowwise(core.hedge_notional, notional),
+            rowwise(core.hedge_contracts, args, {"rounding": r}),
+            rowwise(core.hedge_residual, args, {"rounding": r})]
+    flat = [[c for row in col for c in row] if isinstance(col, list) else [col]
+            for col in cols]
+    return [list(row) for row in zip(*flat)]
 
 
 @udf

@@ -266,3 +266,58 @@ def test_a_small_report_is_assembled_in_memory_a_large_one_on_disk(tmp_path, mon
     report_file(example_path("desk_holdings.csv"), tmp_path / "large.xlsx",
                 ReportOptions(mode="static", force=True))
     assert made  # the same workbook, over the limit: its parts went through temporary files
+
+
+def test_a_large_live_book_sizes_its_hedge_with_one_spilled_formula(tmp_path):
+    """Past HOLDINGS_SPILL_ROWS holdings a live workbook sizes every holding's hedge with
+    one HEDGE_SIZE over the whole columns (one Python call a recalculation instead of
+    three a row, issue 26), spilling notional, contracts and residual into hidden helper
+    columns; the table's cells refer to them. Their cached values are the static report's,
+    and the spilled formula, called the way xlwings calls it with the ranges it names,
+    gives them again."""
+    import csv
+    import random
+
+    import openpyxl
+
+    from hedgexl import udfs as U
+    from hedgexl.reports import ReportOptions, report_file
+    from hedgexl.workbook import layout as L
+    n = L.HOLDINGS_SPILL_ROWS + 50
+    rng = random.Random(5)
+    book = tmp_path / "big.csv"
+    with open(book, "w", newline="") as f:
+        w = csv.writer(f)
+        w.writerow(["asset", "quantity", "price", "beta", "hedge_ratio", "contract"])
+        w.writerow(["BTC", 3, 60000, 1, "80%", "BINANCE:BTCUSD_PERP"])
+        for i in range(n - 1):
+            w.writerow([f"C{i}", round(rng.uniform(1, 100), 3), round(rng.uniform(1, 100), 2),
+                        round(rng.uniform(0.5, 1.5), 2), f"{rng.randint(25, 100)}%",
+                        rng.choice(["BINANCE:BTCUSD_PERP", "OKX:BTC-USD-SWAP",
+                                    "BINANCE:BTCUSDT"])])
+    live, static = tmp_path / "live.xlsx", tmp_path / "static.xlsx"
+    report_file(book, live, ReportOptions(mode="live", force=True))
+    report_file(book, static, ReportOptions(mode="static", force=True))
+    ws = openpyxl.load_workbook(live)["Holdings"]
+    cached = openpyxl.load_workbook(live, data_only=True)["Holdings"]
+    values = openpyxl.load_workbook(static, data_only=True)["Holdings"]
+    C, S, last = L.HOLDINGS_COLS, L.HOLDINGS_SPILL_COLS, n + 1
+    rows = range(2, last + 1)
+    anchor = ws[f"{S['notional']}2"].value
+    assert anchor.ref == f"{S['notional']}2:{S['residual']}{last}"
+    assert anchor.text.startswith(f"=HEDGE_SIZE({C['value']}2:{C['value']}{last},")
+    assert "IF(" in anchor.text  # a blank hedge price (an inverse row) stands in its price
+    keys = ("notional", "contracts", "residual")
+    for k in keys:
+        assert ws.column_dimensions[S[k]].hidden
+        assert all(ws[f"{C[k]}{r}"].value == f"={S[k]}{r}" for r in rows)
+    want = [[values[f"{C[k]}{r}"].value for k in keys] for r in rows]
+    assert [[cached[f"{C[k]}{r}"].value for k in keys] for r in rows] == \
+        [pytest.approx(w_, rel=1e-12) for w_ in want]
+    # the formula itself: each range as xlwings passes it (the value and hedge price
+    # cells' cached values, as Excel computes them; IF as Excel evaluates it)
+    col = lambda k: [[cached[f"{C[k]}{r}"].value] for r in rows]  # noqa: E731
+    hp = [[h[0] if h[0] not in (None, "") else p[0]] for h, p in
+          zip(col("hedge_price"), col("price"))]
+    got = U.HEDGE_SIZE(col("value"), col("contract"), col("ratio"), col("beta"), hp)
+    assert got == [pytest.approx(w_, rel=1e-12) for w_ in want]

@@ -14,6 +14,12 @@ from . import layout as L
 REFUSED = "refused"
 
 
+def _cached(v):
+    """A formula's cached value as xlsxwriter takes it: a number, or text where none."""
+    v = float(v)
+    return v if math.isfinite(v) else "none"
+
+
 class CellWriter:
     """Writes either a formula with its cached value (live) or the value alone (static)."""
 
@@ -44,7 +50,7 @@ class CellWriter:
         if self.live:  # first: xlsxwriter pads the rest of the range with zeros
             ws.write_dynamic_array_formula(row, helper_col, row + nr - 1,
                                            helper_col + nc - 1, formula, fmt_cols[0],
-                                           float(block[0, 0]))
+                                           _cached(block[0, 0]))
             for j in range(nc):
                 ws.set_column(helper_col + j, helper_col + j, 12, fmt_cols[j],
                               {"hidden": True})
@@ -53,11 +59,11 @@ class CellWriter:
                 v = float(block[i, j])
                 if self.live:
                     if i or j:
-                        ws.write_number(row + i, helper_col + j, v, fmt_cols[j])
-                    ws.write_formula(row + i, col + j, "=" + rc(row + i, helper_col + j),
-                                     fmt_cols[j], v)
+                        self.cell(ws, row + i, helper_col + j, None, v, fmt_cols[j])
+                    self.cell(ws, row + i, col + j, "=" + rc(row + i, helper_col + j), v,
+                              fmt_cols[j])
                 else:
-                    ws.write_number(row + i, col + j, v, fmt_cols[j])
+                    self.cell(ws, row + i, col + j, None, v, fmt_cols[j])
 
 
 def table(ws, head_format, name: str, columns: dict, heads: dict, widths: dict, rows: int,

@@ -94,6 +94,11 @@ HOLDINGS_FIRST_ROW = 2  # Excel row of the first holding
 #: of the table, outside the print area, from row 1 (a header) down.
 HOLDINGS_CHART_TOP = 20
 HOLDINGS_CHART_COLS = {"label": "N", "value": "O", "notional": "P"}
+#: A live book of more holdings than this sizes its hedge with one spilled HEDGE_SIZE (one
+#: Python call a recalculation, not three a row), in hidden helper columns outside the
+#: print area; each visible cell refers to its helper cell.
+HOLDINGS_SPILL_ROWS = 2_000
+HOLDINGS_SPILL_COLS = {"notional": "R", "contracts": "S", "residual": "T"}
 
 # -- Contracts -----------------------------------------------------------------------------
 CONTRACTS_TABLE = "tblContracts"

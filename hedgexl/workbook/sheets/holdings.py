@@ -71,6 +71,10 @@ def _rows(c: Context, hs, col: dict) -> None:
                                  n.hedge_price)]
     qty, price, beta, ratio, value, notional, contracts, residual, coverage, hprice = cols
     first = L.HOLDINGS_FIRST_ROW - 1  # 0-based row of the first holding
+    spilled = w.live and len(h) > L.HOLDINGS_SPILL_ROWS
+    if spilled:
+        _spilled(c, hs, col, {"notional": (notional, f_usd), "contracts": (contracts, f_ct),
+                              "residual": (residual, f_usd)})
     for i in range(len(h)):
         r = first + i
         x = {k: f"{v}{r + 1}" for k, v in C.items()}  # this row's cells, A1
@@ -93,13 +97,36 @@ def _rows(c: Context, hs, col: dict) -> None:
             else:
                 w.cell(hs, r, col["hedge_price"], f"={C['price']}{first + j + 1}",
                        hprice[i], f_hp)
-        args = f"{x['value']},{x['ratio']},{x['beta']}"
-        sized = f"{x['value']},{x['contract']},{x['ratio']},{x['beta']}{hp}"
-        w.cell(hs, r, col["notional"], f"=HEDGE_NOTIONAL({args})", notional[i], f_usd)
-        w.cell(hs, r, col["contracts"], f"=HEDGE_CONTRACTS({sized})", contracts[i], f_ct)
-        w.cell(hs, r, col["residual"], f"=HEDGE_RESIDUAL({sized})", residual[i], f_usd)
+        if not spilled:
+            args = f"{x['value']},{x['ratio']},{x['beta']}"
+            sized = f"{x['value']},{x['contract']},{x['ratio']},{x['beta']}{hp}"
+            w.cell(hs, r, col["notional"], f"=HEDGE_NOTIONAL({args})", notional[i], f_usd)
+            w.cell(hs, r, col["contracts"], f"=HEDGE_CONTRACTS({sized})", contracts[i],
+                   f_ct)
+            w.cell(hs, r, col["residual"], f"=HEDGE_RESIDUAL({sized})", residual[i], f_usd)
         w.cell(hs, r, col["coverage"], f"=IF({x['value']}=0,0,({x['notional']}-"
                                        f"{x['residual']})/{x['value']})", coverage[i], f_pct)
+
+
+def _spilled(c: Context, hs, col: dict, values: dict) -> None:
+    """A large live book's hedge: one HEDGE_SIZE over the whole columns (notional,
+    contracts and residual: each input converted once a recalculation), spilling into
+    hidden helper columns; the table's cells refer to them (see
+    :meth:`~hedgexl.workbook.cells.CellWriter.spill`)."""
+    C, S = L.HOLDINGS_COLS, L.HOLDINGS_SPILL_COLS
+    first, last = L.HOLDINGS_FIRST_ROW, c.holdings_last_row
+
+    def rng(k):
+        return f"{C[k]}{first}:{C[k]}{last}"
+    # an inverse row's hedge price cell is blank (it needs none): its own price stands in,
+    # which its contract ignores, so that no row of the range is blank
+    hp = f",IF({rng('hedge_price')}=\"\",{rng('price')},{rng('hedge_price')})" \
+        if c.n.any_linear else ""
+    formula = f"=HEDGE_SIZE({rng('value')},{rng('contract')},{rng('ratio')},{rng('beta')}{hp})"
+    keys = ("notional", "contracts", "residual")
+    block = np.column_stack([np.asarray(values[k][0], float) for k in keys])
+    c.w.spill(hs, first - 1, col["notional"], formula, block, [values[k][1] for k in keys],
+              L.col_index(S["notional"]))
 
 
 def _chart_data(c: Context, hs) -> None:
