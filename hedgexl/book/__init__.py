@@ -118,15 +118,16 @@ def build_book(h: Holdings, pos: Positions, *, sizing: Sizing | None = None,
                band: float = 0.0, futures: dict | None = None,
                roll_days: float = 7.0) -> Book:
     """The desk's day for one portfolio. ``valuation`` is a date: funding up to the end of
-    that day (UTC) counts. Refuses (ValueError, one line) a position in a coin that has
-    no price."""
+    that day (UTC) counts. Refuses (InputError naming the positions file) a position in a
+    coin that has no price."""
     s = sizing or size_holdings(h)
     marks = coin_marks(h, pos, prices, valuation)
     for k in dict.fromkeys(pos.contract):
         c = core.get_contract(k).coin.upper()
         if c not in marks:
-            raise ValueError(f"{pos.source}: positions in {k} need a {c} price: add a "
-                             f"holding of {c}, a mark_price column, or --prices with {c}")
+            raise InputError(pos.source, f"positions in {k} need a {c} price: add a "
+                                         f"holding of {c}, a mark_price column, or "
+                                         f"--prices with {c}")
     end = day_end(valuation)
     _check_held_then(pos, valuation, end)
     risk = position_risk(pos, marks)

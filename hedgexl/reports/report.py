@@ -247,12 +247,10 @@ def _desk_book(holdings, positions, available, prices, opts: ReportOptions, vdat
                           futures=_futures(opts), roll_days=opts.roll_days,
                           valuation=vdate, default_hedge_ratio=opts.default_hedge_ratio,
                           band=opts.band)
-    except InputError:  # names its own file (the holdings, say)
+    except InputError:  # typed where it arose: names its own file and row
         raise
-    except ValueError as e:
-        msg, lead = str(e), f"{positions.source}: "
-        raise InputError(positions.source, msg[len(lead):] if msg.startswith(lead)
-                         else msg) from None
+    except ValueError as e:  # the core's refusal of a position (a tier, a margin rule)
+        raise InputError(positions.source, str(e)) from None
 
 
 def _futures(opts: ReportOptions):
