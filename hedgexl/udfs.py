@@ -886,8 +886,7 @@ def HEDGE_OPTION_SCENARIO(spot_qty, spot_price, kind, strike, options, premium, 
 def _option_legs(kind, strike, options, premium):
     """The legs as a list of kinds and three arrays, one entry per leg; rows left blank
     are no legs; ranges of different lengths are refused."""
-    kinds = [c for row in (kind if isinstance(kind, (list, tuple)) else [[kind]])
-             for c in (row if isinstance(row, (list, tuple)) else [row])]
+    kinds = _cells_of(kind)
     legs = [np.ravel(column(n, v)[0]) for n, v in (("strike", strike), ("options", options),
                                                    ("premium", premium))]
     if len({len(kinds), *(x.size for x in legs)}) != 1:
@@ -1064,33 +1063,11 @@ def HEDGE_BACKTEST(spot_qty, spot_prices, contract, hedge_ratio=1, funding_rates
     if np.isnan(p).any():
         raise ExcelInputError(f"spot_prices row {int(np.flatnonzero(np.isnan(p))[0]) + 1} "
                               f"is blank")
-    n = p.size
-    hp = None
-    if hedge_prices is not None:
-        hp, _ = column("hedge_prices", hedge_prices)
-        hp = hp.ravel()
-        if hp.size != n:
-            raise ExcelInputError(f"ranges of different sizes: spot_prices has {n} cells, "
-                                  f"hedge_prices has {hp.size}")
-    r = np.zeros(n)
-    if funding_rates is not None:
-        r, _ = column("funding_rates", funding_rates)
-        r = np.nan_to_num(r.ravel())
-        if r.size != n:
-            raise ExcelInputError(f"ranges of different sizes: spot_prices has {n} cells, "
-                                  f"funding_rates has {r.size}")
-    rule = _text(rebalance, "daily", "rebalance", ("daily", "weekly", "monthly"))
-    mask = None
-    if rule != "daily":
-        if dates is None:
-            raise ExcelInputError(f"rebalance {rule} needs the dates")
-        flat = [c for row in dates for c in (row if isinstance(row, (list, tuple)) else [row])] \
-            if isinstance(dates, (list, tuple)) else [dates]
-        if len(flat) != n:
-            raise ExcelInputError(f"ranges of different sizes: spot_prices has {n} cells, "
-                                  f"dates has {len(flat)}")
-        days = np.array([_day("dates", d).isoformat() for d in flat], dtype="datetime64[D]")
-        mask = core.rebalance_schedule(days, rule)
+    hp = None if hedge_prices is None else _same_length("hedge_prices", hedge_prices, p.size)
+    r = np.zeros(p.size) if funding_rates is None else \
+        np.nan_to_num(_same_length("funding_rates", funding_rates, p.size))
+    mask = _schedule(_text(rebalance, "daily", "rebalance", ("daily", "weekly", "monthly")),
+                     dates, p.size)
     num1 = {k: _to_float_arg(k, single(k, v) if single(k, v) not in (None, "") else d)
             for k, v, d in (("spot_qty", spot_qty, None), ("hedge_ratio", hedge_ratio, 1.0),
                             ("band", band, 0.0), ("leverage", leverage, 1.0),
@@ -1102,6 +1079,37 @@ def HEDGE_BACKTEST(spot_qty, spot_prices, contract, hedge_ratio=1, funding_rates
     cols = [bt.contracts, bt.traded, bt.pnl, bt.funding, bt.fees, bt.margin,
             bt.liquidated.astype(float), bt.unhedged, bt.hedged]
     return np.column_stack(cols).tolist()
+
+
+def _cells_of(value) -> list:
+    """The cells of a range, row by row (a single value as one cell)."""
+    if not isinstance(value, (list, tuple)):
+        return [value]
+    return [c for row in value for c in (row if isinstance(row, (list, tuple)) else [row])]
+
+
+def _same_length(name, value, n) -> np.ndarray:
+    """A range as a flat column of ``n`` numbers (NaN where blank); another length is
+    refused."""
+    x = np.ravel(column(name, value)[0])
+    if x.size != n:
+        raise ExcelInputError(f"ranges of different sizes: spot_prices has {n} cells, "
+                              f"{name} has {x.size}")
+    return x
+
+
+def _schedule(rule: str, dates, n: int):
+    """The rebalance steps of ``rule`` on the ``dates`` range (None: every step)."""
+    if rule == "daily":
+        return None
+    if dates is None:
+        raise ExcelInputError(f"rebalance {rule} needs the dates")
+    flat = _cells_of(dates)
+    if len(flat) != n:
+        raise ExcelInputError(f"ranges of different sizes: spot_prices has {n} cells, "
+                              f"dates has {len(flat)}")
+    days = np.array([_day("dates", d).isoformat() for d in flat], dtype="datetime64[D]")
+    return core.rebalance_schedule(days, rule)
 
 
 @udf
@@ -1167,10 +1175,8 @@ def HEDGE_SCENARIO(spot_qty, spot_price, contracts, contract, shocks=None, beta=
     if shocks is not None:
         sh, _ = column("shocks", shocks)
         sh = sh.ravel()[~np.isnan(sh.ravel())]
-    keys = contract
-    if isinstance(contract, (list, tuple)):
-        keys = np.array([c for row in contract for c in
-                         (row if isinstance(row, (list, tuple)) else [row])], dtype=object)
+    keys = np.array(_cells_of(contract), dtype=object) if isinstance(contract, (list, tuple)) \
+        else contract
     flat = [np.ravel(x) for x in (s, p, q)]
     n = max(x.size for x in flat)
     ok = np.ones(n, bool)

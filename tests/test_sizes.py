@@ -40,8 +40,6 @@ LARGER = {
     ("hedgexl.market.specs", "_tiers"): (42, 17),
     ("hedgexl.reports.batch", "_run_pool"): (36, 16),
     ("hedgexl.reports.cluster", "_run"): (55, 25),
-    ("hedgexl.udfs", "HEDGE_BACKTEST"): (45, 20),
-    ("hedgexl.udfs", "HEDGE_SCENARIO"): (27, 16),
     ("hedgexl.workbook.custom.read", "_Reader._cell"): (34, 20),
     ("hedgexl.workbook.custom.read", "_Reader._props"): (66, 36),
     ("hedgexl.workbook.custom.read", "_Reader.sheet"): (49, 32),
