@@ -163,7 +163,6 @@ def funding_history(ref: MarketRef, since: int, until: int, *, progress=None,
     funding: the venue's own when its record has one, else the open of its 1-hour
     mark-price candle at that time."""
     step = int(_interval_hours(ref) * HOUR)
-    limit = ref.client.venue_limit("funding")
     what = f"funding history of {ref.key}"
 
     def fetch(a, b, n):
@@ -171,7 +170,8 @@ def funding_history(ref: MarketRef, since: int, until: int, *, progress=None,
                              until_params(ref.client.ex_id, b))
         return [(r.get("timestamp"), r) for r in rs]
 
-    recs = paged(fetch, since, until, step=step, limit=limit, progress=progress)
+    recs = paged(fetch, since, until, step=step, limit=ref.client.venue_limit("funding"),
+                 progress=progress)
     times = sorted(recs)
     for w in check_gaps(times, since, until, step, what):
         if warnings is not None:
@@ -181,16 +181,29 @@ def funding_history(ref: MarketRef, since: int, until: int, *, progress=None,
         warnings.append(f"{what}: Deribit publishes no mark price history; mark_price is "
                         f"its index price at each funding (they differ by the basis, which "
                         f"moves the funding paid in coin by the rate times the basis)")
+    marks = _marks(ref, recs, times, mark_of, what, progress)
+    return _funding_rows(recs, times, marks, rate_of, step, what)
+
+
+def _marks(ref, recs, times, mark_of, what, progress) -> dict:
+    """The mark at each funding: its record's, else the open of its 1-hour mark candle."""
     marks = {t: _number((recs[t].get("info") or {}).get(mark_of)) for t in times}
-    if any(not (m > 0) for m in marks.values()):
-        candles = mark_candles(ref, times[0], times[-1], progress=progress)
-        for t in times:
-            if not (marks[t] > 0):
-                c = candles.get(t - t % HOUR)
-                if c is None:
-                    raise MarketError(f"{what}: no mark price at {iso(t)} (the venue's "
-                                      f"1-hour mark candles have none); nothing written")
-                marks[t] = c
+    if all(m > 0 for m in marks.values()):
+        return marks
+    candles = mark_candles(ref, times[0], times[-1], progress=progress)
+    for t in times:
+        if not (marks[t] > 0):
+            c = candles.get(t - t % HOUR)
+            if c is None:
+                raise MarketError(f"{what}: no mark price at {iso(t)} (the venue's 1-hour "
+                                  f"mark candles have none); nothing written")
+            marks[t] = c
+    return marks
+
+
+def _funding_rows(recs, times, marks, rate_of, step, what) -> list[FundingRow]:
+    """One row per funding: its rate, its mark, the hours since the one before (the
+    venue's rhythm for the first, or where the spacing is not whole hours up to a day)."""
     rows, prev = [], None
     for t in times:
         rate = _number((recs[t].get("info") or {}).get(rate_of) if rate_of
