@@ -91,13 +91,12 @@ def fetch_specs(venues, clients: Clients, *, extra=(), tiers=True, notes=None):
 
 
 def _spec(ref: MarketRef, tier_rows, notes) -> dict:
+    """A contract row from the venue's market record: sizes, lot and tick from the venue;
+    fees, funding interval, maintenance and the margin rule from the bundled preset (or,
+    for a contract without one, its venue's first) where the venue says nothing."""
     m = ref.market
-    try:
-        preset = _bundled().get(ref.key) or _contracts.get_contract(ref.key)
-    except (KeyError, ValueError):
-        preset = None
-    same_venue = [s for s in _bundled().values()
-                  if s.key.split(":")[0] == ref.venue.key]
+    preset = _preset_of(ref.key)
+    same_venue = [s for s in _bundled().values() if s.key.split(":")[0] == ref.venue.key]
     like = preset or (same_venue[0] if same_venue else None)
     inverse = ref.kind == "inverse"
     size = m.get("contractSize")
@@ -105,23 +104,37 @@ def _spec(ref: MarketRef, tier_rows, notes) -> dict:
     lot = prec.get("amount")
     if (ref.client.ex_id, ref.kind) in AMOUNT_IN_USD and lot:
         lot = lot / size  # USD -> contracts
-    if hours is None:
-        hours = preset.funding_hours if preset else math.nan
-    maint = tier_rows[0]["maint_rate"] if tier_rows else (
-        preset.maint_margin if preset else math.nan)
-    return {"key": ref.key,
-            "venue": preset.venue if preset else ref.client.label,
-            "symbol": m.get("id"),
-            "type": ref.kind,
-            "face_usd": size if inverse else None,
+    known = _preset_fields(preset, ref.client.label)
+    if hours is not None:
+        known["funding_hours"] = hours
+    if tier_rows:
+        known["maint_margin"] = tier_rows[0]["maint_rate"]
+    return {"key": ref.key, "venue": known.pop("venue"), "symbol": m.get("id"),
+            "type": ref.kind, "face_usd": size if inverse else None,
             "size_coin": None if inverse else size,
             "coin": m.get("base"), "settle": m.get("settle"),
-            "lot": lot, "tick": prec.get("price"),
-            "taker_fee": preset.taker_fee if preset else None,
-            "maker_fee": preset.maker_fee if preset else None,
-            "maint_margin": maint, "funding_hours": hours,
+            "lot": lot, "tick": prec.get("price"), **known,
             "margin_model": like.margin_model if like else "liq_value",
             "liq_round": like.liq_round if like else ""}
+
+
+def _preset_of(key: str):
+    """The bundled (or loaded) preset of ``key``, None when there is none."""
+    try:
+        return _bundled().get(key) or _contracts.get_contract(key)
+    except (KeyError, ValueError):
+        return None
+
+
+def _preset_fields(preset, label: str) -> dict:
+    """What only the preset knows (the venue's market list does not say): its venue's name,
+    fees, funding interval and base maintenance rate; unknown without a preset."""
+    if preset is None:
+        return {"venue": label, "taker_fee": None, "maker_fee": None,
+                "maint_margin": math.nan, "funding_hours": math.nan}
+    return {"venue": preset.venue, "taker_fee": preset.taker_fee,
+            "maker_fee": preset.maker_fee, "maint_margin": preset.maint_margin,
+            "funding_hours": preset.funding_hours}
 
 
 def _funding_hours(ref: MarketRef, notes) -> float | None:
@@ -163,16 +176,9 @@ def _tiers(ref: MarketRef, clients: Clients, notes) -> list[dict]:
                      f"reads; " + ("the bundled tiers stay" if bundled
                                    else "the preset's flat rate stays"))
         return []
-    client = ref.client
-    if ex_id in SIGNED_TIERS:
-        names = ("BINANCE_API_KEY", "BINANCE_API_SECRET")
-        if not credentials(ref.venue):
-            notes.append(f"{ref.key}: {client.label}'s margin tiers need an API key (its "
-                         f"bracket endpoint is signed); set {names[0]} and {names[1]} (a "
-                         f"read-only key) to fetch them; the bundled tiers stay")
-            return []
-        client = clients.get(ref.venue, ex_id, signed=True)
-        client.share_markets(ref.client)
+    client = _tier_client(ref, clients, notes)
+    if client is None:
+        return []
     what = f"margin tiers of {ref.key}"
     if client.ex.has.get("fetchMarketLeverageTiers") is True:
         raw = client.call(what, "fetch_market_leverage_tiers", ref.symbol)
@@ -181,22 +187,40 @@ def _tiers(ref: MarketRef, clients: Clients, notes) -> list[dict]:
     if not raw:
         raise MarketError(f"{what}: the venue's answer has no tiers for {ref.market['id']}; "
                           f"nothing written")
-    amount_field = TIER_AMOUNT.get(ex_id)
-    rows = []
-    for t in sorted(raw, key=lambda t: t.get("maxNotional") or math.inf):
-        cap, rate = t.get("maxNotional"), t.get("maintenanceMarginRate")
-        if rate is None:
-            raise MarketError(f"{what}: a tier without a maintenance rate")
-        amount = (t.get("info") or {}).get(amount_field) if amount_field else 0
-        rows.append({"contract": ref.key, "cap": cap, "cap_unit": unit,
-                     "max_leverage": _leverage(t.get("maxLeverage")),
-                     "maint_rate": float(rate),
-                     "maint_amount": float(amount or 0),
-                     "source": f"{client.ex_id} via ccxt",
-                     "charge": "slices" if ex_id in TIER_SLICES else ""})
+    rows = [_tier_row(ref, t, unit, client.ex_id, what)
+            for t in sorted(raw, key=lambda t: t.get("maxNotional") or math.inf)]
     if rows:
         rows[-1]["cap"] = None if rows[-1]["cap"] in (None, math.inf) else rows[-1]["cap"]
     return rows
+
+
+def _tier_client(ref: MarketRef, clients: Clients, notes):
+    """The client that may read the tiers: a signed one where the venue's endpoint is
+    (Binance's brackets), None (and a note) without the key for it."""
+    if ref.client.ex_id not in SIGNED_TIERS:
+        return ref.client
+    names = ("BINANCE_API_KEY", "BINANCE_API_SECRET")
+    if not credentials(ref.venue):
+        notes.append(f"{ref.key}: {ref.client.label}'s margin tiers need an API key (its "
+                     f"bracket endpoint is signed); set {names[0]} and {names[1]} (a "
+                     f"read-only key) to fetch them; the bundled tiers stay")
+        return None
+    client = clients.get(ref.venue, ref.client.ex_id, signed=True)
+    client.share_markets(ref.client)
+    return client
+
+
+def _tier_row(ref: MarketRef, t: dict, unit: str, ex_id: str, what: str) -> dict:
+    """One tier of ccxt's leverage tiers as a row of the tiers file."""
+    rate = t.get("maintenanceMarginRate")
+    if rate is None:
+        raise MarketError(f"{what}: a tier without a maintenance rate")
+    field = TIER_AMOUNT.get(ex_id)
+    amount = (t.get("info") or {}).get(field) if field else 0
+    return {"contract": ref.key, "cap": t.get("maxNotional"), "cap_unit": unit,
+            "max_leverage": _leverage(t.get("maxLeverage")), "maint_rate": float(rate),
+            "maint_amount": float(amount or 0), "source": f"{ex_id} via ccxt",
+            "charge": "slices" if ex_id in TIER_SLICES else ""}
 
 
 def _leverage(x):
