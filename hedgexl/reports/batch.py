@@ -26,6 +26,7 @@ import time
 from collections import deque
 from concurrent.futures import FIRST_COMPLETED, ProcessPoolExecutor, wait
 from concurrent.futures.process import BrokenProcessPool
+from dataclasses import dataclass
 from dataclasses import replace as replace_options
 from pathlib import Path
 
@@ -325,39 +326,66 @@ def _run_pool(jobs, out_dir, opts, custom, workers, on_result,
     queue = deque(enumerate(jobs))
     suspects: deque = deque()
     results: dict[int, ReportResult] = {}
+    run = _Round(out_dir, opts, custom, workers, on_result, before, suspects, results)
     while queue or suspects:
-        alone = bool(suspects)
-        source, width = (suspects, 1) if alone else (queue, 2 * workers)
-        pool = ProcessPoolExecutor(max_workers=1 if alone else workers,
+        if run.once(suspects if suspects else queue, alone=bool(suspects)):
+            clean_stale(out_dir)  # a dead worker's half-written report
+    return [results[i] for i in range(len(jobs))]
+
+
+@dataclass
+class _Round:
+    """One pool's run over a queue of jobs; what it leaves: ``results`` by job index, and
+    the ``suspects`` in flight when a worker died (run again alone)."""
+
+    out_dir: Path
+    opts: object
+    custom: object
+    workers: int
+    on_result: object
+    before: frozenset
+    suspects: deque
+    results: dict
+
+    def once(self, source: deque, alone: bool) -> bool:
+        """Run ``source`` in a pool (one process when ``alone``); True when it broke."""
+        width = 1 if alone else 2 * self.workers
+        pool = ProcessPoolExecutor(max_workers=1 if alone else self.workers,
                                    initializer=_init_worker,
-                                   initargs=(opts, custom, os.getpid()))
-        inflight = {}
+                                   initargs=(self.opts, self.custom, os.getpid()))
+        inflight: dict = {}
         broken = False
         try:
             while (source or inflight) and not broken:
                 while source and len(inflight) < width:
                     i, j = source.popleft()
-                    own = alone and _report_path(j, out_dir).name not in before
-                    inflight[pool.submit(_run_job, j, out_dir, own)] = (i, j)
+                    own = alone and _report_path(j, self.out_dir).name not in self.before
+                    inflight[pool.submit(_run_job, j, self.out_dir, own)] = (i, j)
                 done, _ = wait(inflight, return_when=FIRST_COMPLETED)
                 for f in done:
-                    i, j = inflight.pop(f)
-                    try:
-                        r = f.result()
-                    except BrokenProcessPool:
-                        broken = True
-                        if not alone:
-                            suspects.append((i, j))
-                            continue
-                        r = ReportResult(j.name, j.source, None, False, error=WORKER_DIED)
-                    results[i] = r
-                    on_result(r)
-            suspects.extend(inflight.values())  # lost with a broken pool
+                    broken |= self._collect(f, inflight.pop(f), alone)
+            self.suspects.extend(inflight.values())  # lost with a broken pool
         finally:
             pool.shutdown(wait=True, cancel_futures=True)
-        if broken:  # a dead worker's half-written report
-            clean_stale(out_dir)
-    return [results[i] for i in range(len(jobs))]
+        return broken
+
+    def _collect(self, f, job, alone: bool) -> bool:
+        """A finished job's result; True when its worker died (then, in a shared pool, it
+        is a suspect to run again alone; alone, it failed)."""
+        i, j = job
+        try:
+            r = f.result()
+        except BrokenProcessPool:
+            if not alone:
+                self.suspects.append((i, j))
+                return True
+            r = ReportResult(j.name, j.source, None, False, error=WORKER_DIED)
+            self.results[i] = r
+            self.on_result(r)
+            return True
+        self.results[i] = r
+        self.on_result(r)
+        return False
 
 
 def _near(near, refused) -> str:
