@@ -34,7 +34,6 @@ LARGER = {
     ("hedgexl.inputs.xlsx", "_said"): (28, 25),
     ("hedgexl.inputs.xlsx", "scan_sheet"): (74, 36),
     ("hedgexl.inputs.xlsx", "scan_sheet.start"): (33, 23),
-    ("hedgexl.reports.cluster", "_run"): (55, 25),
     ("hedgexl.workbook.custom.read", "_Reader._cell"): (34, 20),
     ("hedgexl.workbook.custom.read", "_Reader._props"): (66, 36),
     ("hedgexl.workbook.custom.read", "_Reader.sheet"): (49, 32),

@@ -185,24 +185,8 @@ def _run(client, jobs, out_dir, opts, shared, before, collect, progress):
     files = {w: Path(p).read_bytes() for w, p in (("contracts", opts.contracts),
                                                   ("tiers", opts.tiers)) if p}
     [data] = client.scatter([(uuid.uuid4().hex, shared, files)], broadcast=True, hash=False)
-    results: dict[int, ReportResult] = {}
-    todo = []
-    for i, j in enumerate(jobs):
-        if j.error is not None:  # a bad row of a book file fails its portfolio here
-            results[i] = ReportResult(j.name, j.source, None, False, error=str(j.error))
-            continue
-        todo.append((i, j, _report_path(j, out_dir).name not in before))
-    # a few portfolios per task: fewer round trips to the scheduler, and still many tasks
-    # per worker for balance
-    workers = max(1, len(client.scheduler_info(n_workers=-1).get("workers", {})))
-    size = max(1, min(CHUNK, len(todo) // (8 * workers)))
-    futures = {}
-    for k in range(0, len(todo), size):
-        part = todo[k:k + size]
-        f = client.submit(_task, part, str(out_dir), opts, data, collect,
-                          key=f"hedgexl-reports-{k}-{uuid.uuid4().hex[:8]}", pure=False,
-                          retries=RETRIES)
-        futures[f] = part
+    results, todo = _triage(jobs, out_dir, before)
+    futures = _submit(client, todo, out_dir, opts, data, collect)
     bar = _Progress(len(jobs)) if progress else None
     if bar:
         for r in results.values():
@@ -215,21 +199,9 @@ def _run(client, jobs, out_dir, opts, shared, before, collect, progress):
                 done = [(i, ReportResult(j.name, j.source, None, False, error=WORKER_DIED),
                          None) for i, j, _ in futures[f]]
             for i, r, blob in done:
-                j = jobs[i]
-                local = _report_path(j, out_dir)
-                try:
-                    old = written_fingerprint(local) if blob is not None and opts.resume \
-                        and is_complete(local) else None
-                    if old is not None and old == written_fingerprint(blob):
-                        r.kept = True  # as locally: the numbers recomputed, the file kept
-                    elif blob is not None:
-                        with replacing(local, force=opts.force or old is not None) as tmp:
-                            tmp.write_bytes(blob)
-                except (OSError, FileExistsError) as e:
-                    r = ReportResult(j.name, j.source, None, False, error=str(e))
-                results[i] = r
+                results[i] = _land(jobs[i], r, blob, out_dir, opts)
                 if bar:
-                    bar.update(r)
+                    bar.update(results[i])
     finally:
         if bar:
             bar.close()
@@ -237,3 +209,48 @@ def _run(client, jobs, out_dir, opts, shared, before, collect, progress):
             f.cancel()
         clean_stale(out_dir, every=True)  # a dead worker's half-written report
     return [results[i] for i in range(len(jobs))]
+
+
+def _triage(jobs, out_dir, before):
+    """The results known before any task (a bad row of a book file fails its portfolio
+    here), and the jobs to run: ``(index, job, whether it may replace its file)``."""
+    results: dict[int, ReportResult] = {}
+    todo = []
+    for i, j in enumerate(jobs):
+        if j.error is not None:
+            results[i] = ReportResult(j.name, j.source, None, False, error=str(j.error))
+            continue
+        todo.append((i, j, _report_path(j, out_dir).name not in before))
+    return results, todo
+
+
+def _submit(client, todo, out_dir, opts, data, collect) -> dict:
+    """One task per few portfolios: fewer round trips to the scheduler, and still many
+    tasks per worker for balance. Returns future -> its part of ``todo``."""
+    workers = max(1, len(client.scheduler_info(n_workers=-1).get("workers", {})))
+    size = max(1, min(CHUNK, len(todo) // (8 * workers)))
+    futures = {}
+    for k in range(0, len(todo), size):
+        part = todo[k:k + size]
+        f = client.submit(_task, part, str(out_dir), opts, data, collect,
+                          key=f"hedgexl-reports-{k}-{uuid.uuid4().hex[:8]}", pure=False,
+                          retries=RETRIES)
+        futures[f] = part
+    return futures
+
+
+def _land(j, r: ReportResult, blob, out_dir, opts) -> ReportResult:
+    """A report sent back (``--collect``) written here, whole: kept unchanged when
+    ``--resume`` finds the same fingerprint; an error writing it fails its portfolio."""
+    local = _report_path(j, out_dir)
+    try:
+        old = written_fingerprint(local) if blob is not None and opts.resume \
+            and is_complete(local) else None
+        if old is not None and old == written_fingerprint(blob):
+            r.kept = True  # as locally: the numbers recomputed, the file kept
+        elif blob is not None:
+            with replacing(local, force=opts.force or old is not None) as tmp:
+                tmp.write_bytes(blob)
+    except (OSError, FileExistsError) as e:
+        r = ReportResult(j.name, j.source, None, False, error=str(e))
+    return r
