@@ -96,6 +96,7 @@ def _num(text, what: str) -> float:
 
 
 def _parse(text: str, source: str) -> dict[str, Tiers]:
+    """The tables of a tiers file, one per contract, each row and each table checked."""
     rows: dict[str, list] = {}
     reader, found = records(text, source)
     need = {"contract", "cap", "cap_unit", "maint_rate", "maint_amount"}
@@ -105,56 +106,64 @@ def _parse(text: str, source: str) -> dict[str, Tiers]:
                          f"; missing {', '.join(sorted(need - have))}")
     for lineno, raw in enumerate(found, start=2):
         r = {(k or "").strip().lower(): (v or "").strip() for k, v in raw.items()}
-        if not r.get("contract"):
-            continue
-        where = f"{source} row {lineno}"
-        try:  # the one number grammar: no 1_0, inf or nan in a tier
-            cap = _num(r["cap"], "cap") if r["cap"] else np.inf
-            lev = _num(r.get("max_leverage"), "max_leverage")
-            rate, amount = _num(r["maint_rate"], "maint_rate"), _num(r["maint_amount"] or 0,
-                                                                     "maint_amount")
-            slope = _num(r.get("maint_slope") or 0, "maint_slope")
-        except ValueError as e:
-            raise ValueError(f"{where}: {e} (cap, max_leverage, maint_rate, maint_amount and "
-                             f"maint_slope are numbers)") from None
-        if np.isnan(rate):
-            raise ValueError(f"{where}: maint_rate is blank")
-        charge = (r.get("charge") or "whole").lower()
-        if charge not in CHARGES:
-            raise ValueError(f"{where}: charge must be one of {', '.join(CHARGES)} (or "
-                             f"blank: whole), got {r.get('charge')!r}")
-        if r["cap_unit"].lower() not in CAP_UNITS:
-            raise ValueError(f"{where}: cap_unit must be one of {', '.join(CAP_UNITS)}, got "
-                             f"{r['cap_unit']!r}")
-        if not (cap > 0) or not (0 <= rate < 1) or amount < 0 or not (0 <= slope < 1):
-            raise ValueError(f"{where}: need cap > 0, 0 <= maint_rate < 1, maint_amount >= 0, "
-                             f"0 <= maint_slope < 1")
-        rows.setdefault(r["contract"].upper(), []).append(
-            (cap, r["cap_unit"].lower(), lev, rate, amount, r.get("source", ""), where,
-             charge, slope))
-    out = {}
-    for key, tiers in rows.items():
-        caps = [t[0] for t in tiers]
-        if caps != sorted(caps) or len(set(caps)) != len(caps):
-            raise ValueError(f"{tiers[0][6]}: the tiers of {key} must be in increasing order "
-                             f"of cap")
-        if len({t[1] for t in tiers}) > 1:
-            raise ValueError(f"{tiers[0][6]}: the tiers of {key} mix cap units")
-        if len({t[7] for t in tiers}) > 1:
-            raise ValueError(f"{tiers[0][6]}: the tiers of {key} mix charges")
-        if tiers[0][7] == "slices" and any(t[4] or t[8] for t in tiers):
-            raise ValueError(f"{tiers[0][6]}: tiers charged by slices have no maintenance "
-                             f"amount and no slope")
-        rates = [t[3] for t in tiers]
-        if rates != sorted(rates):
-            raise ValueError(f"{tiers[0][6]}: the maintenance rates of {key} must not fall "
-                             f"from one tier to the next")
-        out[key] = Tiers(key, np.array(caps), tiers[0][1], np.array([t[2] for t in tiers]),
-                         np.array(rates), np.array([t[4] for t in tiers]),
-                         tiers[0][5] or source, tiers[0][7],
-                         np.array([t[8] for t in tiers]) if any(t[8] for t in tiers)
-                         else None)
-    return out
+        if r.get("contract"):
+            rows.setdefault(r["contract"].upper(), []).append(
+                _tier_row(r, f"{source} row {lineno}"))
+    return {key: _table(key, tiers, source) for key, tiers in rows.items()}
+
+
+def _tier_row(r: dict, where: str) -> tuple:
+    """One row: (cap, cap unit, max leverage, rate, amount, source, where, charge, slope)."""
+    try:  # the one number grammar: no 1_0, inf or nan in a tier
+        cap = _num(r["cap"], "cap") if r["cap"] else np.inf
+        lev = _num(r.get("max_leverage"), "max_leverage")
+        rate, amount = _num(r["maint_rate"], "maint_rate"), _num(r["maint_amount"] or 0,
+                                                                 "maint_amount")
+        slope = _num(r.get("maint_slope") or 0, "maint_slope")
+    except ValueError as e:
+        raise ValueError(f"{where}: {e} (cap, max_leverage, maint_rate, maint_amount and "
+                         f"maint_slope are numbers)") from None
+    if np.isnan(rate):
+        raise ValueError(f"{where}: maint_rate is blank")
+    charge = (r.get("charge") or "whole").lower()
+    if charge not in CHARGES:
+        raise ValueError(f"{where}: charge must be one of {', '.join(CHARGES)} (or "
+                         f"blank: whole), got {r.get('charge')!r}")
+    if r["cap_unit"].lower() not in CAP_UNITS:
+        raise ValueError(f"{where}: cap_unit must be one of {', '.join(CAP_UNITS)}, got "
+                         f"{r['cap_unit']!r}")
+    if not (cap > 0) or not (0 <= rate < 1) or amount < 0 or not (0 <= slope < 1):
+        raise ValueError(f"{where}: need cap > 0, 0 <= maint_rate < 1, maint_amount >= 0, "
+                         f"0 <= maint_slope < 1")
+    return (cap, r["cap_unit"].lower(), lev, rate, amount, r.get("source", ""), where,
+            charge, slope)
+
+
+def _table(key: str, tiers: list, source: str) -> Tiers:
+    """One contract's rows as its table: caps increasing, one cap unit, one charge, rates
+    that do not fall; slices without amounts or slopes."""
+    caps, rates = [t[0] for t in tiers], [t[3] for t in tiers]
+    _check_table(key, tiers, caps, rates)
+    slopes = [t[8] for t in tiers]
+    return Tiers(key, np.array(caps), tiers[0][1], np.array([t[2] for t in tiers]),
+                 np.array(rates), np.array([t[4] for t in tiers]), tiers[0][5] or source,
+                 tiers[0][7], np.array(slopes) if any(slopes) else None)
+
+
+def _check_table(key: str, tiers: list, caps: list, rates: list) -> None:
+    first = tiers[0][6]
+    if caps != sorted(caps) or len(set(caps)) != len(caps):
+        raise ValueError(f"{first}: the tiers of {key} must be in increasing order of cap")
+    if len({t[1] for t in tiers}) > 1:
+        raise ValueError(f"{first}: the tiers of {key} mix cap units")
+    if len({t[7] for t in tiers}) > 1:
+        raise ValueError(f"{first}: the tiers of {key} mix charges")
+    if tiers[0][7] == "slices" and any(t[4] or t[8] for t in tiers):
+        raise ValueError(f"{first}: tiers charged by slices have no maintenance amount and "
+                         f"no slope")
+    if rates != sorted(rates):
+        raise ValueError(f"{first}: the maintenance rates of {key} must not fall from one "
+                         f"tier to the next")
 
 
 def _bundled() -> dict[str, Tiers]:
