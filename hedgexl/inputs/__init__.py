@@ -571,8 +571,30 @@ def read_prices(path, *, decimal=None, delimiter=None, strict_cells=False, warni
                        strict_cells=strict_cells)
     if warnings is not None:
         warnings.extend(table.warnings)
-    rows = table.rows
-    head = [str(h or "").strip() for h in rows[0]]
+    idate, names, value_cols = _price_columns(p, table.rows[0])
+    dates, cols, first = [], {n: [] for n in names}, {}
+    today = _now().date().isoformat()
+    for rowno, row in enumerate(table.rows[1:], start=2):
+        d = _iso_date(p, row[idate] if idate < len(row) else None, rowno)
+        if d in first:
+            raise InputError(p, f"date {d} is on rows {first[d]} and {rowno}; give each "
+                                f"date once", rowno)
+        if d > today:
+            raise InputError(p, f"date {d} is after today ({today}): a price that has not "
+                                f"happened yet", rowno)
+        first[d] = rowno
+        dates.append(d)
+        for n, i in zip(names, value_cols):
+            cols[n].append(_price(table, row[i] if i < len(row) else None, n, rowno))
+    order = sorted(range(len(dates)), key=dates.__getitem__)  # oldest first, whatever the file
+    return [dates[i] for i in order], {n: np.array(v)[order] if v else np.array(v)
+                                       for n, v in cols.items()}
+
+
+def _price_columns(p, header) -> tuple[int, list[str], list[int]]:
+    """The date column, and each price column's name and index (``value`` is named by the
+    file, BTC-USD.csv: BTC); two columns of one name are refused."""
+    head = [str(h or "").strip() for h in header]
     low = [h.lower() for h in head]
     if "date" not in low:
         raise InputError(p, "missing column date", 1)
@@ -589,26 +611,15 @@ def read_prices(path, *, decimal=None, delimiter=None, strict_cells=False, warni
             raise InputError(p, f"columns {_column_letter(seen[n.upper()])} and "
                                 f"{_column_letter(i)} are both {n!r}; keep one", 1)
         seen[n.upper()] = i
-    dates, cols, first = [], {n: [] for n in names}, {}
-    today = _now().date().isoformat()
-    for rowno, row in enumerate(rows[1:], start=2):
-        d = _iso_date(p, row[idate] if idate < len(row) else None, rowno)
-        if d in first:
-            raise InputError(p, f"date {d} is on rows {first[d]} and {rowno}; give each "
-                                f"date once", rowno)
-        if d > today:
-            raise InputError(p, f"date {d} is after today ({today}): a price that has not "
-                                f"happened yet", rowno)
-        first[d] = rowno
-        dates.append(d)
-        for n, i in zip(names, value_cols):
-            x = table.number(row[i] if i < len(row) else None, n, rowno, percent=False)
-            if x <= 0 or x == math.inf:
-                raise InputError(p, f"{n} price must be a number > 0, got {x:g}", rowno)
-            cols[n].append(x)
-    order = sorted(range(len(dates)), key=dates.__getitem__)  # oldest first, whatever the file
-    return [dates[i] for i in order], {n: np.array(v)[order] if v else np.array(v)
-                                       for n, v in cols.items()}
+    return idate, names, value_cols
+
+
+def _price(table, cell, name, rowno) -> float:
+    """One price: a number > 0 (NaN where blank: a missing price)."""
+    x = table.number(cell, name, rowno, percent=False)
+    if x <= 0 or x == math.inf:
+        raise InputError(table.path, f"{name} price must be a number > 0, got {x:g}", rowno)
+    return x
 
 
 def _iso_date(p, value, rowno) -> str:
