@@ -505,15 +505,8 @@ def read_funding_all(path, *, decimal=None, delimiter=None,
         if ic is not None and not c:
             raise InputError(p, "contract is blank, where the file names the contract of "
                                 "each funding; say whose funding this is", rowno)
-        m = table.number(cell(im), "mark_price", rowno)
-        if math.isnan(m):
-            raise InputError(p, "mark_price is blank", rowno)
-        table.check(FUNDING["mark_price"], m, rowno, repr(cell(im)))
-        r = table.check(FUNDING["funding_rate"],
-                        table.number(rate_cell, "funding_rate", rowno), rowno, repr(rate_cell))
-        h = table.number(cell(ih), "interval_hours", rowno) if ih is not None else math.nan
-        table.check(FUNDING["interval_hours"], h, rowno, repr(cell(ih)))
         t, mm, rr, hh, rw = series.setdefault(c, ([], [], [], [], []))
+        m, r, h = _funding_numbers(table, cell(im), rate_cell, cell(ih), ih, rowno)
         t.append(_funding_time(p, cell(it), rowno, now))
         mm.append(m)
         rr.append(r)
@@ -521,16 +514,34 @@ def read_funding_all(path, *, decimal=None, delimiter=None,
         rw.append(rowno)
     if not series:
         raise InputError(p, "no funding rows (no row has a funding rate)")
-    out = {}
-    for c, (t, m, r, h, rw) in series.items():
-        given = [x for x in h if not math.isnan(x)]
-        order, warnings = _in_order(p, c, t, rw, min(given) if given else _hours_of(c))
-        warnings[:0] = table.warnings
-        pick = lambda xs: [xs[i] for i in order]  # noqa: E731
-        out[c] = Funding([f"{x:%Y-%m-%dT%H:%M:%S}Z" for x in pick(t)], c,
-                         np.array(pick(m)), np.array(pick(r)), str(p),
-                         np.array(pick(h)) if ih is not None else None, warnings, pick(rw))
-    return out
+    return {c: _funding_series(p, c, cols_, table.warnings, ih is not None)
+            for c, cols_ in series.items()}
+
+
+def _funding_numbers(table, mark_cell, rate_cell, hours_cell, ih, rowno):
+    """A funding row's mark, rate and interval (NaN where the file has no interval),
+    each checked as the schema declares."""
+    m = table.number(mark_cell, "mark_price", rowno)
+    if math.isnan(m):
+        raise InputError(table.path, "mark_price is blank", rowno)
+    table.check(FUNDING["mark_price"], m, rowno, repr(mark_cell))
+    r = table.check(FUNDING["funding_rate"], table.number(rate_cell, "funding_rate", rowno),
+                    rowno, repr(rate_cell))
+    h = table.number(hours_cell, "interval_hours", rowno) if ih is not None else math.nan
+    table.check(FUNDING["interval_hours"], h, rowno, repr(hours_cell))
+    return m, r, h
+
+
+def _funding_series(p, c, columns, table_warnings, has_hours) -> Funding:
+    """One contract's rows, in time order (checked for repeats and gaps by its interval)."""
+    t, m, r, h, rw = columns
+    given = [x for x in h if not math.isnan(x)]
+    order, warnings = _in_order(p, c, t, rw, min(given) if given else _hours_of(c))
+    warnings[:0] = table_warnings
+    pick = lambda xs: [xs[i] for i in order]  # noqa: E731
+    return Funding([f"{x:%Y-%m-%dT%H:%M:%S}Z" for x in pick(t)], c, np.array(pick(m)),
+                   np.array(pick(r)), str(p), np.array(pick(h)) if has_hours else None,
+                   warnings, pick(rw))
 
 
 def pick_funding(all_series: dict[str, Funding], contracts) -> Funding | None:
