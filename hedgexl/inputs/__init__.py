@@ -235,6 +235,26 @@ def _columnar(table: Table, cols, nums, default_hedge_ratio, cross, own_cache) -
     assets, texts = _keys(table, cols.get("asset")), _keys(table, cols.get("contract"))
     if assets is None or texts is None or not all(assets):
         return None
+    numbers = _columns_checked(nums, default_hedge_ratio)
+    contract = _contracts_of(assets, texts, cross, own_cache)
+    if numbers is None or contract is None:
+        return None
+    v, given = numbers
+    rows = list(range(2, len(assets) + 2))
+    lo, hi = BETA_RANGE
+    odd = np.flatnonzero(given["beta"] & ((v["beta"] < lo) | (v["beta"] > hi)))
+    warnings = list(table.warnings) + [
+        f"{p.name}, row {rows[i]}: {assets[i]} has beta {v['beta'][i]:g}, outside the usual "
+        f"{lo:g} to {hi:g}; check it (the hedge scales with it)" for i in odd]
+    return {"asset": assets, "quantity": v["quantity"], "price": v["price"],
+            "beta": v["beta"], "hedge_ratio": v["hedge_ratio"], "contract": contract,
+            "rows": rows, "beta_given": given["beta"], "hr_given": given["hedge_ratio"],
+            "contract_given": np.array([bool(t) for t in texts]), "warnings": warnings}
+
+
+def _columns_checked(nums, default_hedge_ratio):
+    """The numeric columns with their defaults, and where beta and the hedge ratio were
+    given; None when a rule refuses a value (the row reader then names it)."""
     v = {k: np.array(nums[k], dtype=float) for k in _NUMERIC}
     if np.isnan(v["quantity"]).any() or np.isnan(v["price"]).any():
         return None
@@ -246,8 +266,12 @@ def _columnar(table: Table, cols, nums, default_hedge_ratio, cross, own_cache) -
     price, ratio = HOLDINGS["price"], HOLDINGS["hedge_ratio"]
     fine &= (v["price"] > price.lo) & (v["hedge_ratio"] >= ratio.lo) \
         & (v["hedge_ratio"] <= ratio.hi)
-    if not fine.all():
-        return None
+    return (v, given) if fine.all() else None
+
+
+def _contracts_of(assets, texts, cross, own_cache) -> list[str] | None:
+    """Each row's contract key: the one it names, else its own coin's (or the cross
+    contract); None when a row needs the row reader (a face value, an unknown key)."""
     contract, resolved = [], {}
     for asset, text in zip(assets, texts):
         if text not in resolved:
@@ -265,16 +289,7 @@ def _columnar(table: Table, cols, nums, default_hedge_ratio, cross, own_cache) -
             own = own_contract(key, cross.venue)
             own_cache[key] = own.key if own is not None else cross.key
         contract.append(own_cache[key])
-    rows = list(range(2, len(assets) + 2))
-    lo, hi = BETA_RANGE
-    odd = np.flatnonzero(given["beta"] & ((v["beta"] < lo) | (v["beta"] > hi)))
-    warnings = list(table.warnings) + [
-        f"{p.name}, row {rows[i]}: {assets[i]} has beta {v['beta'][i]:g}, outside the usual "
-        f"{lo:g} to {hi:g}; check it (the hedge scales with it)" for i in odd]
-    return {"asset": assets, "quantity": v["quantity"], "price": v["price"],
-            "beta": v["beta"], "hedge_ratio": v["hedge_ratio"], "contract": contract,
-            "rows": rows, "beta_given": given["beta"], "hr_given": given["hedge_ratio"],
-            "contract_given": np.array([bool(t) for t in texts]), "warnings": warnings}
+    return contract
 
 
 def _portfolio_names(table: Table, cols) -> list[tuple[str, int]]:
