@@ -410,7 +410,7 @@ def net_pnl_breakdown(spot_qty, spot_entry, spot_exit, contracts, fut_entry, fut
     fund = num(funding, "funding")
     fee = num(fees, "fees")
     broadcast(spot_qty=s, spot_entry=p0, spot_exit=p1, funding=fund, fees=fee,
-              contracts=np.asarray(contracts), fut_exit=fx)
+              contracts=num(contracts, "contracts"), fut_exit=fx)
     fut = futures_pnl(contracts, fut_entry, fut_exit, contract, unit="usd")
     linear, _, _ = resolve(contract)
     # USD per unit of the settlement currency (one position: no array made of it)
