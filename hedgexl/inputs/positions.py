@@ -168,11 +168,38 @@ def own_positions(positions, name: str, how: str):
 
 
 def _row(table, cell, rowno) -> dict:
+    """One position: its account and preset, its numbers checked, its margin mode and the
+    isolated margin (derived from the leverage when only that is given)."""
     p = table.path
     account = key_text(p, cell("account"), "account", rowno)
     if not account:
         raise InputError(p, "account is blank", rowno)
-    key = key_text(p, cell("contract"), "contract", rowno)
+    spec = _preset(p, key_text(p, cell("contract"), "contract", rowno), rowno)
+    v = {n: table.number(cell(n), n, rowno) for n in
+         ("contracts", "entry_price", "margin", "wallet_balance", "leverage", "mark_price")}
+    q = _whole_lots(p, v["contracts"], spec, rowno)
+    if math.isnan(v["entry_price"]):
+        raise InputError(p, "entry_price is blank", rowno)
+    for n in ("entry_price", "margin", "wallet_balance", "leverage", "mark_price"):
+        table.check(POSITIONS[n], v[n], rowno,
+                    unit=spec.settle if n in ("margin", "wallet_balance") else None)
+    mode = _mode(p, cell("mode"), v, rowno)
+    margin = _isolated_margin(p, v, q, spec, rowno) if mode == "isolated" else math.nan
+    try:
+        opened = parse_time(cell("opened_at"))
+    except ValueError:
+        raise InputError(p, f"opened_at must be a UTC time such as 2024-03-01T08:00Z, got "
+                            f"{str(cell('opened_at'))[:40]!r}", rowno) from None
+    return {"account": account, "contract": spec.key, "contracts": q,
+            "entry": v["entry_price"], "margin": margin,
+            "wallet": v["wallet_balance"], "leverage": v["leverage"], "mode": mode,
+            "opened": opened, "mark": v["mark_price"], "coin": spec.coin, "row": rowno,
+            "settle": spec.settle, "derived_margin": mode == "isolated"
+            and math.isnan(v["margin"])}
+
+
+def _preset(p, key, rowno):
+    """The position's contract preset (a face value has no venue rules: refused)."""
     try:
         spec = get_contract(key)
     except ValueError as e:
@@ -180,9 +207,11 @@ def _row(table, cell, rowno) -> dict:
     if spec.face_only:
         raise InputError(p, f"contract must be a preset key such as BINANCE:BTCUSD_PERP (the "
                             f"venue's margin rules come from it), got {key!r}", rowno)
-    v = {n: table.number(cell(n), n, rowno) for n in
-         ("contracts", "entry_price", "margin", "wallet_balance", "leverage", "mark_price")}
-    q = v["contracts"]
+    return spec
+
+
+def _whole_lots(p, q, spec, rowno) -> float:
+    """The signed contracts, in whole lots of the preset (a size in coin or USD refused)."""
     if math.isnan(q) or q == 0 or not math.isfinite(q):
         raise InputError(p, "contracts must be a signed number of contracts (+ long, "
                             "- short), not blank or 0", rowno)
@@ -192,12 +221,13 @@ def _row(table, cell, rowno) -> dict:
         raise InputError(p, f"contracts must be whole lots of {spec.lot:g} for {spec.key} (a "
                             f"contract is {unit}), got {q:g}; is it a size in "
                             f"{spec.coin} or USD?", rowno)
-    if math.isnan(v["entry_price"]):
-        raise InputError(p, "entry_price is blank", rowno)
-    for n in ("entry_price", "margin", "wallet_balance", "leverage", "mark_price"):
-        table.check(POSITIONS[n], v[n], rowno,
-                    unit=spec.settle if n in ("margin", "wallet_balance") else None)
-    mode = str(cell("mode") or "").strip().lower()
+    return q
+
+
+def _mode(p, text, v, rowno) -> str:
+    """isolated or cross: as given, else isolated with a margin or leverage, cross with a
+    wallet balance."""
+    mode = str(text or "").strip().lower()
     has_margin = not math.isnan(v["margin"]) or not math.isnan(v["leverage"])
     if not mode:
         mode = "isolated" if has_margin else "cross" if not math.isnan(v["wallet_balance"]) \
@@ -205,24 +235,18 @@ def _row(table, cell, rowno) -> dict:
     if mode not in MODES:
         raise InputError(p, "mode must be isolated or cross" if mode else
                          "give margin (isolated) or wallet_balance (cross)", rowno)
-    margin = v["margin"]
-    if mode == "isolated" and math.isnan(margin):
-        if math.isnan(v["leverage"]):
-            raise InputError(p, "an isolated position needs its margin (or leverage)", rowno)
-        value = abs(q) * spec.multiplier
-        margin = (value * v["entry_price"] if spec.linear else value / v["entry_price"]) \
-            / v["leverage"]
-    try:
-        opened = parse_time(cell("opened_at"))
-    except ValueError:
-        raise InputError(p, f"opened_at must be a UTC time such as 2024-03-01T08:00Z, got "
-                            f"{str(cell('opened_at'))[:40]!r}", rowno) from None
-    return {"account": account, "contract": spec.key, "contracts": q,
-            "entry": v["entry_price"], "margin": margin if mode == "isolated" else math.nan,
-            "wallet": v["wallet_balance"], "leverage": v["leverage"], "mode": mode,
-            "opened": opened, "mark": v["mark_price"], "coin": spec.coin, "row": rowno,
-            "settle": spec.settle, "derived_margin": mode == "isolated"
-            and math.isnan(v["margin"])}
+    return mode
+
+
+def _isolated_margin(p, v, q, spec, rowno) -> float:
+    """An isolated position's margin: as given, else its value at entry over its leverage."""
+    if not math.isnan(v["margin"]):
+        return v["margin"]
+    if math.isnan(v["leverage"]):
+        raise InputError(p, "an isolated position needs its margin (or leverage)", rowno)
+    value = abs(q) * spec.multiplier
+    return (value * v["entry_price"] if spec.linear else value / v["entry_price"]) \
+        / v["leverage"]
 
 
 def _net(recs: list[dict], p: Path) -> Positions:
