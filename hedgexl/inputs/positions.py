@@ -251,6 +251,27 @@ def _isolated_margin(p, v, q, spec, rowno) -> float:
 
 def _net(recs: list[dict], p: Path) -> Positions:
     """One position per account and contract; one wallet per account and currency."""
+    wallet, marks, notes = _wallets_and_marks(recs, p)
+    by: dict[tuple, list[dict]] = {}
+    for r in recs:
+        by.setdefault((r["account"], r["contract"]), []).append(r)
+    out = {k: [] for k in ("account", "contract", "contracts", "entry", "margin", "mode",
+                           "leverage", "opened", "rows")}
+    for (account, key), rs in by.items():
+        one = _netted(account, key, rs, p, notes)
+        if one is not None:
+            for k, v in one.items():
+                out[k].append(v)
+    return Positions(out["account"], out["contract"], np.array(out["contracts"], float),
+                     np.array(out["entry"], float), np.array(out["margin"], float),
+                     out["mode"], np.array(out["leverage"], float), out["opened"],
+                     out["rows"], {k: v[0] for k, v in wallet.items()}, marks, str(p), notes)
+
+
+def _wallets_and_marks(recs, p):
+    """Each account's wallet per currency (given once, or the same each time), the marks
+    given per coin, and the notes on derived isolated margins; a cross position without
+    its wallet is refused."""
     wallet: dict = {}
     marks: dict = {}
     notes: list[str] = []
@@ -272,37 +293,33 @@ def _net(recs: list[dict], p: Path) -> Positions:
         if r["mode"] == "cross" and (r["account"], r["settle"]) not in wallet:
             raise InputError(p, f"{r['account']} holds {r['contract']} on cross margin but "
                                 f"no row gives its wallet_balance in {r['settle']}", r["row"])
-    by: dict[tuple, list[dict]] = {}
-    for r in recs:
-        by.setdefault((r["account"], r["contract"]), []).append(r)
-    out = {k: [] for k in ("account", "contract", "contracts", "entry", "margin", "mode",
-                           "leverage", "opened", "rows")}
-    for (account, key), rs in by.items():
-        modes = {r["mode"] for r in rs}
-        if len(modes) > 1:
-            raise InputError(p, f"{account} holds {key} both isolated and cross; one mode per "
-                                f"account and contract", rs[-1]["row"])
-        q = np.array([r["contracts"] for r in rs])
-        total = float(q.sum())
-        if total == 0:
-            notes.append(f"{p.name}: {account} {key} nets to 0 contracts (rows "
-                         f"{', '.join(str(r['row']) for r in rs)}); left out")
-            continue
-        entry = rs[0]["entry"] if len(rs) == 1 else float(
-            avg_entry(q, [r["entry"] for r in rs], key))
-        out["account"].append(account)
-        out["contract"].append(key)
-        out["contracts"].append(total)
-        out["entry"].append(entry)
-        out["margin"].append(float(np.nansum([r["margin"] for r in rs]))
-                             if modes == {"isolated"} else math.nan)
-        out["mode"].append(modes.pop())
-        levs = [r["leverage"] for r in rs if not math.isnan(r["leverage"])]
-        out["leverage"].append(levs[0] if levs else math.nan)
-        times = [r["opened"] for r in rs if r["opened"] is not None]
-        out["opened"].append(min(times) if times else None)
-        out["rows"].append([r["row"] for r in rs])
-    return Positions(out["account"], out["contract"], np.array(out["contracts"], float),
-                     np.array(out["entry"], float), np.array(out["margin"], float),
-                     out["mode"], np.array(out["leverage"], float), out["opened"],
-                     out["rows"], {k: v[0] for k, v in wallet.items()}, marks, str(p), notes)
+    return wallet, marks, notes
+
+
+def _netted(account, key, rs, p, notes) -> dict | None:
+    """The rows of one account and contract as one position (None, and a note, when they
+    net to 0): contracts summed, the average entry, isolated margins added."""
+    modes = {r["mode"] for r in rs}
+    if len(modes) > 1:
+        raise InputError(p, f"{account} holds {key} both isolated and cross; one mode per "
+                            f"account and contract", rs[-1]["row"])
+    q = np.array([r["contracts"] for r in rs])
+    total = float(q.sum())
+    if total == 0:
+        notes.append(f"{p.name}: {account} {key} nets to 0 contracts (rows "
+                     f"{', '.join(str(r['row']) for r in rs)}); left out")
+        return None
+    entry = rs[0]["entry"] if len(rs) == 1 else float(
+        avg_entry(q, [r["entry"] for r in rs], key))
+    return {"account": account, "contract": key, "contracts": total, "entry": entry,
+            "margin": float(np.nansum([r["margin"] for r in rs]))
+            if modes == {"isolated"} else math.nan, "mode": modes.pop(), **_first_given(rs),
+            "rows": [r["row"] for r in rs]}
+
+
+def _first_given(rs) -> dict:
+    """The leverage the rows give first, and the earliest opening time."""
+    levs = [r["leverage"] for r in rs if not math.isnan(r["leverage"])]
+    times = [r["opened"] for r in rs if r["opened"] is not None]
+    return {"leverage": levs[0] if levs else math.nan,
+            "opened": min(times) if times else None}
