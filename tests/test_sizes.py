@@ -23,7 +23,6 @@ MAX_LINES, MAX_COMPLEXITY = 60, 15
 LARGER = {
     ("hedgexl.core.validate", "num"): (34, 26),
     ("hedgexl.excel.convert", "_to_float"): (29, 18),
-    ("hedgexl.inputs.positions", "read_positions"): (37, 22),
     ("hedgexl.inputs.tables", "_csv_rows"): (38, 25),
     ("hedgexl.inputs.xlsx", "_said"): (28, 25),
     ("hedgexl.inputs.xlsx", "scan_sheet"): (74, 36),

@@ -113,6 +113,19 @@ def read_positions(path, *, decimal=None, delimiter=None, split_portfolios=False
                             "portfolio it belongs to", 1)
     if "margin" not in cols and "wallet_balance" not in cols and "leverage" not in cols:
         raise InputError(p, "missing column margin (isolated) or wallet_balance (cross)", 1)
+    groups = _grouped(table, cols, split_portfolios)
+    if not groups:
+        raise InputError(p, "no position rows under the header")
+    built = {name: _net(recs, p) for name, recs in groups.items()}
+    for pos in built.values():
+        pos.notes[:0] = table.warnings
+    return built if split_portfolios else built[p.stem]
+
+
+def _grouped(table, cols, split_portfolios) -> dict[str, list]:
+    """Each row read, under its portfolio (or the file's name); two spellings of one
+    account or portfolio refused."""
+    p = table.path
     groups: dict[str, list] = {}
     spellings: dict[str, list] = {"account": [], "portfolio": []}
     for rowno, row in enumerate(table.rows[1:], start=2):
@@ -134,12 +147,7 @@ def read_positions(path, *, decimal=None, delimiter=None, split_portfolios=False
         groups.setdefault(name, []).append(rec)
     for what, seen in spellings.items():
         check_spellings(p, seen, what)
-    if not groups:
-        raise InputError(p, "no position rows under the header")
-    built = {name: _net(recs, p) for name, recs in groups.items()}
-    for pos in built.values():
-        pos.notes[:0] = table.warnings
-    return built if split_portfolios else built[p.stem]
+    return groups
 
 
 def own_positions(positions, name: str, how: str):
