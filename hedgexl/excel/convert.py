@@ -159,33 +159,43 @@ def _to_float(name, value):
         except ValueError as e:
             return np.float64(np.nan), None, {0: str(e)}
     try:  # fast path: numbers and None (None becomes NaN); text goes through the grammar
-        if any(isinstance(c, str) for row in value
-               for c in (row if isinstance(row, (list, tuple)) else [row])):
+        if any(isinstance(c, str) for c in _flat(value)):
             raise TypeError
         arr = np.array(value, dtype=float).reshape(shape)
     except (TypeError, ValueError):
-        flat = [c for row in value for c in (row if isinstance(row, (list, tuple)) else [row])]
-        out = np.empty(len(flat))
-        bad = {}
-        for i, c in enumerate(flat):
-            try:
-                out[i] = np.nan if _is_blank(c) else parse_number(c, what=name)
-            except ValueError as e:
-                out[i], bad[i] = np.nan, str(e)
-        arr = out.reshape(shape)
-        blank = np.isnan(arr)
-        for i in bad:
-            blank.flat[i] = False
-        return arr, blank, bad or None
+        return _cell_by_cell(name, value, shape)
     blank = np.isnan(arr)
     return arr, (blank if blank.any() else None), None
+
+
+def _flat(value) -> list:
+    """The cells of a range, row by row (rows given as lists, or as single cells)."""
+    return [c for row in value for c in (row if isinstance(row, (list, tuple)) else [row])]
+
+
+def _cell_by_cell(name, value, shape):
+    """A range with text in it: each cell through the number grammar; the ones it refuses
+    carry their message (their rows show #VALUE!), blanks stay blank."""
+    flat = _flat(value)
+    out = np.empty(len(flat))
+    bad = {}
+    for i, c in enumerate(flat):
+        try:
+            out[i] = np.nan if _is_blank(c) else parse_number(c, what=name)
+        except ValueError as e:
+            out[i], bad[i] = np.nan, str(e)
+    arr = out.reshape(shape)
+    blank = np.isnan(arr)
+    for i in bad:
+        blank.flat[i] = False
+    return arr, blank, bad or None
 
 
 def _to_keys(value):
     shape = _shape2(value)
     if shape == ():
         return value, (np.True_ if _is_blank(value) else None), None
-    flat = [c for row in value for c in (row if isinstance(row, (list, tuple)) else [row])]
+    flat = _flat(value)
     arr = np.empty(len(flat), dtype=object)
     arr[:] = flat
     blank = np.array([_is_blank(c) for c in flat]).reshape(shape)
