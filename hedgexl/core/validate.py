@@ -29,40 +29,42 @@ def num(x, name: str, *, positive: bool = False, nonneg: bool = False,
     building an array (a per-cell Excel formula calls with single numbers).
     """
     if type(x) is float or type(x) is int or type(x) is np.float64:
-        v = float(x)
-        if v != v:
-            if allow_nan:
-                return np.float64(v)
-            _refuse(name, v, positive)
-        if (positive and not v > 0) or (nonneg and not v >= 0):
-            _refuse(name, v, positive)
-        return np.float64(v)
+        return _one(float(x), name, positive, nonneg, allow_nan)
     try:
         arr = np.asarray(x, dtype=float)
     except (TypeError, ValueError):
         raise ValueError(f"{name} must be a number, got {x!r:.60}") from None
     if arr.size == 0 or (allow_nan and not (positive or nonneg)):
         return arr
-    # Fast path: one reduction decides that everything is fine (min and sum propagate NaN).
-    if positive and not allow_nan:
-        if arr.min() > 0:
-            return arr
-        ok = arr > 0
-    elif nonneg and not allow_nan:
-        if arr.min() >= 0:
-            return arr
-        ok = arr >= 0
-    elif not (positive or nonneg):
-        if np.isfinite(arr.sum()):
-            return arr
-        ok = ~np.isnan(arr)
-    else:
-        nan = np.isnan(arr)
-        ok = nan | (arr > 0) if positive else nan | (arr >= 0)
-    if not ok.all():
+    ok = _allowed(arr, positive, nonneg, allow_nan)
+    if ok is not True and not ok.all():
         bad = ~ok
         _refuse(name, arr.flat[int(np.flatnonzero(bad)[0])], positive, _where(arr, bad))
     return arr
+
+
+def _one(v: float, name: str, positive: bool, nonneg: bool, allow_nan: bool):
+    """One number, checked without building an array (a per-cell formula's call)."""
+    if v != v:
+        if allow_nan:
+            return np.float64(v)
+        _refuse(name, v, positive)
+    if (positive and not v > 0) or (nonneg and not v >= 0):
+        _refuse(name, v, positive)
+    return np.float64(v)
+
+
+def _allowed(arr, positive: bool, nonneg: bool, allow_nan: bool):
+    """True when every value is allowed (one reduction decides it: min and sum propagate
+    NaN), else where each is."""
+    if positive and not allow_nan:
+        return True if arr.min() > 0 else arr > 0
+    if nonneg and not allow_nan:
+        return True if arr.min() >= 0 else arr >= 0
+    if not (positive or nonneg):
+        return True if np.isfinite(arr.sum()) else ~np.isnan(arr)
+    nan = np.isnan(arr)
+    return nan | (arr > 0) if positive else nan | (arr >= 0)
 
 
 def _refuse(name: str, first: float, positive: bool, where: str = "") -> None:
