@@ -270,9 +270,7 @@ def _csv_rows(p: Path, text: str, delimiter: str | None) -> tuple[list[list[str]
         if delimiter not in DELIMITERS:
             raise ValueError("--delimiter must be one of "
                              + ", ".join(repr(d) for d in DELIMITERS) + f" (got {delimiter!r})")
-        rows = _parse_csv(p, text, delimiter)
-        _check_widths(p, rows, delimiter)
-        return rows, delimiter
+        return _split_at(p, text, delimiter), delimiter
     first = next((ln for ln in io.StringIO(text, newline="") if ln.strip()),
                  "").rstrip("\r\n")
     heads = {d: next(csv.reader([first], delimiter=d, skipinitialspace=True), [])
@@ -281,18 +279,28 @@ def _csv_rows(p: Path, text: str, delimiter: str | None) -> tuple[list[list[str]
     if not candidates:
         return _parse_csv(p, text, ","), ","  # one column: the header check says what is missing
     if len(candidates) == 1:
-        rows = _parse_csv(p, text, candidates[0])
-        _check_widths(p, rows, candidates[0])
-        return rows, candidates[0]
+        return _split_at(p, text, candidates[0]), candidates[0]
+    return _one_separator(p, text, candidates, heads)
+
+
+def _split_at(p: Path, text: str, delimiter: str) -> list[list[str]]:
+    rows = _parse_csv(p, text, delimiter)
+    _check_widths(p, rows, delimiter)
+    return rows
+
+
+def _one_separator(p: Path, text: str, candidates, heads) -> tuple[list[list[str]], str]:
+    """Of several separators that split the header, the one every row agrees with (the
+    one that reads the most rows, when a quote swallows the rest under another); refused
+    when it stays ambiguous."""
     fits, errors = {}, []
-    for d in candidates:  # several split the header: keep those every row agrees with
+    for d in candidates:
         try:
             rows = _parse_csv(p, text, d)
         except InputError as e:
             errors.append(e)
             continue
-        width = len(heads[d])
-        if all(len(r) == width or _blank(r) for r in rows):
+        if all(len(r) == len(heads[d]) or _blank(r) for r in rows):
             fits[d] = rows
     if len(fits) > 1:  # a quote can swallow the rest of the file under the wrong separator
         most = max(len(r) for r in fits.values())
