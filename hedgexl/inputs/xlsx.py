@@ -390,31 +390,50 @@ def _used(rows, r, c) -> bool:
 def _said(p: Path, name: str, rows, scan: Scan, strict: bool) -> list[str]:
     """Warnings (or, ``strict``, the refusal) for hidden rows and columns and formula cells
     that hold data."""
-    out = []
+    hidden, cols, formulas = _with_data(rows, scan)
+    out = [x for x in (_hidden_rows(name, hidden), _hidden_cols(name, cols),
+                       _formula_cells(name, formulas)) if x is not None]
+    if strict and out:
+        text, row = out[0]
+        raise InputError(p, text + " (--strict-cells refuses them)", row)
+    return [f"{p.name}: {text}" for text, _ in out]
+
+
+def _with_data(rows, scan: Scan):
+    """The hidden rows, hidden columns and formula cells that hold data."""
     hidden = sorted(r for r in scan.hidden_rows if r <= len(rows) and any(
         v is not None and str(v).strip() for v in rows[r - 1]))
     cols = sorted(c for c in scan.hidden_cols if any(_used(rows, r, c)
                                                      for r in range(1, len(rows) + 1)))
-    formulas = [(r, c) for r, c in scan.formulas if _used(rows, r, c)]
-    if hidden:
-        out.append(("rows", f"row{'s' if len(hidden) > 1 else ''} "
-                    + ", ".join(map(str, hidden[:SHOWN]))
-                    + (f" and {len(hidden) - SHOWN} more" if len(hidden) > SHOWN else "")
-                    + f" of sheet {name!r} {'are' if len(hidden) > 1 else 'is'} hidden and "
-                    f"read as any other", hidden[0]))
-    if cols:
-        out.append(("cols", f"column{'s' if len(cols) > 1 else ''} "
-                    + ", ".join(_ref(1, c)[:-1] for c in cols[:SHOWN])
-                    + f" of sheet {name!r} {'are' if len(cols) > 1 else 'is'} hidden and "
-                    f"read as any other", None))
-    if formulas:
-        out.append(("formulas", f"{len(formulas)} cell(s) of sheet {name!r} are formulas ("
-                    + ", ".join(_ref(r, c) for r, c in formulas[:SHOWN])
-                    + (" ..." if len(formulas) > SHOWN else "")
-                    + "), read by the values Excel last saved with them: a formula Excel "
-                    "has not recalculated (such as =WEBSERVICE) may be stale",
-                    formulas[0][0]))
-    if strict and out:
-        what, text, row = out[0]
-        raise InputError(p, text + " (--strict-cells refuses them)", row)
-    return [f"{p.name}: {text}" for _, text, _ in out]
+    return hidden, cols, [(r, c) for r, c in scan.formulas if _used(rows, r, c)]
+
+
+def _plural(n: int, one: str, many: str) -> str:
+    return many if n > 1 else one
+
+
+def _hidden_rows(name, hidden):
+    if not hidden:
+        return None
+    more = f" and {len(hidden) - SHOWN} more" if len(hidden) > SHOWN else ""
+    return (f"{_plural(len(hidden), 'row', 'rows')} {', '.join(map(str, hidden[:SHOWN]))}"
+            f"{more} of sheet {name!r} {_plural(len(hidden), 'is', 'are')} hidden and read "
+            f"as any other", hidden[0])
+
+
+def _hidden_cols(name, cols):
+    if not cols:
+        return None
+    return (f"{_plural(len(cols), 'column', 'columns')} "
+            f"{', '.join(_ref(1, c)[:-1] for c in cols[:SHOWN])} of sheet {name!r} "
+            f"{_plural(len(cols), 'is', 'are')} hidden and read as any other", None)
+
+
+def _formula_cells(name, formulas):
+    if not formulas:
+        return None
+    more = " ..." if len(formulas) > SHOWN else ""
+    return (f"{len(formulas)} cell(s) of sheet {name!r} are formulas ("
+            f"{', '.join(_ref(r, c) for r, c in formulas[:SHOWN])}{more}), read by the "
+            f"values Excel last saved with them: a formula Excel has not recalculated (such "
+            f"as =WEBSERVICE) may be stale", formulas[0][0])
