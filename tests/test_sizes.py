@@ -27,7 +27,6 @@ LARGER = {
     ("hedgexl.workbook.custom.read", "_Reader._props"): (66, 36),
     ("hedgexl.workbook.custom.read", "_Reader.sheet"): (49, 32),
     ("hedgexl.workbook.custom.read", "read_template"): (75, 34),
-    ("hedgexl.workbook.custom.write", "write_extras"): (56, 32),
 }
 
 

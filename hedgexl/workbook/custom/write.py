@@ -48,41 +48,51 @@ def write_extras(wb, sheets: dict, custom: Customisation, values: dict | None,
         if pictures:
             _write_pictures(sheets[L.DASHBOARD], custom.dashboard)
     for name, s in custom.extra.items():
-        ws = sheets[name]
-        for lo, hi, width, hidden in s.columns:
-            ws.set_column(lo, hi, width, None, {"hidden": True} if hidden else None)
-        for r, (height, hidden) in s.rows.items():
-            ws.set_row(r, height, None, {"hidden": True} if hidden else None)
-        styles = {(c.row, c.col): c.style for c in s.cells}
-        for r1, c1, r2, c2 in s.merges:
-            if (r1, c1) != (r2, c2):
-                ws.merge_range(r1, c1, r2, c2, "", fmt(styles.get((r1, c1))))
-        _write_cells(ws, s, values, live, fmt)
-        if pictures:
-            _write_pictures(ws, s)
-        if s.freeze:
-            ws.freeze_panes(*s.freeze)
-        if s.zoom:
-            ws.set_zoom(s.zoom)
-        if s.hide_gridlines:
-            ws.hide_gridlines(2)
-        if s.tab_color:
-            ws.set_tab_color(s.tab_color)
-        if s.landscape:
-            ws.set_landscape()
-        if s.fit:
-            ws.fit_to_pages(*s.fit)
-        if s.print_area:
-            ws.print_area(s.print_area)
-        if s.state == "hidden":
-            ws.hide()
-        elif s.state == "veryHidden":
-            ws.very_hidden()
+        _extra_sheet(sheets[name], s, values, live, fmt, pictures)
     for name, formula in custom.names:
         wb.define_name(name, formula)
     for s in [custom.dashboard, *custom.extra.values()]:
         for name, formula in s.names:
             wb.define_name(f"'{s.name}'!{name}", formula)
+
+
+def _extra_sheet(ws, s: Sheet, values, live, fmt, pictures) -> None:
+    """One of the user's own sheets: its columns, rows, merges, cells and pictures, then
+    its view and page settings."""
+    for lo, hi, width, hidden in s.columns:
+        ws.set_column(lo, hi, width, None, {"hidden": True} if hidden else None)
+    for r, (height, hidden) in s.rows.items():
+        ws.set_row(r, height, None, {"hidden": True} if hidden else None)
+    styles = {(c.row, c.col): c.style for c in s.cells}
+    for r1, c1, r2, c2 in s.merges:
+        if (r1, c1) != (r2, c2):
+            ws.merge_range(r1, c1, r2, c2, "", fmt(styles.get((r1, c1))))
+    _write_cells(ws, s, values, live, fmt)
+    if pictures:
+        _write_pictures(ws, s)
+    _view_and_page(ws, s)
+
+
+#: A sheet's view and page settings: (its attribute, how to apply a value it has).
+_SETTINGS = (("freeze", lambda ws, v: ws.freeze_panes(*v)),
+             ("zoom", lambda ws, v: ws.set_zoom(v)),
+             ("hide_gridlines", lambda ws, v: ws.hide_gridlines(2)),
+             ("tab_color", lambda ws, v: ws.set_tab_color(v)),
+             ("landscape", lambda ws, v: ws.set_landscape()),
+             ("fit", lambda ws, v: ws.fit_to_pages(*v)),
+             ("print_area", lambda ws, v: ws.print_area(v)))
+
+
+def _view_and_page(ws, s: Sheet) -> None:
+    """The settings the sheet has (a table, not an if-ladder), then its visibility."""
+    for attr, apply in _SETTINGS:
+        v = getattr(s, attr)
+        if v:
+            apply(ws, v)
+    if s.state == "hidden":
+        ws.hide()
+    elif s.state == "veryHidden":
+        ws.very_hidden()
 
 
 #: The writer of each plain cell kind (number, string, boolean, date).
