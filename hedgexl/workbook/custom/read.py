@@ -297,17 +297,11 @@ class _Reader:
         return s
 
     def _cell(self, ws, c) -> Cell | None:
-        style = self.style(c)
-        v = c.value
-        url = comment = None
-        if c.hyperlink is not None:
-            h = c.hyperlink
-            if h.target:
-                url = h.target
-            elif h.location:
-                url = "internal:" + h.location
-        if c.comment is not None:
-            comment = (c.comment.text, c.comment.author or "")
+        """One cell as the model keeps it: its kind and value, style, link and comment;
+        None for a cell with nothing of these."""
+        style, v = self.style(c), c.value
+        url = _link(c.hyperlink)
+        comment = (c.comment.text, c.comment.author or "") if c.comment is not None else None
         if v is None:
             if style is None and url is None and comment is None:
                 return None
@@ -318,18 +312,7 @@ class _Reader:
                 self.warn(f"{ws.title}!{c.coordinate}: a multi-cell array formula is "
                           f"carried as a single-cell formula")
             return Cell(c.row - 1, c.column - 1, "f", str(text), style, url, comment)
-        if isinstance(v, bool):
-            kind = "b"
-        elif isinstance(v, (int, float)):
-            kind = "n"
-        elif isinstance(v, (dt.datetime, dt.date, dt.time)):
-            kind = "d"
-            if isinstance(v, dt.date) and not isinstance(v, dt.datetime):
-                v = dt.datetime.combine(v, dt.time())
-        elif c.data_type == "e":
-            kind = "e"
-        else:
-            kind, v = "s", str(v)
+        kind, v = _kind_of(v, c.data_type)
         return Cell(c.row - 1, c.column - 1, kind, v, style, url, comment)
 
     def pictures(self, sheet_name) -> list[Picture]:
@@ -388,3 +371,27 @@ class _Reader:
             if dn.attr_text:
                 out.append((name, "=" + dn.attr_text))
         return out
+
+
+def _link(h) -> str | None:
+    """A cell's hyperlink: its target, or ``internal:`` and the place in the workbook."""
+    if h is None:
+        return None
+    if h.target:
+        return h.target
+    return "internal:" + h.location if h.location else None
+
+
+def _kind_of(v, data_type: str):
+    """(kind, value) of a value cell: b, n, d (a date as a datetime), e (an error) or s."""
+    if isinstance(v, bool):
+        return "b", v
+    if isinstance(v, (int, float)):
+        return "n", v
+    if isinstance(v, (dt.datetime, dt.date, dt.time)):
+        if isinstance(v, dt.date) and not isinstance(v, dt.datetime):
+            v = dt.datetime.combine(v, dt.time())
+        return "d", v
+    if data_type == "e":
+        return "e", v
+    return "s", str(v)
