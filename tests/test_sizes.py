@@ -24,7 +24,6 @@ LARGER = {
     ("hedgexl.inputs.xlsx", "scan_sheet"): (74, 36),
     ("hedgexl.inputs.xlsx", "scan_sheet.start"): (33, 23),
     ("hedgexl.workbook.custom.read", "_Reader._props"): (66, 36),
-    ("hedgexl.workbook.custom.read", "_Reader.sheet"): (49, 32),
     ("hedgexl.workbook.custom.read", "read_template"): (75, 34),
 }
 

@@ -246,8 +246,9 @@ class _Reader:
 
     # -- sheets --------------------------------------------------------------------------
     def sheet(self, ws, skip=frozenset(), layout=True) -> Sheet:
+        """One sheet of the template: its cells (but ``skip``), pictures and names, and,
+        with ``layout``, its columns, rows, merges, view and page settings."""
         from openpyxl.cell.cell import MergedCell
-        from openpyxl.utils import column_index_from_string, range_boundaries
         s = Sheet(ws.title, tab_color=self.color(ws.sheet_properties.tabColor),
                   state=ws.sheet_state)
         for row in ws.iter_rows():
@@ -261,39 +262,13 @@ class _Reader:
         for name, dn in getattr(ws, "defined_names", {}).items():
             if not name.startswith("_xlnm") and dn.attr_text:
                 s.names.append((name, "=" + dn.attr_text))
-        if not layout:
-            return s
-        for key, cd in ws.column_dimensions.items():
-            lo = cd.min or column_index_from_string(key)
-            hi = cd.max or lo
-            width = cd.width if cd.customWidth else None
-            if width is not None or cd.hidden:
-                s.columns.append((lo - 1, hi - 1, width, bool(cd.hidden)))
-        for r, rd in ws.row_dimensions.items():
-            if rd.height is not None or rd.hidden:
-                s.rows[r - 1] = (rd.height, bool(rd.hidden))
-        for m in ws.merged_cells.ranges:
-            c1, r1, c2, r2 = range_boundaries(m.coord)
-            s.merges.append((r1 - 1, c1 - 1, r2 - 1, c2 - 1))
-        if ws.freeze_panes:
-            from openpyxl.utils.cell import coordinate_to_tuple
-            r, c = coordinate_to_tuple(ws.freeze_panes)
-            s.freeze = (r - 1, c - 1)
-        sv = ws.sheet_view
-        if sv.zoomScale and sv.zoomScale != 100:
-            s.zoom = int(sv.zoomScale)
-        s.hide_gridlines = sv.showGridLines is False
-        s.landscape = ws.page_setup.orientation == "landscape"
-        if ws.sheet_properties.pageSetUpPr is not None and \
-                ws.sheet_properties.pageSetUpPr.fitToPage:
-            s.fit = (int(ws.page_setup.fitToWidth or 1), int(ws.page_setup.fitToHeight or 0))
-        if ws.print_area:
-            area = ws.print_area if isinstance(ws.print_area, str) else ws.print_area[0]
-            s.print_area = area.split("!")[-1].replace("$", "")
-        if ws.conditional_formatting:
-            self.warn(f"{ws.title}: conditional formats are not carried")
-        if ws.data_validations and ws.data_validations.dataValidation:
-            self.warn(f"{ws.title}: data validations are not carried")
+        if layout:
+            _grid(ws, s)
+            _view(ws, s)
+            if ws.conditional_formatting:
+                self.warn(f"{ws.title}: conditional formats are not carried")
+            if ws.data_validations and ws.data_validations.dataValidation:
+                self.warn(f"{ws.title}: data validations are not carried")
         return s
 
     def _cell(self, ws, c) -> Cell | None:
@@ -395,3 +370,40 @@ def _kind_of(v, data_type: str):
     if data_type == "e":
         return "e", v
     return "s", str(v)
+
+
+def _grid(ws, s: Sheet) -> None:
+    """The sheet's column widths, row heights (and hidden ones) and merged ranges."""
+    from openpyxl.utils import column_index_from_string, range_boundaries
+    for key, cd in ws.column_dimensions.items():
+        lo = cd.min or column_index_from_string(key)
+        hi = cd.max or lo
+        width = cd.width if cd.customWidth else None
+        if width is not None or cd.hidden:
+            s.columns.append((lo - 1, hi - 1, width, bool(cd.hidden)))
+    for r, rd in ws.row_dimensions.items():
+        if rd.height is not None or rd.hidden:
+            s.rows[r - 1] = (rd.height, bool(rd.hidden))
+    for m in ws.merged_cells.ranges:
+        c1, r1, c2, r2 = range_boundaries(m.coord)
+        s.merges.append((r1 - 1, c1 - 1, r2 - 1, c2 - 1))
+
+
+def _view(ws, s: Sheet) -> None:
+    """The sheet's frozen panes, zoom, gridlines and page setup (orientation, fit, print
+    area)."""
+    if ws.freeze_panes:
+        from openpyxl.utils.cell import coordinate_to_tuple
+        r, c = coordinate_to_tuple(ws.freeze_panes)
+        s.freeze = (r - 1, c - 1)
+    sv = ws.sheet_view
+    if sv.zoomScale and sv.zoomScale != 100:
+        s.zoom = int(sv.zoomScale)
+    s.hide_gridlines = sv.showGridLines is False
+    s.landscape = ws.page_setup.orientation == "landscape"
+    fit = ws.sheet_properties.pageSetUpPr
+    if fit is not None and fit.fitToPage:
+        s.fit = (int(ws.page_setup.fitToWidth or 1), int(ws.page_setup.fitToHeight or 0))
+    if ws.print_area:
+        area = ws.print_area if isinstance(ws.print_area, str) else ws.print_area[0]
+        s.print_area = area.split("!")[-1].replace("$", "")
