@@ -177,63 +177,16 @@ class _Reader:
         return self._style_ids[key]
 
     def _props(self, cell) -> dict:
+        """A cell's style as xlsxwriter's format properties (font, fill, borders,
+        alignment, number format, protection)."""
         p = {}
-        ft = cell.font
-        if ft is not None:
-            if ft.name:
-                p["font_name"] = ft.name
-            if ft.sz:
-                p["font_size"] = float(ft.sz)
-            if ft.b:
-                p["bold"] = True
-            if ft.i:
-                p["italic"] = True
-            if ft.u in UNDERLINE:
-                p["underline"] = UNDERLINE[ft.u]
-            if ft.strike:
-                p["font_strikeout"] = True
-            if ft.vertAlign in ("superscript", "subscript"):
-                p["font_script"] = 1 if ft.vertAlign == "superscript" else 2
-            col = self.color(ft.color)
-            if col:
-                p["font_color"] = col
-        fl = cell.fill
-        pattern = getattr(fl, "patternType", None)
-        if pattern in PATTERNS and pattern != "none":
-            p["pattern"] = PATTERNS.index(pattern)
-            fg, bg = self.color(fl.fgColor), self.color(fl.bgColor)
-            if pattern == "solid":
-                if fg:
-                    p["bg_color"] = fg
-            else:
-                if fg:
-                    p["fg_color"] = fg
-                if bg:
-                    p["bg_color"] = bg
-        b = cell.border
-        if b is not None:
-            for side in ("left", "right", "top", "bottom"):
-                s = getattr(b, side)
-                if s is not None and s.style in BORDERS:
-                    p[side] = BORDERS[s.style]
-                    col = self.color(s.color)
-                    if col:
-                        p[f"{side}_color"] = col
-        al = cell.alignment
-        if al is not None:
-            if al.horizontal in HALIGN:
-                p["align"] = HALIGN[al.horizontal]
-            if al.vertical in VALIGN:
-                p["valign"] = VALIGN[al.vertical]
-            if al.wrap_text:
-                p["text_wrap"] = True
-            if al.shrink_to_fit:
-                p["shrink"] = True
-            if al.indent:
-                p["indent"] = int(al.indent)
-            if al.text_rotation:
-                p["rotation"] = int(al.text_rotation) if al.text_rotation <= 90 \
-                    else (90 - int(al.text_rotation) if al.text_rotation <= 180 else 270)
+        if cell.font is not None:
+            p.update(_font(cell.font, self.color(cell.font.color)))
+        p.update(self._fill(cell.fill))
+        if cell.border is not None:
+            p.update(self._borders(cell.border))
+        if cell.alignment is not None:
+            p.update(_alignment(cell.alignment))
         if cell.number_format and cell.number_format != "General":
             p["num_format"] = cell.number_format
         pr = cell.protection
@@ -242,6 +195,30 @@ class _Reader:
                 p["locked"] = False
             if pr.hidden:
                 p["hidden"] = True
+        return p
+
+    def _fill(self, fl) -> dict:
+        """A pattern fill: solid's colour is the background, other patterns' are two."""
+        pattern = getattr(fl, "patternType", None)
+        if pattern not in PATTERNS or pattern == "none":
+            return {}
+        p = {"pattern": PATTERNS.index(pattern)}
+        fg, bg = self.color(fl.fgColor), self.color(fl.bgColor)
+        if pattern == "solid":
+            p.update({"bg_color": fg} if fg else {})
+        else:
+            p.update({k: v for k, v in (("fg_color", fg), ("bg_color", bg)) if v})
+        return p
+
+    def _borders(self, b) -> dict:
+        p = {}
+        for side in ("left", "right", "top", "bottom"):
+            s = getattr(b, side)
+            if s is not None and s.style in BORDERS:
+                p[side] = BORDERS[s.style]
+                col = self.color(s.color)
+                if col:
+                    p[f"{side}_color"] = col
         return p
 
     # -- sheets --------------------------------------------------------------------------
@@ -407,3 +384,43 @@ def _view(ws, s: Sheet) -> None:
     if ws.print_area:
         area = ws.print_area if isinstance(ws.print_area, str) else ws.print_area[0]
         s.print_area = area.split("!")[-1].replace("$", "")
+
+
+#: The font's properties that carry over as they are: (openpyxl's, xlsxwriter's, value).
+_FONT_FLAGS = (("b", "bold"), ("i", "italic"), ("strike", "font_strikeout"))
+
+
+def _font(ft, color) -> dict:
+    """A font's name, size, bold, italic, underline, strikeout, script and colour."""
+    p = {}
+    if ft.name:
+        p["font_name"] = ft.name
+    if ft.sz:
+        p["font_size"] = float(ft.sz)
+    p.update({ours: True for theirs, ours in _FONT_FLAGS if getattr(ft, theirs)})
+    if ft.u in UNDERLINE:
+        p["underline"] = UNDERLINE[ft.u]
+    if ft.vertAlign in ("superscript", "subscript"):
+        p["font_script"] = 1 if ft.vertAlign == "superscript" else 2
+    if color:
+        p["font_color"] = color
+    return p
+
+
+def _alignment(al) -> dict:
+    """Horizontal and vertical alignment, wrap, shrink, indent and rotation."""
+    p = {}
+    if al.horizontal in HALIGN:
+        p["align"] = HALIGN[al.horizontal]
+    if al.vertical in VALIGN:
+        p["valign"] = VALIGN[al.vertical]
+    if al.wrap_text:
+        p["text_wrap"] = True
+    if al.shrink_to_fit:
+        p["shrink"] = True
+    if al.indent:
+        p["indent"] = int(al.indent)
+    if al.text_rotation:  # Excel's 91..180 are downward: xlsxwriter's -1..-90
+        r = int(al.text_rotation)
+        p["rotation"] = r if r <= 90 else (90 - r if r <= 180 else 270)
+    return p
