@@ -23,7 +23,6 @@ MAX_LINES, MAX_COMPLEXITY = 60, 15
 LARGER = {
     ("hedgexl.inputs.xlsx", "scan_sheet"): (74, 36),
     ("hedgexl.inputs.xlsx", "scan_sheet.start"): (33, 23),
-    ("hedgexl.workbook.custom.read", "read_template"): (75, 34),
 }
 
 

@@ -52,6 +52,57 @@ def read_template(path) -> Customisation:
     or lacks one of hedgexl's sheets.
     """
     p = Path(path)
+    _check_template(p)
+    wb = open_workbook(p, read_only=False, what="template", limit=MAX_TEMPLATE_UNPACKED,
+                       rich_text=False)
+    for ws in wb.worksheets:  # a sheet without a declared dimension, measured
+        if ws.max_row * ws.max_column > MAX_TEMPLATE_CELLS:
+            raise InputError(p, f"sheet {ws.title!r} spans {ws.max_row:,} rows by "
+                                f"{ws.max_column:,} columns; a template is read cell by "
+                                f"cell, up to {MAX_TEMPLATE_CELLS:,} cells a sheet")
+    missing = [s for s in L.SHEETS if s not in L.OPTIONAL_SHEETS and s not in wb.sheetnames]
+    if missing:
+        raise InputError(p, "the template lacks hedgexl's sheet(s) "
+                            + ", ".join(repr(s) for s in missing)
+                            + "; keep hedgexl's sheets and their names, and put your "
+                              "own content on sheets of your own")
+    with zipfile.ZipFile(p) as z:
+        stock_title, stock_cells, stock_charts = _stock()
+        reader = _Reader(wb, z, p)
+        extra, ours, dash = _sheets(reader, wb, drawing_counts(z), stock_cells, stock_charts)
+        a1 = wb[L.DASHBOARD]["A1"].value
+        title = str(a1) if a1 is not None and str(a1) != stock_title else None
+        names = reader.names()
+        if any(n.startswith("xl/pivot") for n in z.namelist()):
+            reader.warn("pivot tables are not carried")
+    return Customisation(str(p), list(wb.sheetnames), extra, dash, ours, reader.styles,
+                         title, names, reader.warnings)
+
+
+def _sheets(reader, wb, drawings, stock_cells, stock_charts):
+    """The user's own sheets whole; hedgexl's with their tab colour and state; the
+    Dashboard's additions (cells beyond the stock ones); what is not carried, said."""
+    extra, ours, dash = {}, {}, None
+    for ws in wb.worksheets:
+        if ws.title not in L.SHEETS:
+            extra[ws.title] = reader.sheet(ws)
+            reader.drawing_warnings(ws.title, drawings)
+            continue
+        ours[ws.title] = Sheet(ws.title, state=ws.sheet_state,
+                               tab_color=reader.color(ws.sheet_properties.tabColor))
+        stock = stock_cells.get(ws.title, frozenset())
+        if ws.title == L.DASHBOARD:
+            dash = reader.sheet(ws, skip=stock, layout=False)
+            dash.cells = [c for c in dash.cells if c.value != L.XLSM_HINT]
+            reader.drawing_warnings(ws.title, drawings, stock_charts)
+        elif ws.title != L.XLWINGS_CONF:
+            _said_not_carried(reader, ws, stock)
+    return extra, ours, dash
+
+
+def _check_template(p: Path) -> None:
+    """Before openpyxl reads a cell: the file exists, is small enough, is a workbook, and
+    no sheet declares more cells than a template may have."""
     if not p.exists():
         raise InputError(p, "no such template file")
     if p.stat().st_size > MAX_INPUT_BYTES:
@@ -68,64 +119,24 @@ def read_template(path) -> Customisation:
         raise InputError(p, xml_refusal) from None
     except (KeyError, ET.ParseError, zipfile.BadZipFile) as e:
         raise InputError(p, f"not a readable Excel workbook ({type(e).__name__})") from None
-    for sheet, dim in dims.items():  # before openpyxl reads any cell
+    for sheet, dim in dims.items():
         check_dimension(p, sheet, dim)
         if dim and dim[0] * dim[1] > MAX_TEMPLATE_CELLS:
             raise InputError(p, f"sheet {sheet!r} spans {dim[0]:,} rows by {dim[1]:,} "
                                 f"columns; a template is read cell by cell, up to "
                                 f"{MAX_TEMPLATE_CELLS:,} cells a sheet")
-    wb = open_workbook(p, read_only=False, what="template", limit=MAX_TEMPLATE_UNPACKED,
-                       rich_text=False)
-    for ws in wb.worksheets:  # a sheet without a declared dimension, measured
-        if ws.max_row * ws.max_column > MAX_TEMPLATE_CELLS:
-            raise InputError(p, f"sheet {ws.title!r} spans {ws.max_row:,} rows by "
-                                f"{ws.max_column:,} columns; a template is read cell by "
-                                f"cell, up to {MAX_TEMPLATE_CELLS:,} cells a sheet")
-    z = zipfile.ZipFile(p)
-    with z:
-        required = [s for s in L.SHEETS if s not in L.OPTIONAL_SHEETS]
-        missing = [s for s in required if s not in wb.sheetnames]
-        if missing:
-            raise InputError(p, "the template lacks hedgexl's sheet(s) "
-                                + ", ".join(repr(s) for s in missing)
-                                + "; keep hedgexl's sheets and their names, and put your "
-                                  "own content on sheets of your own")
-        stock_title, stock_cells, stock_charts = _stock()
-        reader = _Reader(wb, z, p)
-        extra, ours = {}, {}
-        dash = None
-        drawings = drawing_counts(z)
-        for ws in wb.worksheets:
-            if ws.title in L.SHEETS:
-                s = Sheet(ws.title, tab_color=reader.color(ws.sheet_properties.tabColor),
-                          state=ws.sheet_state)
-                ours[ws.title] = s
-                stock = stock_cells.get(ws.title, frozenset())
-                if ws.title == L.DASHBOARD:
-                    dash = reader.sheet(ws, skip=stock, layout=False)
-                    dash.cells = [c for c in dash.cells if c.value != L.XLSM_HINT]
-                    reader.drawing_warnings(ws.title, drawings, stock_charts)
-                elif ws.title != L.XLWINGS_CONF:
-                    added = [c.coordinate for row in ws.iter_rows() for c in row
-                             if c.value is not None and c.coordinate not in stock]
-                    if added:
-                        more = f" and {len(added) - 5} more" if len(added) > 5 else ""
-                        reader.warn(f"{ws.title}: cell(s) {', '.join(added[:5])}{more} are "
-                                    f"not carried: hedgexl rewrites this sheet from each "
-                                    f"portfolio's inputs. Put your own content on a sheet "
-                                    f"of your own")
-            else:
-                extra[ws.title] = reader.sheet(ws)
-                reader.drawing_warnings(ws.title, drawings)
-        a1 = wb[L.DASHBOARD]["A1"].value
-        title = None
-        if a1 is not None and str(a1) != stock_title:
-            title = str(a1)
-        names = reader.names()
-        if any(n.startswith("xl/pivot") for n in z.namelist()):
-            reader.warn("pivot tables are not carried")
-    return Customisation(str(p), list(wb.sheetnames), extra, dash, ours, reader.styles,
-                         title, names, reader.warnings)
+
+
+def _said_not_carried(reader, ws, stock) -> None:
+    """Cells a user typed on one of hedgexl's sheets (other than the Dashboard): hedgexl
+    rewrites that sheet, so they are said, not carried."""
+    added = [c.coordinate for row in ws.iter_rows() for c in row
+             if c.value is not None and c.coordinate not in stock]
+    if added:
+        more = f" and {len(added) - 5} more" if len(added) > 5 else ""
+        reader.warn(f"{ws.title}: cell(s) {', '.join(added[:5])}{more} are not carried: "
+                    f"hedgexl rewrites this sheet from each portfolio's inputs. Put your own "
+                    f"content on a sheet of your own")
 
 
 class _Reader:
