@@ -19,11 +19,9 @@ import pytest
 ROOT = Path(__file__).resolve().parent.parent / "hedgexl"
 MAX_LINES, MAX_COMPLEXITY = 60, 15
 
-#: (module, qualified name) -> (lines of code, complexity) when the rule came in.
-LARGER = {
-    ("hedgexl.inputs.xlsx", "scan_sheet"): (74, 36),
-    ("hedgexl.inputs.xlsx", "scan_sheet.start"): (33, 23),
-}
+#: (module, qualified name) -> (lines of code, complexity) when the rule came in. Empty
+#: since 2026-12-06: every function is within the limits; a new entry is a step back.
+LARGER: dict = {}
 
 
 def complexity(fn: ast.AST) -> int:

@@ -133,76 +133,18 @@ def scan_sheet(p: Path, data_stream, name: str, max_cells: int = MAX_CELLS) -> S
     """Stream a sheet part once; refuse a DTD and a grid over ``max_cells``."""
     import xml.parsers.expat
 
-    s = Scan()
-    state = {"row": 0, "col": 0, "cell": None, "in_v": False, "type": "", "text": [],
-             "f": False, "v": False}
-
-    def start(tag, attrs):
-        t = _local(tag)
-        if t == "row":
-            r = attrs.get("r")
-            state["row"] = int(r) if r and r.isdigit() else state["row"] + 1
-            state["col"] = 0
-            if attrs.get("hidden") in ("1", "true"):
-                s.hidden_rows.add(state["row"])
-        elif t == "c":
-            ref = attrs.get("r")
-            state["col"] = _col_index(ref) if ref else state["col"] + 1
-            row, col = state["row"], state["col"]
-            if ref:
-                digits = "".join(ch for ch in ref if ch.isdigit())
-                row = int(digits) if digits else row
-            state["cell"], state["type"] = (row, col), attrs.get("t", "")
-            state["f"] = state["v"] = False
-            if row > s.rows:
-                s.rows = row
-            if col > s.cols:
-                s.cols = col
-            if s.rows * s.cols > max_cells and s.far is None:
-                s.far = (row, col)
-                raise _TooLarge
-        elif t == "f" and state["cell"] is not None:
-            s.formulas.append(state["cell"])
-            state["f"] = True
-        elif t == "is":
-            state["v"] = True
-        elif t == "v":  # a value; openpyxl writes an empty <v/> for a formula it has none of
-            state["in_v"], state["text"] = True, []
-        elif t == "col" and attrs.get("hidden") in ("1", "true"):
-            lo, hi = int(attrs.get("min", "0") or 0), int(attrs.get("max", "0") or 0)
-            s.hidden_cols.update(range(lo, min(hi, EXCEL_MAX_COLUMNS) + 1))
-
-    def end(tag):
-        t = _local(tag)
-        if t == "v" and state["in_v"]:
-            text = "".join(state["text"]).strip()
-            state["v"] = state["v"] or bool(text)
-            if state["type"] == "e":
-                s.errors[state["cell"]] = text or "#ERROR"
-            state["in_v"] = False
-        elif t == "c":
-            if state["f"] and not state["v"]:
-                s.uncached.append(state["cell"])
-            state["cell"] = None
-
-    def chars(text):
-        if state["in_v"]:
-            state["text"].append(text)
-
-    def doctype(*_):
-        raise _Dtd
-
+    sc = _Scanner(max_cells)
     parser = xml.parsers.expat.ParserCreate()
-    parser.StartElementHandler, parser.EndElementHandler = start, end
-    parser.CharacterDataHandler = chars
-    parser.StartDoctypeDeclHandler = doctype
-    parser.EntityDeclHandler = doctype
+    parser.StartElementHandler, parser.EndElementHandler = sc.start, sc.end
+    parser.CharacterDataHandler = sc.chars
+    parser.StartDoctypeDeclHandler = _doctype
+    parser.EntityDeclHandler = _doctype
     try:
         for chunk in _chunks(data_stream):
             parser.Parse(chunk, False)
         parser.Parse(b"", True)
     except _TooLarge:
-        r, c = s.far
+        r, c = sc.s.far
         raise InputError(p, f"sheet {name!r} has a cell at {_ref(r, c)}, which makes its grid "
                             f"over {max_cells:,} cells: delete the stray cells far from the "
                             f"table (Ctrl+End in Excel finds the last one)") from None
@@ -210,7 +152,89 @@ def scan_sheet(p: Path, data_stream, name: str, max_cells: int = MAX_CELLS) -> S
         raise InputError(p, xml_refusal) from None
     except xml.parsers.expat.ExpatError as e:
         raise InputError(p, f"not a readable .xlsx file (sheet {name!r}: {e})") from None
-    return s
+    return sc.s
+
+
+def _doctype(*_):
+    raise _Dtd
+
+
+class _Scanner:
+    """What one pass over a sheet's XML learns (a :class:`Scan`): the grid's extent, hidden
+    rows and columns, formula cells (and those without a cached value), error cells. Each
+    element a handler of its own, from a table."""
+
+    def __init__(self, max_cells: int):
+        self.s, self.max_cells = Scan(), max_cells
+        self.row = self.col = 0
+        self.cell = None  # (row, col) of the cell being read
+        self.type, self.text = "", []
+        self.in_v = self.f = self.v = False
+
+    def start(self, tag, attrs):
+        handler = _STARTS.get(_local(tag))
+        if handler is not None:
+            handler(self, attrs)
+
+    def _row(self, attrs):
+        r = attrs.get("r")
+        self.row = int(r) if r and r.isdigit() else self.row + 1
+        self.col = 0
+        if attrs.get("hidden") in ("1", "true"):
+            self.s.hidden_rows.add(self.row)
+
+    def _c(self, attrs):
+        ref = attrs.get("r")
+        self.col = _col_index(ref) if ref else self.col + 1
+        row, col = self.row, self.col
+        if ref:
+            digits = "".join(ch for ch in ref if ch.isdigit())
+            row = int(digits) if digits else row
+        self.cell, self.type = (row, col), attrs.get("t", "")
+        self.f = self.v = False
+        s = self.s
+        s.rows, s.cols = max(s.rows, row), max(s.cols, col)
+        if s.rows * s.cols > self.max_cells and s.far is None:
+            s.far = (row, col)
+            raise _TooLarge
+
+    def _f(self, attrs):
+        if self.cell is not None:
+            self.s.formulas.append(self.cell)
+            self.f = True
+
+    def _is(self, attrs):
+        self.v = True
+
+    def _v(self, attrs):  # a value; openpyxl writes an empty <v/> for a formula it has none of
+        self.in_v, self.text = True, []
+
+    def _col(self, attrs):
+        if attrs.get("hidden") in ("1", "true"):
+            lo, hi = int(attrs.get("min", "0") or 0), int(attrs.get("max", "0") or 0)
+            self.s.hidden_cols.update(range(lo, min(hi, EXCEL_MAX_COLUMNS) + 1))
+
+    def end(self, tag):
+        t = _local(tag)
+        if t == "v" and self.in_v:
+            text = "".join(self.text).strip()
+            self.v = self.v or bool(text)
+            if self.type == "e":
+                self.s.errors[self.cell] = text or "#ERROR"
+            self.in_v = False
+        elif t == "c":
+            if self.f and not self.v:
+                self.s.uncached.append(self.cell)
+            self.cell = None
+
+    def chars(self, text):
+        if self.in_v:
+            self.text.append(text)
+
+
+#: The handler of each element's start.
+_STARTS = {"row": _Scanner._row, "c": _Scanner._c, "f": _Scanner._f, "is": _Scanner._is,
+           "v": _Scanner._v, "col": _Scanner._col}
 
 
 class _TooLarge(Exception):
