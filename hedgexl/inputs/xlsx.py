@@ -172,7 +172,11 @@ class _Scanner:
         self.in_v = self.f = self.v = False
 
     def start(self, tag, attrs):
-        handler = _STARTS.get(_local(tag))
+        t = _local(tag)
+        if t == "c":  # most elements are cells: no table lookup for them
+            self._c(attrs)
+            return
+        handler = _STARTS.get(t)
         if handler is not None:
             handler(self, attrs)
 
@@ -193,7 +197,10 @@ class _Scanner:
         self.cell, self.type = (row, col), attrs.get("t", "")
         self.f = self.v = False
         s = self.s
-        s.rows, s.cols = max(s.rows, row), max(s.cols, col)
+        if row > s.rows:
+            s.rows = row
+        if col > s.cols:
+            s.cols = col
         if s.rows * s.cols > self.max_cells and s.far is None:
             s.far = (row, col)
             raise _TooLarge
@@ -233,8 +240,8 @@ class _Scanner:
 
 
 #: The handler of each element's start.
-_STARTS = {"row": _Scanner._row, "c": _Scanner._c, "f": _Scanner._f, "is": _Scanner._is,
-           "v": _Scanner._v, "col": _Scanner._col}
+_STARTS = {"row": _Scanner._row, "f": _Scanner._f, "is": _Scanner._is, "v": _Scanner._v,
+           "col": _Scanner._col}
 
 
 class _TooLarge(Exception):
