@@ -158,7 +158,8 @@ def test_a_fetched_file_that_hedgexl_would_refuse_is_not_written(venue, tmp_path
     assert fetch(base, "funding", "BINANCE:BTCUSD_PERP", "--since", "2024-01-01", "--until",
                  "2024-01-31", "-o", str(out)) == 1
     err = capsys.readouterr().err
-    assert "fails hedgexl's own check" in err and "funding_rate must be a rate" in err
+    assert "fails hedgexl's own check (row 7: funding_rate must be a rate" in err
+    assert "/tmp" not in err and "funding.csv" not in err.split("check")[1]  # no probe path
     assert not out.exists()
 
 

@@ -184,10 +184,13 @@ def write_checked(path, text: str, reader, *, force: bool = False, what="file") 
         probe.write_text(text, encoding="utf-8")
         try:
             reader(probe)
-        except (InputError, ValueError) as e:
-            raise MarketError(f"the fetched {what} fails hedgexl's own check "
-                              f"({str(e).replace(str(probe), 'row')}); nothing written") \
-                from None
+        except InputError as e:  # typed: its row and reason, not the probe file's path
+            where = f"row {e.row}: " if e.row is not None else ""
+            raise MarketError(f"the fetched {what} fails hedgexl's own check ({where}"
+                              f"{e.reason}); nothing written") from None
+        except ValueError as e:
+            raise MarketError(f"the fetched {what} fails hedgexl's own check ({e}); nothing "
+                              f"written") from None
     files.check_target(path, force=force)
     return files.write_text(path, text, force=force, newline="")
 
