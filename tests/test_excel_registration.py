@@ -43,11 +43,13 @@ def decorated(xlwings_udfs):
     """hedgexl.udfs with xlwings' real xlfunc/xlarg/xlret applied."""
     registry.decorate(registry.UDFS, xlwings_udfs.xlfunc, xlwings_udfs.xlarg,
                       xlwings_udfs.xlret)
-    assert convert.error_style() == "text"  # COM cannot return real error values
+    # COM cannot return real error values: each function answers text, no global is set
+    assert all(f.error_style == "text" for f in registry.UDFS)
+    assert convert.error_style() == "value"
     yield udfs
-    convert.set_error_style("value")
     for f in registry.UDFS:
         f.__dict__.pop("__xlfunc__", None)
+        f.__dict__.pop("error_style", None)
 
 
 def _vba(xlwings_udfs, module, book="hedge_template.xlsm"):

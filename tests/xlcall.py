@@ -129,10 +129,10 @@ class ComRuntime:
         from hedgexl.excel import registry
         self.module = module
         from hedgexl.excel import convert
-        before = convert.error_style()
         registry.decorate(registry.UDFS, self.udfs.xlfunc, self.udfs.xlarg, self.udfs.xlret)
-        self.style = convert.error_style()  # what decorate chose for COM
-        convert.set_error_style(before)
+        self.style = registry.UDFS[0].__dict__.get("error_style", "value")  # COM: text
+        for f in registry.UDFS:  # direct Python calls in this process keep the default
+            f.__dict__.pop("error_style", None)
         self._patch = mock.patch.object(self.udfs, "get_udf_module", return_value=module)
 
     def close(self):

@@ -83,8 +83,10 @@ def _as_text(res):
 
 def excel_errors(f):
     """Turn any exception into ``#VALUE!`` (with its reason) instead of a traceback, and
-    show error values in the style the runtime can display. ``wrapper.values`` is the same
-    call that always answers :class:`XlError` values (for ``HEDGE_EXPLAIN``)."""
+    show error values in the style the runtime can display: the function's own
+    ``error_style`` when its runtime set one (:func:`hedgexl.excel.registry.decorate`), else
+    the default. ``wrapper.values`` is the same call that always answers :class:`XlError`
+    values (for ``HEDGE_EXPLAIN``)."""
     def values(*args):
         try:
             return f(*args)
@@ -96,7 +98,8 @@ def excel_errors(f):
     @functools.wraps(f)
     def wrapper(*args):
         res = values(*args)
-        return _as_text(res) if _STYLE["errors"] == "text" else res
+        style = wrapper.__dict__.get("error_style") or _STYLE["errors"]
+        return _as_text(res) if style == "text" else res
     wrapper.values = values
     return wrapper
 

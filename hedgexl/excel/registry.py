@@ -13,7 +13,7 @@ import inspect
 import re
 from dataclasses import dataclass
 
-from .convert import excel_errors, set_error_style
+from .convert import excel_errors
 
 __all__ = ["udf", "UDFS", "UdfInfo", "info", "decorate", "CATEGORY"]
 
@@ -112,10 +112,12 @@ def decorate(functions, func, arg, ret):
     no-ops elsewhere, or any compatible set) to the UDFs, using their docstrings.
 
     Classic xlwings on Windows (COM) cannot hand Excel a real error value (docs/excel.md), so
-    with its decorators the UDFs answer errors as text, ``#VALUE! <reason>``."""
-    if getattr(func, "__module__", "") == "xlwings.udfs":
-        set_error_style("text")
+    with its decorators the UDFs answer errors as text, ``#VALUE! <reason>``: each
+    decorated function carries that as its own ``error_style`` (no global is set)."""
+    com = getattr(func, "__module__", "") == "xlwings.udfs"
     for f in functions:
+        if com:
+            f.error_style = "text"
         i = info(f)
         g = ret()(f)
         for a in i.args:
