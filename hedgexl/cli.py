@@ -734,8 +734,9 @@ def _options_parser(sub) -> None:
     pick.add_argument("--put-delta", type=_put_delta, metavar="D",
                       help="choose the put by its Black delta instead, written "
                            "--put-delta=-0.25")
-    p.add_argument("--funding", help="the perpetuals' recent funding: the perpetual's carry "
-                                     "to expiry at its 30-day average")
+    p.add_argument("--funding", metavar="FILE",
+                   help="the perpetuals' recent funding: the perpetual's carry to expiry at "
+                        "its 30-day average")
     p.add_argument("--force", action="store_true", help="replace an existing workbook")
     _add_dialect(p)
     p.set_defaults(func=cmd_options)
