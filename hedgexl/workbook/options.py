@@ -103,7 +103,10 @@ def _at(pb: ProtectionBook, values) -> list[float]:
 def _choice_row(ws, f, r, holding, ch, shown) -> None:
     ws.write_string(r, 0, holding, f("calc"))
     ws.write_string(r, 1, ch.name, f("calc"))
-    ws.write_string(r, 2, "; ".join(ch.legs), f("calc"))
+    # one leg a line: a collar's two fit the column, not clipped by the next cell
+    ws.write_string(r, 2, "\n".join(ch.legs), f("calc", text_wrap=True, valign="top"))
+    if len(ch.legs) > 1:
+        ws.set_row(r, 15 * len(ch.legs))
     _num(ws, r, 3, ch.cost_coin if ch.name != "perpetual" else None, f("calc", COIN4))
     _num(ws, r, 4, ch.cost_usd if ch.name != "perpetual" else None, f("calc", USD))
     _num(ws, r, 5, ch.margin_coin or None, f("calc", COIN4))
@@ -111,7 +114,7 @@ def _choice_row(ws, f, r, holding, ch, shown) -> None:
     for k, v in enumerate(shown):
         _num(ws, r, 7 + k, v, f("calc", USD))
     text = ", ".join(f"{b:,.0f}" for b in ch.breakeven) or "none (a full hedge)"
-    ws.write_string(r, 10, text, f("calc"))
+    ws.write_string(r, 10, text, f("calc", align="right"))
 
 
 def _book_rows(pb: ProtectionBook, ws, f, r) -> int:
