@@ -18,8 +18,8 @@ import datetime as dt
 import numpy as np
 
 from . import core
-from .excel.convert import (OMIT, ExcelInputError, Key, Num, XlError, column, is_one_cell,
-                            rowwise, single)
+from .excel.convert import (OMIT, ExcelInputError, Key, Num, XlError, cells_of, column,
+                            is_one_cell, rowwise, side_by_side, single)
 from .excel.registry import UDFS, decorate, udf
 
 __all__ = [
@@ -231,12 +231,9 @@ def HEDGE_SIZE(spot_value, contract, hedge_ratio=1, beta=1, hedge_price=None,
     r = _text(rounding, "nearest", "rounding", _ROUNDING)
     args = _sizing_args(spot_value, contract, hedge_ratio, beta, hedge_price)
     notional = {k: args[k] for k in ("spot_value", "hedge_ratio", "beta")}
-    cols = [rowwise(core.hedge_notional, notional),
-            rowwise(core.hedge_contracts, args, {"rounding": r}),
-            rowwise(core.hedge_residual, args, {"rounding": r})]
-    flat = [[c for row in col for c in row] if isinstance(col, list) else [col]
-            for col in cols]
-    return [list(row) for row in zip(*flat)]
+    return side_by_side([rowwise(core.hedge_notional, notional),
+                         rowwise(core.hedge_contracts, args, {"rounding": r}),
+                         rowwise(core.hedge_residual, args, {"rounding": r})])
 
 
 @udf
@@ -795,11 +792,8 @@ def HEDGE_OPTION_GREEKS(kind, forward, strike, years, vol, unit="settle"):
     """
     u = _text(unit, "settle", "unit", core.OPTION_UNITS)
     args = _option_args(kind, forward, strike, years, vol, "vol")
-    cols = [rowwise(lambda g=g, **kw: core.option_greeks(**kw, unit=u)[g], args)
-            for g in core.GREEKS]
-    flat = [[c for row in col for c in row] if isinstance(col, list) else [col]
-            for col in cols]
-    return [list(row) for row in zip(*flat)]
+    return side_by_side([rowwise(lambda g=g, **kw: core.option_greeks(**kw, unit=u)[g], args)
+                         for g in core.GREEKS])
 
 
 @udf
@@ -886,7 +880,7 @@ def HEDGE_OPTION_SCENARIO(spot_qty, spot_price, kind, strike, options, premium, 
 def _option_legs(kind, strike, options, premium):
     """The legs as a list of kinds and three arrays, one entry per leg; rows left blank
     are no legs; ranges of different lengths are refused."""
-    kinds = _cells_of(kind)
+    kinds = cells_of(kind)
     legs = [np.ravel(column(n, v)[0]) for n, v in (("strike", strike), ("options", options),
                                                    ("premium", premium))]
     if len({len(kinds), *(x.size for x in legs)}) != 1:
@@ -1081,13 +1075,6 @@ def HEDGE_BACKTEST(spot_qty, spot_prices, contract, hedge_ratio=1, funding_rates
     return np.column_stack(cols).tolist()
 
 
-def _cells_of(value) -> list:
-    """The cells of a range, row by row (a single value as one cell)."""
-    if not isinstance(value, (list, tuple)):
-        return [value]
-    return [c for row in value for c in (row if isinstance(row, (list, tuple)) else [row])]
-
-
 def _same_length(name, value, n) -> np.ndarray:
     """A range as a flat column of ``n`` numbers (NaN where blank); another length is
     refused."""
@@ -1104,7 +1091,7 @@ def _schedule(rule: str, dates, n: int):
         return None
     if dates is None:
         raise ExcelInputError(f"rebalance {rule} needs the dates")
-    flat = _cells_of(dates)
+    flat = cells_of(dates)
     if len(flat) != n:
         raise ExcelInputError(f"ranges of different sizes: spot_prices has {n} cells, "
                               f"dates has {len(flat)}")
@@ -1175,7 +1162,7 @@ def HEDGE_SCENARIO(spot_qty, spot_price, contracts, contract, shocks=None, beta=
     if shocks is not None:
         sh, _ = column("shocks", shocks)
         sh = sh.ravel()[~np.isnan(sh.ravel())]
-    keys = np.array(_cells_of(contract), dtype=object) if isinstance(contract, (list, tuple)) \
+    keys = np.array(cells_of(contract), dtype=object) if isinstance(contract, (list, tuple)) \
         else contract
     flat = [np.ravel(x) for x in (s, p, q)]
     n = max(x.size for x in flat)

@@ -240,9 +240,11 @@ def _pick_call(chain, rows, put: int) -> int:
     return min(calls, key=lambda j: (abs(chain.mark[j] - chain.mark[put]), chain.strike[j]))
 
 
-def _breakeven(values, ST, today) -> list[float]:
-    """Expiry prices where ``values`` (piecewise linear in S_T) cross ``today``."""
-    d = np.asarray(values) - today
+def _breakeven(value, S, today) -> list[float]:
+    """Expiry prices from 1 % to 300 % of ``S`` where ``value`` (piecewise linear in S_T)
+    crosses ``today``."""
+    ST = S * np.linspace(0.01, 3.0, 3000)
+    d = np.asarray(value(ST)) - today
     d[np.abs(d) <= 1e-9 * abs(today)] = 0.0  # flat to rounding: a full hedge
     if not d.any():
         return []
@@ -253,10 +255,6 @@ def _breakeven(values, ST, today) -> list[float]:
         elif d[a] * d[a + 1] < 0:
             out.append(float(ST[a] - d[a] * (ST[a + 1] - ST[a]) / (d[a + 1] - d[a])))
     return out
-
-
-def _fine(S):
-    return S * np.linspace(0.01, 3.0, 3000)
 
 
 def _own_perpetual(h, i, coin, when, notes):
@@ -293,8 +291,7 @@ def _perpetual(h, i, coin, q, S, ST, years, funding, when, notes) -> Choice:
         return q * x + move
     carry = _carry(spec, n, S, years, (funding or {}).get(spec.key), when, notes)
     return Choice("perpetual", [f"{'short' if n < 0 else 'long'} {abs(n):,.6g} {spec.key}"],
-                  0.0, 0.0, 0.0, carry, value(ST), _breakeven(value(_fine(S)), _fine(S),
-                                                               q * S))
+                  0.0, 0.0, 0.0, carry, value(ST), _breakeven(value, S, q * S))
 
 
 def _carry(spec, n, S, years, f, when, notes) -> float:
@@ -329,7 +326,7 @@ def _put(chain, j, n, q, S, ST) -> Choice:
     def value(x):
         return (q - n * P) * x + n * core.option_payoff("put", K, x)
     return Choice("put", [f"buy {n:g} {chain.instrument[j]}"], n * P, n * P * S, 0.0,
-                  math.nan, value(ST), _breakeven(value(_fine(S)), _fine(S), q * S))
+                  math.nan, value(ST), _breakeven(value, S, q * S))
 
 
 def _collar(chain, p, c, n, q, S, ST, spec, notes) -> Choice:
@@ -347,7 +344,7 @@ def _collar(chain, p, c, n, q, S, ST, spec, notes) -> Choice:
     return Choice("collar", [f"buy {n:g} {chain.instrument[p]}",
                              f"sell {n:g} {chain.instrument[c]}"],
                   n * (P - C), n * (P - C) * S, n * m["initial"], math.nan, value(ST),
-                  _breakeven(value(_fine(S)), _fine(S), q * S))
+                  _breakeven(value, S, q * S))
 
 
 def _option_row(chain: OptionChain, j: int, years: float) -> dict:

@@ -330,10 +330,11 @@ class _Run:
         self.E, self.m, self.D, self.cost = (np.zeros(lanes) for _ in range(4))
         self.u_prev = None  # the previous step's coin per USD (inverse)
 
-    def step(self, t, P, H, r, rn, reb, X, G=None, R=None):
-        G = H if G is None else G  # the contract's own price (a dated future's)
+    def step(self, t, P, H, r, rn, reb, X, G, R):
+        """Step t: G the contract's own price (H for a perpetual), R the expiring
+        contract's closing price where the step rolls (NaN elsewhere)."""
         u = H if self.linear else 1.0 / G  # USD per coin, or coin per USD of face
-        roll = np.isfinite(R) if R is not None else np.zeros(np.shape(G), bool)
+        roll = np.isfinite(R)
         u_close = np.where(roll, 1.0 / np.where(roll, R, 1.0), u) if roll.any() else u
         if t:
             self._accrue(t, H, u_close, r, rn)
@@ -363,7 +364,7 @@ class _Run:
             if name in out:
                 out[name][t] = sum(side(x, 0.0) for x in parts)
 
-    def _trade(self, t, P, H, u, reb, X, roll=False, u_close=None):
+    def _trade(self, t, P, H, u, reb, X, roll, u_close):
         """Back to the target where the rule lets the lane trade; the margin reset at a
         trade. A roll closes the whole position at ``u_close`` and opens the target at
         ``u``: both legs pay the fee."""

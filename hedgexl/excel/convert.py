@@ -26,6 +26,7 @@ import numpy as np
 from ..core.numbers import parse_number
 
 __all__ = ["Num", "Key", "rowwise", "column", "single", "is_one_cell", "excel_errors",
+           "cells_of", "side_by_side",
            "ExcelInputError", "err", "XlError", "set_error_style", "error_style"]
 
 PLACEHOLDER = 1.0  # valid for every numeric constraint the core checks; masked afterwards
@@ -162,7 +163,7 @@ def _to_float(name, value):
         except ValueError as e:
             return np.float64(np.nan), None, {0: str(e)}
     try:  # fast path: numbers and None (None becomes NaN); text goes through the grammar
-        if any(isinstance(c, str) for c in _flat(value)):
+        if any(isinstance(c, str) for c in cells_of(value)):
             raise TypeError
         arr = np.array(value, dtype=float).reshape(shape)
     except (TypeError, ValueError):
@@ -171,15 +172,24 @@ def _to_float(name, value):
     return arr, (blank if blank.any() else None), None
 
 
-def _flat(value) -> list:
-    """The cells of a range, row by row (rows given as lists, or as single cells)."""
+def cells_of(value) -> list:
+    """The cells of a range, row by row (rows given as lists, or as single cells); a
+    single value as one cell."""
+    if not isinstance(value, (list, tuple)):
+        return [value]
     return [c for row in value for c in (row if isinstance(row, (list, tuple)) else [row])]
+
+
+def side_by_side(columns) -> list:
+    """Results of :func:`rowwise` (each a value or a range) as the columns of one table,
+    a row per cell: what a HEDGE_* that spills several numbers per row returns."""
+    return [list(row) for row in zip(*(cells_of(c) for c in columns))]
 
 
 def _cell_by_cell(name, value, shape):
     """A range with text in it: each cell through the number grammar; the ones it refuses
     carry their message (their rows show #VALUE!), blanks stay blank."""
-    flat = _flat(value)
+    flat = cells_of(value)
     out = np.empty(len(flat))
     bad = {}
     for i, c in enumerate(flat):
@@ -198,7 +208,7 @@ def _to_keys(value):
     shape = _shape2(value)
     if shape == ():
         return value, (np.True_ if _is_blank(value) else None), None
-    flat = _flat(value)
+    flat = cells_of(value)
     arr = np.empty(len(flat), dtype=object)
     arr[:] = flat
     blank = np.array([_is_blank(c) for c in flat]).reshape(shape)
