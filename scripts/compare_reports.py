@@ -9,14 +9,23 @@ then compare them::
     python scripts/compare_reports.py /tmp/before /tmp/after
 
 ``--write DIR`` writes the examples: a static and a live report, the bundled desk with its
-positions and a band, the demo, a customised template's report, a backtest and a batch with
-positions. Comparing prints each differing cell and exits 1 when any differ; exits 0 when
-every workbook, sheet and cell value is the same.
+positions and a band, the demo, a customised template's report, a backtest (on the
+perpetual and on dated futures), the options desk, the template and a batch with positions.
+Comparing prints each differing cell and exits 1 when any differ; exits 0 when every
+workbook, sheet and cell value is the same.
+
+``--parts OLD NEW`` compares more: every part of each .xlsx (sheets' XML with formulas,
+formats and cached values, styles, charts, tables, drawings), byte for byte, except the
+creation time in docProps/core.xml and the fingerprint of the inputs (the customised
+template is made afresh each run). A change to how workbooks are written (not what they
+show) keeps them all.
 """
 
 from __future__ import annotations
 
+import re
 import sys
+import zipfile
 from pathlib import Path
 
 from python_calamine import CalamineWorkbook
@@ -48,6 +57,50 @@ def compare(old: Path, new: Path) -> list[str]:
     return diffs
 
 
+def _parts(path: Path) -> dict:
+    with zipfile.ZipFile(path) as z:
+        parts = {n: z.read(n) for n in z.namelist()}
+    if "docProps/core.xml" in parts:  # its creation and modification times
+        parts["docProps/core.xml"] = re.sub(rb"<dcterms:(created|modified)[^<]*<",
+                                            b"<", parts["docProps/core.xml"])
+    if "docProps/custom.xml" in parts:  # what it was made from: a template made each run
+        parts["docProps/custom.xml"] = re.sub(rb"<vt:lpwstr>[0-9a-f]{16,}</vt:lpwstr>",
+                                              b"", parts["docProps/custom.xml"])
+    return parts
+
+
+def compare_parts(old: Path, new: Path) -> list[str]:
+    """Every part of every workbook, byte for byte (creation times aside)."""
+    diffs = []
+    for p in sorted({q.relative_to(old) for q in old.rglob("*.xlsx")}):
+        if not (new / p).exists():
+            diffs.append(f"{p}: only in old")
+            continue
+        a, b = _parts(old / p), _parts(new / p)
+        for name in sorted(set(a) | set(b)):
+            if a.get(name) != b.get(name):
+                diffs.append(f"{p} {name}: differs ({len(a.get(name) or b'')} -> "
+                             f"{len(b.get(name) or b'')} bytes)")
+    return diffs
+
+
+def _dated_inputs(out: Path) -> list[str]:
+    """A BTC holding and its Binance quarterlies' daily closes (the bundled BTC closes
+    plus a made-up 10 % a year to each expiry, as tests/test_dated_backtest.py makes
+    them): the arguments of a backtest on dated futures."""
+    import csv
+    from hedgexl.inputs import example_path
+    from test_dated_backtest import _futures_file
+    with open(example_path("prices_2024.csv"), newline="") as f:
+        closes = {r["date"]: float(r["BTC"]) for r in csv.DictReader(f) if r["BTC"]}
+    fut, hold = out / "quarterlies.csv", out / "btc.csv"
+    _futures_file(fut, closes)
+    hold.write_text("asset,quantity,price,hedge_ratio,contract\n"
+                    "BTC,1,60000,1,BINANCE:BTCUSD_PERP\n")
+    return [str(hold), "--prices", str(example_path("prices_2024.csv")),
+            "--hedge-with", "dated", "--futures-prices", str(fut), "--roll-days", "7"]
+
+
 def write_examples(out: Path) -> None:
     """The example reports, from the bundled and example inputs, into ``out``."""
     root = Path(__file__).resolve().parent.parent
@@ -71,6 +124,9 @@ def write_examples(out: Path) -> None:
          *common],
         ["demo", "-o", str(out / "demo")],
         ["backtest", "-o", str(out / "backtest.xlsx")],
+        ["backtest", *_dated_inputs(out), "-o", str(out / "backtest_dated.xlsx")],
+        ["options", "-o", str(out / "options.xlsx")],
+        ["template", "-o", str(out / "template.xlsx")],
         ["batch", str(ex / "book.csv"), "--positions", str(ex / "book_positions.csv"),
          "-o", str(out / "batch")],
     ]
@@ -78,7 +134,8 @@ def write_examples(out: Path) -> None:
         code = cli.main(argv + ["--force"] if argv[0] != "batch" else argv)
         if code:
             raise SystemExit(f"hedgexl {' '.join(argv)}: exit {code}")
-    for made in ("custom_template.xlsx", "stock_template.xlsx"):  # inputs, not outputs
+    for made in ("custom_template.xlsx", "stock_template.xlsx", "quarterlies.csv",
+                 "btc.csv"):  # inputs, not outputs
         (out / made).unlink(missing_ok=True)
 
 
@@ -86,8 +143,9 @@ if __name__ == "__main__":
     if sys.argv[1] == "--write":
         write_examples(Path(sys.argv[2]))
         sys.exit(0)
-    old, new = Path(sys.argv[1]), Path(sys.argv[2])
-    diffs = compare(old, new)
+    parts = sys.argv[1] == "--parts"
+    old, new = Path(sys.argv[1 + parts]), Path(sys.argv[2 + parts])
+    diffs = compare(old, new) + (compare_parts(old, new) if parts else [])
     print("\n".join(diffs[:200]))
     n = len({p.relative_to(old) for p in old.rglob("*.xlsx")})
     print(f"{n} workbook(s) compared: {len(diffs)} difference(s)")
