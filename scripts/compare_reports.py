@@ -15,7 +15,8 @@ Comparing prints each differing cell and exits 1 when any differ; exits 0 when e
 workbook, sheet and cell value is the same.
 
 ``--parts OLD NEW`` compares more: every part of each .xlsx (sheets' XML with formulas,
-formats and cached values, styles, charts, tables, drawings), byte for byte, except the
+formats and cached values, styles, charts, tables, drawings), byte for byte (a shared
+string by its text: its index follows the order of writing), except the
 creation time in docProps/core.xml and the fingerprint of the inputs (the customised
 template is made afresh each run). A change to how workbooks are written (not what they
 show) keeps them all.
@@ -60,6 +61,13 @@ def compare(old: Path, new: Path) -> list[str]:
 def _parts(path: Path) -> dict:
     with zipfile.ZipFile(path) as z:
         parts = {n: z.read(n) for n in z.namelist()}
+    # a shared string by its text, not its index (the index follows the order of writing)
+    table = parts.pop("xl/sharedStrings.xml", b"")
+    strings = re.findall(rb"<si>(.*?)</si>", table, re.S)
+    parts["xl/sharedStrings.xml (sorted)"] = b"\n".join(sorted(strings))
+    for name in [n for n in parts if n.startswith("xl/worksheets/sheet")]:
+        parts[name] = re.sub(rb'(<c [^>]*t="s"[^>]*><v>)(\d+)(</v>)',
+                             lambda m: m[1] + strings[int(m[2])] + m[3], parts[name])
     if "docProps/core.xml" in parts:  # its creation and modification times
         parts["docProps/core.xml"] = re.sub(rb"<dcterms:(created|modified)[^<]*<",
                                             b"<", parts["docProps/core.xml"])

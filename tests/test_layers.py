@@ -133,3 +133,35 @@ def test_the_layout_imports_nothing(module):
     assert import_graph(modules())[module] == set()
     tree = ast.parse(modules()[module].read_text("utf-8"))
     assert not [n for n in ast.walk(tree) if isinstance(n, (ast.Import, ast.ImportFrom))]
+
+
+#: The modules that may call xlsxwriter: the writer, which turns the sheets' models into a
+#: file (the sheets fill models of plain data: hedgexl.workbook.sheetmodel).
+XLSXWRITER_USERS = {"hedgexl.workbook.writer"}
+
+
+def importers_of(package: str, mods: dict[str, Path]) -> set[str]:
+    """The modules that import ``package`` (or any of its modules), anywhere in them."""
+    out = set()
+    for m, p in mods.items():
+        for node in ast.walk(ast.parse(p.read_text("utf-8"))):
+            names = ([a.name for a in node.names] if isinstance(node, ast.Import) else
+                     [node.module or ""] if isinstance(node, ast.ImportFrom)
+                     and not node.level else [])
+            if any(n == package or n.startswith(package + ".") for n in names):
+                out.add(m)
+    return out
+
+
+def test_only_the_writer_calls_xlsxwriter():
+    assert importers_of("xlsxwriter", modules()) == XLSXWRITER_USERS
+
+
+def test_the_writer_check_catches_a_sheet_that_writes_itself(tmp_path):
+    """Tamper: a sheet module that imports xlsxwriter's utility is found."""
+    mods = modules()
+    sneaky = tmp_path / "sheet.py"
+    sneaky.write_text("def f():\n    from xlsxwriter.utility import xl_col_to_name\n")
+    mods["hedgexl.workbook.sheets.sneaky"] = sneaky
+    assert importers_of("xlsxwriter", mods) == XLSXWRITER_USERS | {
+        "hedgexl.workbook.sheets.sneaky"}

@@ -16,14 +16,14 @@ import numpy as np
 
 from .. import core
 from ..book.backtest import BookBacktest
-from ..files import replacing
 from . import layout as L
 from .cells import page, print_frame
 from .sheets.dashboard import _axis, _grid as _grid_lines
-from .writer import new_workbook
-from .style import COIN, COLORS, CONTRACTS, COST_USD, DATE, PCT, PRICE, USD, Formats
+from .sheetmodel import WorkbookModel
+from .writer import paused_gc, save
+from .style import COIN, COLORS, CONTRACTS, COST_USD, DATE, PCT, PRICE, USD, Styles
 
-__all__ = ["write_backtest", "STAT_FORMATS"]
+__all__ = ["write_backtest", "build_backtest", "STAT_FORMATS"]
 
 #: How each statistic is shown (a table, not an if-ladder).
 STAT_FORMATS = {"start_usd": USD, "end_unhedged_usd": USD, "end_hedged_usd": USD,
@@ -56,31 +56,35 @@ def write_backtest(bb: BookBacktest, path, *, title: str, settings: list[tuple[s
                    main: int = 0, force: bool = True) -> Path:
     """Write the workbook of ``bb`` to ``path`` atomically; ``main`` is the policy the
     Summary, Daily and holding sheets show. ``settings`` are (label, text) rows."""
-    path = Path(path)
-    with replacing(path, force=force) as tmp:
-        wb = new_workbook(tmp, title, rows=len(bb.history.dates) * (len(bb.runs) + 1))
-        f = Formats(wb)
-        sheets = {L.BT_SUMMARY: wb.add_worksheet(L.BT_SUMMARY),
-                  L.BT_DAILY: wb.add_worksheet(L.BT_DAILY)}
-        h = bb.history.holdings
-        names = [L.bt_holding_sheet(i, a) for i, a in enumerate(h.asset)]
-        for n in names:
-            sheets[n] = wb.add_worksheet(n)
-        if len(bb.policies) > 1:
-            sheets[L.BT_GRID] = wb.add_worksheet(L.BT_GRID)
-        last = _daily(bb, main, sheets[L.BT_DAILY], f)
-        for i, n in enumerate(names):
-            _holding(bb, i, main, sheets[n], f)
-        _summary(bb, main, sheets[L.BT_SUMMARY], f, wb, title, settings, last, names)
-        if L.BT_GRID in sheets:
-            _policy_grid(bb, sheets[L.BT_GRID], f, wb)
-        from .. import __version__
-        span = f"Daily closes {bb.history.dates[0]} to {bb.history.dates[-1]}"
-        for name, ws in sheets.items():  # every printed page says what it is
-            print_frame(ws, title, span, __version__,
-                        None if name == L.BT_SUMMARY else 0)
-        wb.close()
-    return path
+    with paused_gc():
+        return save(*build_backtest(bb, title=title, settings=settings, main=main), path,
+                    force=force, consume=True)
+
+
+def build_backtest(bb: BookBacktest, *, title: str, settings: list[tuple[str, str]],
+                   main: int = 0) -> tuple[WorkbookModel, Styles]:
+    """The backtest workbook as a model (see :func:`write_backtest`), nothing written."""
+    book = WorkbookModel(title, rows=len(bb.history.dates) * (len(bb.runs) + 1))
+    f = Styles()
+    sheets = {L.BT_SUMMARY: book.add_sheet(L.BT_SUMMARY),
+              L.BT_DAILY: book.add_sheet(L.BT_DAILY)}
+    h = bb.history.holdings
+    names = [L.bt_holding_sheet(i, a) for i, a in enumerate(h.asset)]
+    for n in names:
+        sheets[n] = book.add_sheet(n)
+    if len(bb.policies) > 1:
+        sheets[L.BT_GRID] = book.add_sheet(L.BT_GRID)
+    last = _daily(bb, main, sheets[L.BT_DAILY], f)
+    for i, n in enumerate(names):
+        _holding(bb, i, main, sheets[n], f)
+    _summary(bb, main, sheets[L.BT_SUMMARY], f, book, title, settings, last, names)
+    if L.BT_GRID in sheets:
+        _policy_grid(bb, sheets[L.BT_GRID], f, book)
+    from .. import __version__
+    span = f"Daily closes {bb.history.dates[0]} to {bb.history.dates[-1]}"
+    for name, ws in sheets.items():  # every printed page says what it is
+        print_frame(ws, title, span, __version__, None if name == L.BT_SUMMARY else 0)
+    return book, f
 
 
 def _daily(bb: BookBacktest, k: int, ws, f) -> int:
@@ -176,7 +180,7 @@ def _holding_heads(bb: BookBacktest, i: int, coin: str) -> list[tuple]:
              ("Hedged (USD)", USD, "hedged")]
 
 
-def _summary(bb: BookBacktest, k: int, ws, f, wb, title, settings, last, names) -> None:
+def _summary(bb: BookBacktest, k: int, ws, f, book, title, settings, last, names) -> None:
     """The settings, the statistics of the book and each holding, and the charts."""
     hist = bb.history
     ws.write(0, 0, title, f("title"))
@@ -193,8 +197,8 @@ def _summary(bb: BookBacktest, k: int, ws, f, wb, title, settings, last, names) 
     head = max(L.BT_STATS_HEAD_ROW - 1, r + 1)
     rows = _stats_table(bb, k, ws, f, head)
     months = max(1, round(len(hist.dates) / 30.4 / 8))  # about eight date labels
-    _line_charts(ws, wb, last, months)
-    _bar_charts(ws, wb, head, rows, len(bb.runs))
+    _line_charts(ws, book, last, months)
+    _bar_charts(ws, book, head, rows, len(bb.runs))
     ws.freeze_panes(0, 1)
     ws.hide_gridlines(2)
     page(ws)
@@ -227,13 +231,13 @@ def _stats_table(bb: BookBacktest, k: int, ws, f, head: int) -> dict:
     return {key: head + 1 + i for i, key in enumerate(core.STATS)}
 
 
-def _line_charts(ws, wb, last: int, months: int) -> None:
+def _line_charts(ws, book, last: int, months: int) -> None:
     """The book's value, drawdowns, and funding and fees to date, from the Daily sheet."""
     D, C = L.BT_DAILY, L.BT_DAILY_COLS
     dates = "=" + L.column_range(D, C["date"], last)
 
     def line(title_, series, y_name, y_fmt):
-        ch = wb.add_chart({"type": "line"})
+        ch = book.chart({"type": "line"})
         for name, key, color in series:
             ch.add_series({"name": name, "categories": dates,
                            "values": "=" + L.column_range(D, C[key], last),
@@ -262,13 +266,13 @@ def _line_charts(ws, wb, last: int, months: int) -> None:
                                      "USD", "#,##0"))
 
 
-def _bar_charts(ws, wb, head: int, rows: dict, n: int) -> None:
+def _bar_charts(ws, book, head: int, rows: dict, n: int) -> None:
     """Column charts of rows of the statistics table: the book and each of ``n``
     holdings."""
     cats = f"={L._quote(L.BT_SUMMARY)}!$B${head + 1}:${_col(1 + n)}${head + 1}"
 
     def bars(title_, series):
-        ch = wb.add_chart({"type": "column"})
+        ch = book.chart({"type": "column"})
         for key, name, color in series:
             rr = rows[key] + 1
             ch.add_series({"name": name, "categories": cats,
@@ -296,11 +300,10 @@ def _bar_charts(ws, wb, head: int, rows: dict, n: int) -> None:
 
 
 def _col(i: int) -> str:
-    from xlsxwriter.utility import xl_col_to_name
-    return xl_col_to_name(i)
+    return L.col_name(i)
 
 
-def _policy_grid(bb: BookBacktest, ws, f, wb) -> None:
+def _policy_grid(bb: BookBacktest, ws, f, book) -> None:
     s = bb.stats()
     G = L.BT_GRID_COLS
     cost = s["fees_usd"] + s["funding_paid_usd"] - s["funding_received_usd"]
@@ -332,7 +335,7 @@ def _policy_grid(bb: BookBacktest, ws, f, wb) -> None:
         for key, (v, fmt) in vals.items():
             _num(ws, r, L.cell(G[key] + "1")[1], v[i], f("calc", fmt))
     last = L.BT_FIRST_ROW + len(bb.policies) - 1
-    ch = wb.add_chart({"type": "scatter"})
+    ch = book.chart({"type": "scatter"})
     ch.add_series({"name": "Policies",
                    "categories": "=" + L.column_range(L.BT_GRID, G["reduction"], last),
                    "values": "=" + L.column_range(L.BT_GRID, G["cost"], last),

@@ -6,8 +6,6 @@ import datetime as dt
 import math
 
 import numpy as np
-from xlsxwriter.utility import xl_rowcol_to_cell as rc
-
 from . import layout as L
 
 #: In place of a figure hedgexl will not show; a note beside it says why.
@@ -60,7 +58,7 @@ class CellWriter:
                 if self.live:
                     if i or j:
                         self.cell(ws, row + i, helper_col + j, None, v, fmt_cols[j])
-                    self.cell(ws, row + i, col + j, "=" + rc(row + i, helper_col + j), v,
+                    self.cell(ws, row + i, col + j, "=" + L.a1(row + i, helper_col + j), v,
                               fmt_cols[j])
                 else:
                     self.cell(ws, row + i, col + j, None, v, fmt_cols[j])

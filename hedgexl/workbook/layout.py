@@ -11,6 +11,8 @@ read the layout from it.
 'Holdings!$G$2:$G$5'
 >>> cell("B4"), cell("AA10")
 ((3, 1), (9, 26))
+>>> a1(3, 1), a1(9, 26), col_name(701), col_name(702)
+('B4', 'AA10', 'ZZ', 'AAA')
 """
 
 DASHBOARD = "Dashboard"
@@ -150,6 +152,21 @@ def cell(a1: str) -> tuple[int, int]:
 def col_index(letter: str) -> int:
     """``"A"`` -> 0."""
     return cell(f"{letter}1")[1]
+
+
+def col_name(col: int) -> str:
+    """The letters of a 0-based column: ``col_name(0) == "A"``, ``col_name(26) == "AA"``."""
+    letters = ""
+    col += 1
+    while col:
+        col, rem = divmod(col - 1, 26)
+        letters = chr(65 + rem) + letters
+    return letters
+
+
+def a1(row: int, col: int) -> str:
+    """The A1 address of a 0-based (row, column): ``a1(3, 1) == "B4"``."""
+    return f"{col_name(col)}{row + 1}"
 
 
 def absolute(a1: str) -> str:

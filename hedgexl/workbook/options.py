@@ -15,14 +15,14 @@ from pathlib import Path
 import numpy as np
 
 from ..book.protection import ProtectionBook
-from ..files import replacing
 from . import layout as L
 from .cells import page, print_frame
 from .sheets.dashboard import _axis, _grid as _grid_lines
-from .style import COLORS, PCT, PRICE, USD, Formats
-from .writer import new_workbook
+from .style import COLORS, PCT, PRICE, USD, Styles
+from .sheetmodel import WorkbookModel
+from .writer import paused_gc, save
 
-__all__ = ["write_options"]
+__all__ = ["write_options", "build_options"]
 
 COIN4 = "#,##0.0000"
 SHOCK = "+0%;-0%;0%"
@@ -35,21 +35,24 @@ LINES = {"unhedged": ("Unhedged", COLORS["loss"]), "perpetual": ("Perpetual", CO
 
 def write_options(pb: ProtectionBook, path, *, title: str, force: bool = True) -> Path:
     """Write the workbook of ``pb`` to ``path`` atomically."""
-    path = Path(path)
-    with replacing(path, force=force) as tmp:
-        wb = new_workbook(tmp, title)
-        f = Formats(wb)
-        sheets = {n: wb.add_worksheet(n) for n in (L.OPT_SUMMARY, L.OPT_PAYOFF, L.OPT_USED)}
-        last = _payoff(pb, sheets[L.OPT_PAYOFF], f)
-        below = _summary(pb, sheets[L.OPT_SUMMARY], f, title)
-        _chart(wb, sheets[L.OPT_SUMMARY], last, below)
-        _used(pb, sheets[L.OPT_USED], f)
-        from .. import __version__
-        when = f"Chain of {pb.chain.time:%Y-%m-%d %H:%M} UTC"
-        for name, ws in sheets.items():
-            print_frame(ws, title, when, __version__, None if name == L.OPT_SUMMARY else 0)
-        wb.close()
-    return path
+    with paused_gc():
+        return save(*build_options(pb, title=title), path, force=force, consume=True)
+
+
+def build_options(pb: ProtectionBook, *, title: str) -> tuple[WorkbookModel, Styles]:
+    """The options workbook as a model (see :func:`write_options`), nothing written."""
+    book = WorkbookModel(title)
+    f = Styles()
+    sheets = {n: book.add_sheet(n) for n in (L.OPT_SUMMARY, L.OPT_PAYOFF, L.OPT_USED)}
+    last = _payoff(pb, sheets[L.OPT_PAYOFF], f)
+    below = _summary(pb, sheets[L.OPT_SUMMARY], f, title)
+    _chart(book, sheets[L.OPT_SUMMARY], last, below)
+    _used(pb, sheets[L.OPT_USED], f)
+    from .. import __version__
+    when = f"Chain of {pb.chain.time:%Y-%m-%d %H:%M} UTC"
+    for name, ws in sheets.items():
+        print_frame(ws, title, when, __version__, None if name == L.OPT_SUMMARY else 0)
+    return book, f
 
 
 def _num(ws, row, col, v, fmt):
@@ -161,9 +164,9 @@ def _payoff(pb: ProtectionBook, ws, f) -> int:
     return 1 + len(pb.shocks)
 
 
-def _chart(wb, ws, last: int, row: int) -> None:
+def _chart(book, ws, last: int, row: int) -> None:
     C = L.OPT_PAYOFF_COLS
-    ch = wb.add_chart({"type": "line"})
+    ch = book.chart({"type": "line"})
     for name, (label, color) in LINES.items():
         ch.add_series({"name": label,
                        "categories": "=" + L.column_range(L.OPT_PAYOFF, C["shock"], last),

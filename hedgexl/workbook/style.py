@@ -33,19 +33,49 @@ COLORS = {"spot": "#1F3B73", "hedge": "#E6A117", "funding": "#1E8449", "loss": "
           "net": "#595959", "mark": "#1F3B73", "liq": "#C0392B", "grid": "#D9D9D9"}
 
 
-class Formats:
-    """``f(kind, num_format, **extra)``: one xlsxwriter format per distinct style, cached."""
+class Style(tuple):
+    """A cell's look as plain data, ``(kind, num_format, extras)``: what a sheet model
+    holds; the writer turns each into one xlsxwriter format (:func:`props`)."""
+    __slots__ = ()
 
-    def __init__(self, wb):
-        self.wb = wb
+    @property
+    def kind(self) -> str:
+        return self[0]
+
+
+class Styles:
+    """``f(kind, num_format, **extra)``: the :class:`Style` of a cell, one per distinct look
+    (the same object each time); ``f.raw(props)``: a look given as xlsxwriter format
+    properties (a user's template's). ``order`` lists them as first asked for."""
+
+    def __init__(self):
         self._cache = {}
+        self.order: list[Style] = []
 
-    def __call__(self, kind="calc", num=None, **extra):
+    def __call__(self, kind="calc", num=None, **extra) -> Style:
         key = (kind, num, tuple(sorted(extra.items())))
         if key not in self._cache:
-            props = {**BASE, **STYLES[kind]}
-            if num:
-                props["num_format"] = num
-            props.update(extra)
-            self._cache[key] = self.wb.add_format(props)
+            if kind not in STYLES:
+                raise KeyError(f"no cell style {kind!r}")
+            self._cache[key] = Style(key)
+            self.order.append(self._cache[key])
         return self._cache[key]
+
+    def raw(self, properties: dict) -> Style:
+        key = ("raw", None, tuple(sorted(properties.items())))
+        if key not in self._cache:
+            self._cache[key] = Style(key)
+            self.order.append(self._cache[key])
+        return self._cache[key]
+
+
+def props(style: Style) -> dict:
+    """The xlsxwriter format properties of ``style``."""
+    kind, num, extra = style
+    if kind == "raw":
+        return dict(extra)
+    out = {**BASE, **STYLES[kind]}
+    if num:
+        out["num_format"] = num
+    out.update(extra)
+    return out

@@ -14,24 +14,33 @@ cached value.
 
 ``mode="static"`` writes the same layout with values only, for recipients who have nothing
 installed.
+
+The sheets are built as models first (:func:`build_workbook`: plain data, see
+:mod:`hedgexl.workbook.sheetmodel`); :func:`render` is the only code in hedgexl that calls
+xlsxwriter.
 """
 
 from __future__ import annotations
 
+import gc
+import io
+from contextlib import contextmanager
 from pathlib import Path
 
 import xlsxwriter
+from xlsxwriter.image import Image
 
 from ..files import replacing
 from ..inputs.tables import EXCEL_MAX_ROWS
 from . import layout as L
 from .cells import CellWriter, print_frame
 from .model import Numbers, WorkbookData, compute
+from .sheetmodel import CELL_OPS, Chart, WorkbookModel
 from .sheets import WRITERS, Context
 from .sheets.dashboard import HIDDEN_IN_REPORTS
-from .style import DATE, Formats
+from .style import DATE, Style, Styles, props
 
-__all__ = ["write_workbook", "new_workbook", "SHEETS"]
+__all__ = ["write_workbook", "build_workbook", "save", "render", "paused_gc", "SHEETS"]
 
 SHEETS = L.SHEETS
 
@@ -41,7 +50,7 @@ SHEETS = L.SHEETS
 IN_MEMORY_ROWS = 20_000
 
 
-def new_workbook(tmp, title: str, *, rows: int = 0, **properties) -> xlsxwriter.Workbook:
+def _new_workbook(tmp, title: str, *, rows: int = 0, **properties) -> xlsxwriter.Workbook:
     """An xlsxwriter workbook as hedgexl writes them all: text stays text (nothing from a
     user's file becomes a formula or a link), dates in ISO form, titled; in memory when it
     has at most :data:`IN_MEMORY_ROWS` ``rows``."""
@@ -52,6 +61,111 @@ def new_workbook(tmp, title: str, *, rows: int = 0, **properties) -> xlsxwriter.
                                         "in_memory": rows <= IN_MEMORY_ROWS})
     wb.set_properties({"title": title, "author": "hedgexl", **properties})
     return wb
+
+
+@contextmanager
+def paused_gc():
+    """Python's cyclic garbage collector paused while a workbook is built and written: a
+    large one is millions of small tuples (the model's, then xlsxwriter's) that make no
+    cycles, and each collection would walk them all again (a fifth of a 100,000-holding
+    report's time). Freed as usual when it is done."""
+    was = gc.isenabled()
+    gc.disable()
+    try:
+        yield
+    finally:
+        if was:
+            gc.enable()
+
+
+class _Resolver:
+    """A model's :class:`Style` keys and :class:`Chart` models as xlsxwriter's formats and
+    charts, each made once."""
+
+    def __init__(self, wb, styles: Styles):
+        self.wb = wb
+        self.formats = {s: wb.add_format(props(s)) for s in styles.order}
+        self.by_id = {id(s): f for s, f in self.formats.items()}  # the common case, fast
+        self.charts: dict[int, object] = {}
+
+    def __call__(self, a):
+        t = type(a)
+        if t is Style:
+            if a not in self.formats:
+                self.formats[a] = self.wb.add_format(props(a))
+            return self.formats[a]
+        if t is Chart:
+            return self.chart(a)
+        if t is dict:
+            return {k: self(v) for k, v in a.items()}
+        if t is bytes:  # a picture's data
+            return io.BytesIO(a)
+        if t is list:
+            return [self(v) for v in a]
+        return a
+
+    def cell_args(self, args: tuple) -> list:
+        """A cell's arguments: numbers, text and a style (most of a workbook's calls)."""
+        by_id = self.by_id
+        return [by_id.get(id(a)) or self(a) if a.__class__ is Style else a for a in args]
+
+    def chart(self, model: Chart):
+        if id(model) not in self.charts:
+            self.charts[id(model)] = chart = self.wb.add_chart(model.options)
+            _replay(chart, model.ops, self)
+        return self.charts[id(model)]
+
+
+def picture_size(data: bytes) -> tuple[float, float] | None:
+    """The size in pixels at 96 dpi that xlsxwriter gives a picture at scale 1 (None: not
+    a picture it reads)."""
+    try:
+        im = Image(io.BytesIO(data))
+        return im.width * 96.0 / im.x_dpi, im.height * 96.0 / im.y_dpi
+    except Exception:  # an unreadable picture keeps its own size
+        return None
+
+
+def _replay(target, ops, resolve: _Resolver, consume: bool = False) -> None:
+    """Call ``target``'s methods as the model recorded them; ``consume``: forget each
+    call once made (the model's cells are let go as xlsxwriter takes them)."""
+    methods: dict[str, object] = {}
+    for i, (name, args, kwargs) in enumerate(ops):
+        fn = methods.get(name)
+        if fn is None:
+            fn = methods[name] = getattr(target, name)
+        if kwargs:
+            fn(*map(resolve, args), **{k: resolve(v) for k, v in kwargs.items()})
+        elif name in CELL_OPS:
+            fn(*resolve.cell_args(args))
+        else:
+            fn(*map(resolve, args))
+        if consume:
+            ops[i] = None
+    if consume:
+        ops.clear()
+
+
+def render(model: WorkbookModel, styles: Styles, tmp, *, consume: bool = False) -> None:
+    """Write ``model`` to the file ``tmp`` with xlsxwriter. ``consume``: empty each sheet's
+    model once written (a large workbook then does not hold its cells twice while
+    xlsxwriter writes the file)."""
+    wb = _new_workbook(tmp, model.title, rows=model.rows, **model.properties)
+    resolve = _Resolver(wb, styles)
+    _replay(wb, model.ops, resolve)
+    for name, sheet in model.sheets.items():
+        _replay(wb.add_worksheet(name), sheet.ops, resolve, consume)
+    wb.close()
+
+
+def save(model: WorkbookModel, styles: Styles, path, *, force: bool = True,
+         consume: bool = False) -> Path:
+    """Write ``model`` to ``path`` atomically (a temporary file, then renamed); ``consume``
+    as :func:`render`'s."""
+    path = Path(path)
+    with replacing(path, force=force) as tmp:
+        render(model, styles, tmp, consume=consume)
+    return path
 
 
 def write_workbook(d: WorkbookData, path, *, mode: str = "live",
@@ -79,34 +193,44 @@ def write_workbook(d: WorkbookData, path, *, mode: str = "live",
     stays a string (xlsxwriter's ``strings_to_formulas`` and ``strings_to_urls`` are off), so
     nothing from a user's file becomes a formula.
     """
+    with paused_gc():
+        model, styles = build_workbook(d, mode=mode, numbers=numbers,
+                                       vba_project=vba_project, custom=custom,
+                                       custom_values=custom_values, drawings=drawings,
+                                       fingerprint=fingerprint)
+        return save(model, styles, path, force=force, consume=True)
+
+
+def build_workbook(d: WorkbookData, *, mode: str = "live", numbers: Numbers | None = None,
+                   vba_project=None, custom=None, custom_values: dict | None = None,
+                   drawings: bool = True, fingerprint: str | None = None):
+    """The workbook for ``d`` as a model, nothing written: ``(WorkbookModel, Styles)``
+    (arguments as :func:`write_workbook`'s)."""
     if mode not in ("live", "static"):
         raise ValueError(f"mode must be live or static, got {mode!r}")
     rows = _check_rows(d)
     n = numbers or compute(d)
-    path = Path(path)
-    with replacing(path, force=force) as tmp:
-        wb = new_workbook(tmp, d.settings.title, rows=rows,
-                          comments="Generated by hedgexl; HEDGE_* formulas need the hedgexl "
-                                   "add-in to recalculate.")
-        _properties(wb, fingerprint, vba_project)
-        live = mode == "live"
-        sheets = {name: wb.add_worksheet(name) for name in _order(d, live, custom)}
-        c = Context(wb, d, n, CellWriter(live), Formats(wb), sheets, drawings)
-        for name in L.SHEETS:  # Dashboard last: it charts the other sheets
-            if name in sheets and name != L.DASHBOARD:
-                WRITERS[name](c, sheets[name])
-        WRITERS[L.DASHBOARD](c, sheets[L.DASHBOARD])
-        _hide(d, sheets)
-        _frame(d, sheets)
-        if custom is not None:
-            custom.write(wb, sheets, custom_values, live, drawings)
-        if vba_project is not None:
-            _import_button(sheets[L.DASHBOARD])
-        wb.close()
-    return path
+    model = WorkbookModel(d.settings.title, {
+        "comments": "Generated by hedgexl; HEDGE_* formulas need the hedgexl add-in to "
+                    "recalculate."}, rows)
+    _properties(model, fingerprint, vba_project)
+    live = mode == "live"
+    sheets = {name: model.add_sheet(name) for name in _order(d, live, custom)}
+    c = Context(model, d, n, CellWriter(live), Styles(), sheets, drawings)
+    for name in L.SHEETS:  # Dashboard last: it charts the other sheets
+        if name in sheets and name != L.DASHBOARD:
+            WRITERS[name](c, sheets[name])
+    WRITERS[L.DASHBOARD](c, sheets[L.DASHBOARD])
+    _hide(d, sheets)
+    _frame(d, sheets)
+    if custom is not None:
+        custom.write(model, c.f, custom_values, live, drawings)
+    if vba_project is not None:
+        _import_button(sheets[L.DASHBOARD])
+    return model, c.f
 
 
-def _properties(wb, fingerprint, vba_project) -> None:
+def _properties(wb: WorkbookModel, fingerprint, vba_project) -> None:
     """Recalculation on open, what the workbook was made from, and the VBA project."""
     wb.set_calc_mode("auto")
     if fingerprint is not None:
@@ -145,7 +269,7 @@ def _hide(d: WorkbookData, sheets) -> None:
         if name in sheets:
             sheets[name].hide()
             # LibreOffice prints a hidden sheet that has a print area
-            sheets[name].print_area_range = None
+            sheets[name].drop("print_area")
 
 
 def _frame(d: WorkbookData, sheets) -> None:

@@ -5,8 +5,7 @@ from __future__ import annotations
 import datetime as dt
 from dataclasses import dataclass, field
 
-from xlsxwriter.utility import xl_rowcol_to_cell
-
+from .. import layout as L
 from .write import write_extras
 
 @dataclass
@@ -21,7 +20,7 @@ class Cell:
 
     @property
     def ref(self) -> str:
-        return xl_rowcol_to_cell(self.row, self.col)
+        return L.a1(self.row, self.col)
 
 
 @dataclass
@@ -78,10 +77,10 @@ class Customisation:
         names = [n for n in self.order if n in self.extra or n in ours]
         return names + [n for n in ours if n not in names]
 
-    def write(self, wb, sheets: dict, values: dict | None, live: bool,
+    def write(self, book, styles, values: dict | None, live: bool,
               pictures: bool = True) -> None:
-        """Write these additions into an xlsxwriter workbook (see :func:`.write_extras`)."""
-        write_extras(wb, sheets, self, values, live, pictures)
+        """Put these additions into a workbook's model (see :func:`.write_extras`)."""
+        write_extras(book, styles, self, values, live, pictures)
 
     def formula_cells(self):
         """``(sheet name, Cell)`` for every formula the user added."""

@@ -1,38 +1,36 @@
-"""Writing a customised template's additions into an xlsxwriter workbook."""
+"""Putting a customised template's additions into the workbook's model (the writer makes
+the file)."""
 
 from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
 import datetime as dt
-import io
-
-from xlsxwriter.image import Image
 
 from .. import layout as L
+from ..writer import picture_size
 
 _ERRORS = {"#NULL!", "#DIV/0!", "#VALUE!", "#REF!", "#NAME?", "#NUM!", "#N/A"}
 
 if TYPE_CHECKING:  # the model imports this module
+    from ..sheetmodel import WorkbookModel
+    from ..style import Styles
     from .model import Customisation, Sheet
 
 
-def write_extras(wb, sheets: dict, custom: Customisation, values: dict | None,
-                 live: bool, pictures: bool = True) -> None:
-    """Write the user's additions into ``wb`` (xlsxwriter), whose worksheets ``sheets``
-    (name -> worksheet) already exist in :meth:`Customisation.sheet_order`.
+def write_extras(book: WorkbookModel, styles: Styles, custom: Customisation,
+                 values: dict | None, live: bool, pictures: bool = True) -> None:
+    """Put the user's additions into ``book`` (a workbook's model), whose sheets already
+    exist in :meth:`Customisation.sheet_order`; the template's cell formats become
+    ``styles``' raw styles.
 
     ``values``: the user's formulas' results from :func:`evaluate`; a formula without a
     result is written as a formula with no cached value, in either mode.
     """
-    fmts: dict[int, object] = {}
+    sheets = book.sheets
 
     def fmt(i):
-        if i is None:
-            return None
-        if i not in fmts:
-            fmts[i] = wb.add_format(dict(custom.styles[i]))
-        return fmts[i]
+        return None if i is None else styles.raw(custom.styles[i])
 
     values = values or {}
     for name, s in custom.ours.items():
@@ -50,10 +48,10 @@ def write_extras(wb, sheets: dict, custom: Customisation, values: dict | None,
     for name, s in custom.extra.items():
         _extra_sheet(sheets[name], s, values, live, fmt, pictures)
     for name, formula in custom.names:
-        wb.define_name(name, formula)
+        book.define_name(name, formula)
     for s in [custom.dashboard, *custom.extra.values()]:
         for name, formula in s.names:
-            wb.define_name(f"'{s.name}'!{name}", formula)
+            book.define_name(f"'{s.name}'!{name}", formula)
 
 
 def _extra_sheet(ws, s: Sheet, values, live, fmt, pictures) -> None:
@@ -154,19 +152,10 @@ def _write_value(ws, row, col, v, f, live):
 
 def _write_pictures(ws, s: Sheet):
     for p in s.pictures:
-        opts = {"image_data": io.BytesIO(p.data), "x_offset": p.x_offset,
+        opts = {"image_data": p.data, "x_offset": p.x_offset,
                 "y_offset": p.y_offset, "object_position": 1}
-        size = _image_size(p.data)
+        size = picture_size(p.data)
         if p.width and size:
             opts["x_scale"] = p.width / size[0]
             opts["y_scale"] = p.height / size[1]
         ws.insert_image(p.row, p.col, p.name, opts)
-
-
-def _image_size(data: bytes) -> tuple[float, float] | None:
-    """The size in pixels at 96 dpi that xlsxwriter gives a picture at scale 1."""
-    try:
-        im = Image(io.BytesIO(data))
-        return im.width * 96.0 / im.x_dpi, im.height * 96.0 / im.y_dpi
-    except Exception:  # an unreadable picture keeps its own size
-        return None

@@ -7,7 +7,6 @@ from __future__ import annotations
 import datetime as dt
 
 import numpy as np
-from xlsxwriter.utility import xl_col_to_name
 
 from .. import layout as L
 from ..cells import page
@@ -30,12 +29,12 @@ def write(c: Context, bs) -> None:
     bs.write("A2", "Beta", f("label"))
     bs.write("A3", "Effectiveness (R²)", f("label"))
     bs.write(first - 2, 0, "Date", f("head"))
-    bcol = xl_col_to_name(names.index(d.benchmark) + 1)
+    bcol = L.col_name(names.index(d.benchmark) + 1)
     bref = f"{bcol}{first}:{bcol}{bl}"
     f_price = f("input", PRICE)
     for j, a in enumerate(names):
         col = j + 1
-        letter = xl_col_to_name(col)
+        letter = L.col_name(col)
         bs.write(first - 2, col, f"{a} (USD)", f("head"))
         cref = f"{letter}{first}:{letter}{bl}"
         if a != d.benchmark and a in n.betas and n.betas[a][0] is not None:
@@ -78,7 +77,7 @@ def _mixes(c: Context, bs, names, first, bl) -> None:
     bs.set_row(head, 30)  # "Best single coin" wraps to two lines: room for both
 
     def rng(name):
-        letter = xl_col_to_name(names.index(name) + 1)
+        letter = L.col_name(names.index(name) + 1)
         return f"{letter}{first}:{letter}{bl}"
     for i, (asset, m) in enumerate(n.mixes.items()):
         r = head + 1 + i

@@ -1,4 +1,5 @@
-"""What every sheet function gets: the workbook, the inputs, the numbers, the styles."""
+"""What every sheet function gets: the workbook's model, the inputs, the numbers, the
+styles."""
 
 from __future__ import annotations
 
@@ -8,18 +9,23 @@ from ... import core
 from .. import layout as L
 from ..cells import CellWriter
 from ..model import Numbers, WorkbookData
-from ..style import COIN, USD, Formats
+from ..sheetmodel import Chart, WorkbookModel
+from ..style import COIN, USD, Styles
 
 
 @dataclass
 class Context:
-    wb: object  # xlsxwriter.Workbook
+    book: WorkbookModel  # what is written: sheets, defined names
     d: WorkbookData
     n: Numbers
     w: CellWriter
-    f: Formats
-    sheets: dict  # sheet name -> xlsxwriter worksheet
+    f: Styles
+    sheets: dict  # sheet name -> its Sheet model
     drawings: bool = True  # charts and pictures (False: a draft for computing formulas)
+
+    def chart(self, options: dict) -> Chart:
+        """A new chart (xlsxwriter's ``add_chart`` options), placed by ``insert_chart``."""
+        return self.book.chart(options)
 
     @property
     def live(self) -> bool:

@@ -19,7 +19,7 @@ HIDDEN_IN_REPORTS = [L.CONTRACTS, L.FUNDING, L.SCENARIOS, L.PNL, L.BETA]
 
 
 def write(c: Context, ds) -> None:
-    d, f, wb = c.d, c.f, c.wb
+    d, f = c.d, c.f
     ds.set_column("A:A", 40)
     ds.set_column("B:B", 18)
     ds.set_column("C:C", 4)
@@ -35,8 +35,8 @@ def write(c: Context, ds) -> None:
                       f("input", DATE))
     ds.write(ratio_row, ratio_col - 1, "Default hedge ratio", f("label"))
     ds.write_number(L.DASH_HEDGE_RATIO, d.settings.default_hedge_ratio, f("input", PCT))
-    wb.define_name(L.VALUATION_DATE, "=" + L.ref(L.DASHBOARD, L.DASH_VALUATION_DATE))
-    wb.define_name(L.DEFAULT_HEDGE_RATIO, "=" + L.ref(L.DASHBOARD, L.DASH_HEDGE_RATIO))
+    c.book.define_name(L.VALUATION_DATE, "=" + L.ref(L.DASHBOARD, L.DASH_VALUATION_DATE))
+    c.book.define_name(L.DEFAULT_HEDGE_RATIO, "=" + L.ref(L.DASHBOARD, L.DASH_HEDGE_RATIO))
     ds.data_validation(L.DASH_HEDGE_RATIO, {
         "validate": "decimal", "criteria": "between", "minimum": 0, "maximum": 2,
         "error_title": "Hedge ratio",
@@ -115,7 +115,7 @@ def _coverage_chart(c: Context, title: dict, x_name: str | None = None):
     else:
         assets = "=" + c.holdings_col("asset")
         values, notional = "=" + c.holdings_col("value"), "=" + c.holdings_col("notional")
-    chart = c.wb.add_chart({"type": "column"})
+    chart = c.chart({"type": "column"})
     chart.add_series({"name": "Spot value", "categories": assets, "values": values,
                       "fill": {"color": COLORS["spot"]}})
     chart.add_series({"name": "Hedge notional", "categories": assets, "values": notional,
@@ -129,7 +129,7 @@ def _coverage_chart(c: Context, title: dict, x_name: str | None = None):
 
 
 def _charts(c: Context, ds) -> None:
-    wb, d, n = c.wb, c.d, c.n
+    d, n = c.d, c.n
     ds.insert_chart("D1", _coverage_chart(c, {"name": "Am I covered? Spot value vs hedge "
                                                       "notional by asset"}, "Asset"),
                     {"x_scale": 1.25, "y_scale": 1.15})
@@ -138,7 +138,7 @@ def _charts(c: Context, ds) -> None:
     first, last = L.SCENARIO_FIRST_ROW, L.SCENARIO_FIRST_ROW + ns - 1
     shocks = L.column_range(L.SCENARIOS, L.SCENARIO_RESULT_COL,
                             last, first)
-    c2 = wb.add_chart({"type": "scatter", "subtype": "straight_with_markers"})
+    c2 = c.chart({"type": "scatter", "subtype": "straight_with_markers"})
     for name, col, color in (("Unhedged (spot only)", L.SCENARIO_UNHEDGED_COL, COLORS["loss"]),
                              ("Hedged (net)", L.SCENARIO_NET_COL, COLORS["spot"])):
         c2.add_series({"name": name, "categories": "=" + shocks,
@@ -161,7 +161,7 @@ def _charts(c: Context, ds) -> None:
     m = len(d.funding.mark_price)
     fl = m + L.FUNDING_FIRST_ROW - 1
     F = L.FUNDING_COLS
-    c3 = wb.add_chart({"type": "line"})
+    c3 = c.chart({"type": "line"})
     c3.add_series({"name": "Cumulative funding",
                    "categories": "=" + L.column_range(L.FUNDING, F["time"], fl),
                    "values": "=" + L.column_range(L.FUNDING, F["cumulative"], fl),
@@ -173,7 +173,7 @@ def _charts(c: Context, ds) -> None:
     c3.set_legend({"none": True})
     ds.insert_chart("N1", c3, {"x_scale": 1.25, "y_scale": 1.15})
 
-    c4 = wb.add_chart({"type": "column"})
+    c4 = c.chart({"type": "column"})
     c4.add_series({"name": "PnL (USD)", "categories": "=" + L.area(L.PNL, L.PNL_PARTS_LABELS),
                    "values": "=" + L.area(L.PNL, L.PNL_PARTS_VALUES),
                    "points": [{"fill": {"color": COLORS[k]}} for k in
@@ -372,12 +372,12 @@ def _choice_block(c: Context, ds, r: int) -> int:
 def _desk_charts(c: Context, ds) -> None:
     """With positions: the liquidation ladder, funding since each position opened, coverage
     and the payoff, right of the desk's tables."""
-    wb, d = c.wb, c.d
+    d = c.d
     n = len(d.book.positions)
     H = L.POSITIONS_CHART_COLS
     last = L.POSITIONS_FIRST_ROW + n - 1
     labels = "=" + L.column_range(L.POSITIONS, H["label"], last, L.POSITIONS_FIRST_ROW)
-    ladder = wb.add_chart({"type": "bar"})
+    ladder = c.chart({"type": "bar"})
     ladder.add_series({"name": "Liquidation price (% of mark)", "categories": labels,
                        "values": "=" + L.column_range(L.POSITIONS, H["liq_vs_mark"], last,
                                                       L.POSITIONS_FIRST_ROW),
@@ -392,7 +392,7 @@ def _desk_charts(c: Context, ds) -> None:
     ladder.set_legend({"none": True})
     ds.insert_chart(f"{L.DASH_CHART_COL}1", ladder, {"x_scale": 1.45, "y_scale": 1.15})
 
-    accrued = wb.add_chart({"type": "bar"})
+    accrued = c.chart({"type": "bar"})
     accrued.add_series({"name": "Funding since opened (USD)", "categories": labels,
                         "values": "=" + L.column_range(L.POSITIONS, H["accrued_usd"], last,
                                                        L.POSITIONS_FIRST_ROW),

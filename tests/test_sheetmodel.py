@@ -1,0 +1,92 @@
+"""The sheets' models (hedgexl.workbook.sheetmodel): what a workbook shows, as plain data,
+before any file exists; the writer makes the same file from a model every time."""
+
+from __future__ import annotations
+
+import csv
+import pickle
+import zipfile
+
+import pytest
+
+from hedgexl.inputs import example_path
+from hedgexl.workbook import layout as L
+from hedgexl.workbook.sheetmodel import Chart, Sheet
+from hedgexl.workbook.sheets.dashboard import total_cell
+from hedgexl.workbook.style import Style
+from hedgexl.workbook.template import example_data
+from hedgexl.workbook.writer import build_workbook, save
+
+
+@pytest.fixture(scope="module")
+def models():
+    d = example_data()
+    return {mode: build_workbook(d, mode=mode) for mode in ("live", "static")}
+
+
+def _spot_value() -> float:
+    """The example portfolio's value read with csv: quantity times price, summed."""
+    with open(example_path("example_portfolio.csv"), newline="") as f:
+        return sum(float(r["quantity"].replace(",", "")) * float(r["price"].replace(",", ""))
+                   for r in csv.DictReader(f))
+
+
+def test_the_dashboard_total_is_in_the_model_before_any_file(models):
+    for mode, (book, _) in models.items():
+        cell = book.sheets[L.DASHBOARD].cell(total_cell("value"))
+        assert cell.value == pytest.approx(_spot_value(), rel=1e-12)
+        n = len(example_data().holdings)
+        assert cell.formula == (f"=SUM({L.column_range(L.HOLDINGS, L.HOLDINGS_COLS['value'], n + 1)})"
+                                if mode == "live" else None)
+
+
+def test_a_model_holds_plain_data_only(models):
+    """Values, text, style keys and chart models: nothing of xlsxwriter's, so a model
+    pickles and comes back the same."""
+    book, styles = models["live"]
+    kinds = set()
+
+    def walk(a):
+        if isinstance(a, (list, tuple)) and not isinstance(a, Style):
+            for x in a:
+                walk(x)
+        elif isinstance(a, dict):
+            for x in a.values():
+                walk(x)
+        elif isinstance(a, Chart):
+            walk(a.options)
+            walk(a.ops)
+        else:
+            kinds.add(type(a).__module__.split(".")[0])
+    for s in book.sheets.values():
+        walk(s.ops)
+    assert kinds <= {"builtins", "datetime", "hedgexl"}, kinds
+    again = pickle.loads(pickle.dumps((book, styles)))
+    assert [s.ops for s in again[0].sheets.values()] == [s.ops for s in book.sheets.values()]
+
+
+def _parts(path):
+    with zipfile.ZipFile(path) as z:
+        return {n: z.read(n) for n in z.namelist() if n != "docProps/core.xml"}
+
+
+def test_one_model_written_twice_makes_the_same_file(models, tmp_path):
+    book, styles = models["live"]
+    a, b = save(book, styles, tmp_path / "a.xlsx"), save(book, styles, tmp_path / "b.xlsx")
+    assert _parts(a) == _parts(b)
+
+
+def test_a_sheet_reads_back_what_was_put_on_it():
+    s = Sheet("x")
+    s.write_number(0, 0, 1.5)
+    s.write("B1", "text")
+    s.write_formula("C1", "=A1*2", None, 3.0)
+    s.write_dynamic_array_formula(1, 0, 3, 0, "=HEDGE_X()", None, 7.0)
+    s.write_number(0, 0, 2.5)  # written again: the last write shows
+    assert [(c.ref, c.value, c.formula) for c in s.cells()] == [
+        ("A1", 1.5, None), ("B1", "text", None), ("C1", 3.0, "=A1*2"),
+        ("A2", 7.0, "=HEDGE_X()"), ("A1", 2.5, None)]
+    assert s.cell("A1").value == 2.5 and s.cell("D9") is None
+    s.print_area(0, 0, 5, 5)
+    s.drop("print_area")
+    assert not [o for o in s.ops if o[0] == "print_area"]
