@@ -13,6 +13,12 @@ REPO = Path(__file__).resolve().parents[1]
 SHARED = REPO.parent / "shared"
 
 
+def write(path: Path, text: str) -> Path:
+    """``text`` into the file ``path`` (UTF-8): a test's input file. Returns the path."""
+    path.write_text(text, "utf-8")
+    return path
+
+
 @pytest.fixture
 def shared_data():
     d = SHARED / "data"

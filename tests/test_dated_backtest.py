@@ -15,8 +15,6 @@ import datetime as dt
 import numpy as np
 import openpyxl
 import pytest
-from hypothesis import given, settings
-from hypothesis import strategies as st
 
 import hedgexl as hx
 from hedgexl import cli
@@ -24,79 +22,6 @@ from hedgexl.core import expiry_of, first_quarterly, next_quarterly
 from hedgexl.reports.backtest import BacktestOptions, backtest_file
 
 FACE = 100.0  # BINANCE:BTCUSD_PERP and its quarterlies
-
-
-def _path(rets, start):
-    return start * np.cumprod(np.r_[1.0, 1.0 + np.asarray(rets)])
-
-
-# -- the core: the identity of a short held to expiry ------------------------------------
-
-@settings(max_examples=60, deadline=None)
-@given(rets=st.lists(st.floats(-0.2, 0.2), min_size=2, max_size=30),
-       basis=st.floats(-0.05, 0.15), fee=st.sampled_from([0.0, 0.0005]),
-       qty=st.floats(0.1, 50))
-def test_a_short_held_to_expiry_earns_the_basis_it_locked_in(rets, basis, fee, qty):
-    """Opened at G0 above (or below) the index, held untouched until the future has
-    converged to the index: the coin PnL is q·F·(1/G0 − 1/S_T), which is what the same short
-    at the index earns plus q·F·(1/G0 − 1/S0), the basis locked in; the only fee is the
-    opening one."""
-    S = _path(rets, 40_000.0)
-    G = S * (1 + basis * np.linspace(1, 0, S.size))  # converges: G[-1] == S[-1]
-    once = np.r_[True, np.zeros(S.size - 1, bool)]
-    kw = dict(rebalance=once, fee_rate=fee, maint_rate=0.0)
-    dated = hx.hedge_backtest(qty, S, "BINANCE:BTCUSD_PERP", futures_prices=G, **kw)
-    index = hx.hedge_backtest(qty, S, "BINANCE:BTCUSD_PERP", **kw)
-    q = dated.contracts[0].item()
-    assert q == index.contracts[0].item() == round(-qty * S[0] / FACE)
-    assert dated.pnl.sum() == pytest.approx(q * FACE * (1 / G[0] - 1 / S[-1]), abs=1e-12)
-    assert dated.pnl.sum() - index.pnl.sum() == pytest.approx(
-        q * FACE * (1 / G[0] - 1 / S[0]), abs=1e-12)
-    assert dated.fees.sum() == pytest.approx(abs(q) * FACE / G[0] * fee, abs=1e-15)
-    assert not dated.funding.any()
-
-
-def test_a_roll_closes_at_the_old_price_and_opens_at_the_new_both_paying_the_fee():
-    """Spot flat at 50,000; the expiring contract at 50,500, the next at 51,000. The roll
-    step's PnL is the old contract's move to its closing price; the fee is paid on the
-    closed and on the opened contracts, each at its own price."""
-    S = np.full(4, 50_000.0)
-    G = np.array([50_400.0, 50_450.0, 51_000.0, 51_000.0])  # after the roll: the next's
-    R = np.array([np.nan, np.nan, 50_500.0, np.nan])  # the expiring one's close
-    fee = 0.0005
-    bt = hx.hedge_backtest(1.0, S, "BINANCE:BTCUSD_PERP", futures_prices=G, roll_prices=R,
-                           rebalance=[True, False, False, False], fee_rate=fee,
-                           maint_rate=0.0)
-    q = -500.0  # 1 BTC at 50,000 on 100 USD
-    assert bt.contracts.ravel().tolist()[:2] == [q, q]
-    assert bt.pnl.ravel()[2] == pytest.approx(q * FACE * (1 / 50_450 - 1 / 50_500))
-    # the coin PnL moved the own-coin target: the new short covers the coin gained too
-    q2 = bt.contracts.ravel()[2]
-    coin = bt.pnl.ravel()[:3].sum() - bt.fees.ravel()[:2].sum()
-    assert q2 == round(-(1.0 + coin) * 50_000 / FACE)
-    assert bt.fees.ravel()[2] == pytest.approx(
-        (abs(q) / 50_500 + abs(q2) / 51_000) * FACE * fee)
-    assert bt.pnl.ravel()[3] == pytest.approx(0.0)  # the new contract did not move
-
-
-def test_a_roll_that_keeps_the_size_is_still_a_trade():
-    """Flat prices: the roll re-opens the same 500 contracts (Δq = 0), yet it closed one
-    contract and opened another, paying both fees: the statistics count it."""
-    S = np.full(3, 50_000.0)
-    bt = hx.hedge_backtest(1.0, S, "BINANCE:BTCUSD_PERP", futures_prices=S,
-                           roll_prices=[np.nan, 50_000.0, np.nan], fee_rate=0.0,
-                           maint_rate=0.0, rebalance=[True, False, False])
-    assert bt.traded.ravel().tolist() == [-500.0, 0.0, 0.0]
-    assert int(hx.backtest_stats(bt)["trades"]) == 2  # the opening and the roll
-
-
-def test_the_core_refuses_a_roll_at_the_start_and_a_linear_dated_leg():
-    with pytest.raises(ValueError, match="step 0 cannot be a roll"):
-        hx.hedge_backtest(1.0, [100.0, 101.0], "BINANCE:BTCUSD_PERP",
-                          roll_prices=[99.0, np.nan])
-    with pytest.raises(ValueError, match="inverse contracts"):
-        hx.hedge_backtest(1.0, [100.0, 101.0], "BINANCE:BTCUSDT",
-                          futures_prices=[100.0, 101.0])
 
 
 # -- the book: rolls on real prices, against a loop written separately -------------------

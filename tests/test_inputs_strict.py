@@ -8,18 +8,20 @@ Each hostile file here was read as another number by an earlier reader, with exi
 from __future__ import annotations
 
 import csv
-import math
 from pathlib import Path
 
 import openpyxl
 import pytest
-from hypothesis import HealthCheck, assume, given, settings, strategies as st
-
-from hedgexl.core.numbers import parse_number
-from hedgexl.files import csv_safe
-from hedgexl.inputs import (InputError, example_path, read_funding_all, read_holdings,
-                            read_positions, read_prices)
 from refusal import refused, run, snapshot
+
+from hedgexl.files import csv_safe
+from hedgexl.inputs import (
+    InputError,
+    example_path,
+    read_funding_all,
+    read_holdings,
+    read_prices,
+)
 
 DATA = {k: example_path(v) for k, v in (("holdings", "desk_holdings.csv"),
                                         ("positions", "desk_positions.csv"),
@@ -51,86 +53,6 @@ def test_a_quantity_outside_the_grammar_is_refused_with_its_cell(tmp_path, capsy
     out = tmp_path / "r.xlsx"
     rc, _, err = run(capsys, "report", f, "-o", out)
     assert rc == 1 and not out.exists() and "Traceback" not in err
-
-
-def test_percent_is_read_in_ratios_and_rates_only():
-    assert parse_number("75%", what="hedge_ratio") == 0.75
-    assert parse_number("50 %", what="hedge_ratio") == 0.5
-    assert parse_number("0,01%", what="funding_rate", decimal=",") == 0.0001
-    with pytest.raises(ValueError, match="% is read only in rates and ratios"):
-        parse_number("75%", what="quantity")
-    with pytest.raises(ValueError, match="% is read only in rates and ratios"):
-        parse_number("75%", what="price")
-
-
-def _grouped(n: int, sep: str) -> str:
-    s = f"{n:,}"
-    return s.replace(",", sep)
-
-
-@given(st.integers(-10**15, 10**15), st.integers(0, 999_999), st.sampled_from([".", ","]),
-       st.booleans())
-def test_what_the_grammar_accepts_round_trips(whole, frac, decimal, grouped):
-    """A number written in the grammar (grouped or not, either decimal mark) reads back as
-    the number it was written from."""
-    group = "," if decimal == "." else "."
-    sign = "-" if whole < 0 else ""
-    digits = _grouped(abs(whole), group) if grouped else str(abs(whole))
-    text = f"{sign}{digits}{decimal}{frac:06d}"
-    expected = float(f"{sign}{abs(whole)}.{frac:06d}")
-    assert parse_number(text, decimal=decimal) == expected
-
-
-@given(st.text(alphabet="0123456789 _$()%,.-+eE€", min_size=1, max_size=12))
-def test_what_the_grammar_refuses_names_the_value(text):
-    """Whatever is refused says what it was and the text; whatever is accepted is a finite
-    number that Python's own float reads from the text without its grouping."""
-    assume(text.strip())
-    try:
-        x = parse_number(text, what="quantity")
-    except ValueError as e:
-        assert str(e).startswith("quantity must be a") and repr(text.strip()[:40])[1:-1][:8] \
-            in str(e)
-        return
-    assert math.isfinite(x)
-    assert x == float(text.strip().replace(",", ""))
-
-
-# --- CSV grammar -------------------------------------------------------------------------
-def test_an_unclosed_quote_in_an_unused_column_is_refused_where_it_opened(tmp_path, capsys):
-    """The quote used to swallow the rows after it: a ticket sold ETH for the wrong book."""
-    f = tmp_path / "h.csv"
-    f.write_text('asset,quantity,price,comment\nBTC,12.5,60871.03,"checked\n'
-                 'ETH,150,3373.08,ok\nSOL,2500,140.01,x\n')
-    refused(capsys, ["report", f, "-o", tmp_path / "r.xlsx"],
-            f"hedgexl: error: {f}, row 2: a quote (\") opened on line 2 is never closed: it "
-            f"swallows every row after it; close it or remove it", watch=[tmp_path])
-    g = tmp_path / "g.csv"  # closed further down: the rows between are inside the comment
-    g.write_text('asset,quantity,price,comment\nBTC,12.5,60871.03,"checked\n'
-                 'ETH,150,3373.08,"\nSOL,2500,140.01,x\n')
-    with pytest.raises(InputError, match=r"row 2: a quoted field opened on line 2 \(column "
-                                         r"D\) runs over 1 more line\(s\) that read as rows"):
-        read_holdings(g)
-    short = tmp_path / "short.csv"  # open to the end over rows shorter than the header
-    short.write_text('asset,quantity,price,comment,hedge_ratio,beta\nBTC,1,100000,"note\n'
-                     'ETH,10,3000\nSOL,100,200\n')
-    with pytest.raises(InputError, match=r"row 2: a quote \(\"\) opened on line 2 is never "
-                                         r"closed"):
-        read_holdings(short)
-
-
-def test_a_line_break_inside_a_quoted_comment_is_kept(tmp_path):
-    f = tmp_path / "h.csv"
-    f.write_text('asset,quantity,price,comment\nBTC,1,60000,"two\nlines"\nETH,2,3000,x\n')
-    h = read_holdings(f)
-    assert h.asset == ["BTC", "ETH"] and h.quantity.tolist() == [1, 2] and h.rows == [2, 3]
-
-
-def test_a_line_break_inside_a_key_is_refused(tmp_path):
-    f = tmp_path / "h.csv"
-    f.write_text('asset,quantity,price\n"BTC\nETH",1,60000\n')
-    with pytest.raises(InputError, match="row 2: asset has a line break"):
-        read_holdings(f)
 
 
 def test_an_oversized_field_is_one_line_for_a_report_and_a_batch(tmp_path, capsys):
@@ -233,24 +155,14 @@ def test_a_batch_fails_the_portfolio_its_positions_spell_another_way(tmp_path, c
     assert (out / "Fund A.xlsx").exists() and not (out / "Fund B.xlsx").exists()
 
 
-def test_two_spellings_of_one_account_are_refused(tmp_path):
-    f = tmp_path / "p.csv"
-    f.write_text("account,contract,contracts,entry_price,wallet_balance,mode\n"
-                 "Binance-1,BINANCE:BTCUSD_PERP,-100,60000,1,cross\n"
-                 "binance-1,BINANCE:ETHUSD_PERP,-100,3000,5,cross\n")
-    with pytest.raises(InputError, match=r"row 3: account 'binance-1' differs from "
-                                         r"'Binance-1' \(row 2\) only in case or spacing"):
-        read_positions(f)
-
-
 # --- time series -------------------------------------------------------------------------
-def _funding_rows():
+def funding_rows():
     with open(DATA["funding"], newline="") as f:
         r = csv.reader(f)
         return next(r), list(r)
 
 
-def _write(path, header, rows):
+def write_rows(path, header, rows):
     with open(path, "w", newline="") as f:
         w = csv.writer(f)
         w.writerow(header)
@@ -270,8 +182,8 @@ def _accrued(capsys, tmp_path, funding) -> float:
 
 def test_funding_given_twice_is_refused(tmp_path, capsys):
     """Every row twice used to double the accrued funding."""
-    head, rows = _funding_rows()
-    f = _write(tmp_path / "twice.csv", head, rows + rows)
+    head, rows = funding_rows()
+    f = write_rows(tmp_path / "twice.csv", head, rows + rows)
     refused(capsys, ["report", DATA["holdings"], "-o", tmp_path / "r.xlsx", "--positions",
                      DATA["positions"], "--funding", f, "--valuation-date", VDATE],
             f"hedgexl: error: {f}, row {len(rows) + 2}: BINANCE:BTCUSD_PERP has a funding at "
@@ -282,11 +194,11 @@ def test_funding_given_twice_is_refused(tmp_path, capsys):
 def test_a_newest_first_funding_file_gives_the_same_report(tmp_path, capsys):
     """A newest-first file used to take its oldest rate as the latest (carry 374,957 USD a
     year instead of 113,385)."""
-    head, rows = _funding_rows()
+    head, rows = funding_rows()
     ordered = _accrued(capsys, tmp_path, DATA["funding"])
     shuffled = rows[::-1]
     shuffled[10:20] = shuffled[10:20][::-1]
-    assert _accrued(capsys, tmp_path, _write(tmp_path / "rev.csv", head, shuffled)) == ordered
+    assert _accrued(capsys, tmp_path, write_rows(tmp_path / "rev.csv", head, shuffled)) == ordered
     assert round(ordered[1]) == 113_385  # the demo's carry at the latest rates (issue 23)
 
 
@@ -297,24 +209,24 @@ def test_a_newest_first_funding_file_gives_the_same_report(tmp_path, capsys):
 ])
 def test_a_funding_time_that_does_not_parse_or_has_not_happened_is_refused(tmp_path, when,
                                                                           why):
-    head, rows = _funding_rows()
+    head, rows = funding_rows()
     rows[5][0] = when
-    f = _write(tmp_path / "bad.csv", head, rows)
+    f = write_rows(tmp_path / "bad.csv", head, rows)
     with pytest.raises(InputError) as e:
         read_funding_all(f)
     assert e.value.row == 7 and why in str(e.value)
 
 
 def test_gaps_and_stale_funding_are_said_with_their_dates(tmp_path, capsys):
-    head, rows = _funding_rows()
+    head, rows = funding_rows()
     btc = [r for r in rows if r[1] == "BINANCE:BTCUSD_PERP"]
     kept = [r for r in btc if not r[0].startswith("2024-03")]  # March missing
-    f = _write(tmp_path / "gap.csv", head, kept)
+    f = write_rows(tmp_path / "gap.csv", head, kept)
     fs = read_funding_all(f)["BINANCE:BTCUSD_PERP"]
     assert fs.warnings == ["gap.csv: BINANCE:BTCUSD_PERP has no funding from 2024-02-29 16:00 "
                            "to 2024-04-01 00:00 UTC (about 93 missing); funding accrued over "
                            "that time is left out"]
-    early = _write(tmp_path / "early.csv", head, [r for r in btc if r[0] < "2024-01-02"])
+    early = write_rows(tmp_path / "early.csv", head, [r for r in btc if r[0] < "2024-01-02"])
     rc, _, err = run(capsys, "report", DATA["holdings"], "-o", tmp_path / "r.xlsx",
                      "--funding", early, "--valuation-date", VDATE)
     assert rc == 0
@@ -360,15 +272,15 @@ def test_a_position_opened_after_the_valuation_date_is_refused(tmp_path, capsys)
 def test_resume_keeps_only_what_this_run_would_write(tmp_path, capsys):
     """A report from yesterday's inputs used to be kept, with today's numbers printed."""
     book = Path(__file__).parent.parent / "examples" / "book.csv"
-    head, rows = _funding_rows()
-    f = _write(tmp_path / "funding.csv", head, rows)
+    head, rows = funding_rows()
+    f = write_rows(tmp_path / "funding.csv", head, rows)
     out = tmp_path / "out"
     assert run(capsys, "batch", book, "-o", out, "--funding", f)[0] == 0
     rc, so, _ = run(capsys, "batch", book, "-o", out, "--funding", f, "--resume")
     assert rc == 0 and so.count(" kept ") == 2
     before = snapshot(out)
     rows[0][3] = str(float(rows[0][3]) * 3)  # today's funding differs in one row
-    _write(f, head, rows)
+    write_rows(f, head, rows)
     rc, so, err = run(capsys, "batch", book, "-o", out, "--funding", f, "--resume")
     assert rc == 0 and " kept " not in so and "written again" in err
     assert snapshot(out) != before
@@ -423,155 +335,6 @@ def test_the_ticket_neutralises_a_formula_after_a_semicolon(tmp_path, capsys):
     assert "ops;'=cmd" in text and ";=" not in text
 
 
-# --- the declared contracts --------------------------------------------------------------
-def test_docs_inputs_is_generated_from_the_declared_contracts():
-    from hedgexl.inputs.schema import render
-    doc = Path(__file__).resolve().parents[1] / "docs" / "inputs.md"
-    assert doc.read_text() == render() + "\n", "docs/inputs.md is stale: run `hedgexl docs " \
-                                               "--inputs --force`"
-
-
-def test_the_declared_contracts_are_the_ones_the_readers_use():
-    """The core reads contracts and tiers files itself: their declared columns must be its
-    own; the readers of user files take theirs from the schema."""
-    from hedgexl.core.contracts import SPEC_FIELDS
-    from hedgexl.inputs import HOLDING_ALIASES, POSITION_ALIASES, schema
-    assert {c.name for c in schema.CONTRACTS.columns} == set(SPEC_FIELDS) - {"multiplier"}
-    bundled = example_path("margin_tiers.csv").read_text().splitlines()[0].split(",")
-    assert [c.name for c in schema.TIERS.columns] == bundled
-    assert HOLDING_ALIASES == schema.HOLDINGS.aliases()
-    assert POSITION_ALIASES == schema.POSITIONS.aliases()
-
-
-@pytest.mark.parametrize("column, good, bad", [
-    ("price", 0.01, 0), ("hedge_ratio", 2, 2.0001), ("hedge_ratio", 0, -0.01)])
-def test_each_declared_range_is_enforced_at_its_edge(tmp_path, column, good, bad):
-    for value, ok in ((good, True), (bad, False)):
-        f = tmp_path / "h.csv"
-        row = {"price": 60000, "hedge_ratio": 1, column: value}
-        f.write_text(f"asset,quantity,price,hedge_ratio\nBTC,1,{row['price']},"
-                     f"{row['hedge_ratio']}\n")
-        if ok:
-            assert getattr(read_holdings(f), column).tolist() == [value]
-        else:
-            with pytest.raises(InputError, match=f"row 2: {column} must be"):
-                read_holdings(f)
-
-
-@pytest.mark.parametrize("cell", ["1_0", "inf", "nan", "$100"])
-def test_a_contracts_or_tiers_file_follows_the_number_grammar(tmp_path, cell):
-    import hedgexl
-    c = tmp_path / "c.csv"
-    c.write_text(f"key,type,face_usd,coin,settle,lot\nMY:BTCUSD,inverse,{cell},BTC,BTC,1\n")
-    with pytest.raises(ValueError, match="row 2: face_usd must be a"):
-        hedgexl.load_contracts(c)
-    t = tmp_path / "t.csv"
-    t.write_text("contract,cap,cap_unit,max_leverage,maint_rate,maint_amount\n"
-                 f"BINANCE:BTCUSD_PERP,{cell},coin,125,0.004,0\n")
-    with pytest.raises(ValueError, match="row 2: cap must be a"):
-        hedgexl.load_tiers(t)
-
-
-def test_a_contract_given_twice_is_refused(tmp_path):
-    import hedgexl
-    c = tmp_path / "c.csv"
-    c.write_text("key,type,face_usd,coin,settle\nMY:BTCUSD,inverse,100,BTC,BTC\n"
-                 "my:btcusd,inverse,10,BTC,BTC\n")
-    with pytest.raises(ValueError, match="row 3: MY:BTCUSD is also on row 2; give each "
-                                         "contract once"):
-        hedgexl.load_contracts(c)
-
-
-# --- a million rows: read column by column, the same as row by row -------------------------
-cells = st.one_of(st.just(""), st.sampled_from(["1", "2.5", "-3", "1e-3", "75%", "0", "2",
-                                                "3.5", "1,250.5", "abc", "$5", " 7 "]))
-
-
-@settings(max_examples=60, deadline=None,
-          suppress_health_check=[HealthCheck.function_scoped_fixture])
-@given(rows=st.lists(st.tuples(st.sampled_from(["BTC", "ETH", "SOL", "", "DOGE"]), cells,
-                               cells, cells, cells,
-                               st.sampled_from(["", "BINANCE:BTCUSD_PERP", "OKX:ETH-USD-SWAP",
-                                                "100", "NOPE:X"])),
-                     min_size=1, max_size=6))
-def test_the_columnar_reader_equals_the_row_reader(tmp_path_factory, rows):
-    """The fast path (whole columns) against the row-by-row reader (a second implementation
-    of the same rules, forced by disabling the fast path): the same holdings, or the same
-    refusal."""
-    import hedgexl.inputs as I
-    f = tmp_path_factory.mktemp("col") / "h.csv"
-    with open(f, "w", newline="") as out:
-        w = csv.writer(out)
-        w.writerow(["asset", "quantity", "price", "beta", "hedge_ratio", "contract"])
-        w.writerows(rows)
-
-    def read():
-        try:
-            h = read_holdings(f, default_hedge_ratio=0.5)
-        except InputError as e:
-            return str(e)
-        return (h.asset, h.quantity.tolist(), h.price.tolist(), h.beta.tolist(),
-                h.hedge_ratio.tolist(), h.contract, h.rows, h.beta_given.tolist(),
-                h.hedge_ratio_given.tolist(), h.contract_given.tolist(), h.warnings)
-    fast = read()
-    real = I._columnar
-    I._columnar = lambda *a, **k: None
-    try:
-        slow = read()
-    finally:
-        I._columnar = real
-    assert fast == slow
-
-
-# --- found by review ---------------------------------------------------------------------
-def test_a_face_value_is_read_in_the_files_grammar(tmp_path):
-    """'2,5' in a decimal-comma file is a 2.5 USD face (it was read as 25 USD)."""
-    f = tmp_path / "h.csv"
-    f.write_text("asset;quantity;price;contract\nBTC;1,5;60000;2,5\n")
-    h = read_holdings(f)
-    assert h.contract == ["2.5"] and h.quantity.tolist() == [1.5]
-    for bad in ("1_0", "1e400", "-5"):
-        f.write_text(f"asset,quantity,price,contract\nBTC,1,60000,{bad}\n")
-        with pytest.raises(InputError, match="row 2: contract"):
-            read_holdings(f)
-
-
-def test_a_price_column_never_reads_percent(tmp_path):
-    f = tmp_path / "BAND-USD.csv"
-    f.write_text("date,value\n2024-01-01,5%\n")
-    with pytest.raises(InputError, match="row 2: BAND must be a number, got '5%'"):
-        read_prices(f)
-
-
-def test_a_column_hedgexl_does_not_read_is_said(tmp_path):
-    f = tmp_path / "h.csv"
-    f.write_text("asset,quantity,price,Hedge Ratio (%)\nBTC,1,60000,50\n")
-    h = read_holdings(f)
-    assert h.hedge_ratio.tolist() == [1.0]
-    assert h.warnings == ["h.csv: column 'Hedge Ratio (%)' (D) is not read: it is none of "
-                          "the holdings columns hedgexl knows (docs/inputs.md)"]
-
-
-def test_a_row_without_its_portfolio_is_refused(tmp_path):
-    f = tmp_path / "h.csv"
-    f.write_text("portfolio,asset,quantity,price\nFund A,BTC,1,60000\n,BTC,100,60000\n")
-    with pytest.raises(InputError, match="row 3: portfolio is blank, where other rows name "
-                                         "theirs"):
-        read_holdings(f)
-
-
-def test_every_other_funding_is_a_gap_of_the_contracts_own_hours(tmp_path):
-    head, rows = _funding_rows()
-    btc = [r for r in rows if r[1] == "BINANCE:BTCUSD_PERP"][::2]  # 16 h apart
-    fs = read_funding_all(_write(tmp_path / "half.csv", head, btc))["BINANCE:BTCUSD_PERP"]
-    assert fs.warnings[0].startswith("half.csv: BINANCE:BTCUSD_PERP has no funding from "
-                                     "2024-01-01 00:00 to 2024-01-01 16:00 UTC (about 1 "
-                                     "missing)")
-    rows[3][1] = ""
-    with pytest.raises(InputError, match="row 5: contract is blank"):
-        read_funding_all(_write(tmp_path / "blank.csv", head, rows))
-
-
 def test_a_folder_batch_matches_each_files_own_portfolio(tmp_path, capsys):
     d = tmp_path / "in"
     d.mkdir()
@@ -587,23 +350,6 @@ def test_a_folder_batch_matches_each_files_own_portfolio(tmp_path, capsys):
     assert any(c.value == "acc" for row in ws.iter_rows() for c in row)
     assert "portfolio 'Fund A'" not in err
     assert ("pos.csv: the positions of portfolio 'Fund Q' (row 3) are in no report") in err
-
-
-def test_a_contracts_file_refuses_a_quote_over_lines(tmp_path):
-    import hedgexl
-    c = tmp_path / "c.csv"
-    c.write_text('key,type,venue,face_usd,coin,settle\nDESK:BTC1,inverse,"desk\n'
-                 ',x,10,BTC,BTC\nDESK:BTC2,inverse,d,100,BTC,BTC\n')
-    with pytest.raises(ValueError, match=r"row 2: a quote \(\"\) opened in this row runs "
-                                         r"over 2 more line\(s\)"):
-        hedgexl.load_contracts(c)
-
-
-def test_excel_ranges_of_text_go_through_the_grammar():
-    import hedgexl.udfs as U
-    got = U.HEDGE_NOTIONAL([["2_500"], ["1000"], ["nan"]], 1, 1)
-    assert str(got[0][0]).startswith("#VALUE!") and got[1][0] == 1000.0
-    assert str(got[2][0]).startswith("#VALUE!")
 
 
 def test_cr_line_endings_and_a_literal_x(tmp_path, capsys):

@@ -165,3 +165,29 @@ def test_the_writer_check_catches_a_sheet_that_writes_itself(tmp_path):
     mods["hedgexl.workbook.sheets.sneaky"] = sneaky
     assert importers_of("xlsxwriter", mods) == XLSXWRITER_USERS | {
         "hedgexl.workbook.sheets.sneaky"}
+
+
+#: Layers whose modules each have their own test file, tests/test_<layer>_<module>.py.
+TESTED_BY_MODULE = ("core", "book", "inputs")
+
+
+def modules_without_tests(mods, tests: Path) -> list[str]:
+    out = []
+    for m in sorted(mods):
+        parts = m.split(".")
+        if len(parts) == 3 and parts[1] in TESTED_BY_MODULE:
+            if not (tests / f"test_{parts[1]}_{parts[2]}.py").is_file():
+                out.append(f"{m}: no tests/test_{parts[1]}_{parts[2]}.py")
+    return out
+
+
+def test_each_module_of_the_core_the_book_and_the_inputs_has_its_test_file():
+    """A newcomer changing hedgexl/book/trades.py finds its tests in
+    tests/test_book_trades.py (other files may test it too, through the reports)."""
+    assert modules_without_tests(modules(), Path(__file__).parent) == []
+
+
+def test_the_test_file_check_catches_a_module_without_one(tmp_path):
+    mods = {**modules(), "hedgexl.book.hedging": tmp_path / "hedging.py"}
+    assert modules_without_tests(mods, Path(__file__).parent) == [
+        "hedgexl.book.hedging: no tests/test_book_hedging.py"]

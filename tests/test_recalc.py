@@ -11,6 +11,7 @@ from hedgexl.workbook.template import build_template
 
 from workbook_checks import (cached_values, formulas_mismatches, recalc_mismatches,
                              replace_formula, set_cached)
+from conftest import write
 
 ENGINES = {"pycel": recalc_mismatches, "formulas": formulas_mismatches}
 
@@ -18,11 +19,6 @@ ENGINES = {"pycel": recalc_mismatches, "formulas": formulas_mismatches}
 @pytest.fixture(scope="module")
 def template(tmp_path_factory):
     return build_template(tmp_path_factory.mktemp("tpl") / "hedge_template.xlsx")
-
-
-def write(path, text):
-    path.write_text(text, "utf-8")
-    return path
 
 
 @pytest.fixture(scope="module")

@@ -10,7 +10,6 @@ from pathlib import Path
 import pytest
 
 from hedgexl import files
-from hedgexl.inputs import example_path
 from refusal import refused, run, snapshot
 
 HOLDINGS = "asset,quantity,price\nBTC,1,100000\n"

@@ -4,7 +4,6 @@ every sheet and mode, and the summary CSV cannot be run by a spreadsheet (issue 
 from __future__ import annotations
 
 import csv
-from pathlib import Path
 
 import openpyxl
 from hypothesis import assume, HealthCheck, given, settings, strategies as st
@@ -89,7 +88,6 @@ def test_the_no_formula_check_can_fail(tmp_path):
     # tamper: the same report written with xlsxwriter's defaults (strings_to_formulas on)
     # turns the price header "=1+1" into a formula, and the check sees it
     import xlsxwriter
-    from hedgexl.inputs import read_holdings
     from hedgexl.reports import ReportOptions, report_file
     from hedgexl.workbook import writer
     real = xlsxwriter.Workbook

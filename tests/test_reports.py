@@ -12,6 +12,7 @@ from hedgexl import cli, inputs
 from hedgexl.inputs import InputError, example_path, read_holdings
 
 from workbook_checks import ERRORS, cached_values, recalc_mismatches, render
+from conftest import write
 
 REPO = Path(__file__).resolve().parents[1]
 RENDER_DIR = Path(os.environ.get("HEDGEXL_RENDER_DIR", REPO / "test-output" / "rendered"))
@@ -20,11 +21,6 @@ PRICES = str(example_path("prices_2024.csv"))
 
 GOOD = "asset,quantity,price,beta,hedge_ratio,contract\n" \
        "BTC,2,60000,1,75%,BINANCE:BTCUSD_PERP\nETH,10,3000,,50%,binance:ethusd_perp\n"
-
-
-def write(path, text):
-    path.write_text(text)
-    return path
 
 
 def test_formats_aliases_and_defaults(tmp_path):
@@ -86,16 +82,6 @@ def test_report_static_and_live_agree_with_formulas(tmp_path):
     assert lv["Holdings!I2"] == hx.hedge_contracts(120_000, "BINANCE:BTCUSD_PERP", 0.75)
     # ETH's blank beta was estimated from the prices against its contract's coin (ETH): 1
     assert lv["Holdings!D3"] == pytest.approx(1.0)
-
-
-def test_beta_estimated_for_cross_hedge(tmp_path):
-    h = write(tmp_path / "alts.csv", "asset,quantity,price,contract\nSOL,100,200,"
-                                     "BINANCE:BTCUSD_PERP\n")
-    out = tmp_path / "alts.xlsx"
-    assert cli.main(["report", str(h), "-o", str(out), "--prices", PRICES]) == 0
-    dates, prices = inputs.read_prices(PRICES)
-    beta = hx.beta(prices["SOL"], prices["BTC"])
-    assert cached_values(out)["Holdings!D2"] == pytest.approx(beta, rel=1e-12)
 
 
 def test_no_overwrite_without_force(tmp_path, capsys):

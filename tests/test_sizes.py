@@ -14,7 +14,6 @@ from __future__ import annotations
 import ast
 from pathlib import Path
 
-import pytest
 
 ROOT = Path(__file__).resolve().parent.parent / "hedgexl"
 MAX_LINES, MAX_COMPLEXITY = 60, 15

@@ -128,7 +128,6 @@ class ComRuntime:
         import hedgexl.udfs as module
         from hedgexl.excel import registry
         self.module = module
-        from hedgexl.excel import convert
         registry.decorate(registry.UDFS, self.udfs.xlfunc, self.udfs.xlarg, self.udfs.xlret)
         self.style = registry.UDFS[0].__dict__.get("error_style", "value")  # COM: text
         for f in registry.UDFS:  # direct Python calls in this process keep the default

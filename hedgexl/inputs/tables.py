@@ -207,8 +207,9 @@ def _parse_csv(p: Path, text: str, delimiter: str) -> list[list[str]]:
                         skipinitialspace=True)
     try:
         rows = list(reader)
-        if reader.line_num == len(rows):
-            return rows  # one line a record: no quoted field ran across lines
+        if reader.line_num == len(rows):  # one line a record: no quoted field ran across
+            _check_last_closed(p, text, delimiter, len(rows))  # lines, but the last's
+            return rows
     except csv.Error:
         pass
     # a field ran across lines (or the csv module refused one): again, record by record
@@ -248,6 +249,22 @@ def _check_closed(p: Path, text: str, delimiter: str) -> None:
                                 f"swallows every row after it; close it or remove it",
                              records + 1) from None
         # text after a closing quote (strict's other complaint) is kept, as before
+
+
+def _check_last_closed(p: Path, text: str, delimiter: str, records: int) -> None:
+    """Refuse a quote opened on the last line and never closed (the csv module ends such a
+    field at the end of the file, and a cut-off file would pass for a whole one)."""
+    body = text.rstrip("\r\n")
+    last = body.rsplit("\n", 1)[-1]
+    if '"' not in last:
+        return
+    try:
+        list(csv.reader([last], delimiter=delimiter, skipinitialspace=True, strict=True))
+    except csv.Error as e:
+        if "end of data" in str(e):
+            raise InputError(p, f"a quote (\") opened on line {body.count(chr(10)) + 1} is "
+                                "never closed: the file ends inside it (cut off?); close it "
+                                "or remove it", records) from None
 
 
 def _check_multiline(p: Path, rec, rowno: int, line: int, delimiter: str, width: int):
