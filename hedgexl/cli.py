@@ -525,26 +525,9 @@ def _date(text: str):
                                          f"{text!r}") from None
 
 
-def _leverage(text: str) -> float:
-    """argparse type of --leverage: a number from 1 to 125."""
-    try:
-        x = float(text)
-    except ValueError:
-        raise argparse.ArgumentTypeError(f"must be a number such as 2, got {text!r}") from None
-    if not 1 <= x <= 125:
-        raise argparse.ArgumentTypeError(f"must be between 1 and 125, got {text}")
-    return x
-
-
-def _days(text: str) -> float:
-    """A number of days, >= 0."""
-    try:
-        v = float(text)
-    except ValueError:
-        raise argparse.ArgumentTypeError(f"a number of days, got {text!r}") from None
-    if not (0 <= v < 3650):
-        raise argparse.ArgumentTypeError(f"a number of days from 0, got {text!r}")
-    return v
+#: --leverage: 1 to 125; --roll-days (a report's roll flag): days from 0.
+_leverage = _ranged("the leverage", lambda x: 1 <= x <= 125, "must be between 1 and 125")
+_days = _ranged("the days", lambda x: 0 <= x < 3650, "must be a number of days from 0")
 
 
 def _positive_int(text: str) -> int:
@@ -742,14 +725,7 @@ def _options_parser(sub) -> None:
     p.set_defaults(func=cmd_options)
 
 
-def _put_delta(text: str) -> float:
-    try:
-        x = float(text)
-    except ValueError:
-        raise argparse.ArgumentTypeError(f"a put's delta, from -1 to 0, got {text!r}") from None
-    if not -1 < x < 0:
-        raise argparse.ArgumentTypeError(f"a put's delta is from -1 to 0, got {text}")
-    return x
+_put_delta = _ranged("a put's delta", lambda x: -1 < x < 0, "a put's delta is from -1 to 0")
 
 
 def _fetch_parser(sub) -> None:
