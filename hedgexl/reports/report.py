@@ -26,7 +26,8 @@ from ..workbook.custom import Customisation, evaluate, fill_title, read_template
 from ..workbook.model import Settings, WorkbookData, compute
 from ..workbook.writer import write_workbook
 
-__all__ = ["ReportOptions", "ReportResult", "make_report", "report_data", "SUMMARY_COLUMNS"]
+__all__ = ["ReportOptions", "ReportResult", "make_report", "report_data", "prepare_day",
+           "Day", "SUMMARY_COLUMNS"]
 
 SUMMARY_COLUMNS = ["portfolio", "status", "holdings", "spot_value_usd", "hedge_notional_usd",
                    "coverage", "residual_usd", "funding", "funding_currency", "net_pnl_usd",
@@ -203,25 +204,35 @@ def _price_warnings(prices, assets, vdate: dt.date) -> list[str]:
     return out
 
 
-def report_data(holdings: Holdings, opts: ReportOptions, funding=None,
-                prices=None, positions: Positions | None = None) -> WorkbookData:
+@dataclass
+class Day:
+    """One portfolio's inputs made ready, and its book: what a report shows and a ticket
+    trades. ``book`` is None without positions."""
+    holdings: Holdings
+    funding: object  # the Funding the report's sheets show, or None
+    funding_note: str | None
+    prices: tuple  # (dates, {asset: closes}) or (None, None)
+    valuation: object  # dt.date
+    notes: list
+    warnings: list
+    book: object  # Book or None
+
+
+def prepare_day(holdings: Holdings, opts: ReportOptions, funding=None, prices=None,
+                positions: Positions | None = None) -> Day:
     """``funding``: one Funding, or every series of a file (a dict), from which the first
     contract the portfolio holds is picked. ``positions``: the futures held; with them the
-    report has the desk's day (trades, margin and liquidation, funding since opened)."""
-    note = {}
+    day has a book (trades, margin and liquidation, funding since opened)."""
+    note = None
     available = funding if isinstance(funding, dict) else \
         ({funding.contract.upper(): funding} if funding is not None else None)
     if isinstance(funding, dict):
         funding = pick_funding(available, holdings.contract)
         if funding is None:
-            note["funding_note"] = (
-                "No funding history for this portfolio's contracts; the funding file has "
-                + ", ".join(k for k in available if k) + ".")
+            note = ("No funding history for this portfolio's contracts; the funding file has "
+                    + ", ".join(k for k in available if k) + ".")
     dates, cols = prices if prices is not None else (None, None)
     holdings, notes, warnings = prepare_holdings(holdings, prices, opts.long_overlays)
-    bench = "BTC"
-    if cols and bench not in cols:
-        bench = next(iter(cols))
     vdate = opts.valuation_date or _latest_date(dates, funding)
     check_not_settled(holdings, vdate)
     used = list(holdings.contract) + (list(positions.contract) if positions is not None else [])
@@ -231,12 +242,26 @@ def report_data(holdings: Holdings, opts: ReportOptions, funding=None,
     notes += said
     book = None if positions is None else \
         _desk_book(holdings, positions, available, prices, opts, vdate)
+    return Day(holdings, funding, note, (dates, cols), vdate, notes, warnings, book)
+
+
+def report_data(holdings: Holdings, opts: ReportOptions, funding=None,
+                prices=None, positions: Positions | None = None) -> WorkbookData:
+    """What the report's workbook shows of :func:`prepare_day`'s day (same arguments)."""
+    day = prepare_day(holdings, opts, funding, prices, positions)
+    dates, cols = day.prices
+    bench = "BTC"
+    if cols and bench not in cols:
+        bench = next(iter(cols))
+    note = {} if day.funding_note is None else {"funding_note": day.funding_note}
+    h = day.holdings
     return WorkbookData(
-        holdings=holdings, hedge_ratio_given=holdings.hedge_ratio_given,
-        settings=Settings(valuation_date=vdate, default_hedge_ratio=opts.default_hedge_ratio,
-                          title=f"Hedge report: {holdings.name}", hide_data_sheets=True),
-        contracts=core.all_contracts(), funding=funding, price_dates=dates, prices=cols,
-        benchmark=bench, notes=notes, warnings=warnings, book=book, **note)
+        holdings=h, hedge_ratio_given=h.hedge_ratio_given,
+        settings=Settings(valuation_date=day.valuation,
+                          default_hedge_ratio=opts.default_hedge_ratio,
+                          title=f"Hedge report: {h.name}", hide_data_sheets=True),
+        contracts=core.all_contracts(), funding=day.funding, price_dates=dates, prices=cols,
+        benchmark=bench, notes=day.notes, warnings=day.warnings, book=day.book, **note)
 
 
 def _desk_book(holdings, positions, available, prices, opts: ReportOptions, vdate):

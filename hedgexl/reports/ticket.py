@@ -11,7 +11,7 @@ from ..book import Book
 from ..files import check_target, write_text
 from ..inputs.positions import no_positions
 from .batch import csv_safe
-from .report import ReportOptions, load_shared, read_own, report_data
+from .report import ReportOptions, load_shared, prepare_day, read_own
 
 __all__ = ["TICKET_COLUMNS", "ticket_book", "write_ticket", "format_ticket"]
 
@@ -27,10 +27,11 @@ def ticket_book(holdings_path, opts: ReportOptions) -> Book:
     h, pos = read_own(holdings_path, opts, pos)
     if pos is None:
         pos = no_positions("(no --positions: nothing held yet)")
-    d = report_data(h, opts, funding, prices, pos)
-    said = d.warnings + [n for n in d.notes if "target weight" in n and n not in d.warnings]
-    d.book.notes[:0] = [w for w in said if w not in d.book.notes]  # said first
-    return d.book
+    day = prepare_day(h, opts, funding, prices, pos)
+    said = day.warnings + [n for n in day.notes
+                           if "target weight" in n and n not in day.warnings]
+    day.book.notes[:0] = [w for w in said if w not in day.book.notes]  # said first
+    return day.book
 
 
 def _rows(book: Book):
