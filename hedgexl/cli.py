@@ -527,7 +527,8 @@ def _date(text: str):
 
 #: --leverage: 1 to 125; --roll-days (a report's roll flag): days from 0.
 _leverage = _ranged("the leverage", lambda x: 1 <= x <= 125, "must be between 1 and 125")
-_days = _ranged("the days", lambda x: 0 <= x < 3650, "must be a number of days from 0")
+_days = _ranged("the number of days", lambda x: 0 <= x < 3650,
+                "must be a number of days from 0")
 
 
 def _positive_int(text: str) -> int:

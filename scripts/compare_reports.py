@@ -98,11 +98,11 @@ def _dated_inputs(out: Path) -> list[str]:
     them): the arguments of a backtest on dated futures."""
     import csv
     from hedgexl.inputs import example_path
-    from test_dated_backtest import _futures_file
+    from helpers_dated import futures_file
     with open(example_path("prices_2024.csv"), newline="") as f:
         closes = {r["date"]: float(r["BTC"]) for r in csv.DictReader(f) if r["BTC"]}
     fut, hold = out / "quarterlies.csv", out / "btc.csv"
-    _futures_file(fut, closes)
+    futures_file(fut, closes)
     hold.write_text("asset,quantity,price,hedge_ratio,contract\n"
                     "BTC,1,60000,1,BINANCE:BTCUSD_PERP\n")
     return [str(hold), "--prices", str(example_path("prices_2024.csv")),

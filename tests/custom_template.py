@@ -95,6 +95,7 @@ def make(path, *, base=None) -> Path:
     logo.anchor = "D2"
     cover.add_image(logo)
     wb.defined_names["Threshold"] = DefinedName("Threshold", attr_text="Cover!$B$11")
+    cover.defined_names["LocalRate"] = DefinedName("LocalRate", attr_text="Cover!$B$11")
 
     notes = wb.create_sheet("Notes")
     notes["A1"] = "Notes"

@@ -10,7 +10,7 @@ import pytest
 
 from hedgexl.book.backtest import Policy, line_up, run_policies
 from hedgexl.inputs import read_funding_all, read_holdings
-from hedgexl.reports.report import _join_prices
+from hedgexl.reports.report import join_prices
 
 
 # -- the Excel functions, called as xlwings calls them --------------------------------------
@@ -18,7 +18,7 @@ from hedgexl.reports.report import _join_prices
 def _bundled_history():
     from hedgexl.inputs import example_path
     h = read_holdings(example_path("desk_holdings.csv"))
-    return line_up(h, _join_prices([example_path("prices_2024.csv")]),
+    return line_up(h, join_prices([example_path("prices_2024.csv")]),
                    read_funding_all(example_path("funding_desk_2024h1.csv")))
 
 

@@ -9,7 +9,7 @@ import pytest
 import hedgexl as hx
 from hedgexl.book.backtest import Policy, line_up, run_policies
 from hedgexl.inputs import read_funding_all, read_holdings
-from hedgexl.reports.report import _join_prices
+from hedgexl.reports.report import join_prices
 
 
 def _plain_loop(shared, since, until):
@@ -72,7 +72,7 @@ def test_daily_full_hedge_of_btc_matches_a_plain_loop(shared_data, tmp_path):
         for r in csv.DictReader(f):
             if r["funding_rate"]:
                 w.writerow([r["time_utc"], r["contract"], r["close"], r["funding_rate"]])
-    hist = line_up(read_holdings(hold), _join_prices([shared_data / "prices" / "BTC-USD.csv"]),
+    hist = line_up(read_holdings(hold), join_prices([shared_data / "prices" / "BTC-USD.csv"]),
                    read_funding_all(funding), since="2023-01-01", until="2024-06-30")
     bb = run_policies(hist, [Policy("daily")])
     # to 2024-07-01 00:00 UTC: the close of 2024-06-30, paid by the fixing at that time
@@ -94,9 +94,9 @@ def test_backtest_funding_received_and_paid_are_the_gross_of_the_fixings():
 
     from hedgexl.book.backtest import Policy, line_up, run_policies
     from hedgexl.inputs import example_path, read_funding_all, read_holdings
-    from hedgexl.reports.report import _join_prices
+    from hedgexl.reports.report import join_prices
     h = read_holdings(example_path("desk_holdings.csv"))
-    prices = _join_prices([example_path("prices_2024.csv")])
+    prices = join_prices([example_path("prices_2024.csv")])
     funding = read_funding_all(example_path("funding_desk_2024h1.csv"))
     hist = line_up(h, prices, funding)
     bb = run_policies(hist, [Policy("daily", 0.0, None)], leverage=2.0)

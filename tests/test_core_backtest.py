@@ -7,7 +7,7 @@ import numpy as np
 import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
-from test_dated_backtest import FACE
+from helpers_dated import FACE
 
 import hedgexl as hx
 

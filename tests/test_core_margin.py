@@ -80,7 +80,7 @@ def test_kraken_liquidation_leaves_the_maintenance_margin_on_the_entry_value():
     assert lp == pytest.approx(1_000_000 / (2.0 + 20.0 - 0.30), rel=1e-12)
 
 
-def test_deribit_maintenance_is_its_formula_not_a_steptier_rows():
+def test_deribit_maintenance_is_its_formula_not_a_step_table():
     """Deribit: 1 % + 0.005 % per BTC of position. 25 BTC: 1.125 %, 0.28125 BTC (the step
     table charged 0.3125); 350 BTC: 2.75 %, 9.625 BTC (was 12.25). 2,500,000 USD of
     BTC-PERPETUAL (250,000 contracts of 10 USD) is 25 BTC at 100,000."""

@@ -142,6 +142,7 @@ def test_static_report_keeps_the_users_sheets_with_their_values(tmp_path, templa
     assert ds["A20"].value == "Prepared by Treasury Operations"
     assert ds["B21"].value == pytest.approx(value - notional)
     assert "Threshold" in wb.defined_names
+    assert "LocalRate" in wb["Cover"].defined_names  # a name of one sheet's
     assert wb["Holdings"].sheet_properties.tabColor.rgb.endswith("E6A117")
     assert wb["Beta"]["Z1"].value is None  # said in a warning, not carried
     assert any("Beta: cell(s) Z1" in w for w in r.warnings)

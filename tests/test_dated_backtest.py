@@ -18,45 +18,11 @@ import pytest
 
 import hedgexl as hx
 from hedgexl import cli
-from hedgexl.core import expiry_of, first_quarterly, next_quarterly
 from hedgexl.reports.backtest import BacktestOptions, backtest_file
-
-FACE = 100.0  # BINANCE:BTCUSD_PERP and its quarterlies
+from helpers_dated import FACE, futures_file
 
 
 # -- the book: rolls on real prices, against a loop written separately -------------------
-
-BASIS = 0.10  # the synthetic premium a year of every quarterly over the index
-
-
-def _quarterlies(first: dt.date, last: dt.date) -> list[str]:
-    keys, k = [], first_quarterly("BINANCE:BTCUSD_PERP", first - dt.timedelta(days=120))
-    while expiry_of(k).date() <= last + dt.timedelta(days=200):
-        keys.append(k)
-        k = next_quarterly(k)
-    return keys
-
-
-def _futures_file(path, closes: dict[str, float]) -> dict:
-    """Each quarterly's daily close: the index times 1 + 10 % a year to its expiry (a
-    made-up but plausible premium), for the 200 days before it expires; timed 23:59:59."""
-    days = sorted(closes)
-    keys = _quarterlies(dt.date.fromisoformat(days[0]), dt.date.fromisoformat(days[-1]))
-    table = {}
-    with open(path, "w", newline="") as f:
-        w = csv.writer(f)
-        w.writerow(["time", "contract", "price"])
-        for d in days:
-            end_of_day = dt.datetime.fromisoformat(d) + dt.timedelta(hours=23, minutes=59,
-                                                                     seconds=59)
-            for k in keys:
-                left = (expiry_of(k) - end_of_day).total_seconds() / 86400
-                if 0 < left < 200:
-                    p = round(closes[d] * (1 + BASIS * left / 365), 1)
-                    w.writerow([f"{d}T23:59:59Z", k, p])
-                    table[(k, d)] = p
-    return table
-
 
 def _plain_dated_loop(closes, table, roll_days, fee):
     """1 BTC hedged daily on Binance's BTCUSD quarterlies, the target covering the coin
@@ -113,7 +79,7 @@ def real_btc(tmp_path_factory):
         closes = {r["date"]: float(r["value"]) for r in csv.DictReader(f)
                   if "2023-01-01" <= r["date"] <= "2024-06-30"}
     fut = d / "quarterlies.csv"
-    table = _futures_file(fut, closes)
+    table = futures_file(fut, closes)
     hold = d / "btc.csv"
     hold.write_text("asset,quantity,price,hedge_ratio,contract\n"
                     "BTC,1,60000,1,BINANCE:BTCUSD_PERP\n")

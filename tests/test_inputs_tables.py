@@ -51,16 +51,18 @@ def test_an_unclosed_quote_in_an_unused_column_is_refused_where_it_opened(tmp_pa
     ('BTC,1,60000,"BINANCE:BTCUSD_PERP\n', 2),             # the last field, to the end
     ('BTC,1,60000,BINANCE:BTCUSD_PERP\nETH,2,"3000\n', 3),  # a number cut off
     ('BTC,1,"60000', 2),                                     # no newline at the end
-    ('BTC,1,"60000\r\n', 2)])                               # Windows line ends
+    ('BTC,1,"60000\r\n', 2),                                # Windows line ends
+    ('BTC,1,"60000\r', 2)])                                  # old Mac line ends
 def test_a_quote_left_open_on_the_last_line_is_refused(tmp_path, body, line):
     """The csv module ends such a field at the end of the file, so a file cut off inside a
     quoted number (or key) was read as if whole."""
     f = tmp_path / "h.csv"
-    f.write_bytes(("asset,quantity,price,contract\n" + body).encode())
+    eol = "\r" if body.endswith("\r") and not body.endswith("\r\n") else "\n"
+    f.write_bytes(("asset,quantity,price,contract" + eol + body).encode())
     with pytest.raises(InputError, match=rf"row {line - 0}: a quote \(\"\) opened on line "
                                          rf"{line} is never closed: the file ends inside it"):
         read_holdings(f)
-    f.write_bytes(("asset,quantity,price,contract\n" + body.replace('"', "")).encode())
+    f.write_bytes(("asset,quantity,price,contract" + eol + body.replace('"', "")).encode())
     assert read_holdings(f).asset[-1] in ("BTC", "ETH")  # without the quote: read
     f.write_bytes(b'asset,quantity,price\nBTC,1,"60,000.5"')  # closed at the very end
     assert read_holdings(f).price.tolist() == [60000.5]

@@ -11,9 +11,9 @@ import pytest
 
 from hedgexl.inputs import example_path
 from hedgexl.workbook import layout as L
-from hedgexl.workbook.sheetmodel import Chart, Sheet
+from hedgexl.workbook.sheetmodel import Chart, Sheet, WorkbookModel
 from hedgexl.workbook.sheets.dashboard import total_cell
-from hedgexl.workbook.style import Style
+from hedgexl.workbook.style import Style, Styles
 from hedgexl.workbook.template import example_data
 from hedgexl.workbook.writer import build_workbook, save
 
@@ -90,3 +90,37 @@ def test_a_sheet_reads_back_what_was_put_on_it():
     s.print_area(0, 0, 5, 5)
     s.drop("print_area")
     assert not [o for o in s.ops if o[0] == "print_area"]
+
+
+def test_a_name_scoped_to_one_sheet_is_written(tmp_path):
+    """A user's template may define a name on one sheet ('Cover'!Rate): it needs its sheet
+    to exist when the name is defined (it was dropped with a warning when the book's
+    settings came first)."""
+    book = WorkbookModel("t")
+    book.add_sheet("Cover").write("B4", 1.0)
+    book.define_name("'Cover'!LocalRate", "=Cover!$B$4")
+    book.define_name("Everywhere", "=Cover!$B$4")
+    path = save(book, Styles(), tmp_path / "n.xlsx")
+    with zipfile.ZipFile(path) as z:
+        xml = z.read("xl/workbook.xml").decode()
+    assert '<definedName name="LocalRate" localSheetId="0">' in xml
+    assert '<definedName name="Everywhere">' in xml
+
+
+def test_every_kind_of_write_reads_back():
+    s = Sheet("x")
+    s.write_row("A1", ["UDF Modules", "hedgexl.udfs"])
+    s.write_dynamic_array_formula("C1:C3", "=HEDGE_X()", None, 5.0)
+    s.write_dynamic_array_formula(4, 0, 6, 0, "=HEDGE_Y()")
+    s.merge_range("D1:E1", "merged", None)
+    s.write_url(0, 5, "https://example.org", None, "the link")
+    assert [(c.ref, c.value, c.formula) for c in s.cells()] == [
+        ("A1", "UDF Modules", None), ("B1", "hedgexl.udfs", None), ("C1", 5.0, "=HEDGE_X()"),
+        ("A5", 0, "=HEDGE_Y()"), ("D1", "merged", None), ("F1", "the link", None)]
+
+
+def test_a_sheet_name_is_taken_once():
+    book = WorkbookModel("t")
+    book.add_sheet("Holdings")
+    with pytest.raises(ValueError, match="a sheet 'holdings' already"):
+        book.add_sheet("holdings")

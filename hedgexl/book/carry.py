@@ -31,7 +31,9 @@ class Carry:
     missing: list[str]  # why a figure is unknown, one line each
 
 
-def _times(f: Funding) -> np.ndarray:
+def fixing_times(f: Funding) -> np.ndarray:
+    """The times of ``f``'s fixings as UTC datetime64 seconds (NaT where one does not
+    parse)."""
     out = []
     for t in f.time:
         try:
@@ -65,7 +67,7 @@ def position_carry(pos: Positions, mark: np.ndarray, funding: dict[str, Funding]
             missing.append(f"{pos.account[i]} {key}: no funding history for this contract "
                            f"(--funding), so no funding accrued and no carry")
             continue
-        t = cache.setdefault(key, _times(f))
+        t = cache.setdefault(key, fixing_times(f))
         upto = t <= end
         if not upto.any():
             missing.append(f"{pos.account[i]} {key}: the funding history starts after the "

@@ -14,7 +14,7 @@ import numpy as np
 
 from .. import core
 from ..inputs import Funding
-from .carry import HOURS_PER_YEAR, TRAILING_DAYS, _times
+from .carry import HOURS_PER_YEAR, TRAILING_DAYS, fixing_times
 
 __all__ = ["CarryChoice", "compare_carry", "last_price", "perp_rates"]
 
@@ -38,7 +38,7 @@ def perp_rates(key: str, f: Funding | None, end: dt.datetime):
     """(latest, trailing average) funding a year, as fractions; None when unknown."""
     if f is None:
         return None
-    t = _times(f)
+    t = fixing_times(f)
     upto = t <= np.datetime64(end, "s")
     if not upto.any():
         return None

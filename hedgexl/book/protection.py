@@ -299,8 +299,8 @@ def _carry(spec, n, S, years, f, when, notes) -> float:
     receives a positive rate), on its notional at the index; NaN, and a note, without a
     funding history that reaches the chain's time (within a day)."""
     if f is not None:
-        from .choice import _times
-        t = _times(f)
+        from .choice import fixing_times
+        t = fixing_times(f)
         fresh = t[t <= np.datetime64(when, "s")]
         if fresh.size and np.datetime64(when, "s") - fresh[-1] <= np.timedelta64(1, "D"):
             rates = perp_rates(spec.key, f, when)

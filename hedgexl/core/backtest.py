@@ -45,7 +45,7 @@ import numpy as np
 
 from .contracts import get_contract
 from .pnl import no_funding
-from .sizing import _round_lots
+from .sizing import round_lots
 from .validate import num
 
 __all__ = ["Backtest", "hedge_backtest", "rebalance_schedule", "backtest_stats", "drawdowns",
@@ -375,8 +375,8 @@ class _Run:
         else:  # the coin the hedge has gained is held too (see the module)
             raw = self.coef * P - self.hkb * self.E * H
         lot = self.lot
-        target = _round_lots(raw / lot, self.rounding) * lot if lot != 1.0 else \
-            _round_lots(raw, self.rounding)
+        target = round_lots(raw / lot, self.rounding) * lot if lot != 1.0 else \
+            round_lots(raw, self.rounding)
         dq = target - self.q
         move = (reb & (np.abs(dq) > self.band * np.abs(target))) | roll
         dq *= move

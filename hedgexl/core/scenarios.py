@@ -5,7 +5,7 @@ from __future__ import annotations
 import numpy as np
 
 from .validate import broadcast, num
-from .sizing import _unit_usd
+from .sizing import unit_usd
 from .contracts import resolve
 
 __all__ = ["DEFAULT_SHOCKS", "scenario", "SCENARIO_COLUMNS"]
@@ -63,7 +63,7 @@ def scenario(spot_qty, spot_price, contracts, contract, shocks=None, beta=1.0,
         raise ValueError(f"shocks must be > -1 (a price cannot fall 100 %), "
                          f"got {sh[i]:g} (first bad index {i})")
     linear, mult, _ = resolve(contract)
-    unit = _unit_usd(linear, mult, hedge_price)
+    unit = unit_usd(linear, mult, hedge_price)
     broadcast(spot_qty=s, spot_price=p, contracts=q, beta=b, contract=np.asarray(unit))
     sv, hv = np.broadcast_arrays(s * p * b, q * unit)
     spot_exposure = float(np.sum(sv))  # USD gained per unit shock

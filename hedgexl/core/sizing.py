@@ -49,10 +49,12 @@ def round_to_lot(contracts, lot=1.0, rounding="nearest"):
     -3.333
     """
     lots = np.divide(num(contracts, "contracts"), num(lot, "lot", positive=True))
-    return out(_round_lots(lots, rounding) * lot)
+    return out(round_lots(lots, rounding) * lot)
 
 
-def _round_lots(lots: np.ndarray, rounding: str) -> np.ndarray:
+def round_lots(lots: np.ndarray, rounding: str) -> np.ndarray:
+    """Whole lots, the sign kept: ``nearest`` (half away from zero), ``down`` or ``up`` in
+    size, within 1e-9 of a lot of a whole number taken as it."""
     r = str(rounding).strip().lower()
     lots = np.asarray(lots, dtype=float)
     if lots.ndim == 0:  # one cell: the same steps on a Python float
@@ -115,7 +117,7 @@ def hedge_notional(spot_value, hedge_ratio=1.0, beta=1.0):
     return out(h * b * v)
 
 
-def _unit_usd(linear, mult, hedge_price):
+def unit_usd(linear, mult, hedge_price):
     """USD notional of one contract: F (inverse) or c·P (linear)."""
     if np.ndim(linear) == 0:
         if not linear:
@@ -137,7 +139,7 @@ def _raw_contracts(spot_value, contract, hedge_ratio, beta, hedge_price):
     h = num(hedge_ratio, "hedge_ratio")
     b = num(beta, "beta")
     linear, mult, lot = resolve(contract)
-    unit = _unit_usd(linear, mult, hedge_price)
+    unit = unit_usd(linear, mult, hedge_price)
     broadcast(spot_value=v, hedge_ratio=h, beta=b, contract=unit)
     # Group the scalars first so a column of values costs one multiplication.
     raw = v * (-(h * b) / unit)
@@ -181,8 +183,8 @@ def hedge_contracts(spot_value, contract, hedge_ratio=1.0, beta=1.0, hedge_price
     """
     raw, lot, _, _ = _raw_contracts(spot_value, contract, hedge_ratio, beta, hedge_price)
     if np.ndim(lot) == 0 and lot == 1.0:
-        return out(_round_lots(raw, rounding))
-    return out(_round_lots(raw / lot, rounding) * lot)
+        return out(round_lots(raw, rounding))
+    return out(round_lots(raw / lot, rounding) * lot)
 
 
 def hedge_residual(spot_value, contract, hedge_ratio=1.0, beta=1.0, hedge_price=None,
@@ -207,7 +209,7 @@ def hedge_residual(spot_value, contract, hedge_ratio=1.0, beta=1.0, hedge_price=
     """
     raw, lot, unit, (h, b, v) = _raw_contracts(spot_value, contract, hedge_ratio, beta,
                                                 hedge_price)
-    q = _round_lots(raw / lot, rounding) * lot
+    q = round_lots(raw / lot, rounding) * lot
     return out(h * b * v + q * unit)
 
 

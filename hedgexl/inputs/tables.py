@@ -14,9 +14,12 @@ Every refusal is an :class:`InputError`: one line with the file, the row and the
 from __future__ import annotations
 
 import csv
+import functools
+import gc
 import io
 import math
 import re
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -30,7 +33,7 @@ from .xlsx import ERRORS, read_sheet
 __all__ = ["InputError", "Table", "read_table", "check_workbook", "MAX_INPUT_BYTES",
            "MAX_UNPACKED_BYTES", "EXCEL_MAX_ROWS", "EXCEL_MAX_COLUMNS", "MAX_COLUMNS_READ",
            "DECIMAL_MARKS", "DELIMITERS", "fold", "key_text", "check_spellings", "human",
-           "gc_paused", "unread_columns", "near_miss", "listed", "CONTROL", "open_workbook", "unreadable", "xml_refusal", "check_dimension",
+           "gc_paused", "paused_gc", "unread_columns", "near_miss", "listed", "CONTROL", "open_workbook", "unreadable", "xml_refusal", "check_dimension",
            "declared_dimension"]
 
 def _kind(c) -> str:
@@ -107,22 +110,28 @@ def _plain(t: str, pct: bool) -> float:
     return float(t)
 
 
-def gc_paused(fn):
-    """Run ``fn`` with Python's cyclic garbage collector paused: reading a million rows
-    makes millions of small objects, none in a cycle, and the collector's passes over them
-    cost three times the parse."""
-    import functools
-    import gc
+@contextmanager
+def paused_gc():
+    """Python's cyclic garbage collector paused while the block runs, then as it was: reading
+    a million rows, or writing a workbook of them, makes millions of small objects, none in
+    a cycle, and the collector's passes over them cost more than the work (three times a
+    parse; a fifth of a 100,000-holding report). The setting is the process's: a thread
+    running beside it collects nothing meanwhile."""
+    was = gc.isenabled()
+    gc.disable()
+    try:
+        yield
+    finally:
+        if was:
+            gc.enable()
 
+
+def gc_paused(fn):
+    """``fn`` run under :func:`paused_gc`."""
     @functools.wraps(fn)
     def run(*args, **kwargs):
-        was = gc.isenabled()
-        gc.disable()
-        try:
+        with paused_gc():
             return fn(*args, **kwargs)
-        finally:
-            if was:
-                gc.enable()
     return run
 
 
@@ -253,18 +262,24 @@ def _check_closed(p: Path, text: str, delimiter: str) -> None:
 
 def _check_last_closed(p: Path, text: str, delimiter: str, records: int) -> None:
     """Refuse a quote opened on the last line and never closed (the csv module ends such a
-    field at the end of the file, and a cut-off file would pass for a whole one)."""
-    body = text.rstrip("\r\n")
-    last = body.rsplit("\n", 1)[-1]
+    field at the end of the file, and a cut-off file would pass for a whole one). Lines end
+    in LF, CRLF or CR."""
+    end = len(text)
+    while end and text[end - 1] in "\r\n":
+        end -= 1
+    start = max(text.rfind("\n", 0, end), text.rfind("\r", 0, end)) + 1
+    last = text[start:end]
     if '"' not in last:
         return
     try:
         list(csv.reader([last], delimiter=delimiter, skipinitialspace=True, strict=True))
     except csv.Error as e:
         if "end of data" in str(e):
-            raise InputError(p, f"a quote (\") opened on line {body.count(chr(10)) + 1} is "
-                                "never closed: the file ends inside it (cut off?); close it "
-                                "or remove it", records) from None
+            line = text.count("\n", 0, start) + (text.count("\r", 0, start)
+                                                  if "\n" not in text else 0) + 1
+            raise InputError(p, f"a quote (\") opened on line {line} is never closed: the "
+                                "file ends inside it (cut off?); close it or remove it",
+                             records) from None
 
 
 def _check_multiline(p: Path, rec, rowno: int, line: int, delimiter: str, width: int):

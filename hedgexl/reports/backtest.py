@@ -14,7 +14,7 @@ from ..files import check_target
 from ..inputs import (example_path, own_positions, read_funding_all, read_futures_prices,
                       read_holdings, read_positions)
 from ..workbook.backtest import write_backtest
-from .report import _join_prices
+from .report import join_prices
 
 __all__ = ["BacktestOptions", "backtest_file", "EXAMPLE", "GRID_RATIOS", "GRID_RULES",
            "parse_rule"]
@@ -101,7 +101,7 @@ def backtest_file(holdings, out, opts: BacktestOptions) -> tuple[BookBacktest, P
     dated = DatedHedge(read_futures_prices(opts.futures_prices, **read),
                        opts.roll_days or DEFAULT_ROLL_DAYS,
                        _name(opts.futures_prices)) if opts.dated else None
-    hist = line_up(h, _join_prices(list(opts.prices), read),
+    hist = line_up(h, join_prices(list(opts.prices), read),
                    None if opts.dated else read_funding_all(opts.funding, **read),
                    since=opts.since, until=opts.until,
                    prices_source=", ".join(map(_name, opts.prices)),

@@ -164,7 +164,7 @@ def _discover(p: Path, opts: ReportOptions) -> list[Job]:
 
 
 # --- worker side -------------------------------------------------------------------------
-_SHARED = {}
+WORKER_SHARED = {}
 
 
 def _watch_parent(ppid: int) -> None:
@@ -176,33 +176,34 @@ def _watch_parent(ppid: int) -> None:
 
 
 def _init_worker(opts: ReportOptions, custom=None, ppid=None):
-    _SHARED.clear()
-    _SHARED["opts"] = opts
+    WORKER_SHARED.clear()
+    WORKER_SHARED["opts"] = opts
     if ppid is not None:
         threading.Thread(target=_watch_parent, args=(ppid,), daemon=True).start()
     try:
-        _SHARED["data"] = load_shared(opts, custom, split=True)
+        WORKER_SHARED["data"] = load_shared(opts, custom, split=True)
     except (InputError, ValueError) as e:
-        _SHARED["error"] = str(e)
+        WORKER_SHARED["error"] = str(e)
 
 
-def _report_path(job: Job, out_dir) -> Path:
+def report_path(job: Job, out_dir) -> Path:
+    """Where the report of ``job`` is written in ``out_dir``."""
     return Path(out_dir) / f"{safe_name(job.name)}.xlsx"
 
 
-def _run_job(job: Job, out_dir: str, replace: bool = False) -> ReportResult:
+def run_job(job: Job, out_dir: str, replace: bool = False) -> ReportResult:
     """``replace``: the report may be replaced (it is this batch's own, written by a worker
     that died before it could say so)."""
-    opts = _SHARED["opts"]
-    out = _report_path(job, out_dir)
+    opts = WORKER_SHARED["opts"]
+    out = report_path(job, out_dir)
     if replace:
         opts = replace_options(opts, force=True)
     try:
-        if "error" in _SHARED:
-            raise ValueError(_SHARED["error"])
+        if "error" in WORKER_SHARED:
+            raise ValueError(WORKER_SHARED["error"])
         if job.error is not None:
             raise job.error
-        funding, prices, custom, positions = _SHARED["data"]
+        funding, prices, custom, positions = WORKER_SHARED["data"]
         if job.holdings is not None:
             h = job.holdings
         else:
@@ -222,7 +223,7 @@ def _run_job(job: Job, out_dir: str, replace: bool = False) -> ReportResult:
 
 
 # --- driver ------------------------------------------------------------------------------
-class _Progress:
+class BatchProgress:
     """A progress bar on a terminal (tqdm); quiet log lines otherwise."""
 
     def __init__(self, total, stream=None):
@@ -295,13 +296,13 @@ def run_batch(jobs, out_dir, opts: ReportOptions, workers: int = 1,
         if stale:
             print(f"removed {len(stale)} temporary file(s) left by a run that was killed",
                   file=sys.stderr)
-        bar = _Progress(len(jobs)) if progress else None
+        bar = BatchProgress(len(jobs)) if progress else None
         try:
             if workers == 1:
                 _init_worker(opts, custom)
                 results = []
                 for j in jobs:
-                    results.append(_run_job(j, str(out_dir)))
+                    results.append(run_job(j, str(out_dir)))
                     if bar:
                         bar.update(results[-1])
             else:
@@ -359,8 +360,8 @@ class _Round:
             while (source or inflight) and not broken:
                 while source and len(inflight) < width:
                     i, j = source.popleft()
-                    own = alone and _report_path(j, self.out_dir).name not in self.before
-                    inflight[pool.submit(_run_job, j, self.out_dir, own)] = (i, j)
+                    own = alone and report_path(j, self.out_dir).name not in self.before
+                    inflight[pool.submit(run_job, j, self.out_dir, own)] = (i, j)
                 done, _ = wait(inflight, return_when=FIRST_COMPLETED)
                 for f in done:
                     broken |= self._collect(f, inflight.pop(f), alone)

@@ -26,7 +26,7 @@ from pathlib import Path
 
 from .. import __version__
 from ..files import FolderLock, OutputError, clean_stale, replacing
-from .batch import WORKER_DIED, _Progress, _report_path, _run_job, _SHARED, check_names
+from .batch import WORKER_DIED, BatchProgress, report_path, run_job, WORKER_SHARED, check_names
 from .report import (ReportOptions, ReportResult, is_complete, load_shared,
                      written_fingerprint)
 
@@ -73,20 +73,20 @@ def _task(batch, out_dir: str, opts: ReportOptions, shared, collect: bool):
     with _LOCK:  # a worker with several threads sets the shared inputs once per run
         if _LOADED.get("run") != run:
             _load_files(files)
-            _SHARED.clear()
-            _SHARED.update(opts=opts, data=data)
+            WORKER_SHARED.clear()
+            WORKER_SHARED.update(opts=opts, data=data)
             _LOADED["run"] = run
     out = []
     for i, job, own in batch:
         if not collect:
-            out.append((i, _run_job(job, out_dir, own), None))
+            out.append((i, run_job(job, out_dir, own), None))
             continue
         with tempfile.TemporaryDirectory(prefix="hedgexl-") as d:
-            r = _run_job(job, d, False)
+            r = run_job(job, d, False)
             blob = None
             if r.ok and r.path:
                 blob = Path(r.path).read_bytes()
-                r.path = str(_report_path(job, out_dir))
+                r.path = str(report_path(job, out_dir))
             out.append((i, r, blob))
     return out
 
@@ -187,7 +187,7 @@ def _run(client, jobs, out_dir, opts, shared, before, collect, progress):
     [data] = client.scatter([(uuid.uuid4().hex, shared, files)], broadcast=True, hash=False)
     results, todo = _triage(jobs, out_dir, before)
     futures = _submit(client, todo, out_dir, opts, data, collect)
-    bar = _Progress(len(jobs)) if progress else None
+    bar = BatchProgress(len(jobs)) if progress else None
     if bar:
         for r in results.values():
             bar.update(r)
@@ -220,7 +220,7 @@ def _triage(jobs, out_dir, before):
         if j.error is not None:
             results[i] = ReportResult(j.name, j.source, None, False, error=str(j.error))
             continue
-        todo.append((i, j, _report_path(j, out_dir).name not in before))
+        todo.append((i, j, report_path(j, out_dir).name not in before))
     return results, todo
 
 
@@ -242,7 +242,7 @@ def _submit(client, todo, out_dir, opts, data, collect) -> dict:
 def _land(j, r: ReportResult, blob, out_dir, opts) -> ReportResult:
     """A report sent back (``--collect``) written here, whole: kept unchanged when
     ``--resume`` finds the same fingerprint; an error writing it fails its portfolio."""
-    local = _report_path(j, out_dir)
+    local = report_path(j, out_dir)
     try:
         old = written_fingerprint(local) if blob is not None and opts.resume \
             and is_complete(local) else None

@@ -120,7 +120,7 @@ class PriceTable(tuple):
         return (PriceTable, (self[0], self[1], self.warnings))
 
 
-def _join_prices(paths, read=None):
+def join_prices(paths, read=None):
     """Read one or several price files and join them on date; an asset in two files is
     refused, naming both (which one is right is the user's to say)."""
     series, all_dates, source, said = {}, set(), {}, []
@@ -426,7 +426,7 @@ def load_shared(opts: ReportOptions, custom: Customisation | None = None, *,
     if opts.tiers:
         core.load_tiers(opts.tiers)
     funding = read_funding_all(opts.funding, **opts.read) if opts.funding else None
-    prices = _join_prices(opts.prices if isinstance(opts.prices, (list, tuple))
+    prices = join_prices(opts.prices if isinstance(opts.prices, (list, tuple))
                           else [opts.prices], opts.read) if opts.prices else None
     if custom is None and opts.template:
         custom = read_template(opts.template)

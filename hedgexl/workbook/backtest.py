@@ -16,12 +16,13 @@ import numpy as np
 
 from .. import core
 from ..book.backtest import BookBacktest
+from ..inputs.tables import paused_gc
 from . import layout as L
 from .cells import page, print_frame
-from .sheets.dashboard import _axis, _grid as _grid_lines
 from .sheetmodel import WorkbookModel
-from .writer import paused_gc, save
-from .style import COIN, COLORS, CONTRACTS, COST_USD, DATE, PCT, PRICE, USD, Styles
+from .writer import save
+from .style import (COIN, COLORS, CONTRACTS, COST_USD, DATE, PCT, PRICE, USD, Styles,
+                    chart_axis, grid_lines)
 
 __all__ = ["write_backtest", "build_backtest", "STAT_FORMATS"]
 
@@ -243,9 +244,9 @@ def _line_charts(ws, book, last: int, months: int) -> None:
                            "values": "=" + L.column_range(D, C[key], last),
                            "line": {"color": color, "width": 1.75}, "smooth": False})
         ch.set_title({"name": title_, "name_font": {"size": 11}})
-        ch.set_x_axis(_axis("", "yyyy-mm", date_axis=True, major_unit=months,
+        ch.set_x_axis(chart_axis("", "yyyy-mm", date_axis=True, major_unit=months,
                             major_unit_type="months", label_position="low"))
-        ch.set_y_axis(_axis(y_name, y_fmt, major_gridlines=_grid_lines()))
+        ch.set_y_axis(chart_axis(y_name, y_fmt, major_gridlines=grid_lines()))
         ch.set_legend({"position": "bottom"})
         ch.set_size({"width": 620, "height": 300})
         return ch
@@ -280,7 +281,7 @@ def _bar_charts(ws, book, head: int, rows: dict, n: int) -> None:
                                      f"${_col(1 + n)}${rr}",
                            "fill": {"color": color}})
         ch.set_title({"name": title_, "name_font": {"size": 11}})
-        ch.set_y_axis(_axis("", "0%", major_gridlines=_grid_lines()))
+        ch.set_y_axis(chart_axis("", "0%", major_gridlines=grid_lines()))
         ch.set_x_axis({"num_font": {"size": 8}, "label_position": "low"})
         ch.set_legend({"position": "bottom"})
         ch.set_size({"width": 620, "height": 300})
@@ -344,8 +345,8 @@ def _policy_grid(bb: BookBacktest, ws, f, book) -> None:
                               "border": {"color": COLORS["spot"]}}})
     ch.set_title({"name": "Cost against variance reduction, one point per policy",
                   "name_font": {"size": 11}})
-    ch.set_x_axis(_axis("Variance reduction", "0%", major_gridlines=_grid_lines()))
-    ch.set_y_axis(_axis("Cost (USD, − is a gain)", "#,##0", major_gridlines=_grid_lines()))
+    ch.set_x_axis(chart_axis("Variance reduction", "0%", major_gridlines=grid_lines()))
+    ch.set_y_axis(chart_axis("Cost (USD, − is a gain)", "#,##0", major_gridlines=grid_lines()))
     ch.set_legend({"none": True})
     ch.set_size({"width": 640, "height": 360})
     ws.insert_chart(f"A{last + 3}", ch)

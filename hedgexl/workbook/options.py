@@ -15,12 +15,12 @@ from pathlib import Path
 import numpy as np
 
 from ..book.protection import ProtectionBook
+from ..inputs.tables import paused_gc
 from . import layout as L
 from .cells import page, print_frame
-from .sheets.dashboard import _axis, _grid as _grid_lines
-from .style import COLORS, PCT, PRICE, USD, Styles
+from .style import COLORS, PCT, PRICE, USD, Styles, chart_axis, grid_lines
 from .sheetmodel import WorkbookModel
-from .writer import paused_gc, save
+from .writer import save
 
 __all__ = ["write_options", "build_options"]
 
@@ -174,8 +174,8 @@ def _chart(book, ws, last: int, row: int) -> None:
                        "line": {"color": color, "width": 2.0}, "marker": {"type": "none"}})
     ch.set_title({"name": "The book at expiry (USD), by the price move to then",
                   "name_font": {"size": 11}})
-    ch.set_x_axis(_axis("Price move to expiry", "0%", label_position="low"))
-    ch.set_y_axis(_axis("USD", "#,##0", major_gridlines=_grid_lines()))
+    ch.set_x_axis(chart_axis("Price move to expiry", "0%", label_position="low"))
+    ch.set_y_axis(chart_axis("USD", "#,##0", major_gridlines=grid_lines()))
     ch.set_legend({"position": "bottom"})
     ch.set_size({"width": 760, "height": 340})
     ws.insert_chart(row, 0, ch)

@@ -90,26 +90,13 @@ class Sheet:
         self.ops = [o for o in self.ops if o[0] != op]
 
     def cells(self) -> list[Cell]:
-        """The cells written, in order (a later write to a cell follows the earlier)."""
+        """The cells written, in order (a later write to a cell follows the earlier): each
+        value, formula (with its cached value), link's text, merged range's first cell and
+        row of values."""
         out = []
         for name, args, _ in self.ops:
-            if name not in CELL_OPS or name == "write_comment":
-                continue
-            if isinstance(args[0], str):  # "B4", value, ...
-                (row, col), rest = L.cell(args[0]), args[1:]
-            else:
-                row, col, rest = args[0], args[1], args[2:]
-            if name == "write_dynamic_array_formula":
-                rest = (rest[2], rest[4] if len(rest) > 4 else 0, rest[3])
-            if name == "write_formula":
-                formula, style = rest[0], rest[1] if len(rest) > 1 else None
-                value = rest[2] if len(rest) > 2 else 0
-            elif name == "write_dynamic_array_formula":
-                formula, value, style = rest
-            else:
-                formula, value = None, rest[0] if rest else None
-                style = rest[1] if len(rest) > 1 else None
-            out.append(Cell(row, col, value, formula, style))
+            if name in _READS:
+                out += _READS[name](*_numeric(name, args))
         return out
 
     def cell(self, ref: str) -> Cell | None:
@@ -120,6 +107,37 @@ class Sheet:
             if (c.row, c.col) == where:
                 found = c
         return found
+
+
+def _numeric(name: str, args: tuple) -> tuple:
+    """``args`` with an A1 address ("B4", or "A1:B3" for a range) as row and column
+    numbers."""
+    if not args or not isinstance(args[0], str):
+        return args
+    if name in _RANGE_OPS:
+        first, _, last = args[0].partition(":")
+        return (*L.cell(first), *L.cell(last or first), *args[1:])
+    return (*L.cell(args[0]), *args[1:])
+
+
+def _arg(rest: tuple, i: int, default=None):
+    return rest[i] if len(rest) > i else default
+
+
+_RANGE_OPS = {"merge_range", "write_dynamic_array_formula"}
+#: How each write reads back as cells: (row, col, the rest of its arguments) -> [Cell].
+_READS = {
+    **{n: (lambda r, c, *x: [Cell(r, c, _arg(x, 0), None, _arg(x, 1))])
+       for n in ("write", "write_string", "write_number", "write_datetime", "write_boolean",
+                 "write_blank")},
+    "write_formula": lambda r, c, *x: [Cell(r, c, _arg(x, 2, 0), x[0], _arg(x, 1))],
+    "write_url": lambda r, c, *x: [Cell(r, c, _arg(x, 2) or x[0], None, _arg(x, 1))],
+    "write_row": lambda r, c, *x: [Cell(r, c + j, v, None, _arg(x, 1))
+                                   for j, v in enumerate(x[0])],
+    "merge_range": lambda r, c, r2, c2, *x: [Cell(r, c, x[0], None, _arg(x, 1))],
+    "write_dynamic_array_formula": lambda r, c, r2, c2, *x: [
+        Cell(r, c, _arg(x, 2, 0), x[0], _arg(x, 1))],
+}
 
 
 @_recording(CHART_OPS)
@@ -142,6 +160,10 @@ class WorkbookModel:
     ops: list = field(default_factory=list)
 
     def add_sheet(self, name: str) -> Sheet:
+        """A new, empty sheet after the others; a name already taken is refused (in any
+        case: Excel's sheet names are case-blind)."""
+        if name.lower() in (n.lower() for n in self.sheets):
+            raise ValueError(f"the workbook has a sheet {name!r} already")
         self.sheets[name] = Sheet(name)
         return self.sheets[name]
 

@@ -33,6 +33,16 @@ COLORS = {"spot": "#1F3B73", "hedge": "#E6A117", "funding": "#1E8449", "loss": "
           "net": "#595959", "mark": "#1F3B73", "liq": "#C0392B", "grid": "#D9D9D9"}
 
 
+def chart_axis(name, num_format, **more) -> dict:
+    """A chart axis as hedgexl's charts show them: named, numbers in ``num_format``."""
+    return {"name": name, "num_format": num_format, "num_font": {"size": 9}, **more}
+
+
+def grid_lines() -> dict:
+    """Light major gridlines."""
+    return {"visible": True, "line": {"color": COLORS["grid"]}}
+
+
 class Style(tuple):
     """A cell's look as plain data, ``(kind, num_format, extras)``: what a sheet model
     holds; the writer turns each into one xlsxwriter format (:func:`props`)."""

@@ -22,16 +22,14 @@ xlsxwriter.
 
 from __future__ import annotations
 
-import gc
 import io
-from contextlib import contextmanager
 from pathlib import Path
 
 import xlsxwriter
 from xlsxwriter.image import Image
 
 from ..files import replacing
-from ..inputs.tables import EXCEL_MAX_ROWS
+from ..inputs.tables import EXCEL_MAX_ROWS, paused_gc
 from . import layout as L
 from .cells import CellWriter, print_frame
 from .model import Numbers, WorkbookData, compute
@@ -40,7 +38,7 @@ from .sheets import WRITERS, Context
 from .sheets.dashboard import HIDDEN_IN_REPORTS
 from .style import DATE, Style, Styles, props
 
-__all__ = ["write_workbook", "build_workbook", "save", "render", "paused_gc", "SHEETS"]
+__all__ = ["write_workbook", "build_workbook", "save", "render", "SHEETS"]
 
 SHEETS = L.SHEETS
 
@@ -61,21 +59,6 @@ def _new_workbook(tmp, title: str, *, rows: int = 0, **properties) -> xlsxwriter
                                         "in_memory": rows <= IN_MEMORY_ROWS})
     wb.set_properties({"title": title, "author": "hedgexl", **properties})
     return wb
-
-
-@contextmanager
-def paused_gc():
-    """Python's cyclic garbage collector paused while a workbook is built and written: a
-    large one is millions of small tuples (the model's, then xlsxwriter's) that make no
-    cycles, and each collection would walk them all again (a fifth of a 100,000-holding
-    report's time). Freed as usual when it is done."""
-    was = gc.isenabled()
-    gc.disable()
-    try:
-        yield
-    finally:
-        if was:
-            gc.enable()
 
 
 class _Resolver:
@@ -152,9 +135,10 @@ def render(model: WorkbookModel, styles: Styles, tmp, *, consume: bool = False) 
     xlsxwriter writes the file)."""
     wb = _new_workbook(tmp, model.title, rows=model.rows, **model.properties)
     resolve = _Resolver(wb, styles)
-    _replay(wb, model.ops, resolve)
-    for name, sheet in model.sheets.items():
-        _replay(wb.add_worksheet(name), sheet.ops, resolve, consume)
+    sheets = [(wb.add_worksheet(name), sheet) for name, sheet in model.sheets.items()]
+    _replay(wb, model.ops, resolve)  # after the sheets: a name may be scoped to one
+    for ws, sheet in sheets:
+        _replay(ws, sheet.ops, resolve, consume)
     wb.close()
 
 

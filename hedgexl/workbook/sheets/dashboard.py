@@ -11,7 +11,7 @@ from ... import core
 from ...book import COVERAGE_LABEL
 from .. import layout as L
 from ..cells import REFUSED
-from ..style import COLORS, CONTRACTS, DATE, PCT, PRICE, USD
+from ..style import COLORS, CONTRACTS, DATE, PCT, PRICE, USD, chart_axis, grid_lines
 from .context import Context
 
 #: Data and working sheets a report hides, so that it prints in four pages.
@@ -94,14 +94,6 @@ def _totals(c: Context, ds) -> None:
         w.cell(ds, L.DASH_TOTALS_ROW + i, 1, formula, value, f("calc", num))
 
 
-def _axis(name, num_format, **more):
-    return {"name": name, "num_format": num_format, "num_font": {"size": 9}, **more}
-
-
-def _grid():
-    return {"visible": True, "line": {"color": COLORS["grid"]}}
-
-
 def _coverage_chart(c: Context, title: dict, x_name: str | None = None):
     """Spot value against hedge notional, per holding (the Holdings table's columns); past
     :data:`~hedgexl.workbook.layout.HOLDINGS_CHART_TOP` holdings, the largest and one
@@ -123,7 +115,7 @@ def _coverage_chart(c: Context, title: dict, x_name: str | None = None):
     chart.set_title(title)
     chart.set_x_axis({**({"name": x_name} if x_name else {}), "num_font": {"size": 9},
                       "label_position": "low"})
-    chart.set_y_axis(_axis("USD", "#,##0", major_gridlines=_grid()))
+    chart.set_y_axis(chart_axis("USD", "#,##0", major_gridlines=grid_lines()))
     chart.set_legend({"position": "bottom"})
     return chart
 
@@ -149,9 +141,9 @@ def _charts(c: Context, ds) -> None:
                        "smooth": False})
     c2.set_title({"name": "Payoff: PnL across price shocks"})
     lo = float(np.min(d.shocks))  # the value axis at the left edge, not across the middle
-    c2.set_x_axis(_axis("Price move of the hedge's coin", "0%", label_position="low",
+    c2.set_x_axis(chart_axis("Price move of the hedge's coin", "0%", label_position="low",
                         min=lo, max=float(np.max(d.shocks)), crossing=lo))
-    c2.set_y_axis(_axis("PnL (USD)", "#,##0", major_gridlines=_grid()))
+    c2.set_y_axis(chart_axis("PnL (USD)", "#,##0", major_gridlines=grid_lines()))
     c2.set_legend({"position": "bottom"})
     ds.insert_chart("D19", c2, {"x_scale": 1.25, "y_scale": 1.15})
 
@@ -167,9 +159,9 @@ def _charts(c: Context, ds) -> None:
                    "values": "=" + L.column_range(L.FUNDING, F["cumulative"], fl),
                    "line": {"color": COLORS["funding"], "width": 1.75}, "smooth": False})
     c3.set_title({"name": f"Cumulative funding on {d.funding.contract} ({coin})"})
-    c3.set_x_axis(_axis("Time (UTC)", "yyyy-mm", date_axis=True, major_unit=3,
+    c3.set_x_axis(chart_axis("Time (UTC)", "yyyy-mm", date_axis=True, major_unit=3,
                         major_unit_type="months", label_position="low"))
-    c3.set_y_axis(_axis(f"Funding ({coin}, + received)", "0.00", major_gridlines=_grid()))
+    c3.set_y_axis(chart_axis(f"Funding ({coin}, + received)", "0.00", major_gridlines=grid_lines()))
     c3.set_legend({"none": True})
     ds.insert_chart("N1", c3, {"x_scale": 1.25, "y_scale": 1.15})
 
@@ -182,7 +174,7 @@ def _charts(c: Context, ds) -> None:
                                    "font": {"size": 8}}})
     c4.set_title({"name": "PnL breakdown of the hedged holding"})
     c4.set_x_axis({"name": "Component", "num_font": {"size": 9}, "label_position": "low"})
-    c4.set_y_axis(_axis("USD", "#,##0", major_gridlines=_grid()))
+    c4.set_y_axis(chart_axis("USD", "#,##0", major_gridlines=grid_lines()))
     c4.set_legend({"none": True})
     ds.insert_chart("N19", c4, {"x_scale": 1.25, "y_scale": 1.15})
 
@@ -386,8 +378,8 @@ def _desk_charts(c: Context, ds) -> None:
                                        "font": {"size": 8}}})
     ladder.set_title({"name": "Liquidation ladder: liquidation price as % of the mark "
                               "(the Positions sheet's order)", "name_font": {"size": 11}})
-    ladder.set_x_axis(_axis("% of the mark price (shorts above 100 %, longs below)", "0%",
-                            min=0, major_gridlines=_grid()))
+    ladder.set_x_axis(chart_axis("% of the mark price (shorts above 100 %, longs below)", "0%",
+                            min=0, major_gridlines=grid_lines()))
     ladder.set_y_axis({"num_font": {"size": 8}, "reverse": True})
     ladder.set_legend({"none": True})
     ds.insert_chart(f"{L.DASH_CHART_COL}1", ladder, {"x_scale": 1.45, "y_scale": 1.15})
@@ -401,7 +393,7 @@ def _desk_charts(c: Context, ds) -> None:
                                         "font": {"size": 8}}})
     accrued.set_title({"name": "Funding since each position opened (USD, + received)",
                        "name_font": {"size": 11}})
-    accrued.set_x_axis(_axis("USD", "#,##0", major_gridlines=_grid()))
+    accrued.set_x_axis(chart_axis("USD", "#,##0", major_gridlines=grid_lines()))
     accrued.set_y_axis({"num_font": {"size": 8}, "reverse": True})
     accrued.set_legend({"none": True})
     ds.insert_chart(f"{L.DASH_CHART_COL}19", accrued, {"x_scale": 1.45, "y_scale": 1.15})
