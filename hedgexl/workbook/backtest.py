@@ -270,15 +270,17 @@ def _line_charts(ws, book, last: int, months: int) -> None:
 def _bar_charts(ws, book, head: int, rows: dict, n: int) -> None:
     """Column charts of rows of the statistics table: the book and each of ``n``
     holdings."""
-    cats = f"={L._quote(L.BT_SUMMARY)}!$B${head + 1}:${_col(1 + n)}${head + 1}"
+    last = L.col_name(1 + n)
+
+    def row(r: int) -> str:  # the statistics of the book and each holding, B to the last
+        return "=" + L.area(L.BT_SUMMARY, f"B{r}:{last}{r}")
+    cats = row(head + 1)
 
     def bars(title_, series):
         ch = book.chart({"type": "column"})
         for key, name, color in series:
             rr = rows[key] + 1
-            ch.add_series({"name": name, "categories": cats,
-                           "values": f"={L._quote(L.BT_SUMMARY)}!$B${rr}:"
-                                     f"${_col(1 + n)}${rr}",
+            ch.add_series({"name": name, "categories": cats, "values": row(rr),
                            "fill": {"color": color}})
         ch.set_title({"name": title_, "name_font": {"size": 11}})
         ch.set_y_axis(chart_axis("", "0%", major_gridlines=grid_lines()))
@@ -298,10 +300,6 @@ def _bar_charts(ws, book, head: int, rows: dict, n: int) -> None:
                                       ("effectiveness", "Effectiveness (R²)",
                                        COLORS["funding"]),
                                       ("dollar_offset", "Dollar offset", COLORS["hedge"])]))
-
-
-def _col(i: int) -> str:
-    return L.col_name(i)
 
 
 def _policy_grid(bb: BookBacktest, ws, f, book) -> None:
