@@ -65,18 +65,21 @@ class CellWriter:
 
 
 def table(ws, head_format, name: str, columns: dict, heads: dict, widths: dict, rows: int,
-          head_height: float = 30) -> dict:
+          head_height: float | None = 30, freeze: tuple[int, int] = (1, 2)) -> dict:
     """An Excel Table at A1 of ``rows`` data rows whose columns are ``columns`` (key ->
-    letter, in order), headed ``heads[key]`` and ``widths[key]`` wide; the header row frozen
-    with the first two columns. Returns key -> 0-based column index."""
+    letter, in order), headed ``heads[key]`` and ``widths[key]`` wide; the header row
+    ``head_height`` high (None: as it is), panes frozen at ``freeze`` (the header row and
+    the first two columns). Returns key -> 0-based column index. Every table of hedgexl's
+    workbooks is made here."""
     col = {k: L.col_index(v) for k, v in columns.items()}
     for k, j in col.items():
         ws.set_column(j, j, widths[k])
     ws.add_table(0, 0, max(rows, 1), len(columns) - 1, {
         "name": name, "style": "Table Style Light 9",
         "columns": [{"header": heads[k], "header_format": head_format} for k in columns]})
-    ws.set_row(0, head_height)
-    ws.freeze_panes(1, 2)
+    if head_height is not None:
+        ws.set_row(0, head_height)
+    ws.freeze_panes(*freeze)
     return col
 
 

@@ -6,7 +6,7 @@ from __future__ import annotations
 import numpy as np
 
 from .. import layout as L
-from ..cells import page
+from ..cells import page, table
 from .context import Context
 
 COLUMNS = ["key", "venue", "symbol", "type", "face_usd", "size_coin", "coin", "settle", "lot",
@@ -17,17 +17,16 @@ NUMBER_FORMATS = {"face_usd": "#,##0.##", "size_coin": "0.########", "lot": "0.#
                   "maint_margin": "0.00%", "funding_hours": "0"}
 
 
+#: Each column's width: the key and its venue and symbol, then each header whole (bold: + 3).
+WIDTHS = {"key": 24, "venue": 15, "symbol": 15,
+          **{k: max(10, len(k) + 3) for k in COLUMNS[3:]}}
+
+
 def write(c: Context, cs) -> None:
     f = c.f
     nkeys = len(c.d.contracts)
-    cs.add_table(0, 0, nkeys, len(COLUMNS) - 1, {
-        "name": L.CONTRACTS_TABLE, "style": "Table Style Light 9",
-        "columns": [{"header": x, "header_format": f("head")} for x in COLUMNS]})
-    cs.freeze_panes(1, 1)
-    cs.set_column(0, 0, 24)
-    cs.set_column(1, 2, 15)
-    for j, name in enumerate(COLUMNS[3:], start=3):  # each header whole (bold: + 3)
-        cs.set_column(j, j, max(10, len(name) + 3))
+    table(cs, f("head"), L.CONTRACTS_TABLE, {k: L.col_name(j) for j, k in enumerate(COLUMNS)},
+          {k: k for k in COLUMNS}, WIDTHS, nkeys, head_height=None, freeze=(1, 1))
     for i, spec in enumerate(c.d.contracts):
         for j, col in enumerate(COLUMNS):
             v = getattr(spec, col)

@@ -4,18 +4,25 @@ the portfolio's position in the funding contract (HEDGE_FUNDING, HEDGE_FUNDING_S
 from __future__ import annotations
 
 from .. import layout as L
-from ..cells import page, write_time
+from ..cells import page, table, write_time
 from ..style import CONTRACTS, DATETIME, PRICE, RATE
 from .context import Context
+
+#: The funding table's columns (keys of layout.FUNDING_COLS), their headings and widths.
+HEADS = {"time": "Time (UTC)", "contract": "Contract", "mark": "Mark price (USD)",
+         "rate": "Funding rate"}
+WIDTHS = {"time": 17, "contract": 22, "mark": 12, "rate": 12}
+#: Beside it: the running total, the totals' labels (G) and values (H).
+BESIDE = {"cumulative": 16, "G": 28, "H": 22}
 
 
 def write(c: Context, fs) -> None:
     """The funding history the report was given, its total and running total on the
     holdings' position (HEDGE_FUNDING, HEDGE_FUNDING_SERIES)."""
     d, n, w, f = c.d, c.n, c.w, c.f
-    for cols, width in (("A:A", 17), ("B:B", 22), ("C:D", 12), ("E:E", 16), ("G:G", 28),
-                        ("H:H", 22)):
-        fs.set_column(cols, width)
+    for k, width in {**WIDTHS, **BESIDE}.items():
+        col = L.col_index(L.FUNDING_COLS.get(k) or k)
+        fs.set_column(col, col, width)
     if d.funding is None or n.funding_series is None:
         fs.write("A1", d.funding_note, f("note"))
         page(fs, landscape=False)
@@ -44,14 +51,10 @@ def _history(c: Context, fs):
     C = L.FUNDING_COLS
     m = len(fund.mark_price)
     fl = m + L.FUNDING_FIRST_ROW - 1  # Excel row of the last funding row
-    fs.add_table(0, 0, m, 3, {
-        "name": L.FUNDING_TABLE, "style": "Table Style Light 9",
-        "columns": [{"header": x, "header_format": f("head")} for x in
-                    ("Time (UTC)", "Contract", "Mark price (USD)", "Funding rate")]})
+    table(fs, f("head"), L.FUNDING_TABLE, {k: C[k] for k in HEADS}, HEADS, WIDTHS, m,
+          freeze=(1, 0))
     fs.write(0, L.col_index(C["cumulative"]), f"Cumulative funding ({c.funding_coin()})",
              f("head"))
-    fs.set_row(0, 30)
-    fs.freeze_panes(1, 0)
     f_time, f_text = f("input", DATETIME), f("input")
     f_mark, f_rate = f("input", PRICE), f("input", RATE)
     for i in range(m):

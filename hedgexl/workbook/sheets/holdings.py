@@ -6,14 +6,20 @@ from __future__ import annotations
 import numpy as np
 
 from .. import layout as L
-from ..cells import page
+from ..cells import page, table
 from ..style import CONTRACTS, PCT, PRICE, USD
 from .context import Context
 
-HEADS = ["Asset", "Quantity (coin)", "Price (USD)", "Beta", "Hedge ratio", "Contract",
-         "Spot value (USD)", "Hedge notional (USD)", "Contracts", "Residual (USD)",
-         "Coverage"]
-WIDTHS = [8, 14, 14, 7, 10, 24, 16, 18, 12, 14, 10]
+#: The table's columns (keys of layout.HOLDINGS_COLS), their headings and widths; the hedge
+#: price only where a contract is linear.
+HEADS = {"asset": "Asset", "quantity": "Quantity (coin)", "price": "Price (USD)",
+         "beta": "Beta", "ratio": "Hedge ratio", "contract": "Contract",
+         "value": "Spot value (USD)", "notional": "Hedge notional (USD)",
+         "contracts": "Contracts", "residual": "Residual (USD)", "coverage": "Coverage",
+         "hedge_price": "Hedge price (USD)"}
+WIDTHS = {"asset": 8, "quantity": 14, "price": 14, "beta": 7, "ratio": 10, "contract": 24,
+          "value": 16, "notional": 18, "contracts": 12, "residual": 14, "coverage": 10,
+          "hedge_price": 16}
 
 
 def write(c: Context, hs) -> None:
@@ -42,18 +48,11 @@ def write(c: Context, hs) -> None:
 
 def _head(c: Context, hs) -> list[str]:
     """The table and its header (a hedge price column where a contract is linear)."""
-    heads, widths = list(HEADS), list(WIDTHS)
-    if c.n.any_linear:  # linear contracts are sized at their coin's price
-        heads.append("Hedge price (USD)")
-        widths.append(16)
-    for j, wdt in enumerate(widths):
-        hs.set_column(j, j, wdt)
-    hs.add_table(0, 0, c.holdings_last_row - 1, len(heads) - 1, {
-        "name": L.HOLDINGS_TABLE, "style": "Table Style Light 9",
-        "columns": [{"header": x, "header_format": c.f("head")} for x in heads]})
-    hs.set_row(0, 30)
-    hs.freeze_panes(1, 1)
-    return heads
+    cols = {k: v for k, v in L.HOLDINGS_COLS.items()  # linear: sized at the coin's price
+            if k != "hedge_price" or c.n.any_linear}
+    table(hs, c.f("head"), L.HOLDINGS_TABLE, cols, HEADS, WIDTHS, len(c.d.holdings),
+          freeze=(1, 1))
+    return [HEADS[k] for k in cols]
 
 
 def _rows(c: Context, hs, col: dict) -> None:
