@@ -6,6 +6,7 @@ ones inside functions too; only imports under ``if TYPE_CHECKING:`` (annotations
 from __future__ import annotations
 
 import ast
+import re
 from pathlib import Path
 
 import pytest
@@ -191,3 +192,38 @@ def test_the_test_file_check_catches_a_module_without_one(tmp_path):
     mods = {**modules(), "hedgexl.book.hedging": tmp_path / "hedging.py"}
     assert modules_without_tests(mods, Path(__file__).parent) == [
         "hedgexl.book.hedging: no tests/test_book_hedging.py"]
+
+
+NUMBER_FORMAT = re.compile(r"^[+\-]?[#,.]*0[#0,.%]*(;.*)?$")
+
+
+def formats_outside_style(files) -> list[str]:
+    """String constants that read as a number format ('#,##0.00', '0%'), in workbook
+    modules other than style.py (the customised template's reader carries the user's)."""
+    out = []
+    for p in files:
+        tree = ast.parse(p.read_text("utf-8"))
+        specs = {id(x) for n in ast.walk(tree) if isinstance(n, ast.FormattedValue)
+                 and n.format_spec is not None for x in ast.walk(n.format_spec)}
+        for node in ast.walk(tree):  # an f-string's {x:.0%} is Python's, not Excel's
+            if isinstance(node, ast.Constant) and isinstance(node.value, str) \
+                    and id(node) not in specs and NUMBER_FORMAT.match(node.value):
+                out.append(f"{p.name}:{node.lineno} {node.value!r}")
+    return out
+
+
+def _workbook_files():
+    return [p for p in (ROOT / "workbook").rglob("*.py")
+            if p.name != "style.py" and "custom" not in p.parts]
+
+
+def test_number_formats_are_named_in_style_only():
+    assert formats_outside_style(_workbook_files()) == []
+
+
+def test_the_format_check_catches_a_typed_format(tmp_path):
+    typed = tmp_path / "sheet.py"
+    typed.write_text('def f(c):\n    return c.f("calc", "#,##0.00")\n')
+    assert formats_outside_style([typed]) == ["sheet.py:2 '#,##0.00'"]
+    assert NUMBER_FORMAT.match("#,##0.00") and NUMBER_FORMAT.match("0%")
+    assert NUMBER_FORMAT.match("0.0000;[Red]-0.0000") and not NUMBER_FORMAT.match("0x")

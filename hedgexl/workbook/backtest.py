@@ -21,8 +21,8 @@ from . import layout as L
 from .cells import page, print_frame
 from .sheetmodel import WorkbookModel
 from .writer import save
-from .style import (COIN, COLORS, CONTRACTS, COST_USD, DATE, PCT, PRICE, USD, Styles,
-                    chart_axis, grid_lines)
+from .style import (COIN, COLORS, CONTRACTS, COST_USD, DATE, DEC3, PCT, PRICE, USD, USD_WHOLE,
+                    WHOLE, WHOLE_PCT, Styles, chart_axis, grid_lines)
 
 __all__ = ["write_backtest", "build_backtest", "STAT_FORMATS"]
 
@@ -31,8 +31,8 @@ STAT_FORMATS = {"start_usd": USD, "end_unhedged_usd": USD, "end_hedged_usd": USD
                 "vol_unhedged": PCT, "vol_hedged": PCT, "variance_reduction": PCT,
                 "drawdown_unhedged": PCT, "drawdown_hedged": PCT,
                 "funding_received_usd": USD, "funding_paid_usd": USD, "fees_usd": USD,
-                "trades": "0", "effectiveness": "0.000", "dollar_offset": "0.000",
-                "liquidation_steps": "0"}
+                "trades": WHOLE, "effectiveness": DEC3, "dollar_offset": DEC3,
+                "liquidation_steps": WHOLE}
 
 
 def _date(s: str) -> dt.datetime:
@@ -100,7 +100,7 @@ def _daily(bb: BookBacktest, k: int, ws, f) -> int:
     fmts = {"date": f("calc", DATE), "unhedged": f("calc", USD), "hedged": f("calc", USD),
             "dd_unhedged": f("calc", PCT), "dd_hedged": f("calc", PCT),
             "funding_in": f("calc", USD), "funding_out": f("calc", USD),
-            "fees": f("calc", USD), "trades": f("calc", "0"), "below_maint": f("calc", "0")}
+            "fees": f("calc", USD), "trades": f("calc", WHOLE), "below_maint": f("calc", WHOLE)}
     u = bb.portfolio()
     gross = {w: sum(getattr(bt, w)[:, k] * bt.settle_usd[:, k] for bt in bb.runs)
              for w in ("funding_in", "funding_out")}  # fixing by fixing, not netted
@@ -177,7 +177,7 @@ def _holding_heads(bb: BookBacktest, i: int, coin: str) -> list[tuple]:
              (f"Futures PnL ({coin})", COIN, "pnl")] + \
         ([] if hist.held else [(f"Funding ({coin}, + received)", COIN, "funding")]) + [
              (f"Fees ({coin}, paid)", COIN, "fees"), (f"Margin ({coin})", COIN, "margin"),
-             ("Below maintenance", "0", "liquidated"), ("Unhedged (USD)", USD, "unhedged"),
+             ("Below maintenance", WHOLE, "liquidated"), ("Unhedged (USD)", USD, "unhedged"),
              ("Hedged (USD)", USD, "hedged")]
 
 
@@ -255,16 +255,16 @@ def _line_charts(ws, book, last: int, months: int) -> None:
     ws.insert_chart(f"{col}1", line("Value of the book (USD)",
                                     [("Unhedged", "unhedged", COLORS["loss"]),
                                      ("Hedged", "hedged", COLORS["spot"])],
-                                    "USD", "#,##0"))
+                                    "USD", USD_WHOLE))
     ws.insert_chart(f"{col}17", line("Drawdown from the running peak",
                                      [("Unhedged", "dd_unhedged", COLORS["loss"]),
                                       ("Hedged", "dd_hedged", COLORS["spot"])],
-                                     "", "0%"))
+                                     "", WHOLE_PCT))
     ws.insert_chart(f"{col}33", line("Funding and fees, to date (USD)",
                                      [("Funding received", "funding_in", COLORS["funding"]),
                                       ("Funding paid", "funding_out", COLORS["hedge"]),
                                       ("Fees", "fees", COLORS["net"])],
-                                     "USD", "#,##0"))
+                                     "USD", USD_WHOLE))
 
 
 def _bar_charts(ws, book, head: int, rows: dict, n: int) -> None:
@@ -283,7 +283,7 @@ def _bar_charts(ws, book, head: int, rows: dict, n: int) -> None:
             ch.add_series({"name": name, "categories": cats, "values": row(rr),
                            "fill": {"color": color}})
         ch.set_title({"name": title_, "name_font": {"size": 11}})
-        ch.set_y_axis(chart_axis("", "0%", major_gridlines=grid_lines()))
+        ch.set_y_axis(chart_axis("", WHOLE_PCT, major_gridlines=grid_lines()))
         ch.set_x_axis({"num_font": {"size": 8}, "label_position": "low"})
         ch.set_legend({"position": "bottom"})
         ch.set_size({"width": 620, "height": 300})
@@ -316,8 +316,8 @@ def _policy_grid(bb: BookBacktest, ws, f, book) -> None:
     vals = {"reduction": (s["variance_reduction"], PCT), "vol": (s["vol_hedged"], PCT),
             "drawdown": (s["drawdown_hedged"], PCT), "cost": (cost, COST_USD),
             "funding": (s["funding_received_usd"] - s["funding_paid_usd"], USD),
-            "fees": (s["fees_usd"], USD), "trades": (s["trades"], "0"),
-            "below_maint": (s["liquidation_steps"], "0"), "end": (s["end_hedged_usd"], USD)}
+            "fees": (s["fees_usd"], USD), "trades": (s["trades"], WHOLE),
+            "below_maint": (s["liquidation_steps"], WHOLE), "end": (s["end_hedged_usd"], USD)}
     for key, letter in G.items():
         col = L.cell(letter + "1")[1]
         ws.write(0, col, heads[key], f("head"))
@@ -343,8 +343,8 @@ def _policy_grid(bb: BookBacktest, ws, f, book) -> None:
                               "border": {"color": COLORS["spot"]}}})
     ch.set_title({"name": "Cost against variance reduction, one point per policy",
                   "name_font": {"size": 11}})
-    ch.set_x_axis(chart_axis("Variance reduction", "0%", major_gridlines=grid_lines()))
-    ch.set_y_axis(chart_axis("Cost (USD, − is a gain)", "#,##0", major_gridlines=grid_lines()))
+    ch.set_x_axis(chart_axis("Variance reduction", WHOLE_PCT, major_gridlines=grid_lines()))
+    ch.set_y_axis(chart_axis("Cost (USD, − is a gain)", USD_WHOLE, major_gridlines=grid_lines()))
     ch.set_legend({"none": True})
     ch.set_size({"width": 640, "height": 360})
     ws.insert_chart(f"A{last + 3}", ch)

@@ -18,14 +18,13 @@ from ..book.protection import ProtectionBook
 from ..inputs.tables import paused_gc
 from . import layout as L
 from .cells import page, print_frame
-from .style import COLORS, PCT, PRICE, USD, Styles, chart_axis, grid_lines
+from .style import (COIN4, COIN8, COLORS, PCT, PRICE, SHOCK, USD, USD_WHOLE, WHOLE_PCT,
+                    Styles, chart_axis, grid_lines)
 from .sheetmodel import WorkbookModel
 from .writer import save
 
 __all__ = ["write_options", "build_options"]
 
-COIN4 = "#,##0.0000"
-SHOCK = "+0%;-0%;0%"
 #: The price moves page 1 shows (the Payoff sheet has them all).
 SHOWN = (-0.3, 0.0, 0.3)
 #: Each choice's line on the chart.
@@ -174,8 +173,8 @@ def _chart(book, ws, last: int, row: int) -> None:
                        "line": {"color": color, "width": 2.0}, "marker": {"type": "none"}})
     ch.set_title({"name": "The book at expiry (USD), by the price move to then",
                   "name_font": {"size": 11}})
-    ch.set_x_axis(chart_axis("Price move to expiry", "0%", label_position="low"))
-    ch.set_y_axis(chart_axis("USD", "#,##0", major_gridlines=grid_lines()))
+    ch.set_x_axis(chart_axis("Price move to expiry", WHOLE_PCT, label_position="low"))
+    ch.set_y_axis(chart_axis("USD", USD_WHOLE, major_gridlines=grid_lines()))
     ch.set_legend({"position": "bottom"})
     ch.set_size({"width": 760, "height": 340})
     ws.insert_chart(row, 0, ch)
@@ -195,7 +194,7 @@ def _used(pb: ProtectionBook, ws, f) -> None:
             ws.write_string(r, 2, o["kind"], f("calc"))
             _num(ws, r, 3, o["strike"], f("calc", PRICE))
             _num(ws, r, 4, o["forward"], f("calc", PRICE))
-            _num(ws, r, 5, o["mark"], f("calc", "0.00000000"))
+            _num(ws, r, 5, o["mark"], f("calc", COIN8))
             _num(ws, r, 6, o["iv"], f("calc", PCT))
             ws.write_string(r, 7, "Deribit's mark IV" if o["iv_given"] else
                             "implied by the mark", f("calc"))

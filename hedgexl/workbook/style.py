@@ -12,6 +12,20 @@ PRICE = '#,##0.00'
 RATE = '0.000000%'
 DATE = 'yyyy-mm-dd'
 DATETIME = 'yyyy-mm-dd hh:mm'
+WHOLE = '0'  # a count
+DEC2 = '0.00'  # a beta as typed; funding on a chart's axis
+DEC3 = '0.000'  # a beta, an R², an effectiveness
+WHOLE_PCT = '0%'  # a price move; a share on a chart
+SHOCK = '+0%;-0%;0%'  # a price move, signed
+USD_WHOLE = '#,##0'  # USD on a chart's axis or label
+QTY = '#,##0.########'  # a quantity of coin, to the satoshi
+FEE_RATE = '0.000%'  # a fee rate
+COIN8 = '0.00000000'  # coin to 8 decimals, never red (a fee, a premium)
+COIN4 = '#,##0.0000'  # coin to 4 decimals
+COIN4_SIGNED = '#,##0.0000;[Red]-#,##0.0000'  # a coin exposure, + long
+AMOUNT4 = '0.0000;[Red]-0.0000'  # a position's margin amount
+FACE_USD = '#,##0.##'  # a contract's face value
+SIZE = '0.########'  # a contract's size, lot or tick
 
 BASE = {"font_name": "Calibri", "font_size": 10}
 

@@ -10,7 +10,7 @@ import numpy as np
 
 from .. import layout as L
 from ..cells import page
-from ..style import DATE, PRICE
+from ..style import DATE, DEC3, PRICE
 from .context import Context
 
 
@@ -39,9 +39,9 @@ def write(c: Context, bs) -> None:
         cref = f"{letter}{first}:{letter}{bl}"
         if a != d.benchmark and a in n.betas and n.betas[a][0] is not None:
             w.cell(bs, 1, col, f"=HEDGE_BETA({cref},{bref})", n.betas[a][0],
-                   f("calc", "0.000"))
+                   f("calc", DEC3))
             w.cell(bs, 2, col, f"=HEDGE_EFFECTIVENESS({cref},{bref})", n.betas[a][1],
-                   f("calc", "0.000"))
+                   f("calc", DEC3))
         elif a == d.benchmark:
             bs.write(1, col, "benchmark", f("note"))
         for i in range(npx):
@@ -85,9 +85,9 @@ def _mixes(c: Context, bs, names, first, bl) -> None:
         bs.write(r, col0, asset, f("label"))
         bs.write(r, col0 + 1, coin)
         w.cell(bs, r, col0 + 2, f"=HEDGE_BETA({rng(asset)},{rng(coin)})", beta,
-               f("calc", "0.000"))
+               f("calc", DEC3))
         w.cell(bs, r, col0 + 3, f"=HEDGE_EFFECTIVENESS({rng(asset)},{rng(coin)})", r2,
-               f("calc", "0.000"))
+               f("calc", DEC3))
         if m.pair is None:
             bs.write(r, col0 + 4, "its own coin" if coin.upper() == asset.upper() else
                      "one coin only", f("note"))
@@ -97,5 +97,5 @@ def _mixes(c: Context, bs, names, first, bl) -> None:
         call = f"HEDGE_MV_WEIGHTS({rng(asset)},{rng(c1)},{rng(c2)})"
         for k, (v, row_, col_) in enumerate(((w1, 1, 1), (w2, 2, 1), (r2m, 1, 2))):
             w.cell(bs, r, col0 + 5 + k, f"=INDEX({call},{row_},{col_})", v,
-                   f("calc", "0.000"))
+                   f("calc", DEC3))
     bs.set_column(col0, col0 + len(L.BETA_MIX_HEADS) - 1, 12)

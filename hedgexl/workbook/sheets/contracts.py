@@ -7,14 +7,15 @@ import numpy as np
 
 from .. import layout as L
 from ..cells import page, table
+from ..style import FACE_USD, FEE_RATE, PCT, SIZE, WHOLE
 from .context import Context
 
 COLUMNS = ["key", "venue", "symbol", "type", "face_usd", "size_coin", "coin", "settle", "lot",
            "tick", "taker_fee", "maker_fee", "maint_margin", "funding_hours", "margin_model",
            "liq_round"]
-NUMBER_FORMATS = {"face_usd": "#,##0.##", "size_coin": "0.########", "lot": "0.########",
-                  "tick": "0.########", "taker_fee": "0.000%", "maker_fee": "0.000%",
-                  "maint_margin": "0.00%", "funding_hours": "0"}
+NUMBER_FORMATS = {"face_usd": FACE_USD, "size_coin": SIZE, "lot": SIZE,
+                  "tick": SIZE, "taker_fee": FEE_RATE, "maker_fee": FEE_RATE,
+                  "maint_margin": PCT, "funding_hours": WHOLE}
 
 
 #: Each column's width: the key and its venue and symbol, then each header whole (bold: + 3).

@@ -11,7 +11,8 @@ from ... import core
 from ...book import COVERAGE_LABEL
 from .. import layout as L
 from ..cells import REFUSED
-from ..style import COLORS, CONTRACTS, DATE, PCT, PRICE, USD, chart_axis, grid_lines
+from ..style import (COIN4, COIN4_SIGNED, COIN8, COLORS, CONTRACTS, DATE, DEC2, PCT, PRICE,
+                     USD, USD_WHOLE, WHOLE_PCT, chart_axis, grid_lines)
 from .context import Context
 
 #: Data and working sheets a report hides, so that it prints in four pages.
@@ -115,7 +116,7 @@ def _coverage_chart(c: Context, title: dict, x_name: str | None = None):
     chart.set_title(title)
     chart.set_x_axis({**({"name": x_name} if x_name else {}), "num_font": {"size": 9},
                       "label_position": "low"})
-    chart.set_y_axis(chart_axis("USD", "#,##0", major_gridlines=grid_lines()))
+    chart.set_y_axis(chart_axis("USD", USD_WHOLE, major_gridlines=grid_lines()))
     chart.set_legend({"position": "bottom"})
     return chart
 
@@ -141,9 +142,9 @@ def _charts(c: Context, ds) -> None:
                        "smooth": False})
     c2.set_title({"name": "Payoff: PnL across price shocks"})
     lo = float(np.min(d.shocks))  # the value axis at the left edge, not across the middle
-    c2.set_x_axis(chart_axis("Price move of the hedge's coin", "0%", label_position="low",
+    c2.set_x_axis(chart_axis("Price move of the hedge's coin", WHOLE_PCT, label_position="low",
                         min=lo, max=float(np.max(d.shocks)), crossing=lo))
-    c2.set_y_axis(chart_axis("PnL (USD)", "#,##0", major_gridlines=grid_lines()))
+    c2.set_y_axis(chart_axis("PnL (USD)", USD_WHOLE, major_gridlines=grid_lines()))
     c2.set_legend({"position": "bottom"})
     ds.insert_chart("D19", c2, {"x_scale": 1.25, "y_scale": 1.15})
 
@@ -161,7 +162,7 @@ def _charts(c: Context, ds) -> None:
     c3.set_title({"name": f"Cumulative funding on {d.funding.contract} ({coin})"})
     c3.set_x_axis(chart_axis("Time (UTC)", "yyyy-mm", date_axis=True, major_unit=3,
                         major_unit_type="months", label_position="low"))
-    c3.set_y_axis(chart_axis(f"Funding ({coin}, + received)", "0.00", major_gridlines=grid_lines()))
+    c3.set_y_axis(chart_axis(f"Funding ({coin}, + received)", DEC2, major_gridlines=grid_lines()))
     c3.set_legend({"none": True})
     ds.insert_chart("N1", c3, {"x_scale": 1.25, "y_scale": 1.15})
 
@@ -170,11 +171,11 @@ def _charts(c: Context, ds) -> None:
                    "values": "=" + L.area(L.PNL, L.PNL_PARTS_VALUES),
                    "points": [{"fill": {"color": COLORS[k]}} for k in
                               ("spot", "hedge", "funding", "loss", "net")],
-                   "data_labels": {"value": True, "num_format": "#,##0",
+                   "data_labels": {"value": True, "num_format": USD_WHOLE,
                                    "font": {"size": 8}}})
     c4.set_title({"name": "PnL breakdown of the hedged holding"})
     c4.set_x_axis({"name": "Component", "num_font": {"size": 9}, "label_position": "low"})
-    c4.set_y_axis(chart_axis("USD", "#,##0", major_gridlines=grid_lines()))
+    c4.set_y_axis(chart_axis("USD", USD_WHOLE, major_gridlines=grid_lines()))
     c4.set_legend({"none": True})
     ds.insert_chart("N19", c4, {"x_scale": 1.25, "y_scale": 1.15})
 
@@ -234,7 +235,7 @@ def _trades_block(c: Context, ds, r: int) -> int:
                float(t.notional_usd[i]), f("calc", USD))
         cur = t.fee_currency[i]
         w.cell(ds, r, 5, "=" + L.ref(L.TRADES, f"{T['fee']}{x}"), float(t.fee[i]),
-               f("calc", _in(cur, "0.00000000")))  # in the currency the venue books
+               f("calc", _in(cur, COIN8)))  # in the currency the venue books
         trade, price, key = (L.ref(L.TRADES, f"{T[k]}{x}") for k in ("trade", "price",
                                                                     "contract"))
         w.cell(ds, r, 6, f'=HEDGE_FEE({trade},{price},{key},HEDGE_SPEC({key},"taker_fee"),'
@@ -296,7 +297,7 @@ def _exposure_block(c: Context, ds, r: int) -> int:
     r = _block(c, ds, r + 1, "Net exposure per coin (in coins; + long)",
                ["Coin", "Spot", "Cross-hedged (beta-adj.)", "Margin posted", "Futures now",
                 "Net now", "Hedge ratio now", "After the trades"])
-    f_coin = f("calc", "#,##0.0000;[Red]-#,##0.0000")
+    f_coin = f("calc", COIN4_SIGNED)
     for i, coin in enumerate(e.coin):
         ds.write_string(r, 0, coin)
         for j, arr in enumerate((e.spot, e.cross, e.margin, e.futures, e.net), start=1):
@@ -325,7 +326,7 @@ def _carry_block(c: Context, ds, r: int) -> int:
         for j, key in ((1, "accrued"), (2, "per_year_latest"), (3, "per_year_avg")):
             v = tot[key].get(cur)
             if v is not None:  # each amount names its currency
-                ds.write_number(r, j, v, f("calc", _in(cur, "#,##0.0000")))
+                ds.write_number(r, j, v, f("calc", _in(cur, COIN4)))
         v = tot["per_year_latest"].get(cur)
         if v is not None:
             ds.write_number(r, 4, float(b.usd([v], [cur])[0]), f("calc", USD))
@@ -374,11 +375,11 @@ def _desk_charts(c: Context, ds) -> None:
                        "values": "=" + L.column_range(L.POSITIONS, H["liq_vs_mark"], last,
                                                       L.POSITIONS_FIRST_ROW),
                        "fill": {"color": COLORS["liq"]},
-                       "data_labels": {"value": True, "num_format": "0%",
+                       "data_labels": {"value": True, "num_format": WHOLE_PCT,
                                        "font": {"size": 8}}})
     ladder.set_title({"name": "Liquidation ladder: liquidation price as % of the mark "
                               "(the Positions sheet's order)", "name_font": {"size": 11}})
-    ladder.set_x_axis(chart_axis("% of the mark price (shorts above 100 %, longs below)", "0%",
+    ladder.set_x_axis(chart_axis("% of the mark price (shorts above 100 %, longs below)", WHOLE_PCT,
                             min=0, major_gridlines=grid_lines()))
     ladder.set_y_axis({"num_font": {"size": 8}, "reverse": True})
     ladder.set_legend({"none": True})
@@ -389,11 +390,11 @@ def _desk_charts(c: Context, ds) -> None:
                         "values": "=" + L.column_range(L.POSITIONS, H["accrued_usd"], last,
                                                        L.POSITIONS_FIRST_ROW),
                         "fill": {"color": COLORS["funding"]},
-                        "data_labels": {"value": True, "num_format": "#,##0",
+                        "data_labels": {"value": True, "num_format": USD_WHOLE,
                                         "font": {"size": 8}}})
     accrued.set_title({"name": "Funding since each position opened (USD, + received)",
                        "name_font": {"size": 11}})
-    accrued.set_x_axis(chart_axis("USD", "#,##0", major_gridlines=grid_lines()))
+    accrued.set_x_axis(chart_axis("USD", USD_WHOLE, major_gridlines=grid_lines()))
     accrued.set_y_axis({"num_font": {"size": 8}, "reverse": True})
     accrued.set_legend({"none": True})
     ds.insert_chart(f"{L.DASH_CHART_COL}19", accrued, {"x_scale": 1.45, "y_scale": 1.15})

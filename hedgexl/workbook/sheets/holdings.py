@@ -7,7 +7,7 @@ import numpy as np
 
 from .. import layout as L
 from ..cells import page, table
-from ..style import CONTRACTS, PCT, PRICE, USD
+from ..style import CONTRACTS, DEC2, PCT, PRICE, QTY, USD
 from .context import Context
 
 #: The table's columns (keys of layout.HOLDINGS_COLS), their headings and widths; the hedge
@@ -62,8 +62,8 @@ def _rows(c: Context, hs, col: dict) -> None:
     C = L.HOLDINGS_COLS
     given = d.hedge_ratio_given if d.hedge_ratio_given is not None else \
         np.ones(len(h), bool)
-    f_text, f_qty, f_price = f("input"), f("input", "#,##0.########"), f("input", PRICE)
-    f_beta, f_ratio, f_usd = f("input", "0.00"), f("input", PCT), f("calc", USD)
+    f_text, f_qty, f_price = f("input"), f("input", QTY), f("input", PRICE)
+    f_beta, f_ratio, f_usd = f("input", DEC2), f("input", PCT), f("calc", USD)
     f_hp, f_ct, f_pct = f("calc", PRICE), f("calc", CONTRACTS), f("calc", PCT)
     cols = [a.tolist() for a in (h.quantity, h.price, h.beta, h.hedge_ratio, n.value,
                                  n.notional, n.contracts, n.residual, n.coverage,

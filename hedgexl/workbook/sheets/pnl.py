@@ -6,7 +6,7 @@ from __future__ import annotations
 from ... import core
 from .. import layout as L
 from ..cells import page
-from ..style import CONTRACTS, PRICE, USD
+from ..style import CONTRACTS, FEE_RATE, PRICE, QTY, USD
 from .context import Context
 
 
@@ -43,7 +43,7 @@ def _inputs(c: Context, ps, p: dict) -> None:
     rates = L.column_range(L.FUNDING, F["rate"], fl, L.FUNDING_FIRST_ROW).replace("$", "")
     ratio, beta = f"{L.HOLDINGS}!{H['ratio']}{r}", f"{L.HOLDINGS}!{H['beta']}{r}"
     items = [  # (label, formula or None for an input, value, number format)
-        (f"Spot quantity ({p['asset']})", None, p["qty"], "#,##0.########"),       # B3
+        (f"Spot quantity ({p['asset']})", None, p["qty"], QTY),       # B3
         ("Spot entry price (USD)", None, p["entry"], PRICE),                         # B4
         ("Spot exit price (USD)", None, p["exit"], PRICE),                           # B5
         ("Contract", None, p["contract"], None),                                     # B6
@@ -51,7 +51,7 @@ def _inputs(c: Context, ps, p: dict) -> None:
          f"=HEDGE_CONTRACTS(B3*B4,B6,{ratio},{beta},B4)", p["contracts"], CONTRACTS),
         ("Futures entry price (USD)", "=B4", p["entry"], PRICE),                     # B8
         ("Futures exit price (USD)", "=B5", p["exit"], PRICE),                       # B9
-        ("Fee rate (taker)", '=HEDGE_SPEC(B6,"taker_fee")', p["fee_rate"], "0.000%"),  # B10
+        ("Fee rate (taker)", '=HEDGE_SPEC(B6,"taker_fee")', p["fee_rate"], FEE_RATE),  # B10
         (f"Funding received ({coin})", f"=HEDGE_FUNDING(B7,B6,{marks},{rates})",     # B11
          p["funding_coin"], c.funding_format()),
         (f"Fees, open and close ({coin})",                                           # B12

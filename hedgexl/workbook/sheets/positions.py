@@ -7,7 +7,7 @@ import math
 
 from .. import layout as L
 from ..cells import REFUSED, page, table
-from ..style import CONTRACTS, DATETIME, PCT, PRICE, USD
+from ..style import AMOUNT4, CONTRACTS, DATETIME, PCT, PRICE, USD
 from .context import Context
 
 HEADS = {"account": "Account", "contract": "Contract", "mode": "Margin mode",
@@ -21,7 +21,6 @@ HEADS = {"account": "Account", "contract": "Contract", "mode": "Margin mode",
 WIDTHS = {"account": 14, "contract": 22, "mode": 9, "contracts": 11, "entry": 11, "mark": 11,
           "notional": 14, "margin": 12, "maint": 12, "liq": 13, "distance": 13, "settle": 8,
           "opened": 15, "accrued": 14, "carry_latest": 13, "carry_avg": 13, "carry_usd": 13}
-AMOUNT = '0.0000;[Red]-0.0000'
 
 
 def write(c: Context, ws) -> None:
@@ -76,11 +75,11 @@ def _margin_and_liquidation(c: Context, ws, col, r: int, i: int, x: dict) -> Non
     """Margin behind it, maintenance margin, liquidation price and distance, or
     "refused" where the bundled tiers do not reach (the notes say why)."""
     pos, risk, w, f = c.d.book.positions, c.d.book.risk, c.w, c.f
-    f_amt = f("calc", AMOUNT)
+    f_amt = f("calc", AMOUNT4)
     mg = float(risk.margin[i])
     if math.isfinite(mg):
         ws.write_number(r, col["margin"], mg,
-                        f("input", AMOUNT) if pos.mode[i] == "isolated" else f_amt)
+                        f("input", AMOUNT4) if pos.mode[i] == "isolated" else f_amt)
     else:  # a cross wallet shared with a refused position
         ws.write_string(r, col["margin"], REFUSED, f("warn"))
     if math.isfinite(float(risk.maint_margin[i])):
@@ -108,7 +107,7 @@ def _carry(c: Context, ws, col, r: int, i: int, usd: float) -> None:
                    ("carry_avg", carry.per_year_avg), ("carry_usd", None)):
         v = usd if arr is None else float(arr[i])
         if math.isfinite(v):
-            ws.write_number(r, col[k], v, f("calc", USD if arr is None else AMOUNT))
+            ws.write_number(r, col[k], v, f("calc", USD if arr is None else AMOUNT4))
         else:
             ws.write_string(r, col[k], "n/a", f("note"))
 

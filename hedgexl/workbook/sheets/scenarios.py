@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from .. import layout as L
 from ..cells import page
-from ..style import PRICE, USD
+from ..style import PRICE, USD, WHOLE_PCT
 from .context import Context
 
 HEADS = ["Shock (input)", "Shock", "Spot price (first holding)", "Spot PnL (USD)",
@@ -27,7 +27,7 @@ def write(c: Context, ss) -> None:
     ns = len(d.shocks)
     shock_col = L.col_index(L.SCENARIO_SHOCKS_COL)
     for i, s in enumerate(d.shocks):
-        ss.write_number(first + i, shock_col, float(s), f("input", "0%"))
+        ss.write_number(first + i, shock_col, float(s), f("input", WHOLE_PCT))
     ss.data_validation(first, shock_col, first + ns - 1, shock_col, {
         "validate": "decimal", "criteria": ">", "value": -1,
         "error_message": "A shock must be > -100 %."})
@@ -39,7 +39,7 @@ def write(c: Context, ss) -> None:
     spill_col = L.col_index(L.SCENARIO_SPILL_COL)
     w.spill(ss, first, L.col_index(L.SCENARIO_RESULT_COL),
             f"=HEDGE_SCENARIO({','.join(args)})",
-            n.scenario, [f("calc", "0%"), f("calc", PRICE), f("calc", USD), f("calc", USD),
+            n.scenario, [f("calc", WHOLE_PCT), f("calc", PRICE), f("calc", USD), f("calc", USD),
                          f("calc", USD)], helper_col=spill_col)
     if w.live:
         ss.write(head, spill_col, "HEDGE_SCENARIO spill (hidden)", f("head"))

@@ -7,7 +7,7 @@ from ... import core
 from ...book.trades import NO_TRADE
 from .. import layout as L
 from ..cells import page, table
-from ..style import CONTRACTS, PCT, PRICE, USD
+from ..style import COIN8, CONTRACTS, PCT, PRICE, USD
 from .context import Context
 
 HEADS = {"account": "Account", "contract": "Contract", "current": "Current (contracts)",
@@ -49,7 +49,7 @@ def write(c: Context, ws) -> None:
     col = table(ws, f("head"), L.TRADES_TABLE, C, HEADS, WIDTHS, n)
     f_text, f_ct, f_price = f("calc"), f("calc", CONTRACTS), f("calc", PRICE)
     f_side = f("calc", align="center")  # apart from the trade's number beside it
-    f_usd, f_fee = f("calc", USD), f("calc", "0.00000000")
+    f_usd, f_fee = f("calc", USD), f("calc", COIN8)
     first = L.TRADES_FIRST_ROW - 1
     _band_input(c, ws)
     last = first + max(n, 1)
