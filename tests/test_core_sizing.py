@@ -4,6 +4,7 @@ seeds' worked examples (corrected) and invariants."""
 from __future__ import annotations
 
 import numpy as np
+import pytest
 from helpers_core import close, face
 from hypothesis import given
 from hypothesis import strategies as st
@@ -101,3 +102,19 @@ def test_rounding_residual_at_most_half_a_lot(v, lot, f, mode):
         assert abs(q * f) <= abs(v) + 1e-9 * lot * f + 1e-6  # 1e-9 lot tolerance
     if mode == "up":
         assert abs(q * f) >= abs(v) - 1e-9 * lot * f - 1e-6
+
+
+@given(st.lists(st.floats(-1e7, 1e7, allow_nan=False), min_size=1, max_size=20),
+       st.sampled_from(["BINANCE:BTCUSD_PERP", "OKX:ETH-USD-SWAP", "BINANCE:ETHUSDT", 10.0]),
+       st.floats(0, 2), st.floats(0.1, 3), st.sampled_from(["nearest", "down", "up"]))
+def test_hedge_size_is_the_three_sized_apart(values, contract, h, b, rounding):
+    """One sizing gives what hedge_notional, hedge_contracts and hedge_residual give apart,
+    and the residual is N + q·u with u the contract's USD notional (F; c·P when linear)."""
+    v, price = np.array(values), 3_000.0
+    n, q, r = hx.hedge_size(v, contract, h, b, price, rounding)
+    assert np.array_equal(n, hx.hedge_notional(v, h, b))
+    assert np.array_equal(q, hx.hedge_contracts(v, contract, h, b, price, rounding))
+    assert np.array_equal(r, hx.hedge_residual(v, contract, h, b, price, rounding))
+    spec = hx.get_contract(contract) if isinstance(contract, str) else None
+    unit = contract if spec is None else spec.multiplier * (price if spec.linear else 1.0)
+    assert r == pytest.approx(n + q * unit, rel=1e-12, abs=1e-6)

@@ -56,9 +56,7 @@ def size_holdings(h: Holdings) -> Sizing:
     keys = _keys(h)
     hp, hp_rows = _hedge_prices(h)
     value = h.quantity * h.price
-    notional = core.hedge_notional(value, h.hedge_ratio, h.beta)
-    contracts = core.hedge_contracts(value, keys, h.hedge_ratio, h.beta, hp)
-    residual = core.hedge_residual(value, keys, h.hedge_ratio, h.beta, hp)
+    notional, contracts, residual = core.hedge_size(value, keys, h.hedge_ratio, h.beta, hp)
     return Sizing(keys, value, notional, contracts, residual, hp, hp_rows)
 
 

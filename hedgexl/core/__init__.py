@@ -10,7 +10,7 @@ from .risk import (basis, beta, ewma_beta, hedge_effectiveness, min_variance_hed
 from .backtest import (BACKTEST_COLUMNS, STATS, Backtest, backtest_stats, drawdowns,
                        hedge_backtest, rebalance_schedule)
 from .scenarios import DEFAULT_SHOCKS, SCENARIO_COLUMNS, scenario
-from .sizing import (beta_size, hedge_contracts, hedge_notional, hedge_residual,
+from .sizing import (beta_size, hedge_contracts, hedge_notional, hedge_residual, hedge_size,
                      rebalance_contracts, round_to_lot, weight_hedge_contracts)
 from .contracts import (STABLECOINS, ContractSpec, all_contracts, contract_keys,
                         days_to_expiry, expiry_of, get_contract, is_stable, load_contracts,
@@ -29,7 +29,7 @@ __all__ = [
     "rolling_beta", "ewma_beta", "BACKTEST_COLUMNS", "STATS", "Backtest", "backtest_stats",
     "hedge_backtest", "rebalance_schedule", "drawdowns",
     "DEFAULT_SHOCKS", "SCENARIO_COLUMNS", "scenario",
-    "beta_size", "hedge_contracts", "hedge_notional", "hedge_residual",
+    "beta_size", "hedge_contracts", "hedge_notional", "hedge_residual", "hedge_size",
     "rebalance_contracts", "round_to_lot", "weight_hedge_contracts",
     "ContractSpec", "all_contracts", "contract_keys", "get_contract", "load_contracts",
     "own_contract", "reset_contracts", "TierError", "Tiers", "load_tiers", "reset_tiers",

@@ -14,7 +14,7 @@ from .validate import broadcast, num, out
 from .contracts import resolve
 
 __all__ = [
-    "hedge_notional", "hedge_contracts", "hedge_residual", "beta_size",
+    "hedge_notional", "hedge_contracts", "hedge_residual", "hedge_size", "beta_size",
     "rebalance_contracts", "weight_hedge_contracts", "round_to_lot",
 ]
 
@@ -182,9 +182,14 @@ def hedge_contracts(spot_value, contract, hedge_ratio=1.0, beta=1.0, hedge_price
     -3.333
     """
     raw, lot, _, _ = _raw_contracts(spot_value, contract, hedge_ratio, beta, hedge_price)
+    return out(_in_lots(raw, lot, rounding))
+
+
+def _in_lots(raw, lot, rounding):
+    """Contracts ``raw`` rounded to whole ``lot`` steps."""
     if np.ndim(lot) == 0 and lot == 1.0:
-        return out(round_lots(raw, rounding))
-    return out(round_lots(raw / lot, rounding) * lot)
+        return round_lots(raw, rounding)
+    return round_lots(raw / lot, rounding) * lot
 
 
 def hedge_residual(spot_value, contract, hedge_ratio=1.0, beta=1.0, hedge_price=None,
@@ -207,10 +212,33 @@ def hedge_residual(spot_value, contract, hedge_ratio=1.0, beta=1.0, hedge_price=
     >>> hedge_residual(62_549, "BINANCE:BTCUSD_PERP")
     49.0
     """
+    return hedge_size(spot_value, contract, hedge_ratio, beta, hedge_price, rounding)[2]
+
+
+def hedge_size(spot_value, contract, hedge_ratio=1.0, beta=1.0, hedge_price=None,
+               rounding="nearest"):
+    """Hedge notional, contracts and residual of a holding, sized once.
+
+    Parameters
+    ----------
+    As :func:`hedge_contracts`.
+
+    Returns
+    -------
+    tuple of float or ndarray
+        (N, q, N + q·u): :func:`hedge_notional` in USD, :func:`hedge_contracts` and
+        :func:`hedge_residual` in USD, from one sizing (the contracts are rounded once).
+
+    Examples
+    --------
+    >>> hedge_size(62_549, "BINANCE:BTCUSD_PERP")
+    (62549.0, -625.0, 49.0)
+    """
     raw, lot, unit, (h, b, v) = _raw_contracts(spot_value, contract, hedge_ratio, beta,
                                                 hedge_price)
-    q = round_lots(raw / lot, rounding) * lot
-    return out(h * b * v + q * unit)
+    n = h * b * v
+    q = _in_lots(raw, lot, rounding)
+    return out(n), out(q), out(n + q * unit)
 
 
 def beta_size(spot_value, beta, hedge_price, hedge_ratio=1.0):

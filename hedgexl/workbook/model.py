@@ -49,10 +49,10 @@ class WorkbookData:
 
 @dataclass
 class Numbers:
-    value: np.ndarray
-    notional: np.ndarray
-    contracts: np.ndarray
-    residual: np.ndarray
+    """What the sheets show beyond the inputs: the holdings' hedge (the book's
+    :class:`~hedgexl.book.sizing.Sizing`, sized once), coverage, totals, the scenarios,
+    funding, the PnL example, betas and mixes."""
+    sizing: Sizing
     coverage: np.ndarray
     totals: dict
     scenario: np.ndarray
@@ -62,8 +62,14 @@ class Numbers:
     pnl: dict | None
     betas: dict  # asset -> (beta, r2) against the benchmark
     mixes: dict  # holding's asset -> Mix: its best contract coin alone and the best two
-    hedge_price: np.ndarray  # USD price of a linear contract's coin; NaN for inverse rows
-    hedge_price_row: list  # index of the holding that prices it, or None
+
+    # the hedge of each holding, as the sizing has it
+    value = property(lambda self: self.sizing.value)
+    notional = property(lambda self: self.sizing.notional)
+    contracts = property(lambda self: self.sizing.contracts)
+    residual = property(lambda self: self.sizing.residual)
+    hedge_price = property(lambda self: self.sizing.hedge_price)  # NaN for inverse rows
+    hedge_price_row = property(lambda self: self.sizing.hedge_price_row)  # or None
 
     @cached_property
     def any_linear(self) -> bool:
@@ -93,7 +99,7 @@ def _sizing(d: WorkbookData) -> Sizing:
 def compute(d: WorkbookData) -> Numbers:
     h = d.holdings
     s = _sizing(d)
-    keys, hp, hp_rows = s.keys, s.hedge_price, s.hedge_price_row
+    keys, hp = s.keys, s.hedge_price
     value, notional, contracts, residual = s.value, s.notional, s.contracts, s.residual
     with np.errstate(divide="ignore", invalid="ignore"):
         coverage = np.where(value == 0, 0.0, (notional - residual) / value)
@@ -121,8 +127,8 @@ def compute(d: WorkbookData) -> Numbers:
     if d.book is not None:
         totals.update(_desk_totals(d.book))
 
-    return Numbers(value, notional, contracts, residual, coverage, totals, scenario, pos,
-                   series, total, pnl, _betas(d), _mixes(d), hp, hp_rows)
+    return Numbers(s, coverage, totals, scenario, pos, series, total, pnl, _betas(d),
+                   _mixes(d))
 
 
 def _betas(d: WorkbookData) -> dict:
