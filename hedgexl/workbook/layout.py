@@ -105,6 +105,7 @@ HOLDINGS_SPILL_COLS = {"notional": "R", "contracts": "S", "residual": "T"}
 # -- Contracts -----------------------------------------------------------------------------
 CONTRACTS_TABLE = "tblContracts"
 CONTRACTS_FIRST_ROW = 2
+CONTRACTS_KEY_COL = "A"  # the preset keys: the list a Contract input is checked against
 
 # -- Funding: the history table and the total ----------------------------------------------
 FUNDING_TABLE = "tblFunding"
@@ -126,6 +127,10 @@ SCENARIO_NET_COL = "F"
 
 # -- PnL example -------------------------------------------------------------------------
 PNL_INPUTS_ROW = 3  # Excel row of the first input (B3)
+#: The worked example's inputs and legs, down column B from PNL_INPUTS_ROW in this order
+#: (the formulas refer to them by these names: pnl_cell("entry") == "B4").
+PNL_ITEMS = ["qty", "entry", "exit", "contract", "contracts", "futures_entry", "futures_exit",
+             "fee_rate", "funding", "fees"]
 PNL_PARTS_LABELS = "D3:D7"
 PNL_PARTS_VALUES = "E3:E7"
 PNL_NET = "E7"
@@ -191,6 +196,12 @@ def column_range(sheet: str, letter: str, last_row: int, first_row: int = 2) -> 
     return f"{_quote(sheet)}!${letter}${first_row}:${letter}${last_row}"
 
 
+def contract_keys(n: int) -> str:
+    """``Contracts!$A$2:$A$n+1``: the keys of ``n`` presets."""
+    return column_range(CONTRACTS, CONTRACTS_KEY_COL, n + CONTRACTS_FIRST_ROW - 1,
+                        CONTRACTS_FIRST_ROW)
+
+
 def _quote(sheet: str) -> str:
     return f"'{sheet}'" if not sheet.replace("_", "").isalnum() else sheet
 
@@ -244,6 +255,11 @@ def sheet_name(text: str) -> str:
         out.append(ch)
         units += w
     return "".join(out).strip() or "Sheet"
+
+
+def pnl_cell(item: str) -> str:
+    """The PnL sheet's cell of one of :data:`PNL_ITEMS`: ``pnl_cell("qty") == "B3"``."""
+    return f"B{PNL_INPUTS_ROW + PNL_ITEMS.index(item)}"
 
 
 def bt_holding_sheet(i: int, asset: str) -> str:

@@ -162,8 +162,7 @@ def _validations(c: Context, hs, col: dict, last: int) -> None:
     hs.data_validation(first, col["price"], last - 1, col["price"], {
         "validate": "decimal", "criteria": ">", "value": 0, "error_title": "Price",
         "error_message": "A price must be greater than 0 (USD per coin)."})
-    keys = L.column_range(L.CONTRACTS, "A", len(c.d.contracts) + L.CONTRACTS_FIRST_ROW - 1,
-                          L.CONTRACTS_FIRST_ROW)
+    keys = L.contract_keys(len(c.d.contracts))
     hs.data_validation(first, col["contract"], last - 1, col["contract"], {
         "validate": "list", "source": f"={keys}",
         "error_title": "Contract", "error_message": "Pick a contract from the Contracts "

@@ -31,8 +31,8 @@ def write(c: Context, ps) -> None:
 
 
 def _inputs(c: Context, ps, p: dict) -> None:
-    """The example's inputs and legs in B3:B12, in this order (the formulas refer to
-    them)."""
+    """The example's inputs and legs down column B, in layout's PNL_ITEMS order (the
+    formulas refer to them by name)."""
     d, w, f = c.d, c.w, c.f
     coin = c.funding_coin()
     r = p["row"] + L.HOLDINGS_FIRST_ROW  # Holdings row of the holding
@@ -42,21 +42,25 @@ def _inputs(c: Context, ps, p: dict) -> None:
     marks = L.column_range(L.FUNDING, F["mark"], fl, L.FUNDING_FIRST_ROW).replace("$", "")
     rates = L.column_range(L.FUNDING, F["rate"], fl, L.FUNDING_FIRST_ROW).replace("$", "")
     ratio, beta = f"{L.HOLDINGS}!{H['ratio']}{r}", f"{L.HOLDINGS}!{H['beta']}{r}"
-    items = [  # (label, formula or None for an input, value, number format)
-        (f"Spot quantity ({p['asset']})", None, p["qty"], QTY),       # B3
-        ("Spot entry price (USD)", None, p["entry"], PRICE),                         # B4
-        ("Spot exit price (USD)", None, p["exit"], PRICE),                           # B5
-        ("Contract", None, p["contract"], None),                                     # B6
-        ("Contracts (sized at entry)",                                               # B7
-         f"=HEDGE_CONTRACTS(B3*B4,B6,{ratio},{beta},B4)", p["contracts"], CONTRACTS),
-        ("Futures entry price (USD)", "=B4", p["entry"], PRICE),                     # B8
-        ("Futures exit price (USD)", "=B5", p["exit"], PRICE),                       # B9
-        ("Fee rate (taker)", '=HEDGE_SPEC(B6,"taker_fee")', p["fee_rate"], FEE_RATE),  # B10
-        (f"Funding received ({coin})", f"=HEDGE_FUNDING(B7,B6,{marks},{rates})",     # B11
+    a = {k: L.pnl_cell(k) for k in L.PNL_ITEMS}
+    items = [  # (label, formula or None for an input, value, number format), as PNL_ITEMS
+        (f"Spot quantity ({p['asset']})", None, p["qty"], QTY),
+        ("Spot entry price (USD)", None, p["entry"], PRICE),
+        ("Spot exit price (USD)", None, p["exit"], PRICE),
+        ("Contract", None, p["contract"], None),
+        ("Contracts (sized at entry)", f"=HEDGE_CONTRACTS({a['qty']}*{a['entry']},"
+         f"{a['contract']},{ratio},{beta},{a['entry']})", p["contracts"], CONTRACTS),
+        ("Futures entry price (USD)", f"={a['entry']}", p["entry"], PRICE),
+        ("Futures exit price (USD)", f"={a['exit']}", p["exit"], PRICE),
+        ("Fee rate (taker)", f'=HEDGE_SPEC({a["contract"]},"taker_fee")', p["fee_rate"],
+         FEE_RATE),
+        (f"Funding received ({coin})",
+         f"=HEDGE_FUNDING({a['contracts']},{a['contract']},{marks},{rates})",
          p["funding_coin"], c.funding_format()),
-        (f"Fees, open and close ({coin})",                                           # B12
-         "=HEDGE_FEE(B7,B8,B6,B10)+HEDGE_FEE(B7,B9,B6,B10)", p["fees_coin"],
-         c.funding_format()),
+        (f"Fees, open and close ({coin})",
+         f"=HEDGE_FEE({a['contracts']},{a['futures_entry']},{a['contract']},{a['fee_rate']})"
+         f"+HEDGE_FEE({a['contracts']},{a['futures_exit']},{a['contract']},{a['fee_rate']})",
+         p["fees_coin"], c.funding_format()),
     ]
     top = L.PNL_INPUTS_ROW - 1
     ps.write(top - 1, 0, "Inputs and legs", f("head"))
@@ -70,11 +74,11 @@ def _inputs(c: Context, ps, p: dict) -> None:
                 ps.write_number(top + i, 1, value, f("input", num))
         else:
             w.cell(ps, top + i, 1, formula, value, f("calc", num))
-    ps.data_validation("B4:B5", {"validate": "decimal", "criteria": ">", "value": 0,
-                                 "error_message": "A price must be > 0 (USD per coin)."})
-    keys = L.column_range(L.CONTRACTS, "A", len(d.contracts) + L.CONTRACTS_FIRST_ROW - 1,
-                          L.CONTRACTS_FIRST_ROW)
-    ps.data_validation("B6", {"validate": "list", "source": f"={keys}"})
+    ps.data_validation(f"{a['entry']}:{a['exit']}", {
+        "validate": "decimal", "criteria": ">", "value": 0,
+        "error_message": "A price must be > 0 (USD per coin)."})
+    keys = L.contract_keys(len(d.contracts))
+    ps.data_validation(a["contract"], {"validate": "list", "source": f"={keys}"})
 
 
 def _breakdown(c: Context, ps, p: dict) -> None:
@@ -87,13 +91,17 @@ def _breakdown(c: Context, ps, p: dict) -> None:
     # the funding and fees legs are in the settlement currency: coin is valued at the exit
     # price, USDT counted at 1 USD (never turned into coin and back)
     linear = core.get_contract(p["contract"]).linear
-    to_usd = "" if linear else "*B9"
+    a = {k: L.pnl_cell(k) for k in L.PNL_ITEMS}
+    to_usd = "" if linear else f"*{a['futures_exit']}"
+    net = ",".join(a[k] for k in ("qty", "entry", "exit", "contracts", "futures_entry",
+                                  "futures_exit", "contract", "funding", "fees"))
     parts = [
-        ("Spot", "=B3*(B5-B4)", p["spot"]),
-        ("Futures", '=HEDGE_PNL(B7,B8,B9,B6,"usd")', p["futures"]),
-        ("Funding", f"=B11{to_usd}", p["funding"]),
-        ("Fees", f"=-B12{to_usd}", -p["fees"]),
-        ("Net", "=HEDGE_NET_PNL(B3,B4,B5,B7,B8,B9,B6,B11,B12)", p["net"]),
+        ("Spot", f"={a['qty']}*({a['exit']}-{a['entry']})", p["spot"]),
+        ("Futures", f"=HEDGE_PNL({a['contracts']},{a['futures_entry']},{a['futures_exit']},"
+                    f'{a["contract"]},"usd")', p["futures"]),
+        ("Funding", f"={a['funding']}{to_usd}", p["funding"]),
+        ("Fees", f"=-{a['fees']}{to_usd}", -p["fees"]),
+        ("Net", f"=HEDGE_NET_PNL({net})", p["net"]),
     ]
     for i, (label, formula, value) in enumerate(parts):
         ps.write(labels_row + i, labels_col, label, f("label"))
