@@ -19,7 +19,7 @@ import numpy as np
 
 from . import core
 from .excel.convert import (OMIT, ExcelInputError, Key, Num, XlError, cells_of, column,
-                            is_one_cell, rowwise, side_by_side, single)
+                            columns, is_one_cell, rowwise, side_by_side, single)
 from .excel.registry import UDFS, decorate, udf
 
 __all__ = [
@@ -377,17 +377,13 @@ def HEDGE_FEE(contracts, price, contract, fee_rate, unit="settle"):
 
 def _funding_rows(contracts, contract, mark_prices, funding_rates, unit):
     """Funding payments per row in ``unit``, NaN where the mark or the rate is blank."""
-    m, ms = column("mark_prices", mark_prices)
-    r, rs = column("funding_rates", funding_rates)
-    if m.size != r.size:
-        raise ExcelInputError(f"ranges of different sizes: mark_prices has {m.size} cells, "
-                              f"funding_rates has {r.size}")
+    m, r, ms = columns(("mark_prices", mark_prices), ("funding_rates", funding_rates),
+                       shape=True)
     q, _ = column("contracts", contracts)
     if q.size not in (1, m.size):
         raise ExcelInputError(f"contracts must be one cell or one per row, got {q.size} "
                               f"for {m.size} rows")
     contract = single("contract", contract)
-    m, r = m.ravel(), r.ravel()
     q = q.ravel() if q.size > 1 else np.float64(q.ravel()[0] if q.size else np.nan)
     ok = ~np.isnan(m) & ~np.isnan(r)
     if q.ndim:
@@ -540,12 +536,7 @@ def HEDGE_AVG_ENTRY(contracts, prices, contract=None):
     >>> round(HEDGE_AVG_ENTRY([[1000], [2000]], [[5000], [6000]], "BYBIT:BTCUSD"), 9)
     5625.0
     """
-    q, _ = column("contracts", contracts)
-    p, _ = column("prices", prices)
-    if q.size != p.size:
-        raise ExcelInputError(f"ranges of different sizes: contracts has {q.size} cells, "
-                              f"prices has {p.size}")
-    q, p = q.ravel(), p.ravel()
+    q, p = columns(("contracts", contracts), ("prices", prices))
     ok = ~np.isnan(q) & ~np.isnan(p)
     contract = single("contract", contract)
     return core.avg_entry(q[ok], p[ok], None if contract in (None, "") else contract)
@@ -892,12 +883,7 @@ def _option_legs(kind, strike, options, premium):
 
 
 def _two_columns(asset_prices, benchmark_prices):
-    a, _ = column("asset_prices", asset_prices)
-    b, _ = column("benchmark_prices", benchmark_prices)
-    if a.size != b.size:
-        raise ExcelInputError(f"ranges of different sizes: asset_prices has {a.size} cells, "
-                              f"benchmark_prices has {b.size}")
-    return a.ravel(), b.ravel()
+    return columns(("asset_prices", asset_prices), ("benchmark_prices", benchmark_prices))
 
 
 @udf
@@ -990,15 +976,9 @@ def HEDGE_MV_WEIGHTS(asset_prices, *hedge_prices):
     """
     if not hedge_prices:
         raise ExcelInputError("give at least one range of hedge prices")
-    a, _ = column("asset_prices", asset_prices)
-    cols = []
-    for i, h in enumerate(hedge_prices):
-        c, _ = column(f"hedge_prices_{i + 1}", h)
-        if c.size != a.size:
-            raise ExcelInputError(f"ranges of different sizes: asset_prices has {a.size} "
-                                  f"cells, hedge_prices_{i + 1} has {c.size}")
-        cols.append(c.ravel())
-    w, r2, alone = core.mv_weights(a.ravel(), *cols)
+    a, *cols = columns(("asset_prices", asset_prices),
+                       *((f"hedge_prices_{i + 1}", h) for i, h in enumerate(hedge_prices)))
+    w, r2, alone = core.mv_weights(a, *cols)
     return [[float(w[i]), r2, float(alone[i, 0]), float(alone[i, 1])] for i in range(len(w))]
 
 
@@ -1052,14 +1032,15 @@ def HEDGE_BACKTEST(spot_qty, spot_prices, contract, hedge_ratio=1, funding_rates
     """
     hedge_prices, funding_rates, dates = (None if a is None or (is_one_cell(a) and single(
         "range", a) in (None, "")) else a for a in (hedge_prices, funding_rates, dates))
-    p, _ = column("spot_prices", spot_prices)
-    p = p.ravel()
+    given = [(n, v) for n, v in (("hedge_prices", hedge_prices),
+                                 ("funding_rates", funding_rates)) if v is not None]
+    p, *more = columns(("spot_prices", spot_prices), *given)
     if np.isnan(p).any():
         raise ExcelInputError(f"spot_prices row {int(np.flatnonzero(np.isnan(p))[0]) + 1} "
                               f"is blank")
-    hp = None if hedge_prices is None else _same_length("hedge_prices", hedge_prices, p.size)
-    r = np.zeros(p.size) if funding_rates is None else \
-        np.nan_to_num(_same_length("funding_rates", funding_rates, p.size))
+    got = dict(zip((n for n, _ in given), more))
+    hp = got.get("hedge_prices")
+    r = np.nan_to_num(got["funding_rates"]) if "funding_rates" in got else np.zeros(p.size)
     mask = _schedule(_text(rebalance, "daily", "rebalance", ("daily", "weekly", "monthly")),
                      dates, p.size)
     num1 = {k: _to_float_arg(k, single(k, v) if single(k, v) not in (None, "") else d)
@@ -1073,16 +1054,6 @@ def HEDGE_BACKTEST(spot_qty, spot_prices, contract, hedge_ratio=1, funding_rates
     cols = [bt.contracts, bt.traded, bt.pnl, bt.funding, bt.fees, bt.margin,
             bt.liquidated.astype(float), bt.unhedged, bt.hedged]
     return np.column_stack(cols).tolist()
-
-
-def _same_length(name, value, n) -> np.ndarray:
-    """A range as a flat column of ``n`` numbers (NaN where blank); another length is
-    refused."""
-    x = np.ravel(column(name, value)[0])
-    if x.size != n:
-        raise ExcelInputError(f"ranges of different sizes: spot_prices has {n} cells, "
-                              f"{name} has {x.size}")
-    return x
 
 
 def _schedule(rule: str, dates, n: int):

@@ -406,6 +406,20 @@ def _one_by_one(core_fn, call, fixed, shape, skip, messages):
     return res
 
 
+def columns(*ranges, shape: bool = False) -> list:
+    """Ranges that go together, as ``(name, value)`` pairs (prices and their rates, a
+    position's fills and their prices), each as a flat :func:`column`; ranges of different
+    sizes are refused, naming the first and the odd one. ``shape``: the first range's
+    shape after them (what a result per row spills back in)."""
+    read = [column(n, v) for n, v in ranges]
+    out = [np.ravel(x) for x, _ in read]
+    for (name, _), x in zip(ranges[1:], out[1:]):
+        if x.size != out[0].size:
+            raise ExcelInputError(f"ranges of different sizes: {ranges[0][0]} has "
+                                  f"{out[0].size} cells, {name} has {x.size}")
+    return out + [read[0][1]] if shape else out
+
+
 def single(name, value):
     """An argument that must be one cell: ``[[x]]`` (what ``ndim=2`` gives) becomes ``x``."""
     shape = _shape2(value)
