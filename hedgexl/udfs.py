@@ -19,7 +19,8 @@ import numpy as np
 
 from . import core
 from .excel.convert import (OMIT, ExcelInputError, Key, Num, XlError, cells_of, column,
-                            columns, is_one_cell, rowwise, side_by_side, single)
+                            columns, is_one_cell, rowwise, rowwise_many, side_by_side,
+                            single)
 from .excel.registry import UDFS, decorate, udf
 
 __all__ = [
@@ -230,10 +231,11 @@ def HEDGE_SIZE(spot_value, contract, hedge_ratio=1, beta=1, hedge_price=None,
     """
     r = _text(rounding, "nearest", "rounding", _ROUNDING)
     args = _sizing_args(spot_value, contract, hedge_ratio, beta, hedge_price)
-    notional = {k: args[k] for k in ("spot_value", "hedge_ratio", "beta")}
-    return side_by_side([rowwise(core.hedge_notional, notional),
-                         rowwise(core.hedge_contracts, args, {"rounding": r}),
-                         rowwise(core.hedge_residual, args, {"rounding": r})])
+    every = list(args)  # each column as its own function answers it, arguments read once
+    return side_by_side(rowwise_many([
+        (core.hedge_notional, ("spot_value", "hedge_ratio", "beta"), None),
+        (core.hedge_contracts, every, {"rounding": r}),
+        (core.hedge_residual, every, {"rounding": r})], args))
 
 
 @udf

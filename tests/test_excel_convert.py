@@ -109,3 +109,33 @@ def test_liquidation_prices_agree_cell_by_cell(q, ep, margin, rate, contract, gi
     one, two = _both(U.HEDGE_LIQ_PRICE, args)
     first = two[0][0] if isinstance(two, list) else two
     assert _same(one[0][0] if isinstance(one, list) else one, first)
+
+
+CELLS = st.one_of(st.none(), st.just(""), st.floats(-1e7, 1e7), st.sampled_from(
+    ["1,250.5", "75%", "abc", " 3e3 ", "nan"]))
+KEYS = st.sampled_from(["BINANCE:BTCUSD_PERP", "binance:ethusdt", "OKX:BTC-USD-SWAP", "",
+                        None, "NOPE:XYZ", 100.0])
+
+
+@settings(max_examples=60)
+@given(st.lists(st.tuples(CELLS, KEYS, CELLS, CELLS, CELLS), min_size=1, max_size=6))
+def test_hedge_size_reads_its_arguments_once_and_answers_as_the_three(rows):
+    """HEDGE_SIZE converts each range once (convert.rowwise_many) and must still answer, cell
+    by cell, what HEDGE_NOTIONAL, HEDGE_CONTRACTS and HEDGE_RESIDUAL answer on their own:
+    a bad contract key refuses the contracts and the residual, not the notional."""
+    value, key, ratio, beta, price = ([[r[i]] for r in rows] for i in range(5))
+    got = U.HEDGE_SIZE(value, key, ratio, beta, price)
+    apart = [U.HEDGE_NOTIONAL(value, ratio, beta),
+             U.HEDGE_CONTRACTS(value, key, ratio, beta, price),
+             U.HEDGE_RESIDUAL(value, key, ratio, beta, price)]
+    if any(isinstance(a, str) for a in apart):  # one refused the whole call: so does it
+        assert isinstance(got, str) and got.startswith("#VALUE!")
+        return
+    want = convert.side_by_side(apart)
+
+    def same(a, b):
+        return (a == b or (isinstance(a, float) and isinstance(b, float)
+                           and math.isnan(a) and math.isnan(b)))
+    assert len(got) == len(want)
+    for g, w in zip(got, want):
+        assert all(same(a, b) for a, b in zip(g, w)), (g, w)

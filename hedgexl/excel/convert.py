@@ -250,12 +250,40 @@ def rowwise(core_fn, args: dict, fixed: dict | None = None, nan_result=None):
     fast = _fast(core_fn, args, fixed, nan_result)
     if fast is not _SLOW:
         return fast
-    # One cell per argument (a per-row formula): no arrays, and one cell back as [[x]].
+    conv, one_cell = _converted(args)
+    return _general(core_fn, {n: c for n, c in conv.items() if c[0] is not OMIT}, fixed,
+                    nan_result, one_cell)
+
+
+def rowwise_many(calls, args: dict, nan_result=None) -> list:
+    """Several :func:`rowwise` calls over arguments they share, each argument converted
+    once: ``calls`` are ``(core_fn, names of its arguments, fixed)``; each result as
+    :func:`rowwise` gives it (one cell may come back as ``x`` or ``[[x]]``: for
+    :func:`side_by_side`, which reads both alike)."""
+    subs = [({n: args[n] for n in names}, fixed or {}) for _, names, fixed in calls]
+    out = [_fast(fn, sub, fixed, nan_result) for (fn, _, _), (sub, fixed) in zip(calls, subs)]
+    if all(r is not _SLOW for r in out):
+        return out
+    conv, one_cell = _converted(args)
+    for i, ((fn, names, _), (_, fixed)) in enumerate(zip(calls, subs)):
+        if out[i] is _SLOW:
+            out[i] = _general(fn, {n: conv[n] for n in names if conv[n][0] is not OMIT},
+                              fixed, nan_result, one_cell)
+    return out
+
+
+def _converted(args: dict):
+    """Each argument for the core (see :func:`_convert`), and whether every argument is
+    one cell (a per-row formula: no arrays, and one cell back as [[x]])."""
     cells = [_shape2(a.value) for a in args.values()]
     one_cell = (1, 1) in cells and all(s in ((), (1, 1)) for s in cells)
     if one_cell:
         args = {n: type(a)(_cell(a.value), a.default) for n, a in args.items()}
-    conv = {n: c for n, a in args.items() if (c := _convert(n, a))[0] is not OMIT}
+    return {n: _convert(n, a) for n, a in args.items()}, one_cell
+
+
+def _general(core_fn, conv: dict, fixed: dict, nan_result, one_cell: bool):
+    """The general path of :func:`rowwise` over converted arguments."""
     shape = _shape_of({n: c[3] for n, c in conv.items()})
     if shape == ():
         r = _scalar(core_fn, conv, fixed, nan_result)
