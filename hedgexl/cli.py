@@ -42,7 +42,8 @@ def cmd_hedge(args) -> int:
     print(f"{'total':<6} {'':>12} {'':>12} {total:>14,.2f} {'':>5} {'':>6} "
           f"{hedged:>14,.2f}")
     from .book import COVERAGE_LABEL
-    print(f"{COVERAGE_LABEL}: {(hedged - residual.sum()) / total:.2%}")
+    coverage = 0.0 if total == 0 else (hedged - residual.sum()) / total  # as the report's
+    print(f"{COVERAGE_LABEL}: {coverage:.2%}")
     t = core.scenario(h.quantity, h.price, contracts, s.keys, [-0.3, -0.15, 0.15, 0.3],
                       beta=h.beta, hedge_price=s.hedge_price)
     print("\nIf the hedge's underlying moves (holdings move beta times as far):")

@@ -4,6 +4,7 @@ funding and carry notes, which are the report's; the help reads as plain text.""
 
 from __future__ import annotations
 
+import warnings
 from pathlib import Path
 
 from hedgexl import cli
@@ -50,3 +51,14 @@ def test_help_is_plain_text(capsys):
             cli.main(argv)
         out = capsys.readouterr().out
         assert "``" not in out and "{.,,}" not in out, argv
+
+
+def test_hedge_of_a_book_worth_nothing_says_0_coverage_as_the_report(tmp_path, capsys):
+    """A holding of quantity 0 made numpy warn (0/0) and print "nan%"; the report says 0 %."""
+    h = tmp_path / "h.csv"
+    h.write_text("asset,quantity,price\nBTC,0,100000\n")
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")  # a leaked RuntimeWarning fails the test
+        assert cli.main(["hedge", str(h)]) == 0
+    out = capsys.readouterr().out
+    assert "net of rounding): 0.00%" in out and "nan" not in out
