@@ -785,8 +785,9 @@ def HEDGE_OPTION_GREEKS(kind, forward, strike, years, vol, unit="settle"):
     """
     u = _text(unit, "settle", "unit", core.OPTION_UNITS)
     args = _option_args(kind, forward, strike, years, vol, "vol")
-    return side_by_side([rowwise(lambda g=g, **kw: core.option_greeks(**kw, unit=u)[g], args)
-                         for g in core.GREEKS])
+    return side_by_side(rowwise_many(  # each greek a column, the ranges read once
+        [(lambda g=g, **kw: core.option_greeks(**kw, unit=u)[g], list(args), None)
+         for g in core.GREEKS], args))
 
 
 @udf

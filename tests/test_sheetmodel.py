@@ -13,7 +13,7 @@ from hedgexl.inputs import example_path
 from hedgexl.workbook import layout as L
 from hedgexl.workbook.sheetmodel import Chart, Sheet, WorkbookModel
 from hedgexl.workbook.sheets.dashboard import total_cell
-from hedgexl.workbook.style import Style, Styles
+from hedgexl.workbook.style import Style
 from hedgexl.workbook.template import example_data
 from hedgexl.workbook.writer import build_workbook, save
 
@@ -32,7 +32,7 @@ def _spot_value() -> float:
 
 
 def test_the_dashboard_total_is_in_the_model_before_any_file(models):
-    for mode, (book, _) in models.items():
+    for mode, book in models.items():
         cell = book.sheets[L.DASHBOARD].cell(total_cell("value"))
         assert cell.value == pytest.approx(_spot_value(), rel=1e-12)
         n = len(example_data().holdings)
@@ -43,7 +43,7 @@ def test_the_dashboard_total_is_in_the_model_before_any_file(models):
 def test_a_model_holds_plain_data_only(models):
     """Values, text, style keys and chart models: nothing of xlsxwriter's, so a model
     pickles and comes back the same."""
-    book, styles = models["live"]
+    book = models["live"]
     kinds = set()
 
     def walk(a):
@@ -61,8 +61,8 @@ def test_a_model_holds_plain_data_only(models):
     for s in book.sheets.values():
         walk(s.ops)
     assert kinds <= {"builtins", "datetime", "hedgexl"}, kinds
-    again = pickle.loads(pickle.dumps((book, styles)))
-    assert [s.ops for s in again[0].sheets.values()] == [s.ops for s in book.sheets.values()]
+    again = pickle.loads(pickle.dumps(book))
+    assert [s.ops for s in again.sheets.values()] == [s.ops for s in book.sheets.values()]
 
 
 def _parts(path):
@@ -71,8 +71,8 @@ def _parts(path):
 
 
 def test_one_model_written_twice_makes_the_same_file(models, tmp_path):
-    book, styles = models["live"]
-    a, b = save(book, styles, tmp_path / "a.xlsx"), save(book, styles, tmp_path / "b.xlsx")
+    book = models["live"]
+    a, b = save(book, tmp_path / "a.xlsx"), save(book, tmp_path / "b.xlsx")
     assert _parts(a) == _parts(b)
 
 
@@ -100,7 +100,7 @@ def test_a_name_scoped_to_one_sheet_is_written(tmp_path):
     book.add_sheet("Cover").write("B4", 1.0)
     book.define_name("'Cover'!LocalRate", "=Cover!$B$4")
     book.define_name("Everywhere", "=Cover!$B$4")
-    path = save(book, Styles(), tmp_path / "n.xlsx")
+    path = save(book, tmp_path / "n.xlsx")
     with zipfile.ZipFile(path) as z:
         xml = z.read("xl/workbook.xml").decode()
     assert '<definedName name="LocalRate" localSheetId="0">' in xml

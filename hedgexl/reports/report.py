@@ -427,7 +427,7 @@ def load_shared(opts: ReportOptions, custom: Customisation | None = None, *,
         core.load_tiers(opts.tiers)
     funding = read_funding_all(opts.funding, **opts.read) if opts.funding else None
     prices = join_prices(opts.prices if isinstance(opts.prices, (list, tuple))
-                          else [opts.prices], opts.read) if opts.prices else None
+                         else [opts.prices], opts.read) if opts.prices else None
     if custom is None and opts.template:
         custom = read_template(opts.template)
     positions = read_positions(opts.positions, split_portfolios=split or "auto", **opts.read) \

@@ -22,7 +22,7 @@ from .cells import page, print_frame
 from .sheetmodel import WorkbookModel
 from .writer import save
 from .style import (COIN, COLORS, CONTRACTS, COST_USD, DATE, DEC3, PCT, PRICE, USD, USD_WHOLE,
-                    WHOLE, WHOLE_PCT, Styles, chart_axis, grid_lines)
+                    WHOLE, WHOLE_PCT, chart_axis, grid_lines)
 
 __all__ = ["write_backtest", "build_backtest", "STAT_FORMATS"]
 
@@ -58,15 +58,15 @@ def write_backtest(bb: BookBacktest, path, *, title: str, settings: list[tuple[s
     """Write the workbook of ``bb`` to ``path`` atomically; ``main`` is the policy the
     Summary, Daily and holding sheets show. ``settings`` are (label, text) rows."""
     with paused_gc():
-        return save(*build_backtest(bb, title=title, settings=settings, main=main), path,
+        return save(build_backtest(bb, title=title, settings=settings, main=main), path,
                     force=force, consume=True)
 
 
 def build_backtest(bb: BookBacktest, *, title: str, settings: list[tuple[str, str]],
-                   main: int = 0) -> tuple[WorkbookModel, Styles]:
+                   main: int = 0) -> WorkbookModel:
     """The backtest workbook as a model (see :func:`write_backtest`), nothing written."""
     book = WorkbookModel(title, rows=len(bb.history.dates) * (len(bb.runs) + 1))
-    f = Styles()
+    f = book.styles
     sheets = {L.BT_SUMMARY: book.add_sheet(L.BT_SUMMARY),
               L.BT_DAILY: book.add_sheet(L.BT_DAILY)}
     h = bb.history.holdings
@@ -85,7 +85,7 @@ def build_backtest(bb: BookBacktest, *, title: str, settings: list[tuple[str, st
     span = f"Daily closes {bb.history.dates[0]} to {bb.history.dates[-1]}"
     for name, ws in sheets.items():  # every printed page says what it is
         print_frame(ws, title, span, __version__, None if name == L.BT_SUMMARY else 0)
-    return book, f
+    return book
 
 
 def _daily(bb: BookBacktest, k: int, ws, f) -> int:

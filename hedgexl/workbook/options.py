@@ -19,7 +19,7 @@ from ..inputs.tables import paused_gc
 from . import layout as L
 from .cells import page, print_frame
 from .style import (COIN4, COIN8, COLORS, PCT, PRICE, SHOCK, USD, USD_WHOLE, WHOLE_PCT,
-                    Styles, chart_axis, grid_lines)
+                    chart_axis, grid_lines)
 from .sheetmodel import WorkbookModel
 from .writer import save
 
@@ -35,13 +35,13 @@ LINES = {"unhedged": ("Unhedged", COLORS["loss"]), "perpetual": ("Perpetual", CO
 def write_options(pb: ProtectionBook, path, *, title: str, force: bool = True) -> Path:
     """Write the workbook of ``pb`` to ``path`` atomically."""
     with paused_gc():
-        return save(*build_options(pb, title=title), path, force=force, consume=True)
+        return save(build_options(pb, title=title), path, force=force, consume=True)
 
 
-def build_options(pb: ProtectionBook, *, title: str) -> tuple[WorkbookModel, Styles]:
+def build_options(pb: ProtectionBook, *, title: str) -> WorkbookModel:
     """The options workbook as a model (see :func:`write_options`), nothing written."""
     book = WorkbookModel(title)
-    f = Styles()
+    f = book.styles
     sheets = {n: book.add_sheet(n) for n in (L.OPT_SUMMARY, L.OPT_PAYOFF, L.OPT_USED)}
     last = _payoff(pb, sheets[L.OPT_PAYOFF], f)
     below = _summary(pb, sheets[L.OPT_SUMMARY], f, title)
@@ -51,7 +51,7 @@ def build_options(pb: ProtectionBook, *, title: str) -> tuple[WorkbookModel, Sty
     when = f"Chain of {pb.chain.time:%Y-%m-%d %H:%M} UTC"
     for name, ws in sheets.items():
         print_frame(ws, title, when, __version__, None if name == L.OPT_SUMMARY else 0)
-    return book, f
+    return book
 
 
 def _num(ws, row, col, v, fmt):

@@ -23,6 +23,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 
 from . import layout as L
+from .style import Styles
 
 __all__ = ["Sheet", "Chart", "WorkbookModel", "Cell"]
 
@@ -152,12 +153,14 @@ class Chart:
 @dataclass
 class WorkbookModel:
     """A whole workbook: its sheets in order, book-wide settings (defined names, the
-    calculation mode...) and its properties. The writer makes the file."""
+    calculation mode...), its properties and the looks its cells use. The writer makes the
+    file."""
     title: str
     properties: dict = field(default_factory=dict)
     rows: int = 0  # data rows in all, for the writer (a small workbook is built in memory)
     sheets: dict = field(default_factory=dict)  # name -> Sheet, in the workbook's order
     ops: list = field(default_factory=list)
+    styles: Styles = field(default_factory=Styles)  # each cell's Style, from here
 
     def add_sheet(self, name: str) -> Sheet:
         """A new, empty sheet after the others; a name already taken is refused (in any

@@ -62,10 +62,6 @@ class Style(tuple):
     holds; the writer turns each into one xlsxwriter format (:func:`props`)."""
     __slots__ = ()
 
-    @property
-    def kind(self) -> str:
-        return self[0]
-
 
 class Styles:
     """``f(kind, num_format, **extra)``: the :class:`Style` of a cell, one per distinct look
@@ -77,16 +73,14 @@ class Styles:
         self.order: list[Style] = []
 
     def __call__(self, kind="calc", num=None, **extra) -> Style:
-        key = (kind, num, tuple(sorted(extra.items())))
-        if key not in self._cache:
-            if kind not in STYLES:
-                raise KeyError(f"no cell style {kind!r}")
-            self._cache[key] = Style(key)
-            self.order.append(self._cache[key])
-        return self._cache[key]
+        if kind not in STYLES:
+            raise KeyError(f"no cell style {kind!r}")
+        return self._one((kind, num, tuple(sorted(extra.items()))))
 
     def raw(self, properties: dict) -> Style:
-        key = ("raw", None, tuple(sorted(properties.items())))
+        return self._one(("raw", None, tuple(sorted(properties.items()))))
+
+    def _one(self, key: tuple) -> Style:
         if key not in self._cache:
             self._cache[key] = Style(key)
             self.order.append(self._cache[key])

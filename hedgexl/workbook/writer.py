@@ -66,7 +66,7 @@ class _Resolver:
     charts, each made once."""
 
     def __init__(self, wb, styles: Styles):
-        self.wb = wb
+        self.wb = wb  # the formats made in the order the styles were first asked for
         self.formats = {s: wb.add_format(props(s)) for s in styles.order}
         self.by_id = {id(s): f for s, f in self.formats.items()}  # the common case, fast
         self.charts: dict[int, object] = {}
@@ -129,12 +129,12 @@ def _replay(target, ops, resolve: _Resolver, consume: bool = False) -> None:
         ops.clear()
 
 
-def render(model: WorkbookModel, styles: Styles, tmp, *, consume: bool = False) -> None:
+def render(model: WorkbookModel, tmp, *, consume: bool = False) -> None:
     """Write ``model`` to the file ``tmp`` with xlsxwriter. ``consume``: empty each sheet's
     model once written (a large workbook then does not hold its cells twice while
     xlsxwriter writes the file)."""
     wb = _new_workbook(tmp, model.title, rows=model.rows, **model.properties)
-    resolve = _Resolver(wb, styles)
+    resolve = _Resolver(wb, model.styles)
     sheets = [(wb.add_worksheet(name), sheet) for name, sheet in model.sheets.items()]
     _replay(wb, model.ops, resolve)  # after the sheets: a name may be scoped to one
     for ws, sheet in sheets:
@@ -142,13 +142,12 @@ def render(model: WorkbookModel, styles: Styles, tmp, *, consume: bool = False) 
     wb.close()
 
 
-def save(model: WorkbookModel, styles: Styles, path, *, force: bool = True,
-         consume: bool = False) -> Path:
+def save(model: WorkbookModel, path, *, force: bool = True, consume: bool = False) -> Path:
     """Write ``model`` to ``path`` atomically (a temporary file, then renamed); ``consume``
     as :func:`render`'s."""
     path = Path(path)
     with replacing(path, force=force) as tmp:
-        render(model, styles, tmp, consume=consume)
+        render(model, tmp, consume=consume)
     return path
 
 
@@ -178,18 +177,17 @@ def write_workbook(d: WorkbookData, path, *, mode: str = "live",
     nothing from a user's file becomes a formula.
     """
     with paused_gc():
-        model, styles = build_workbook(d, mode=mode, numbers=numbers,
-                                       vba_project=vba_project, custom=custom,
-                                       custom_values=custom_values, drawings=drawings,
-                                       fingerprint=fingerprint)
-        return save(model, styles, path, force=force, consume=True)
+        model = build_workbook(d, mode=mode, numbers=numbers, vba_project=vba_project,
+                               custom=custom, custom_values=custom_values,
+                               drawings=drawings, fingerprint=fingerprint)
+        return save(model, path, force=force, consume=True)
 
 
 def build_workbook(d: WorkbookData, *, mode: str = "live", numbers: Numbers | None = None,
                    vba_project=None, custom=None, custom_values: dict | None = None,
-                   drawings: bool = True, fingerprint: str | None = None):
-    """The workbook for ``d`` as a model, nothing written: ``(WorkbookModel, Styles)``
-    (arguments as :func:`write_workbook`'s)."""
+                   drawings: bool = True, fingerprint: str | None = None) -> WorkbookModel:
+    """The workbook for ``d`` as a model, nothing written (arguments as
+    :func:`write_workbook`'s)."""
     if mode not in ("live", "static"):
         raise ValueError(f"mode must be live or static, got {mode!r}")
     rows = _check_rows(d)
@@ -200,7 +198,7 @@ def build_workbook(d: WorkbookData, *, mode: str = "live", numbers: Numbers | No
     _properties(model, fingerprint, vba_project)
     live = mode == "live"
     sheets = {name: model.add_sheet(name) for name in _order(d, live, custom)}
-    c = Context(model, d, n, CellWriter(live), Styles(), sheets, drawings)
+    c = Context(model, d, n, CellWriter(live), model.styles, sheets, drawings)
     for name in L.SHEETS:  # Dashboard last: it charts the other sheets
         if name in sheets and name != L.DASHBOARD:
             WRITERS[name](c, sheets[name])
@@ -208,20 +206,20 @@ def build_workbook(d: WorkbookData, *, mode: str = "live", numbers: Numbers | No
     _hide(d, sheets)
     _frame(d, sheets)
     if custom is not None:
-        custom.write(model, c.f, custom_values, live, drawings)
+        custom.write(model, custom_values, live, drawings)
     if vba_project is not None:
         _import_button(sheets[L.DASHBOARD])
-    return model, c.f
+    return model
 
 
-def _properties(wb: WorkbookModel, fingerprint, vba_project) -> None:
+def _properties(book: WorkbookModel, fingerprint, vba_project) -> None:
     """Recalculation on open, what the workbook was made from, and the VBA project."""
-    wb.set_calc_mode("auto")
+    book.set_calc_mode("auto")
     if fingerprint is not None:
-        wb.set_custom_property("hedgexl_fingerprint", fingerprint)
+        book.set_custom_property("hedgexl_fingerprint", fingerprint)
     if vba_project is not None:
-        wb.set_vba_name("ThisWorkbook")
-        wb.add_vba_project(str(vba_project))
+        book.set_vba_name("ThisWorkbook")
+        book.add_vba_project(str(vba_project))
 
 
 def _order(d: WorkbookData, live: bool, custom) -> list[str]:

@@ -77,10 +77,9 @@ class Customisation:
         names = [n for n in self.order if n in self.extra or n in ours]
         return names + [n for n in ours if n not in names]
 
-    def write(self, book, styles, values: dict | None, live: bool,
-              pictures: bool = True) -> None:
+    def write(self, book, values: dict | None, live: bool, pictures: bool = True) -> None:
         """Put these additions into a workbook's model (see :func:`.write_extras`)."""
-        write_extras(book, styles, self, values, live, pictures)
+        write_extras(book, self, values, live, pictures)
 
     def formula_cells(self):
         """``(sheet name, Cell)`` for every formula the user added."""

@@ -14,15 +14,14 @@ _ERRORS = {"#NULL!", "#DIV/0!", "#VALUE!", "#REF!", "#NAME?", "#NUM!", "#N/A"}
 
 if TYPE_CHECKING:  # the model imports this module
     from ..sheetmodel import WorkbookModel
-    from ..style import Styles
     from .model import Customisation, Sheet
 
 
-def write_extras(book: WorkbookModel, styles: Styles, custom: Customisation,
-                 values: dict | None, live: bool, pictures: bool = True) -> None:
+def write_extras(book: WorkbookModel, custom: Customisation, values: dict | None,
+                 live: bool, pictures: bool = True) -> None:
     """Put the user's additions into ``book`` (a workbook's model), whose sheets already
-    exist in :meth:`Customisation.sheet_order`; the template's cell formats become
-    ``styles``' raw styles.
+    exist in :meth:`Customisation.sheet_order`; the template's cell formats become the
+    book's raw styles.
 
     ``values``: the user's formulas' results from :func:`evaluate`; a formula without a
     result is written as a formula with no cached value, in either mode.
@@ -30,7 +29,7 @@ def write_extras(book: WorkbookModel, styles: Styles, custom: Customisation,
     sheets = book.sheets
 
     def fmt(i):
-        return None if i is None else styles.raw(custom.styles[i])
+        return None if i is None else book.styles.raw(custom.styles[i])
 
     values = values or {}
     for name, s in custom.ours.items():
